@@ -1,0 +1,53 @@
+"""`sitegen build`: the whole pipeline, one direction, then the swap.
+
+load → model → check → renderers (each writes through one Writer into a
+staging folder) → publish. Errors stop the build before anything is
+written; a renderer failure leaves the previous output/ untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sitegen.model import Content
+from sitegen.pipeline import Loaded, load_content
+from sitegen.progress import Progress
+from sitegen.publish import staged
+from sitegen.render.html import render_html
+from sitegen.render.writer import Writer
+
+
+@dataclass(frozen=True)
+class Renderer:
+    name: str  # shown in the progress display
+    run: Callable[[Content, Writer, Path], object]
+
+
+RENDERERS: tuple[Renderer, ...] = (
+    Renderer("HTML 页面", lambda content, writer, root: render_html(content, writer, root)),
+)
+
+
+class BuildFailed(Exception):
+    """The content has errors; nothing was written."""
+
+    def __init__(self, loaded: Loaded):
+        super().__init__("content has errors")
+        self.loaded = loaded
+
+
+def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
+          renderers: tuple[Renderer, ...] = RENDERERS) -> Loaded:
+    progress = progress or Progress(enabled=False)
+    with progress.step("读取与检查内容"):
+        loaded = load_content(content_dir)
+    if not loaded.ok:
+        raise BuildFailed(loaded)
+    with staged(out_dir) as staging:
+        writer = Writer(staging)
+        for renderer in renderers:
+            with progress.step(renderer.name):
+                renderer.run(loaded.content, writer, content_dir)
+    return loaded

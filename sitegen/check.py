@@ -1,0 +1,219 @@
+"""Stage 3, check: warnings about what does not add up.
+
+Each rule is a small function over one project or one unit-year; `RULES`
+lists them in the order they run, with the code they report. Journalists
+read these on the data-quality page, so messages state the figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from sitegen.findings import Findings, Loc
+from sitegen.model import Content, Indicator, Project, UnitYear
+
+NUMERIC_OPS = (">=", "<=", ">", "<")
+COST_LEVELS = ("成本指标", "经济成本指标")
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    loc: Loc
+    path: str = ""
+
+
+ProjectRule = Callable[[Project, Content], Iterable[Flag]]
+UnitYearRule = Callable[[UnitYear, Content], Iterable[Flag]]
+
+
+def fmt(number: Decimal) -> str:
+    """A figure as people write it: 80, 46.1, 438.00 (never 8E+1)."""
+    return format(number, "f")
+
+
+def indicator_path(project: Project, indicator: Indicator) -> str:
+    return f"indicators[{project.indicators.index(indicator)}]"
+
+
+# ---------------------------------------------------------------- project rules
+
+
+def score_total(project: Project, content: Content) -> Iterable[Flag]:
+    scores = [i.score for i in project.indicators if i.score is not None]
+    if not scores:
+        return
+    expected = content.site.score_total
+    total = sum(scores, Decimal(0))
+    if total != expected:
+        yield Flag(
+            "score-total",
+            f"指标分值（score）合计 {fmt(total)}，应为 {fmt(expected)}（score_total）",
+            project.locs.get("indicators", project.loc),
+            "indicators",
+        )
+
+
+def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
+    money_unit = project.unit_year.money_unit
+    costs = [
+        i for i in project.indicators
+        if is_cost(i) and i.unit.strip() == money_unit and i.target and i.target.is_numeric
+    ]  # fmt: skip
+    total = sum((i.target.number for i in costs), Decimal(0))  # type: ignore[union-attr,misc]
+    if costs and total > project.budget:
+        yield Flag(
+            "cost-over-budget",
+            f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}",
+            project.locs.get("budget", project.loc),
+            "budget",
+        )
+
+
+def is_cost(indicator: Indicator) -> bool:
+    return indicator.level1_std == "成本指标" or indicator.level2_std in COST_LEVELS
+
+
+def no_indicators(project: Project, content: Content) -> Iterable[Flag]:
+    if not project.indicators:
+        yield Flag("no-indicators", "项目没有任何绩效指标（indicators 为空）", project.locs.get("indicators", project.loc), "indicators")
+
+
+def duplicate_indicator(project: Project, content: Content) -> Iterable[Flag]:
+    """The same 三级指标 twice under one 一级/二级.
+
+    Real tables name an activity once under 数量指标 and again under 成本指标
+    (its count and its cost); that is not a duplicate, so the key includes
+    the levels.
+    """
+    counts = Counter((i.level1, i.level2, i.name) for i in project.indicators)
+    seen: set = set()
+    for indicator in project.indicators:
+        key = (indicator.level1, indicator.level2, indicator.name)
+        if counts[key] > 1 and key in seen:
+            yield Flag(
+                "duplicate-indicator",
+                f"三级指标（name）「{indicator.name}」在 {indicator.level1}/{indicator.level2} 下重复出现",
+                indicator.locs.get("name", indicator.loc),
+                f"{indicator_path(project, indicator)}.name",
+            )
+        seen.add(key)
+
+
+def indicator_rules(project: Project, content: Content) -> Iterable[Flag]:
+    for indicator in project.indicators:
+        path = indicator_path(project, indicator)
+        for rule in INDICATOR_RULES:
+            yield from rule(indicator, path)
+
+
+# ---------------------------------------------------------------- indicator rules
+
+
+def direction_op(indicator: Indicator, path: str) -> Iterable[Flag]:
+    wrong = {"反向": (">=", ">"), "正向": ("<=", "<")}.get(indicator.direction or "", ())
+    if indicator.op in wrong:
+        yield Flag(
+            "direction-op",
+            f"指标方向（direction）为{indicator.direction}，比较符号（op）却是 {indicator.op}（{indicator.op_word}）",
+            indicator.locs.get("op", indicator.loc),
+            f"{path}.op",
+        )
+
+
+def text_target_op(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.target and not indicator.target.is_numeric and indicator.op in NUMERIC_OPS:
+        yield Flag(
+            "text-target-op",
+            f"目标值（target）「{indicator.target.text}」是文字，却用了数值比较 {indicator.op}（{indicator.op_word}）",
+            indicator.locs.get("target", indicator.loc),
+            f"{path}.target",
+        )
+
+
+def percent_over_100(indicator: Indicator, path: str) -> Iterable[Flag]:
+    target = indicator.target
+    if target and target.number is not None and indicator.unit.strip() == "%" and target.number > 100:
+        yield Flag(
+            "percent-over-100",
+            f"目标值（target）{target.text}% 超过 100%",
+            indicator.locs.get("target", indicator.loc),
+            f"{path}.target",
+        )
+
+
+def missing_target(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.target is None:
+        yield Flag("missing-target", f"三级指标「{indicator.name}」缺少目标值（target）", indicator.loc, path)
+
+
+def unknown_levels(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.level1_std is None:
+        yield Flag(
+            "unknown-level1",
+            f"一级指标（level1）「{indicator.level1}」不在标准名称中（产出指标、效益指标、满意度指标、成本指标）",
+            indicator.locs.get("level1", indicator.loc),
+            f"{path}.level1",
+        )
+    if indicator.level2_std is None:
+        yield Flag(
+            "unknown-level2",
+            f"二级指标（level2）「{indicator.level2}」不在标准名称中",
+            indicator.locs.get("level2", indicator.loc),
+            f"{path}.level2",
+        )
+
+
+INDICATOR_RULES = (direction_op, text_target_op, percent_over_100, missing_target, unknown_levels)
+
+
+# ---------------------------------------------------------------- unit-year rules
+
+
+def stated_total(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
+    stated = unit_year.stated_total
+    if stated is not None and stated != unit_year.total:
+        yield Flag(
+            "stated-total",
+            f"原表合计（stated_total）{fmt(stated)} 与各项目预算数之和 {fmt(unit_year.total)} 不一致",
+            unit_year.locs.get("stated_total", unit_year.loc),
+            "stated_total",
+        )
+
+
+PROJECT_RULES: tuple[ProjectRule, ...] = (no_indicators, score_total, cost_over_budget, duplicate_indicator, indicator_rules)
+UNIT_YEAR_RULES: tuple[UnitYearRule, ...] = (stated_total,)
+
+# Every code the checks can report, for the docs and the data-quality page.
+WARNING_CODES = {
+    "score-total": "分值合计不等于 score_total",
+    "stated-total": "原表合计与项目预算之和不一致",
+    "cost-over-budget": "成本指标合计超过预算",
+    "direction-op": "指标方向与比较符号矛盾",
+    "text-target-op": "文字目标值用了数值比较",
+    "percent-over-100": "百分比目标值超过 100%",
+    "missing-target": "缺少目标值",
+    "unknown-level1": "一级指标名称不标准",
+    "unknown-level2": "二级指标名称不标准",
+    "no-indicators": "项目没有绩效指标",
+    "duplicate-indicator": "三级指标重复",
+}
+
+
+def check(content: Content, findings: Findings) -> None:
+    """Append every warning about `content` to `findings`, in a stable order."""
+    for unit_year in content.unit_years():
+        for rule in UNIT_YEAR_RULES:
+            add(findings, rule(unit_year, content))
+        for project in unit_year.projects:
+            for project_rule in PROJECT_RULES:
+                add(findings, project_rule(project, content))
+
+
+def add(findings: Findings, warnings: Iterable[Flag]) -> None:
+    for w in warnings:
+        findings.warning(w.code, w.message, w.loc, w.path)

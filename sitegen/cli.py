@@ -1,0 +1,131 @@
+"""The command line: a thin layer over the pipeline stages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sitegen import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="预算绩效目标公开：从 YAML 生成网站、PDF 和开放数据")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("build", help="检查内容并生成网站到 output/")
+    p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
+    p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
+    p.add_argument("--strict", action="store_true", help="有警告也算失败")
+    p.set_defaults(handler=cmd_build)
+
+    p = sub.add_parser("check", help="只检查内容，打印错误和警告")
+    p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
+    p.add_argument("--strict", action="store_true", help="有警告也以 1 退出")
+    p.add_argument("--json", action="store_true", help="以一个 JSON 文档输出（供 CI 使用）")
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("new", help="新建单位、年度或项目文件（带中文注释）")
+    what = p.add_subparsers(metavar="KIND")
+    a = what.add_parser("agency", help="新建预算单位：sitegen new agency 418001 --code 418001 --name … --region …")
+    a.add_argument("id")
+    a.add_argument("--code", required=True, help="单位编码")
+    a.add_argument("--name", required=True, help="单位名称")
+    a.add_argument("--region", required=True, help="行政区划")
+    a.set_defaults(handler=cmd_new, kind="agency")
+    y = what.add_parser("year", help="新建年度公开表：sitegen new year 418001 2024")
+    y.add_argument("agency")
+    y.add_argument("year", type=int)
+    y.set_defaults(handler=cmd_new, kind="year")
+    j = what.add_parser("project", help="新建项目：sitegen new project 418001 2024 my-project --name …")
+    j.add_argument("agency")
+    j.add_argument("year", type=int)
+    j.add_argument("id")
+    j.add_argument("--name", default="", help="项目名称")
+    j.set_defaults(handler=cmd_new, kind="project")
+    for parser_ in (a, y, j):
+        parser_.add_argument("--content", default="content", type=Path, help="内容目录（默认 content）")
+
+    p = sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
+    p.add_argument("--out", default=None, type=Path, help="输出目录（默认 schema/）")
+    p.add_argument("--check", action="store_true", help="只检查已提交的 schema 是否过期")
+    p.set_defaults(handler=cmd_schema)
+    return parser
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sitegen.pipeline import load_content
+    from sitegen.report import json_report, text_report
+
+    loaded = load_content(args.content)
+    print(json_report(loaded) if args.json else text_report(loaded))
+    return exit_code(loaded, args.strict)
+
+
+def exit_code(loaded, strict: bool) -> int:
+    if loaded.findings.errors or (strict and loaded.findings.warnings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from sitegen.build import BuildFailed, build
+    from sitegen.progress import Progress
+    from sitegen.report import text_report
+
+    try:
+        loaded = build(args.content, args.out, Progress())
+    except BuildFailed as failed:
+        print(text_report(failed.loaded), file=sys.stderr)
+        print(f"有错误，未生成网站；{args.out}/ 保持不变", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(text_report(loaded), file=sys.stderr)
+    print(f"网站已生成：{args.out}/")
+    return exit_code(loaded, args.strict)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from sitegen import scaffold
+
+    try:
+        if args.kind == "agency":
+            path = scaffold.new_agency(args.content, args.id, args.code, args.name, args.region)
+        elif args.kind == "year":
+            path = scaffold.new_year(args.content, args.agency, args.year)
+        else:
+            path = scaffold.new_project(args.content, args.agency, args.year, args.id, args.name)
+    except scaffold.ScaffoldError as exc:
+        print(f"sitegen new: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"已创建 {path}")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sitegen.schema import SCHEMA_DIR, stale_schemas, write_schemas
+
+    out = args.out or SCHEMA_DIR
+    if args.check:
+        stale = stale_schemas(out)
+        for name in stale:
+            print(f"{out}/{name}: 已过期，请运行 sitegen schema", file=sys.stderr)
+        return EXIT_FINDINGS if stale else EXIT_OK
+    for path in write_schemas(out):
+        print(f"已写入 {path}")
+    return EXIT_OK

@@ -1,0 +1,335 @@
+"""Field kinds and record specs: the declarative half of the model.
+
+A `Spec` lists the keys of one kind of record (site, agency, disclosure,
+project, indicator ...). The same spec parses located nodes into values
+(reporting located errors), writes the JSON Schema and the `sitegen new`
+scaffolds, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sitegen.findings import Findings, Loc
+from sitegen.nodes import Mapping, Node, Scalar, Sequence, kind_name
+
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+MAX_INTEGER_DIGITS = 15  # 10^15 万元 is far past any budget; beyond, sums would lose cents
+
+
+class Invalid(Exception):
+    """A value of the wrong form; the message is Chinese and names the key."""
+
+    def __init__(self, message: str, code: str = "type"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Target:
+    """目标值 as written, and its number when it is one (定量)."""
+
+    text: str
+    number: Decimal | None
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.number is not None
+
+
+# ---------------------------------------------------------------- kinds
+
+
+class Kind:
+    example: Any = ""
+
+    def parse(self, node: Node, label: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+
+def scalar_text(node: Node, label: str, expected: str) -> str:
+    if not isinstance(node, Scalar) or node.is_null:
+        raise Invalid(f"{label}应为{expected}，实际为{kind_name(node)}")
+    return node.text
+
+
+def parse_decimal(text: str, label: str, example: str) -> Decimal:
+    cleaned = text.strip()
+    if not NUMBER.match(cleaned):
+        raise Invalid(f"{label}应为数字（如 {example}），实际为「{text}」")
+    if len(cleaned.lstrip("+-").split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise Invalid(f"{label}数值过大（整数部分超过 {MAX_INTEGER_DIGITS} 位）：「{text}」")
+    return Decimal(cleaned)
+
+
+class Text(Kind):
+    """Any scalar, kept exactly as written (an unquoted 418001 stays text)."""
+
+    example = "……"
+
+    def __init__(self, markdown: bool = False):
+        self.markdown = markdown
+
+    def parse(self, node: Node, label: str) -> str:
+        return scalar_text(node, label, "文字")
+
+    def json_schema(self) -> dict:
+        schema: dict = {"type": ["string", "number"]}
+        if self.markdown:
+            schema["contentMediaType"] = "text/markdown"
+        return schema
+
+
+class Url(Text):
+    example = "https://example.org/"
+
+    def parse(self, node: Node, label: str) -> str:
+        text = scalar_text(node, label, "网址").strip()
+        if not re.match(r"^https?://[^\s/]+", text):
+            raise Invalid(f"{label}应为以 http:// 或 https:// 开头的完整网址，实际为「{text}」")
+        return text if text.endswith("/") else text + "/"
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "format": "uri", "pattern": "^https?://"}
+
+
+class Number(Kind):
+    """A decimal number that keeps its written precision (65.00 stays 65.00)."""
+
+    example = "65.00"
+
+    def __init__(self, minimum: Decimal | None = None):
+        self.minimum = minimum
+
+    def parse(self, node: Node, label: str) -> Decimal:
+        value = parse_decimal(scalar_text(node, label, "数字"), label, self.example)
+        if self.minimum is not None and value < self.minimum:
+            raise Invalid(f"{label}不能小于 {self.minimum}，实际为「{node.text}」")
+        return value
+
+    def json_schema(self) -> dict:
+        schema: dict = {"type": ["number", "string"], "pattern": NUMBER.pattern}
+        if self.minimum is not None:
+            schema["minimum"] = float(self.minimum)
+        return schema
+
+
+class TargetValue(Kind):
+    """目标值: a number (定量) or text (定性), both kept as written."""
+
+    example = "100"
+
+    def parse(self, node: Node, label: str) -> Target:
+        text = scalar_text(node, label, "数字或文字").strip()
+        if NUMBER.match(text):
+            try:
+                return Target(text, parse_decimal(text, label, self.example))
+            except Invalid:
+                return Target(text, None)
+        return Target(text, None)
+
+    def json_schema(self) -> dict:
+        return {"type": ["number", "string"]}
+
+
+class Choice(Kind):
+    """One of a closed list; `aliases` maps other spellings to the canonical one."""
+
+    def __init__(self, values: tuple[str, ...], aliases: dict[str, str] | None = None, code: str = "type"):
+        self.values = values
+        self.aliases = {v: v for v in values} | (aliases or {})
+        self.code = code
+        self.example = values[0]
+
+    def parse(self, node: Node, label: str) -> str:
+        text = scalar_text(node, label, "文字").strip()
+        if text in self.aliases:
+            return self.aliases[text]
+        allowed = "、".join(self.values)
+        hint = suggest(text, list(self.aliases))
+        raise Invalid(f"{label}「{text}」不是可用的值（可用：{allowed}）{hint}", self.code)
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "enum": list(self.aliases)}
+
+
+class Date(Kind):
+    example = "2024-01-31"
+
+    def parse(self, node: Node, label: str) -> date:
+        text = scalar_text(node, label, "日期").strip()
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise Invalid(f"{label}应为 YYYY-MM-DD 格式的日期，实际为「{text}」") from None
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "format": "date"}
+
+
+class TextList(Kind):
+    """One string or a list of strings; always a list once parsed."""
+
+    example = "……"
+
+    def parse(self, node: Node, label: str) -> list[str]:
+        if isinstance(node, Sequence):
+            return [scalar_text(item, f"{label}的第 {i + 1} 项", "文字") for i, item in enumerate(node.items)]
+        return [scalar_text(node, label, "文字或文字列表")]
+
+    def json_schema(self) -> dict:
+        return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+
+
+class Record(Kind):
+    def __init__(self, spec: "Spec"):
+        self.spec = spec
+
+    def json_schema(self) -> dict:
+        return self.spec.json_schema()
+
+
+class Records(Kind):
+    def __init__(self, spec: "Spec"):
+        self.spec = spec
+
+    def json_schema(self) -> dict:
+        return {"type": "array", "items": self.spec.json_schema()}
+
+
+# ---------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str  # the Chinese name agencies know, e.g. 预算数
+    kind: Kind
+    required: bool | str = False  # True, False, or "warn": missing is a warning
+    help: str = ""  # one English sentence for editors and docs
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    fields: tuple[Field, ...]
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    @property
+    def keys(self) -> list[str]:
+        return [f.key for f in self.fields]
+
+    def json_schema(self) -> dict:
+        properties = {}
+        for f in self.fields:
+            prop = {"title": f.label, **f.kind.json_schema()}
+            if f.help:
+                prop["description"] = f.help
+            properties[f.key] = prop
+        required = [f.key for f in self.fields if f.required is True]
+        return {
+            "type": "object",
+            "title": self.title,
+            "properties": properties,
+            "required": required,
+            "additionalProperties": False,
+        }
+
+
+@dataclass
+class Parsed:
+    """A mapping parsed against a spec: values by key, and where each was written."""
+
+    values: dict[str, Any]
+    locs: dict[str, Loc]
+    loc: Loc
+    ok: bool = True
+    children: dict[str, list["Parsed"] | "Parsed"] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"；是不是「{close[0]}」？" if close else ""
+
+
+def label_of(f: Field) -> str:
+    return f"{f.label}（{f.key}）"
+
+
+def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parsed:
+    """Parse a mapping node against `spec`; every problem becomes a located finding."""
+    if not isinstance(node, Mapping):
+        findings.error("type", f"{spec.title}应为映射（键: 值），实际为{kind_name(node)}", node.loc, path)
+        return Parsed({}, {}, node.loc, ok=False)
+    parsed = Parsed({}, {}, node.loc)
+    labels = {f.label: f.key for f in spec.fields}
+    for key_node, value in node.pairs:
+        key = key_node.text
+        where = join_path(path, key)
+        if key in parsed.locs:
+            findings.error("duplicate-key", f"键 {key} 重复出现（第一次在第 {parsed.locs[key].line} 行），后写的会覆盖先写的", key_node.loc, where)
+            parsed.ok = False
+            continue
+        f = next((f for f in spec.fields if f.key == key), None)
+        if f is None:
+            hint = f"；是不是「{labels[key]}」？" if key in labels else suggest(key, spec.keys)
+            findings.error("unknown-key", f"未知的键 {key}（{spec.title}）{hint}", key_node.loc, where)
+            parsed.ok = False
+            continue
+        parsed.locs[key] = value.loc
+        if isinstance(value, Scalar) and value.is_null:
+            continue  # `key:` with nothing after it counts as absent
+        parse_value(f, value, where, parsed, findings)
+    for f in spec.fields:
+        if f.key in parsed.values or f.key in parsed.children:
+            continue
+        if f.required is True:
+            findings.error("missing-key", f"缺少必填的键 {f.key}（{f.label}）", parsed.locs.get(f.key, node.loc), path)
+            parsed.ok = False
+        if f.default is not None:
+            parsed.values[f.key] = f.default
+    return parsed
+
+
+def parse_value(f: Field, value: Node, where: str, parsed: Parsed, findings: Findings) -> None:
+    if isinstance(f.kind, Record):
+        parsed.children[f.key] = parse_record(value, f.kind.spec, where, findings)
+        parsed.ok &= parsed.children[f.key].ok
+        return
+    if isinstance(f.kind, Records):
+        parsed.children[f.key] = parse_records(value, f, where, findings)
+        parsed.ok &= all(c.ok for c in parsed.children[f.key])
+        return
+    try:
+        parsed.values[f.key] = f.kind.parse(value, label_of(f))
+    except Invalid as exc:
+        findings.error(exc.code, exc.message, value.loc, where)
+        parsed.ok = False
+
+
+def parse_records(node: Node, f: Field, path: str, findings: Findings) -> list[Parsed]:
+    if not isinstance(node, Sequence):
+        findings.error("type", f"{label_of(f)}应为列表（每项以 - 开头），实际为{kind_name(node)}", node.loc, path)
+        return [Parsed({}, {}, node.loc, ok=False)]
+    spec = f.kind.spec  # type: ignore[attr-defined]
+    return [parse_record(item, spec, f"{path}[{i}]", findings) for i, item in enumerate(node.items)]
+
+
+def join_path(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

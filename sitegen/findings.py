@@ -1,0 +1,82 @@
+"""Where a value came from, and what the checks found there.
+
+Every stage reports through `Findings`, so the CLI prints one list, sorted, in
+one format: `path:line:col: error|warning: message [code]`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Loc:
+    """A position in a content file; line and column count from 1."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # ERROR or WARNING
+    code: str  # stable English rule name, e.g. "unknown-key"
+    message: str  # Chinese, naming the English key
+    loc: Loc
+    path: str = ""  # the YAML path, e.g. "indicators[3].target"
+
+    def format(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.loc}: {self.level}: {where}{self.message} [{self.code}]"
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.loc.file,
+            "line": self.loc.line,
+            "column": self.loc.col,
+            "level": self.level,
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Findings:
+    """An ordered collection of findings; stages append, nobody removes."""
+
+    items: list[Finding] = field(default_factory=list)
+
+    def error(self, code: str, message: str, loc: Loc, path: str = "") -> None:
+        self.items.append(Finding(ERROR, code, message, loc, path))
+
+    def warning(self, code: str, message: str, loc: Loc, path: str = "") -> None:
+        self.items.append(Finding(WARNING, code, message, loc, path))
+
+    def extend(self, other: "Findings") -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.items if f.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.items if f.level == WARNING]
+
+    def sorted(self) -> list[Finding]:
+        return sorted(self.items, key=lambda f: (f.loc, f.level, f.code, f.path, f.message))
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)

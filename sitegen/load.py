@@ -1,0 +1,335 @@
+"""Stage 1, load: content files → located nodes, and the content tree's shape.
+
+Only `yaml.SafeLoader`'s composer is used: it builds nodes and never
+constructs Python objects, so no tag can run code. Everything that can go
+wrong with a file (size, encoding, syntax, aliases, nesting) becomes a
+located error; nothing here raises.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from sitegen.findings import Findings, Loc
+from sitegen.nodes import Mapping, Node, Scalar, Sequence
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_NODES = 200_000  # guards against alias bombs ("billion laughs")
+MAX_DEPTH = 60
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+YEAR_PATTERN = re.compile(r"^\d{4}$")
+# Top-level names the site itself uses for its own sections; a unit folder
+# with one of these names would overwrite them in output/.
+RESERVED_IDS = frozenset(
+    {"pages", "static", "search", "data", "regions", "units", "years", "pagefind", "assets", "pdf", "feeds"}
+)
+YAML_SUFFIXES = (".yaml", ".yml")
+IGNORED_NAMES = frozenset({"README.md", "CHANGELOG.md", "changelog.md", "readme.md"})
+
+
+# ---------------------------------------------------------------- one file
+
+
+def read_text(path: Path, shown: str, findings: Findings) -> str | None:
+    """The file's text, or None after a located error."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        findings.error("unreadable", f"无法读取文件：{exc.strerror}", Loc(shown))
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        findings.error("too-large", f"文件过大（{len(data)} 字节，上限 {MAX_FILE_BYTES}）", Loc(shown))
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        findings.error(
+            "encoding",
+            f"文件不是 UTF-8 编码（第 {exc.start} 字节 0x{data[exc.start]:02x}），请另存为 UTF-8",
+            Loc(shown, line, col),
+        )
+        return None
+
+
+def read_yaml(path: Path, shown: str, findings: Findings) -> Node | None:
+    """Parse one YAML file into located nodes; None after an error."""
+    text = read_text(path, shown, findings)
+    if text is None:
+        return None
+    return parse_yaml(text, shown, findings)
+
+
+def parse_yaml(text: str, shown: str, findings: Findings) -> Node | None:
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(shown, mark.line + 1, mark.column + 1) if mark else Loc(shown)
+        findings.error("yaml-syntax", f"YAML 语法错误：{yaml_problem(exc)}", loc)
+        return None
+    except yaml.YAMLError as exc:  # ReaderError: control characters, binary data
+        findings.error("yaml-syntax", f"YAML 无法读取：{reader_problem(exc)}", reader_loc(exc, text, shown))
+        return None
+    except RecursionError:
+        findings.error("too-deep", "嵌套层次过深，无法读取", Loc(shown))
+        return None
+    if len(documents) > 1:
+        findings.error("yaml-syntax", "一个文件只能有一个 YAML 文档（发现多个 ---）", Loc(shown))
+        return None
+    if not documents or documents[0] is None:
+        return Mapping((), Loc(shown))  # an empty file is an empty mapping
+    return NodeCopier(shown, findings).copy(documents[0])
+
+
+def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "；".join(parts) or "无法解析"
+
+
+def reader_problem(exc: yaml.YAMLError) -> str:
+    character = getattr(exc, "character", None)
+    if isinstance(character, str):
+        return f"含有不可打印字符 U+{ord(character):04X}（是二进制文件吗？）"
+    return str(exc).splitlines()[0]
+
+
+def reader_loc(exc: yaml.YAMLError, text: str, shown: str) -> Loc:
+    position = getattr(exc, "position", None)
+    if not isinstance(position, int):
+        return Loc(shown)
+    line = text.count("\n", 0, position) + 1
+    col = position - (text.rfind("\n", 0, position) + 1) + 1
+    return Loc(shown, line, col)
+
+
+class NodeCopier:
+    """Copies PyYAML nodes into ours, refusing alias bombs, cycles and depth."""
+
+    def __init__(self, shown: str, findings: Findings):
+        self.shown = shown
+        self.findings = findings
+        self.count = 0
+        self.failed = False
+
+    def copy(self, node: yaml.Node) -> Node | None:
+        result = self._copy(node, 0, set())
+        return None if self.failed else result
+
+    def _loc(self, node: yaml.Node) -> Loc:
+        return Loc(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _fail(self, code: str, message: str, node: yaml.Node) -> Scalar:
+        if not self.failed:
+            self.findings.error(code, message, self._loc(node))
+        self.failed = True
+        return Scalar("", "", True, self._loc(node))
+
+    def _copy(self, node: yaml.Node, depth: int, open_ids: set[int]) -> Node:
+        self.count += 1
+        if self.failed:
+            return Scalar("", "", True, self._loc(node))
+        if self.count > MAX_NODES:
+            return self._fail("too-large", f"节点过多（超过 {MAX_NODES} 个，是否滥用了 YAML 别名？）", node)
+        if depth > MAX_DEPTH:
+            return self._fail("too-deep", f"嵌套层次过深（超过 {MAX_DEPTH} 层）", node)
+        if id(node) in open_ids:
+            return self._fail("yaml-syntax", "YAML 别名引用了自身（循环引用）", node)
+        if isinstance(node, yaml.ScalarNode):
+            return Scalar(node.value, node.tag, node.style is None, self._loc(node))
+        open_ids = open_ids | {id(node)}
+        if isinstance(node, yaml.SequenceNode):
+            items = tuple(self._copy(item, depth + 1, open_ids) for item in node.value)
+            return Sequence(items, self._loc(node))
+        return self._mapping(node, depth, open_ids)
+
+    def _mapping(self, node: yaml.MappingNode, depth: int, open_ids: set[int]) -> Node:
+        pairs = []
+        for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                return self._fail("yaml-syntax", "键必须是简单文字，不能是列表或映射", key)
+            if key.tag == "tag:yaml.org,2002:merge":
+                return self._fail("yaml-syntax", "不支持 YAML 合并键（<<），请直接写出各个键", key)
+            copied_key = self._copy(key, depth + 1, open_ids)
+            pairs.append((copied_key, self._copy(value, depth + 1, open_ids)))
+        return Mapping(tuple(pairs), self._loc(node))
+
+
+# ---------------------------------------------------------------- the tree
+
+
+@dataclass
+class ProjectFile:
+    id: str
+    path: Path
+    shown: str
+    node: Node | None
+
+
+@dataclass
+class YearDir:
+    year: int
+    path: Path
+    shown: str
+    disclosure: Node | None
+    disclosure_shown: str | None
+    projects: list[ProjectFile] = field(default_factory=list)
+
+
+@dataclass
+class AgencyDir:
+    id: str
+    path: Path
+    shown: str
+    node: Node | None
+    years: list[YearDir] = field(default_factory=list)
+
+
+@dataclass
+class PageFile:
+    id: str
+    shown: str
+    text: str
+
+
+@dataclass
+class Tree:
+    root: Path
+    site: Node | None
+    site_shown: str
+    pages: list[PageFile] = field(default_factory=list)
+    agencies: list[AgencyDir] = field(default_factory=list)
+
+
+def load_tree(root: Path, findings: Findings) -> Tree:
+    """Walk content/ in sorted order and parse every file it should hold."""
+    shown = display_root(root)
+    site_path = root / "site.yaml"
+    tree = Tree(root, None, f"{shown}site.yaml")
+    if not root.is_dir():
+        findings.error("missing-content", f"内容目录不存在：{root}", Loc(str(root)))
+        return tree
+    if site_path.is_file():
+        tree.site = read_yaml(site_path, tree.site_shown, findings)
+    else:
+        findings.error("missing-site", "缺少 site.yaml（站点设置：title、base_url）", Loc(tree.site_shown))
+    for entry in sorted(root.iterdir()):
+        place = f"{shown}{entry.name}"
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and entry.name == "pages":
+            tree.pages = load_pages(entry, f"{place}/", findings)
+        elif entry.is_dir():
+            agency = load_agency(entry, f"{place}/", findings)
+            if agency:
+                tree.agencies.append(agency)
+        elif entry.name not in ("site.yaml", *IGNORED_NAMES):
+            findings.warning("unexpected-file", "内容目录中的文件未被使用（忽略）", Loc(place))
+    return tree
+
+
+def display_root(root: Path) -> str:
+    """How file names are shown: relative to the working directory when possible."""
+    try:
+        text = str(root.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        text = str(root)
+    return "" if text == "." else text.rstrip("/") + "/"
+
+
+def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
+    if not ID_PATTERN.match(name):
+        findings.error(
+            "bad-id",
+            f"{what}「{name}」含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
+            Loc(shown),
+        )
+        return False
+    return True
+
+
+def load_pages(folder: Path, shown: str, findings: Findings) -> list[PageFile]:
+    pages = []
+    for entry in sorted(folder.iterdir()):
+        place = f"{shown}{entry.name}"
+        if entry.name.startswith(".") or entry.is_dir():
+            continue
+        if entry.suffix != ".md":
+            findings.warning("unexpected-file", "pages/ 中只使用 .md 文件（忽略）", Loc(place))
+            continue
+        if not valid_id(entry.stem, place, "页面名", findings):
+            continue
+        text = read_text(entry, place, findings)
+        if text is not None:
+            pages.append(PageFile(entry.stem, place, text))
+    return pages
+
+
+def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | None:
+    if not valid_id(folder.name, shown, "单位目录名", findings):
+        return None
+    if folder.name.lower() in RESERVED_IDS:
+        findings.error("reserved-id", f"单位目录名「{folder.name}」是站点保留名，请改名", Loc(shown))
+        return None
+    agency_file = folder / "agency.yaml"
+    node = None
+    if agency_file.is_file():
+        node = read_yaml(agency_file, f"{shown}agency.yaml", findings)
+    else:
+        findings.error("missing-agency", "单位目录缺少 agency.yaml（单位编码 code、名称 name、行政区划 region）", Loc(shown))
+    agency = AgencyDir(folder.name, folder, shown, node)
+    for entry in sorted(folder.iterdir()):
+        place = f"{shown}{entry.name}"
+        if entry.name.startswith(".") or entry.name in ("agency.yaml", *IGNORED_NAMES):
+            continue
+        if entry.is_dir() and YEAR_PATTERN.match(entry.name):
+            agency.years.append(load_year(entry, f"{place}/", findings))
+        elif entry.is_dir():
+            findings.error("bad-year", f"目录「{entry.name}」不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
+        else:
+            findings.warning("unexpected-file", "单位目录中只使用 agency.yaml 和年度目录（忽略）", Loc(place))
+    return agency
+
+
+def load_year(folder: Path, shown: str, findings: Findings) -> YearDir:
+    disclosure_path = folder / "disclosure.yaml"
+    disclosure_shown = f"{shown}disclosure.yaml"
+    year = YearDir(int(folder.name), folder, shown, None, None)
+    if disclosure_path.is_file():
+        year.disclosure = read_yaml(disclosure_path, disclosure_shown, findings)
+        year.disclosure_shown = disclosure_shown
+    for entry in sorted(folder.iterdir()):
+        place = f"{shown}{entry.name}"
+        if entry.name.startswith(".") or entry.name in ("disclosure.yaml", *IGNORED_NAMES):
+            continue
+        if entry.is_dir() or entry.suffix not in YAML_SUFFIXES:
+            findings.warning("unexpected-file", "年度目录中只使用 .yaml 项目文件（忽略）", Loc(place))
+            continue
+        if valid_id(entry.stem, place, "项目文件名", findings):
+            year.projects.append(ProjectFile(entry.stem, entry, place, read_yaml(entry, place, findings)))
+    report_collisions(year, findings)
+    return year
+
+
+def report_collisions(year: YearDir, findings: Findings) -> None:
+    """Two files that would be published at one permalink (x.yaml and x.yml, A and a)."""
+    seen: dict[str, ProjectFile] = {}
+    kept = []
+    for project in year.projects:
+        key = project.id.lower()
+        first = seen.get(key)
+        if first is None:
+            seen[key] = project
+            kept.append(project)
+            continue
+        findings.error(
+            "duplicate-permalink",
+            f"与 {first.shown} 的网址相同（/{year.path.parent.name}/{year.year}/{key}/），请改名其中一个",
+            Loc(project.shown),
+        )
+    year.projects = kept

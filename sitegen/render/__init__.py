@@ -1,0 +1,1 @@
+"""Stage 4, renderers: each reads the model and writes through one Writer."""

@@ -1,0 +1,43 @@
+"""The one object that writes into the output tree.
+
+It refuses paths that would climb out of the tree and a second write to
+the same path, so two renderers can never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+
+
+class WriteError(Exception):
+    pass
+
+
+class Writer:
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.written: set[str] = set()
+
+    def path(self, relative: str) -> Path:
+        rel = PurePosixPath(relative.lstrip("/"))
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise WriteError(f"refusing to write outside the output tree: {relative!r}")
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root):
+            raise WriteError(f"refusing to write outside the output tree: {relative!r}")
+        key = rel.as_posix()
+        if key in self.written:
+            raise WriteError(f"two outputs claim the same path: {key}")
+        self.written.add(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, relative: str, text: str) -> Path:
+        target = self.path(relative)
+        target.write_text(text, encoding="utf-8", newline="\n")
+        return target
+
+    def write_bytes(self, relative: str, data: bytes) -> Path:
+        target = self.path(relative)
+        target.write_bytes(data)
+        return target

@@ -1,0 +1,113 @@
+"""`sitegen new`: files with every key and its Chinese label as a comment.
+
+Generated from the same specs as the loader, so a scaffold always loads:
+required keys get a placeholder to replace, optional keys are commented out.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sitegen.fields import Field, Record, Records, Spec
+from sitegen.model import AGENCY, DISCLOSURE, INDICATOR, PROJECT
+from sitegen.schema import SCHEMA_DIR
+
+PLACEHOLDERS = {
+    "budget": "0.00",
+    "goals": "\n  - 目标1：（请填写）",
+    "indicators": "",
+    "level1": "产出指标",
+    "level2": "数量指标",
+    "name": "（请填写）",
+    "op": "≥",
+    "target": "1",
+    "unit": "次",
+    "direction": "正向",
+}
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def modeline(file: Path, schema_name: str) -> str:
+    schema = os.path.relpath(SCHEMA_DIR / f"{schema_name}.schema.json", file.parent.resolve())
+    return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
+
+
+def field_lines(spec: Spec, values: dict[str, str], indent: str = "") -> list[str]:
+    lines = []
+    for f in spec.fields:
+        lines.append(f"{indent}# {f.label}{'（必填）' if f.required is True else ''}：{f.help}")
+        value = values.get(f.key, PLACEHOLDERS.get(f.key))
+        if f.required is True or f.key in values:
+            lines.append(f"{indent}{f.key}: {value}".rstrip())
+        else:
+            lines.append(f"{indent}# {f.key}: {example(f)}".rstrip())
+    return lines
+
+
+def example(f: Field) -> str:
+    if isinstance(f.kind, Records):
+        return "[]"
+    if isinstance(f.kind, Record):
+        return "{" + ", ".join(f"{k.key}: " for k in f.kind.spec.fields) + "}"
+    return PLACEHOLDERS.get(f.key, str(f.kind.example))
+
+
+def indicator_block() -> list[str]:
+    lines = field_lines(INDICATOR, {}, indent="    ")
+    first = next(i for i, line in enumerate(lines) if not line.lstrip().startswith("#"))
+    lines[first] = "  - " + lines[first].lstrip()
+    return lines
+
+
+def write_new(path: Path, text: str) -> Path:
+    if path.exists():
+        raise ScaffoldError(f"文件已存在，不会覆盖：{path}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def new_agency(content: Path, agency_id: str, code: str, name: str, region: str) -> Path:
+    check_id(agency_id, "单位目录名")
+    path = content / agency_id / "agency.yaml"
+    values = {"code": quote(code), "name": quote(name), "region": quote(region)}
+    return write_new(path, modeline(path, "agency") + "\n".join(field_lines(AGENCY, values)) + "\n")
+
+
+def new_year(content: Path, agency_id: str, year: int) -> Path:
+    require_agency(content, agency_id)
+    path = content / agency_id / str(year) / "disclosure.yaml"
+    return write_new(path, modeline(path, "disclosure") + "\n".join(field_lines(DISCLOSURE, {})) + "\n")
+
+
+def new_project(content: Path, agency_id: str, year: int, project_id: str, name: str) -> Path:
+    require_agency(content, agency_id)
+    check_id(project_id, "项目文件名")
+    path = content / agency_id / str(year) / f"{project_id}.yaml"
+    lines = field_lines(PROJECT, {"name": quote(name or "（项目名称）")})
+    at = lines.index("indicators:") + 1
+    lines[at:at] = indicator_block()
+    return write_new(path, modeline(path, "project") + "\n".join(lines) + "\n")
+
+
+def require_agency(content: Path, agency_id: str) -> None:
+    check_id(agency_id, "单位目录名")
+    if not (content / agency_id / "agency.yaml").is_file():
+        raise ScaffoldError(f"单位 {agency_id} 还没有 agency.yaml：先运行 sitegen new agency {agency_id}")
+
+
+def quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def check_id(name: str, what: str) -> None:
+    """Ids become folder and file names: nothing that could leave content/."""
+    from sitegen.load import ID_PATTERN
+
+    if not ID_PATTERN.match(name):
+        raise ScaffoldError(f"{what}「{name}」只能用 ASCII 字母、数字、- 和 _")
