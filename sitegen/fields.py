@@ -263,9 +263,14 @@ class Parsed:
         return self.values.get(key, default)
 
 
-def suggest(word: str, candidates: list[str]) -> str:
+def closest(word: str, candidates: list[str]) -> str | None:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"；是不是「{close[0]}」？" if close else ""
+    return close[0] if close else None
+
+
+def suggest(word: str, candidates: list[str]) -> str:
+    meant = closest(word, candidates)
+    return f"；是不是「{meant}」？" if meant else ""
 
 
 def label_of(f: Field) -> str:
@@ -278,6 +283,7 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
         findings.error("type", f"{spec.title}应为映射（键: 值），实际为{kind_name(node)}", node.loc, path)
         return Parsed({}, {}, node.loc, ok=False)
     parsed = Parsed({}, {}, node.loc)
+    present: set[str] = set()  # keys with a value, valid or not
     labels = {f.label: f.key for f in spec.fields}
     for key_node, value in node.pairs:
         key = key_node.text
@@ -288,16 +294,20 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
             continue
         f = next((f for f in spec.fields if f.key == key), None)
         if f is None:
-            hint = f"；是不是「{labels[key]}」？" if key in labels else suggest(key, spec.keys)
+            meant = labels.get(key) or closest(key, spec.keys)
+            hint = f"；是不是「{meant}」？" if meant else ""
+            if meant:
+                present.add(meant)  # the author wrote it, misspelt: one error, not two
             findings.error("unknown-key", f"未知的键 {key}（{spec.title}）{hint}", key_node.loc, where)
             parsed.ok = False
             continue
         parsed.locs[key] = value.loc
         if isinstance(value, Scalar) and value.is_null:
             continue  # `key:` with nothing after it counts as absent
+        present.add(key)
         parse_value(f, value, where, parsed, findings)
     for f in spec.fields:
-        if f.key in parsed.values or f.key in parsed.children:
+        if f.key in present:
             continue
         if f.required is True:
             findings.error("missing-key", f"缺少必填的键 {f.key}（{f.label}）", parsed.locs.get(f.key, node.loc), path)

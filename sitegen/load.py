@@ -27,6 +27,10 @@ YEAR_PATTERN = re.compile(r"^\d{4}$")
 RESERVED_IDS = frozenset(
     {"pages", "static", "search", "data", "regions", "units", "years", "pagefind", "assets", "pdf", "feeds"}
 )
+STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
+)
 YAML_SUFFIXES = (".yaml", ".yml")
 IGNORED_NAMES = frozenset({"README.md", "CHANGELOG.md", "changelog.md", "readme.md"})
 
@@ -95,7 +99,9 @@ def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
 def reader_problem(exc: yaml.YAMLError) -> str:
     character = getattr(exc, "character", None)
     if isinstance(character, str):
-        return f"含有不可打印字符 U+{ord(character):04X}（是二进制文件吗？）"
+        character = ord(character)
+    if isinstance(character, int):
+        return f"含有不可打印字符 U+{character:04X}（是二进制文件吗？）"
     return str(exc).splitlines()[0]
 
 
@@ -140,6 +146,8 @@ class NodeCopier:
             return self._fail("too-deep", f"嵌套层次过深（超过 {MAX_DEPTH} 层）", node)
         if id(node) in open_ids:
             return self._fail("yaml-syntax", "YAML 别名引用了自身（循环引用）", node)
+        if node.tag not in STANDARD_TAGS:
+            return self._fail("yaml-syntax", f"不支持的 YAML 标签 {node.tag}：内容文件只用普通的文字、数字、列表和映射", node)
         if isinstance(node, yaml.ScalarNode):
             return Scalar(node.value, node.tag, node.style is None, self._loc(node))
         open_ids = open_ids | {id(node)}

@@ -170,10 +170,10 @@ class Indicator:
 
     @property
     def nature(self) -> str:
-        """指标性质 as the flat table prints it: 正向/反向, or 定性 for text targets."""
-        if self.kind == "定性":
-            return "定性"
-        return self.direction or ""
+        """指标性质 as the flat table prints it: the direction when written, else 定性 for text targets."""
+        if self.direction:
+            return self.direction
+        return "定性" if self.kind == "定性" else ""
 
     @property
     def target_text(self) -> str:
