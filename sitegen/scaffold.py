@@ -24,7 +24,13 @@ PLACEHOLDERS = {
     "target": "1",
     "unit": "次",
     "direction": "正向",
+    "score": "10",
+    "order": "1",
+    "stated_total": "0.00",
+    "published": "2025-01-31",
 }
+# Keys written out (not commented) in the example indicator: what nearly every row has.
+INDICATOR_FILLED = {"op": "≥", "target": "1", "unit": "次", "direction": "正向", "score": "10"}
 
 
 class ScaffoldError(Exception):
@@ -42,7 +48,8 @@ def field_lines(spec: Spec, values: dict[str, str], indent: str = "") -> list[st
         lines.append(f"{indent}# {f.label}{'（必填）' if f.required is True else ''}：{f.help}")
         value = values.get(f.key, PLACEHOLDERS.get(f.key))
         if f.required is True or f.key in values:
-            lines.append(f"{indent}{f.key}: {value}".rstrip())
+            separator = "" if str(value).startswith("\n") else " "
+            lines.append(f"{indent}{f.key}:{separator}{value}".rstrip())
         else:
             lines.append(f"{indent}# {f.key}: {example(f)}".rstrip())
     return lines
@@ -57,7 +64,7 @@ def example(f: Field) -> str:
 
 
 def indicator_block() -> list[str]:
-    lines = field_lines(INDICATOR, {}, indent="    ")
+    lines = field_lines(INDICATOR, INDICATOR_FILLED, indent="    ")
     first = next(i for i, line in enumerate(lines) if not line.lstrip().startswith("#"))
     lines[first] = "  - " + lines[first].lstrip()
     return lines

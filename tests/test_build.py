@@ -1,0 +1,76 @@
+"""`sitegen build`: staging, the swap, failure safety and determinism."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import RENDERERS, BuildFailed, Renderer, build
+from tests.conftest import CONTENT, run
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def test_build_example_writes_the_index(tmp_path):
+    out = tmp_path / "output"
+    code, stdout, _ = run("build", str(CONTENT), "--out", str(out))
+    assert code == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "人力资源社保窗口经办经费" in index and "劳保监察及根治欠薪工作经费" in index
+    assert "438.00" in index and "78.00" in index
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # no staging folder left behind
+
+
+def test_two_builds_give_the_same_bytes(tmp_path):
+    build(CONTENT, tmp_path / "a")
+    build(CONTENT, tmp_path / "b")
+    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+
+
+def previous_output(tmp_path: Path) -> Path:
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "index.html").write_text("previous site", encoding="utf-8")
+    return out
+
+
+def test_content_error_leaves_previous_output_untouched(tmp_path, site):
+    out = previous_output(tmp_path)
+    content = site({"u1/2024/p1.yaml": "name: a\nbudget: 六十五\ngoals: g\nindicators: []\n"})
+    code, _, err = run("build", str(content), "--out", str(out))
+    assert code == 1 and "六十五" in err and "保持不变" in err
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous site"
+
+
+def test_renderer_failure_leaves_previous_output_untouched(tmp_path):
+    out = previous_output(tmp_path)
+
+    def explode(content, writer, root):
+        writer.write_text("half-written.html", "…")
+        raise RuntimeError("renderer failed half-way")
+
+    with pytest.raises(RuntimeError):
+        build(CONTENT, out, renderers=(*RENDERERS, Renderer("broken", explode)))
+    assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
+    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # the staging folder is gone
+
+
+def test_build_replaces_stale_files(tmp_path):
+    out = previous_output(tmp_path)
+    (out / "stale.html").write_text("old", encoding="utf-8")
+    build(CONTENT, out)
+    assert not (out / "stale.html").exists()
+
+
+def test_build_failed_carries_the_findings(site, tmp_path):
+    with pytest.raises(BuildFailed) as failed:
+        build(site({"u1/agency.yaml": None}), tmp_path / "out")
+    assert [f.code for f in failed.value.loaded.findings.errors] == ["missing-agency"]
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,84 @@
+"""The JSON Schemas follow the model, validate the example content, and
+`sitegen new` scaffolds files that load cleanly and point at them."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from sitegen.model import INDICATOR, PROJECT, SPECS
+from sitegen.pipeline import load_content
+from sitegen.schema import SCHEMA_DIR, schema_document
+from tests.conftest import CONTENT, run
+
+
+def test_committed_schemas_are_up_to_date():
+    code, _, err = run("schema", "--check")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_schema_is_valid_json_schema(name):
+    jsonschema.Draft202012Validator.check_schema(schema_document(name))
+
+
+def schema_for(path: Path) -> str:
+    if path.name in ("site.yaml", "agency.yaml", "disclosure.yaml"):
+        return path.stem
+    return "project"
+
+
+def test_example_content_validates_against_the_schemas():
+    files = sorted(CONTENT.rglob("*.yaml"))
+    assert len(files) == 20
+    for path in files:
+        schema = json.loads((SCHEMA_DIR / f"{schema_for(path)}.schema.json").read_text(encoding="utf-8"))
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+def test_schema_rejects_an_unknown_key():
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "a", "budgt": 1}, schema_document("project"))
+
+
+def test_new_agency_year_project_load_without_errors(tmp_path):
+    content = tmp_path / "content"
+    (content).mkdir()
+    (content / "site.yaml").write_text("title: t\nbase_url: https://example.org/\n", encoding="utf-8")
+    assert run("new", "agency", "200001", "--code", "200001", "--name", "测试局", "--region", "某省",
+               "--content", str(content))[0] == 0
+    assert run("new", "year", "200001", "2025", "--content", str(content))[0] == 0
+    assert run("new", "project", "200001", "2025", "roads", "--name", "道路养护", "--content", str(content))[0] == 0
+    loaded = load_content(content)
+    assert loaded.findings.errors == []
+    project = loaded.content.projects()[0]
+    assert project.name == "道路养护" and project.indicators[0].op == ">="
+
+
+def test_scaffold_names_every_key_with_its_label_and_schema(tmp_path):
+    content = tmp_path / "content"
+    run("new", "agency", "a1", "--code", "1", "--name", "n", "--region", "r", "--content", str(content))
+    run("new", "project", "a1", "2025", "p1", "--content", str(content))
+    text = (content / "a1/2025/p1.yaml").read_text(encoding="utf-8")
+    for f in (*PROJECT.fields, *INDICATOR.fields):
+        assert re.search(rf"^\s*(- )?#? ?{f.key}:", text, re.M), f.key
+        assert f.label in text
+    schema = re.match(r"# yaml-language-server: \$schema=(\S+)", text).group(1)
+    assert (content / "a1/2025" / schema).resolve() == (SCHEMA_DIR / "project.schema.json").resolve()
+
+
+def test_new_refuses_to_overwrite_and_bad_ids(tmp_path):
+    content = tmp_path / "content"
+    args = ("new", "agency", "a1", "--code", "1", "--name", "n", "--region", "r", "--content", str(content))
+    assert run(*args)[0] == 0
+    code, _, err = run(*args)
+    assert code == 1 and "不会覆盖" in err
+    code, _, err = run("new", "project", "a1", "2025", "../../evil", "--content", str(content))
+    assert code == 1 and not (tmp_path / "evil.yaml").exists()
+    code, _, err = run("new", "project", "missing", "2025", "p", "--content", str(content))
+    assert code == 1 and "sitegen new agency missing" in err
