@@ -1,0 +1,33 @@
+"""The documentation names every key, label, check code and CLI command."""
+
+from __future__ import annotations
+
+from sitegen.check import WARNING_CODES
+from sitegen.cli import make_parser
+from sitegen.model import DEPARTMENT, FUNDING, INDICATOR, SPECS
+from tests.conftest import ROOT
+
+DOC = (ROOT / "docs" / "content-format.md").read_text(encoding="utf-8")
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_key_and_label_is_documented():
+    for spec in (*SPECS.values(), INDICATOR):
+        for f in spec.fields:
+            assert f"`{f.key}`" in DOC, f"{spec.name}.{f.key}"
+            assert f.label.split("（")[0] in DOC, f.label
+    for spec in (DEPARTMENT, FUNDING):
+        for f in spec.fields:
+            assert f.key in DOC
+
+
+def test_every_warning_code_is_documented():
+    for code in WARNING_CODES:
+        assert f"`{code}`" in DOC
+
+
+def test_every_command_is_in_the_readme():
+    commands = make_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for name in commands:
+        assert f"sitegen {name}" in README, name
+    assert "bash scripts/dev build" in README and "bash scripts/dev test" in README
