@@ -15,18 +15,21 @@ from sitegen.model import Content
 from sitegen.pipeline import Loaded, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
+from sitegen.render import Context
 from sitegen.render.html import render_html
+from sitegen.render.pdf import render_pdfs
 from sitegen.render.writer import Writer
 
 
 @dataclass(frozen=True)
 class Renderer:
     name: str  # shown in the progress display
-    run: Callable[[Content, Writer, Path], object]
+    run: Callable[[Content, Writer, Context], object]
 
 
 RENDERERS: tuple[Renderer, ...] = (
-    Renderer("HTML 页面", lambda content, writer, root: render_html(content, writer, root)),
+    Renderer("HTML 页面", render_html),
+    Renderer("PDF 表格", render_pdfs),
 )
 
 
@@ -39,8 +42,13 @@ class BuildFailed(Exception):
 
 
 def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
-          renderers: tuple[Renderer, ...] = RENDERERS) -> Loaded:
+          renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None) -> Loaded:
+    """Check, render into a staging folder, swap it into out_dir.
+
+    The PDF cache lives beside out_dir (`.sitegen-cache/`) unless cache_dir says otherwise.
+    """
     progress = progress or Progress(enabled=False)
+    context = Context(content_dir, cache_dir or out_dir.resolve().parent / ".sitegen-cache")
     with progress.step("读取与检查内容"):
         loaded = load_content(content_dir)
     if not loaded.ok:
@@ -49,5 +57,5 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
         writer = Writer(staging)
         for renderer in renderers:
             with progress.step(renderer.name):
-                renderer.run(loaded.content, writer, content_dir)
+                renderer.run(loaded.content, writer, context)
     return loaded

@@ -1,1 +1,18 @@
 """Stage 4, renderers: each reads the model and writes through one Writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class RenderError(Exception):
+    """A renderer cannot do its work (a missing font, say); the message is for the user."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every renderer may know besides the model and the writer."""
+
+    content_dir: Path
+    cache_dir: Path
