@@ -87,6 +87,7 @@ def exit_code(loaded, strict: bool) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.build import BuildFailed, build
     from sitegen.progress import Progress
+    from sitegen.render import RenderError
     from sitegen.report import text_report
 
     try:
@@ -94,6 +95,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，未生成网站；{args.out}/ 保持不变", file=sys.stderr)
+        return EXIT_FINDINGS
+    except RenderError as exc:
+        print(f"sitegen build: {exc}", file=sys.stderr)
+        print(f"未生成网站；{args.out}/ 保持不变", file=sys.stderr)
         return EXIT_FINDINGS
     print(text_report(loaded), file=sys.stderr)
     print(f"网站已生成：{args.out}/")

@@ -1,0 +1,239 @@
+"""The PDFs, read back: every indicator in its row, totals, page format,
+embedded fonts, metadata, determinism, page breaks and the cache.
+
+Everything here renders real PDFs with WeasyPrint and reads them with
+pdfplumber and poppler's pdfinfo/pdffonts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from sitegen.build import build
+from sitegen.pipeline import load_content
+from sitegen.render import Context
+from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
+from sitegen.render.writer import Writer
+from tests.conftest import CONTENT, MINIMAL, write_tree
+
+FLAT_HEADER = ["项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
+               "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "output"
+    build(CONTENT, out, cache_dir=out.parent / "cache")
+    return out
+
+
+HEADER_WORDS = {"三级指标", "绩效指标"}
+
+
+LAYOUT_COLUMNS = {"flat": (7, 7), "per-project": (6, 6)}  # (merged columns, 三级指标 column)
+
+
+def table_rows(pdf_path: Path, layout: str) -> list[list[str]]:
+    """Every body row of every page's table: repeated header rows skipped, line breaks inside
+    cells removed, and in indicator rows the cells that a merged cell above covers
+    (pdfplumber gives None, or '' where the merged cell continues from the previous page)
+    filled from the row above."""
+    merged, name_column = LAYOUT_COLUMNS[layout]
+    rows: list[list[str]] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for table in page_tables(page):
+                for raw in table:
+                    cells = [(c or "").replace("\n", "") for c in raw]
+                    if HEADER_WORDS & set(cells):
+                        continue
+                    if rows and cells[name_column]:
+                        filled = [cell or above for cell, above in zip(cells[:merged], rows[-1])]
+                        cells = filled + cells[merged:]
+                    rows.append(cells)
+    return rows
+
+
+def page_tables(page) -> list:
+    """The page's tables. A merged cell that continues on the next page has no bottom rule,
+    so pdfplumber is told where the table ends (the bottom of its vertical rules)."""
+    bottoms = [edge["bottom"] for edge in page.edges if edge["orientation"] == "v"]
+    return page.extract_tables({"explicit_horizontal_lines": [max(bottoms)]} if bottoms else {})
+
+
+def header_rows(pdf_path: Path) -> list[list[str]]:
+    with pdfplumber.open(pdf_path) as pdf:
+        return [[(c or "").replace("\n", "") for c in page.extract_tables()[0][0]] for page in pdf.pages]
+
+
+def pdfinfo(path: Path) -> dict[str, str]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in out.splitlines() if ":" in line)}
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def example_projects():
+    return load_content(CONTENT).content.projects()
+
+
+@pytest.mark.parametrize("project", example_projects(), ids=lambda p: p.id)
+def test_every_indicator_is_in_its_row(built, project):
+    path = built / project_pdf_path(project)
+    rows = table_rows(path, project.unit_year.pdf_layout)
+    if project.unit_year.pdf_layout == "flat":
+        assert header_rows(path)[0] == FLAT_HEADER
+        body = [r for r in rows if r[0] != "合计"]
+        expected = [[i.level1, i.level2, i.name, i.nature, i.op_word, i.target_text, i.unit,
+                     "" if i.score is None else str(i.score)] for i in project.indicators]
+        assert [r[5:] for r in body] == expected
+        assert body[0][:4] == [project.name, f"{project.agency.code}-{project.agency.name}",
+                               project.category, str(project.budget)]
+        [total] = [r for r in rows if r[0] == "合计"]
+        assert total[3] == str(project.budget)
+    else:
+        unit_row, total, *body = rows
+        assert unit_row[:2] == [project.agency.department_code, project.agency.name]
+        assert total[1:3] == ["合计", str(project.budget)]
+        expected = [[i.level1, i.level2, f"{n}.{i.name}", i.value_text]
+                    for n, i in zip(numbers(project), project.indicators)]
+        assert [r[4:] for r in body] == expected
+        assert body[0][:3] == [project.agency.code, project.name, str(project.budget)]
+
+
+def numbers(project) -> list[int]:
+    """1, 2, … within each run of the same 一级/二级, as the form numbers 三级指标."""
+    result, previous = [], None
+    for i in project.indicators:
+        key = (i.level1, i.level2)
+        result.append(result[-1] + 1 if key == previous else 1)
+        previous = key
+    return result
+
+
+@pytest.mark.parametrize("agency, year, total", [("418001", 2022, "438.00"), ("057001", 2023, "78.00")])
+def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, total):
+    content = load_content(CONTENT).content
+    unit_year = next(uy for uy in content.unit_years() if uy.agency.id == agency and uy.year == year)
+    path = built / unit_year_pdf_path(unit_year)
+    rows = table_rows(path, unit_year.pdf_layout)
+    names = [i.name for p in unit_year.projects for i in p.indicators]
+    if unit_year.pdf_layout == "flat":
+        assert [r[7] for r in rows if r[0] != "合计"] == names
+        assert [r[3] for r in rows if r[0] == "合计"] == [total]
+    else:
+        assert [r[6].split(".", 1)[1] for r in rows if r[1] != "合计" and r[6]] == names
+        assert sum(float(r[2]) for r in rows if r[1] == "合计") == float(total)
+
+
+def all_pdfs(built: Path) -> list[Path]:
+    pdfs = sorted(built.rglob("*.pdf"))
+    assert len(pdfs) == 17  # 15 projects and 2 unit-years
+    return pdfs
+
+
+def test_a4_landscape_with_metadata(built):
+    for path in all_pdfs(built):
+        info = pdfinfo(path)
+        assert info["Page size"].startswith("841.89 x 595.27"), path
+        assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级")
+        assert info["CreationDate"].endswith(("2022 UTC", "2023 UTC"))
+        assert info["Title"]
+
+
+def test_fonts_are_embedded_noto_cjk_only(built):
+    for path in all_pdfs(built):
+        for font in pdffonts(path):
+            name, emb = font[0], font[-5]
+            assert "Noto" in name and "CJK-SC" in name, (path, font)
+            assert emb == "yes", (path, font)
+
+
+def test_every_character_has_a_glyph_and_text_can_be_copied(built):
+    """pdftotext gets the text back, so every glyph maps to the right character."""
+    project = next(p for p in example_projects() if p.id == "training")
+    text = subprocess.run(["pdftotext", "-raw", str(built / project_pdf_path(project)), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    for indicator in project.indicators:
+        assert indicator.name in text.replace("\n", "")
+
+
+def test_one_page_project_pdf_is_small(built):
+    project = next(p for p in example_projects() if p.id == "window-service")
+    path = built / project_pdf_path(project)
+    assert pdfinfo(path)["Pages"] == "1"
+    assert path.stat().st_size <= 100_000
+
+
+def test_two_builds_give_byte_identical_pdfs(built, tmp_path):
+    again = tmp_path / "output"
+    build(CONTENT, again, cache_dir=tmp_path / "other-cache")  # a cold cache: rendered again
+    for path in all_pdfs(built):
+        assert (again / path.relative_to(built)).read_bytes() == path.read_bytes(), path
+
+
+def indicators_yaml(count: int) -> str:
+    rows = "".join(
+        f"  - {{level1: 产出指标, level2: 数量指标, name: 第{n:02d}项测试指标, op: ≥, target: {n}, unit: 次}}\n"
+        for n in range(1, count + 1)
+    )
+    return f"name: 长项目\nbudget: 40.00\ngoals: 很多指标\nindicators:\n{rows}"
+
+
+@pytest.mark.parametrize("layout", ["flat", "per-project"])
+def test_long_project_spans_pages_with_the_header_repeated(tmp_path, layout):
+    content = write_tree(tmp_path / "content", {
+        **MINIMAL, "u1/2024/p1.yaml": indicators_yaml(40), "u1/2024/disclosure.yaml": f"pdf_layout: {layout}\n",
+    })
+    out = tmp_path / "out"
+    build(content, out, cache_dir=tmp_path / "cache")
+    [path] = out.glob("u1/2024/p1/*.pdf")
+    headers = header_rows(path)
+    assert len(headers) >= 2
+    assert all(h == headers[0] for h in headers)  # the header row on every page
+    assert headers[0][0] in ("项目名称", "单位编码")
+    names = [r[7 if layout == "flat" else 6] for r in table_rows(path, layout)]
+    found = [n for n in names if "测试指标" in n]
+    assert [n.split(".")[-1] for n in found] == [f"第{n:02d}项测试指标" for n in range(1, 41)]
+
+
+def test_editing_one_project_rerenders_only_its_pdfs(tmp_path):
+    files = {**MINIMAL, "u1/2024/p2.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", "第二个项目")}
+    content = write_tree(tmp_path / "content", files)
+    cache = tmp_path / "cache"
+
+    def render(name: str) -> list[str]:
+        loaded = load_content(content)
+        return render_pdfs(loaded.content, Writer(tmp_path / name), Context(content, cache))
+
+    assert sorted(render("first")) == ["u1/2024/p1/u1-2024-p1.pdf", "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
+    assert render("second") == []
+    p2 = content / "u1/2024/p2.yaml"
+    p2.write_text(p2.read_text(encoding="utf-8").replace("10.00", "12.00"), encoding="utf-8")
+    assert sorted(render("third")) == ["u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
+    assert (tmp_path / "third/u1/2024/p1/u1-2024-p1.pdf").read_bytes() == \
+        (tmp_path / "first/u1/2024/p1/u1-2024-p1.pdf").read_bytes()
+
+
+def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
+    """A real fontconfig without the CJK fonts: the build names the package instead of printing boxes."""
+    config = tmp_path / "fonts.conf"
+    config.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+                      f"<dir>{tmp_path}</dir><cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>")
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "index.html").write_text("previous", encoding="utf-8")
+    env = {**os.environ, "FONTCONFIG_FILE": str(config)}
+    result = subprocess.run(["sitegen", "build", str(site()), "--out", str(out)],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.stderr
+    assert (out / "index.html").read_text(encoding="utf-8") == "previous"
