@@ -237,3 +237,33 @@ def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
     assert result.returncode == 1
     assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.stderr
     assert (out / "index.html").read_text(encoding="utf-8") == "previous"
+
+
+def rasterize(pdf: bytes, folder: Path, name: str) -> list[bytes]:
+    source = folder / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "50", "-gray", str(source), str(folder / name)], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob(f"{name}-*.pgm"))]
+
+
+@pytest.mark.parametrize("project_id", ["window-service", "training"])
+def test_compact_fonts_draw_exactly_what_weasyprint_draws(tmp_path, monkeypatch, project_id):
+    """Text extraction cannot see a wrong glyph (ToUnicode is unchanged), so compare pictures:
+    every page rendered with the compact fonts is pixel-identical to WeasyPrint's own output."""
+    from weasyprint import HTML
+    from weasyprint.pdf import fonts
+
+    from sitegen.render import pdf_fonts
+    from sitegen.render.pdf import PDF_VARIANT, PdfLayouts
+    from sitegen.render.templates import BUILTIN_STATIC
+
+    content = load_content(CONTENT).content
+    [document] = [d for d in PdfLayouts(content, CONTENT).documents(content) if f"/{project_id}/" in d.path]
+    pdf_fonts.use_compact_subsets()
+    compact = pdf_fonts.compact_fonts(HTML(string=document.html, base_url=str(BUILTIN_STATIC)).write_pdf(pdf_variant=PDF_VARIANT))
+    monkeypatch.setattr(fonts.Font, "subset", pdf_fonts._weasyprint_subset)  # WeasyPrint's own subsetting
+    reference = HTML(string=document.html, base_url=str(BUILTIN_STATIC)).write_pdf(pdf_variant=PDF_VARIANT)
+    assert len(compact) < len(reference) / 2
+    ours, theirs = rasterize(compact, tmp_path, "compact"), rasterize(reference, tmp_path, "reference")
+    assert len(ours) == len(theirs) >= 1
+    assert ours == theirs

@@ -136,6 +136,9 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
     if pending:
         from weasyprint.text.fonts import FontConfiguration
 
+        from sitegen.render.pdf_fonts import use_compact_subsets
+
+        use_compact_subsets()
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         font_config = FontConfiguration()
         for document, key in pending:

@@ -1,28 +1,90 @@
-"""Shrink the CJK fonts WeasyPrint embeds, after it has written the PDF.
+"""Compact CJK fonts in the PDFs WeasyPrint writes.
 
 Why one-page PDFs were 260 KB: WeasyPrint subsets with HarfBuzz's
 RETAIN_GIDS, so each embedded face keeps every table sized for all 65,535
 glyph ids of Noto CJK (offsets, empty charstrings, metrics) before a single
-used glyph: 110-130 KB a face, two faces (regular and bold) a document.
+used glyph is drawn: 110-130 KB a face, two or three faces a document.
 
-The fix: Noto CJK's CFF is CID-keyed, and in a CID-keyed font the codes in
-the PDF's content streams are CIDs, mapped to glyphs through the CFF
-charset. We subset each embedded font again without retaining glyph ids;
-fontTools keeps every glyph's CID in the new charset. The OpenType wrapper
-is dropped and the bare CFF embedded as FontFile3 /CIDFontType0C, where
-selecting glyphs by CID through the charset is what the PDF format defines
-(viewers read an OpenType wrapper's codes as glyph ids instead, which would
-break after renumbering). Content streams, widths (W) and ToUnicode are
-keyed by CID and stay untouched, so text extraction is unchanged.
+The fix rests on one property of CID-keyed CFF fonts such as Noto CJK: the
+codes in the PDF's content streams are CIDs, and the font's charset maps
+each CID to a glyph. So glyphs may be renumbered freely as long as the
+charset keeps their CIDs, which HarfBuzz does when it subsets without
+RETAIN_GIDS. Two steps:
+
+1. `use_compact_subsets()` makes WeasyPrint subset CID-keyed CFF fonts
+   without RETAIN_GIDS (in HarfBuzz, fast). Other fonts keep WeasyPrint's
+   own subsetting.
+2. `compact_fonts()` rewrites the finished PDF: each OpenType-wrapped CFF
+   becomes a bare CFF (FontFile3 /CIDFontType0C), because viewers read the
+   codes of an OpenType wrapper as glyph ids, while for a bare CID-keyed CFF
+   the PDF format selects glyphs by CID through the charset. A font that
+   still carries unused glyphs (step 1 not applied) is renumbered here.
+
+Content streams, widths (W) and ToUnicode are keyed by CID and stay as they
+are, so text extraction and copying are unchanged.
 """
 
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
+
+_weasyprint_subset = None
+
+
+# ---------------------------------------------------------------- step 1
+
+
+@lru_cache(maxsize=64)
+def cid_identity(font_bytes_id: str, data: bytes, index: int) -> bool:
+    """Whether a font is CID-keyed CFF with CID = glyph id (Noto CJK is)."""
+    font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
+    if "CFF " not in font or "ROS" not in font["CFF "].cff.topDictIndex[0].rawDict:
+        return False
+    order = font.getGlyphOrder()
+    step = max(1, len(order) // 64)
+    return all(order[gid] == f"cid{gid:05d}" for gid in range(1, len(order), step))
+
+
+def compact_subset(self, to_unicode, hinting):
+    """WeasyPrint's Font.subset, without RETAIN_GIDS for CID-keyed CFF fonts."""
+    if not to_unicode or self.missing or not cid_identity(self.hash, self.file_content, self.index):
+        return _weasyprint_subset(self, to_unicode, hinting)
+    from weasyprint.pdf.fonts import get_hb_object_data
+    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
+
+    gids = sorted(to_unicode)
+    plan = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
+    glyphs = harfbuzz_subset.hb_subset_input_glyph_set(plan)
+    harfbuzz.hb_set_add_sorted_array(glyphs, ffi.new(f"hb_codepoint_t[{len(gids)}]", gids), len(gids))
+    flags = harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE | harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
+    if not hinting:
+        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
+    harfbuzz_subset.hb_subset_input_set_flags(plan, flags)
+    face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, plan), harfbuzz.hb_face_destroy)
+    data = get_hb_object_data(face) if face else None
+    if not data:
+        return _weasyprint_subset(self, to_unicode, hinting)
+    self.file_content = data
+    self.index = 0  # a single font now, no longer a face in a collection
+
+
+def use_compact_subsets() -> None:
+    """Install compact_subset into WeasyPrint once; harmless when HarfBuzz-subset is missing."""
+    global _weasyprint_subset
+    from weasyprint.pdf import fonts
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if _weasyprint_subset is None and harfbuzz_subset:
+        _weasyprint_subset = fonts.Font.subset
+        fonts.Font.subset = compact_subset
+
+
+# ---------------------------------------------------------------- step 2
 
 
 def used_cids(widths: ArrayObject) -> list[int]:
@@ -40,39 +102,37 @@ def used_cids(widths: ArrayObject) -> list[int]:
     return cids
 
 
-def bare_cff_subset(opentype: bytes, cids: list[int]) -> bytes | None:
-    """The CID-keyed CFF of `opentype`, keeping only `cids`; None for any other font.
-
-    WeasyPrint's HarfBuzz pass has already desubroutinized the charstrings and
-    removed hints, and CID fonts have no composite glyphs, so renumbering is
-    all that is left: keep the used charstrings, their FDSelect entries and
-    their names (cidNNNNN, which the charset is written from). This is what
-    fontTools' subsetter does for CFF, without the glyph closure that makes
-    it ten times slower here.
-    """
+def bare_cff(opentype: bytes, cids: list[int]) -> bytes | None:
+    """The CID-keyed CFF inside `opentype` with only `cids`; None when that is not safe."""
     font = TTFont(io.BytesIO(opentype), lazy=True)
     if "CFF " not in font:
         return None
     cff = font["CFF "].cff
     top = cff.topDictIndex[0]
-    charset = top.charset
-    if "ROS" not in top.rawDict or not top.CharStrings.charStringsAreIndexed:
-        return None
-    keep = sorted({0} | {cid for cid in cids if 0 <= cid < len(charset)})
-    if any(charset[gid] != f"cid{gid:05d}" for gid in keep[1:]):
-        return None  # CID ≠ glyph id: the content streams would point at other glyphs
+    wanted = {".notdef"} | {f"cid{cid:05d}" for cid in cids if cid}
+    if "ROS" not in top.rawDict or not wanted <= set(top.charset):
+        return None  # a code the charset cannot resolve would show another glyph
+    if len(top.charset) > len(wanted):
+        renumber(top, wanted)
+    elif font.reader.tables.get("CFF "):
+        return font.reader["CFF "]  # already compact: the table as HarfBuzz wrote it
+    out = io.BytesIO()
+    cff.compile(out, font)
+    return out.getvalue()
+
+
+def renumber(top, wanted: set[str]) -> None:
+    """Keep only the wanted glyphs; names (cidNNNNN) and so CIDs stay with their charstrings."""
+    keep = [gid for gid, name in enumerate(top.charset) if name in wanted]
     strings = top.CharStrings
     index = strings.charStringsIndex
     index.items = [index[gid] for gid in keep]
     del index.file, index.offsets
     top.FDSelect.format = None
     top.FDSelect.gidArray = [top.FDSelect.gidArray[gid] for gid in keep]
-    top.charset = [charset[gid] for gid in keep]
+    top.charset = [top.charset[gid] for gid in keep]
     top.numGlyphs = len(keep)
     strings.charStrings = {name: position for position, name in enumerate(top.charset)}
-    out = io.BytesIO()
-    cff.compile(out, font)
-    return out.getvalue()
 
 
 def descendant_fonts(writer: PdfWriter):
@@ -80,24 +140,23 @@ def descendant_fonts(writer: PdfWriter):
     for page in writer.pages:
         fonts = page.get("/Resources", DictionaryObject()).get_object().get("/Font", DictionaryObject())
         for reference in fonts.get_object().values():
-            font = reference.get_object()
-            for descendant in font.get("/DescendantFonts", ArrayObject()):
-                if id(descendant.get_object()) not in seen:
-                    seen.add(id(descendant.get_object()))
-                    yield descendant.get_object()
+            for descendant in reference.get_object().get("/DescendantFonts", ArrayObject()):
+                descendant = descendant.get_object()
+                if id(descendant) not in seen:
+                    seen.add(id(descendant))
+                    yield descendant
 
 
 def compact_fonts(pdf: bytes) -> bytes:
-    """The same PDF with every CID-keyed OpenType-CFF font replaced by a compact bare CFF."""
+    """The same PDF with every CID-keyed OpenType-CFF font embedded as a compact bare CFF."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     changed = False
     for descendant in descendant_fonts(writer):
-        descriptor = descendant["/FontDescriptor"].get_object()
-        stream = descriptor.get("/FontFile3")
+        stream = descendant["/FontDescriptor"].get_object().get("/FontFile3")
         if stream is None or stream.get_object().get("/Subtype") != "/OpenType":
             continue
         stream = stream.get_object()
-        cff = bare_cff_subset(stream.get_data(), used_cids(descendant.get("/W", ArrayObject())))
+        cff = bare_cff(stream.get_data(), used_cids(descendant.get("/W", ArrayObject())))
         if cff is None:
             continue
         stream.set_data(cff)
