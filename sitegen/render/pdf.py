@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import shutil
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,6 +124,41 @@ def render_pdf_bytes(html: str, font_config) -> bytes:
     return compact_fonts(pdf)
 
 
+# One FontConfiguration per process: building it costs more than a small document.
+_worker_fonts = None
+
+
+def start_worker() -> None:
+    global _worker_fonts
+    from weasyprint.text.fonts import FontConfiguration
+
+    from sitegen.render.pdf_fonts import use_compact_subsets
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    use_compact_subsets()
+    _worker_fonts = FontConfiguration()
+
+
+def render_in_worker(html: str) -> bytes:
+    if _worker_fonts is None:
+        start_worker()
+    return render_pdf_bytes(html, _worker_fonts)
+
+
+def render_all(htmls: list[str], workers: int) -> list[bytes]:
+    """Render in a process pool when it pays off; results in the order given."""
+    if workers <= 1 or len(htmls) < 4:
+        return [render_in_worker(html) for html in htmls]
+    with ProcessPoolExecutor(max_workers=workers, initializer=start_worker,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(render_in_worker, htmls, chunksize=2))
+
+
+def worker_count() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)), int(os.environ.get("SITEGEN_PDF_WORKERS", "64"))))
+
+
 def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]:
     """Write every PDF; returns the paths that had to be rendered (not taken from the cache)."""
     cache = PdfCache(context.cache_dir, font_versions())
@@ -133,16 +171,8 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
             shutil.copyfile(cached, writer.path(document.path))
         else:
             pending.append((document, key))
-    if pending:
-        from weasyprint.text.fonts import FontConfiguration
-
-        from sitegen.render.pdf_fonts import use_compact_subsets
-
-        use_compact_subsets()
-        logging.getLogger("weasyprint").setLevel(logging.ERROR)
-        font_config = FontConfiguration()
-        for document, key in pending:
-            data = render_pdf_bytes(document.html, font_config)
-            cache.put(key, data)
-            writer.write_bytes(document.path, data)
+    results = render_all([document.html for document, _ in pending], worker_count())
+    for (document, key), data in zip(pending, results):
+        cache.put(key, data)
+        writer.write_bytes(document.path, data)
     return [document.path for document, _ in pending]

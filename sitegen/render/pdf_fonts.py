@@ -34,6 +34,9 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 _weasyprint_subset = None
+# What WeasyPrint drops too, plus vertical metrics: the tables are horizontal.
+DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
+               b"PCLT", b"SVG ", b"VORG", b"vhea", b"vmtx")
 
 
 # ---------------------------------------------------------------- step 1
@@ -65,6 +68,10 @@ def compact_subset(self, to_unicode, hinting):
     if not hinting:
         flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
     harfbuzz_subset.hb_subset_input_set_flags(plan, flags)
+    # Without GSUB there is no glyph closure either: only the glyphs the text uses.
+    drop = harfbuzz_subset.hb_subset_input_set(plan, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
+    tags = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in DROP_TABLES)
+    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
     face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, plan), harfbuzz.hb_face_destroy)
     data = get_hb_object_data(face) if face else None
     if not data:
@@ -112,10 +119,9 @@ def bare_cff(opentype: bytes, cids: list[int]) -> bytes | None:
     wanted = {".notdef"} | {f"cid{cid:05d}" for cid in cids if cid}
     if "ROS" not in top.rawDict or not wanted <= set(top.charset):
         return None  # a code the charset cannot resolve would show another glyph
-    if len(top.charset) > len(wanted):
-        renumber(top, wanted)
-    elif font.reader.tables.get("CFF "):
+    if len(top.charset) <= 2 * len(wanted) + 16:
         return font.reader["CFF "]  # already compact: the table as HarfBuzz wrote it
+    renumber(top, wanted)  # a subset that kept every glyph id (WeasyPrint's own)
     out = io.BytesIO()
     cff.compile(out, font)
     return out.getvalue()

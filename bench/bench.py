@@ -1,0 +1,122 @@
+"""Benchmark: generate a large content tree, build it, print the figures.
+
+    .venv/bin/python bench/bench.py --projects 1000 [--per-unit 20] [--skip-pdf]
+
+Prints load+check time, HTML time, PDF time (cold cache, then after editing
+one project), sizes and peak memory (this process and its workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen.pipeline import load_content  # noqa: E402
+from sitegen.render import Context  # noqa: E402
+from sitegen.render.html import render_html  # noqa: E402
+from sitegen.render.pdf import render_pdfs  # noqa: E402
+from sitegen.render.writer import Writer  # noqa: E402
+
+LEVELS = [
+    ("产出指标", "数量指标", "培训人次", "≥", "130", "人"),
+    ("产出指标", "质量指标", "培训合格率", "≥", "95", '"%"'),
+    ("产出指标", "时效指标", "完成时间", "", "2025年12月31日前", ""),
+    ("产出指标", "成本指标", "人均成本", "≤", "300", "元/人"),
+    ("效益指标", "社会效益指标", "群众知晓率", "≥", "90", '"%"'),
+    ("效益指标", "可持续影响指标", "管理机制健全性", "", "健全", ""),
+    ("满意度指标", "服务对象满意度指标", "服务对象满意度", "≥", "95", '"%"'),
+]
+
+
+def project_yaml(number: int, indicators: int = 14) -> str:
+    rows = []
+    for i in range(indicators):
+        level1, level2, name, op, target, unit = LEVELS[i % len(LEVELS)]
+        op_part = f", op: {op}" if op else ""
+        unit_part = f", unit: {unit}" if unit else ""
+        rows.append(f"  - {{level1: {level1}, level2: {level2}, name: {name}{i:02d}{op_part}, target: {target}{unit_part}}}")
+    return (
+        f"name: 第{number:05d}号项目运行经费\nbudget: {number % 97 + 1}.00\ncategory: 部门预算项目\n"
+        f"goals: 保障第{number}号项目按时完成，提高服务质量与群众满意度。\nindicators:\n" + "\n".join(rows) + "\n"
+    )
+
+
+def generate(root: Path, projects: int, per_unit: int) -> None:
+    if root.exists():
+        shutil.rmtree(root)
+    (root).mkdir(parents=True)
+    (root / "site.yaml").write_text("title: 基准测试\nbase_url: https://example.org/\n", encoding="utf-8")
+    for number in range(projects):
+        unit = number // per_unit
+        folder = root / f"u{unit:04d}"
+        if not (folder / "agency.yaml").exists():
+            layout = "flat" if unit % 2 == 0 else "per-project"
+            folder.mkdir()
+            (folder / "agency.yaml").write_text(
+                f'code: "{100000 + unit}"\nname: 第{unit}号预算单位\nregion: 某省某市\npdf_layout: {layout}\n', encoding="utf-8")
+            (folder / "2025").mkdir()
+        (folder / "2025" / f"p{number:05d}.yaml").write_text(project_yaml(number), encoding="utf-8")
+
+
+def peak_mb() -> tuple[float, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def timed(label: str, function):
+    start = time.perf_counter()
+    result = function()
+    seconds = time.perf_counter() - start
+    return result, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--per-unit", type=int, default=20)
+    parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    args = parser.parse_args()
+    content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
+    generate(content, args.projects, args.per_unit)
+    for folder in (out, cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    n = args.projects
+    print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each")
+
+    loaded, seconds = timed("load", lambda: load_content(content))
+    assert loaded.ok, [f.format() for f in loaded.findings.errors[:5]]
+    print(f"load + check: {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
+
+    context = Context(content, cache)
+    pages, seconds = timed("html", lambda: render_html(loaded.content, Writer(out / "html"), context))
+    print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
+    if args.skip_pdf:
+        return
+    rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf"), context))
+    pdfs = sorted((out / "pdf").rglob("*.pdf"))
+    size = sum(p.stat().st_size for p in pdfs)
+    print(f"PDF, cold cache: {len(rendered)} PDFs in {seconds:.2f} s ({seconds / n * 1000:.0f} ms/project amortised), "
+          f"{size / 1e6:.1f} MB")
+    one_page = [p.stat().st_size for p in pdfs if "/p" in str(p.parent.name)[:2] or p.parent.name.startswith("p")]
+    print(f"project PDF size: median {sorted(one_page)[len(one_page) // 2] / 1000:.0f} KB, max {max(one_page) / 1000:.0f} KB")
+
+    edited = content / "u0000" / "2025" / "p00000.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 1.00", "budget: 2.00"), encoding="utf-8")
+    loaded = load_content(content)
+    rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf2"), context))
+    print(f"PDF after editing one project: {len(rendered)} re-rendered in {seconds:.2f} s")
+    own, children = peak_mb()
+    print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
+
+
+if __name__ == "__main__":
+    main()
