@@ -267,3 +267,52 @@ def test_compact_fonts_draw_exactly_what_weasyprint_draws(tmp_path, monkeypatch,
     ours, theirs = rasterize(compact, tmp_path, "compact"), rasterize(reference, tmp_path, "reference")
     assert len(ours) == len(theirs) >= 1
     assert ours == theirs
+
+
+def structure_elements(path: Path) -> list[tuple[str, dict]]:
+    """(tag, attributes) of every structure element, in document order."""
+    from pypdf import PdfReader
+
+    found: list[tuple[str, dict]] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if not hasattr(node, "get"):
+            return
+        attributes = {}
+        owners = node.get("/A")
+        for owner in (owners.get_object() if isinstance(owners.get_object(), list) else [owners]) if owners else []:
+            attributes.update({k: int(v) for k, v in owner.get_object().items() if k in ("/RowSpan", "/ColSpan")})
+        if node.get("/S"):
+            found.append((str(node["/S"]), attributes))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids.get_object() if isinstance(kids.get_object(), list) else [kids]:
+                walk(kid)
+
+    walk(PdfReader(path).trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
+def test_pdfs_are_tagged_tables_with_their_merged_cells(built):
+    project = next(p for p in example_projects() if p.id == "window-service")
+    path = built / project_pdf_path(project)
+    assert pdfinfo(path)["Tagged"] == "yes"
+    elements = structure_elements(path)
+    tags = [tag for tag, _ in elements]
+    assert tags.count("/TH") == 13 and tags.count("/Table") == 1
+    rowspans = [a["/RowSpan"] for tag, a in elements if tag == "/TD" and "/RowSpan" in a]
+    rows = len(project.indicators)
+    # five project cells over every row, then 一级 产出 over 9 rows and its 二级 runs (3, 2, 3)
+    assert rowspans[:5] == [rows] * 5 and rowspans[5:9] == [9, 3, 2, 3]
+
+
+def test_pdf_a_3u_metadata_from_the_content(built):
+    from pypdf import PdfReader
+
+    project = next(p for p in example_projects() if p.id == "arbitration")
+    root = PdfReader(built / project_pdf_path(project)).trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
+    assert "<xmp:CreateDate>2023-01-01T00:00:00Z</xmp:CreateDate>" in xmp
+    assert "祁连县人力资源和社会保障局本级" in xmp and root["/Lang"] == "zh-CN"

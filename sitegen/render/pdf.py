@@ -120,7 +120,9 @@ def render_pdf_bytes(html: str, font_config) -> bytes:
 
     from sitegen.render.pdf_fonts import compact_fonts
 
-    pdf = HTML(string=html, base_url=str(BUILTIN_STATIC)).write_pdf(font_config=font_config, pdf_variant=PDF_VARIANT)
+    pdf = HTML(string=html, base_url=str(BUILTIN_STATIC)).write_pdf(
+        font_config=font_config, pdf_variant=PDF_VARIANT, pdf_tags=True
+    )
     return compact_fonts(pdf)
 
 
