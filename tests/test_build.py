@@ -25,7 +25,7 @@ def test_build_example_writes_the_index(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "人力资源社保窗口经办经费" in index and "劳保监察及根治欠薪工作经费" in index
     assert "438.00" in index and "78.00" in index
-    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # no staging folder left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]  # no staging folder left
 
 
 def test_two_builds_give_the_same_bytes(tmp_path):
@@ -59,7 +59,7 @@ def test_renderer_failure_leaves_previous_output_untouched(tmp_path):
     with pytest.raises(RuntimeError):
         build(CONTENT, out, renderers=(*RENDERERS, Renderer("broken", explode)))
     assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
-    assert [p.name for p in tmp_path.iterdir()] == ["output"]  # the staging folder is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]  # no staging folder left
 
 
 def test_build_replaces_stale_files(tmp_path):

@@ -69,3 +69,9 @@ def test_huge_number_is_an_error_not_a_rounding(tmp_path):
     write_tree(root, {**MINIMAL, "u1/2024/p1.yaml": "name: a\nbudget: " + "9" * 400 + "\ngoals: g\nindicators: []\n"})
     loaded = load_content(root)
     assert [f.code for f in loaded.findings.errors] == ["type"]
+
+
+def test_pathological_nesting_never_reaches_the_c_composer(tmp_path):
+    """libyaml's composer crashes the process on very deep nesting; such files must go to PyYAML."""
+    for text in ("name: " + "[" * 200_000, "".join("- " for _ in range(100_000)) + "x\n"):
+        assert_located(tmp_path / "c", text)

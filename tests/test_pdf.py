@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pdfplumber
@@ -232,7 +233,7 @@ def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
     out.mkdir()
     (out / "index.html").write_text("previous", encoding="utf-8")
     env = {**os.environ, "FONTCONFIG_FILE": str(config)}
-    result = subprocess.run(["sitegen", "build", str(site()), "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site()), "--out", str(out)],
                             capture_output=True, text=True, env=env)
     assert result.returncode == 1
     assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.stderr
