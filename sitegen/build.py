@@ -18,6 +18,7 @@ from sitegen.publish import staged
 from sitegen.render import Context
 from sitegen.render.html import render_html
 from sitegen.render.pdf import render_pdfs
+from sitegen.render.search import render_search
 from sitegen.render.writer import Writer
 
 
@@ -30,6 +31,7 @@ class Renderer:
 RENDERERS: tuple[Renderer, ...] = (
     Renderer("HTML 页面", render_html),
     Renderer("PDF 表格", render_pdfs),
+    Renderer("搜索索引", render_search),  # last: it indexes the pages written before it
 )
 
 

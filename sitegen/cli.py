@@ -41,6 +41,13 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以一个 JSON 文档输出（供 CI 使用）")
     p.set_defaults(handler=cmd_check)
 
+    p = sub.add_parser("serve", help="生成并在本机预览，内容改动后自动重新生成并刷新页面")
+    p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
+    p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
+    p.add_argument("--port", default=8000, type=int, help="端口（默认 8000）")
+    p.add_argument("--host", default="127.0.0.1", help="地址（默认 127.0.0.1，只有本机可以访问）")
+    p.set_defaults(handler=cmd_serve)
+
     p = sub.add_parser("new", help="新建单位、年度或项目文件（带中文注释）")
     what = p.add_subparsers(metavar="KIND")
     a = what.add_parser("agency", help="新建预算单位：sitegen new agency 418001 --code 418001 --name … --region …")
@@ -103,6 +110,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     print(text_report(loaded), file=sys.stderr)
     print(f"网站已生成：{args.out}/")
     return exit_code(loaded, args.strict)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from sitegen.serve import serve
+
+    try:
+        server = serve(args.content, args.out, args.host, args.port)
+    except OSError as exc:
+        print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"预览地址：http://{args.host}:{server.server_address[1]}/ （Ctrl+C 停止）", flush=True)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+    return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:

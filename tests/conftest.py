@@ -75,3 +75,73 @@ def codes(loaded: Loaded, level: str | None = None) -> list[str]:
 def check_json(content: Path) -> dict:
     code, out, _ = run("check", str(content), "--json")
     return json.loads(out)
+
+
+# ---------------------------------------------------------------- a built site, served, and a browser
+
+CHROMIUM = "/usr/bin/chromium"
+# As root and without network: no sandbox, and none of Chromium's background connections.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The example content built once, with every renderer (HTML, PDF, search)."""
+    from sitegen.build import build
+
+    out = tmp_path_factory.mktemp("site") / "output"
+    build(CONTENT, out, cache_dir=out.parent / "cache")
+    return out
+
+
+def start_server(folder: Path):
+    import threading
+    from functools import partial
+    from http.server import ThreadingHTTPServer
+
+    from sitegen.serve import SiteHandler
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture(scope="session")
+def site_url(built):
+    server, url = start_server(built)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and uncaught exceptions in page.errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.errors = []
+    tab.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    yield tab
+    context.close()
+
+
+# Figures that tests measure, printed at the end of the run (search recall and the like).
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("sitegen figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

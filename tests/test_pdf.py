@@ -26,13 +26,6 @@ FLAT_HEADER = ["项目名称", "项目单位", "项目类别", "预算数", "年
                "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值"]
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "output"
-    build(CONTENT, out, cache_dir=out.parent / "cache")
-    return out
-
-
 HEADER_WORDS = {"三级指标", "绩效指标"}
 
 

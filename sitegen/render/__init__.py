@@ -16,3 +16,8 @@ class Context:
 
     content_dir: Path
     cache_dir: Path
+
+    @property
+    def site_root(self) -> Path:
+        """Where a site's own layouts/ and static/ live: beside its content folder."""
+        return self.content_dir.resolve().parent

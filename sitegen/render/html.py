@@ -1,18 +1,117 @@
-"""HTML renderer: the disclosure site's pages from the model."""
+"""HTML renderer: the disclosure site's pages from the model.
+
+One method per page type; each gathers what its layout shows and writes one
+file. Layouts hold markup only: grouping, sorting and merged cells are
+computed here (and in table.py).
+"""
 
 from __future__ import annotations
 
-from sitegen.model import Content
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from urllib.parse import urlparse
+
+from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
-from sitegen.render.templates import environment
+from sitegen.render.table import indicator_rows
+from sitegen.render.templates import environment, static_files
 from sitegen.render.writer import Writer
+
+FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
+LATEST = 10
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    agencies: list[Agency]
+
+    @property
+    def anchor(self) -> str:
+        return "region-" + hashlib.sha1(self.name.encode("utf-8")).hexdigest()[:8]
+
+
+class SitePages:
+    def __init__(self, content: Content, writer: Writer, context: Context):
+        self.content = content
+        self.writer = writer
+        self.env = environment(context.site_root)
+        self.site_root = context.site_root
+        self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/"}
+        self.count = 0
+
+    def page(self, path: str, template: str, **values) -> None:
+        """Render `template` at site path `path` (ending in / for an index.html)."""
+        target = path + "index.html" if path.endswith("/") else path
+        canonical = self.content.site.base_url + path.lstrip("/")
+        html = self.env.get_template(template).render(**self.common, page_url=path, canonical=canonical, **values)
+        self.writer.write_text(target, html)
+        self.count += 1
+
+    def all(self) -> int:
+        self.home()
+        self.browse()
+        for agency in self.content.agencies:
+            self.page(agency.url, "agency.html", agency=agency)
+            for unit_year in agency.years:
+                self.unit_year(unit_year)
+                for project in unit_year.projects:
+                    self.project(project)
+        for free_page in self.content.pages:
+            self.page(free_page.url, "page.html", page=free_page)
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS)
+        self.page("/404.html", "404.html", absolute_links=True)
+        self.static()
+        return self.count
+
+    def home(self) -> None:
+        unit_years = self.content.unit_years()
+        latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
+        total = sum((uy.total for uy in unit_years), Decimal("0.00"))
+        self.page("/", "index.html", years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
+
+    def browse(self) -> None:
+        years = self.years()
+        self.page("/years/", "years.html", years=years)
+        for year, unit_years in years:
+            self.page(f"/years/{year}/", "year.html", year=year, unit_years=unit_years)
+        self.page("/regions/", "regions.html", regions=self.regions())
+        self.page("/units/", "units.html")
+
+    def years(self) -> list[tuple[int, list[UnitYear]]]:
+        by_year: dict[int, list[UnitYear]] = defaultdict(list)
+        for unit_year in self.content.unit_years():
+            by_year[unit_year.year].append(unit_year)
+        return sorted(by_year.items(), reverse=True)
+
+    def regions(self) -> list[Region]:
+        by_region: dict[str, list[Agency]] = defaultdict(list)
+        for agency in self.content.agencies:
+            by_region[agency.region].append(agency)
+        return [Region(name, agencies) for name, agencies in sorted(by_region.items())]
+
+    def unit_year(self, unit_year: UnitYear) -> None:
+        self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
+                  project_pdfs=[project_pdf_path(p) for p in unit_year.projects])
+
+    def project(self, project: Project) -> None:
+        level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})
+        description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
+                      f"{format(project.budget, 'f')} {project.unit_year.money_unit}，{len(project.indicators)} 项绩效指标。"
+        self.page(
+            project.url, "project.html", project=project, rows=indicator_rows(project.indicators),
+            has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
+            pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
+        )  # fmt: skip
+
+    def static(self) -> None:
+        for target, source in static_files(self.site_root).items():
+            self.writer.write_bytes(target, source.read_bytes())
 
 
 def render_html(content: Content, writer: Writer, context: Context) -> int:
-    """Write every page; returns how many were written."""
-    env = environment(context.content_dir)
-    env.globals.update(project_pdf=project_pdf_path, unit_year_pdf=unit_year_pdf_path)
-    page = env.get_template("index.html").render(site=content.site, content=content)
-    writer.write_text("index.html", page)
-    return 1
+    """Write every page and the static files; returns how many pages were written."""
+    return SitePages(content, writer, context).all()

@@ -1,24 +1,51 @@
-"""The Jinja environment: built-in layouts, overridable by a site's own.
+"""The Jinja environment: built-in layouts, overridable file by file by a site's own.
 
 Every string is autoescaped; undefined names fail loudly instead of
-printing nothing.
+printing nothing. Links are made relative to the page being rendered, so
+the site works from any sub-path and straight from disk.
 """
 
 from __future__ import annotations
 
+import posixpath
 from decimal import Decimal
 from pathlib import Path
 
 import jinja2
+from markdown_it import MarkdownIt
 
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent.parent
 BUILTIN_LAYOUTS = BUILTIN_ROOT / "layouts"
 BUILTIN_STATIC = BUILTIN_ROOT / "static"
 
+# CommonMark with raw HTML off: an author's <script> is shown as text, and
+# markdown-it refuses javascript: and data: links on its own.
+MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+# Tables from Markdown scroll inside their own box on a phone, like the site's own tables.
+MARKDOWN.renderer.rules["table_open"] = lambda *args: '<div class="table-wrap">\n<table>\n'
+MARKDOWN.renderer.rules["table_close"] = lambda *args: "</table>\n</div>\n"
+
 
 def money(value: Decimal | None) -> str:
-    """A budget as written in the source: 65.00 stays 65.00."""
+    """A figure as written in the source: 65.00 stays 65.00, never 6.5E+1."""
     return "" if value is None else format(value, "f")
+
+
+def markdown(text: str) -> str:
+    return MARKDOWN.render(text or "")
+
+
+@jinja2.pass_context
+def url(context, target: str) -> str:
+    """`target` (a site path like /418001/2022/) relative to the page being rendered."""
+    if context.get("absolute_links"):  # the 404 page answers at any depth
+        return context["base_path"] + target.lstrip("/")
+    here = context.get("page_url", "/")
+    base = here if here.endswith("/") else posixpath.dirname(here) + "/"
+    relative = posixpath.relpath(target, base) if target != base else "."
+    if target.endswith("/") and not relative.endswith("/"):
+        relative += "/"
+    return "./" if relative == "./" or relative == "." else relative
 
 
 def environment(site_root: Path | None = None) -> jinja2.Environment:
@@ -32,4 +59,17 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["money"] = money
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
+    env.globals["url"] = url
     return env
+
+
+def static_files(site_root: Path | None) -> dict[str, Path]:
+    """Output path → source file: the built-in static/ with the site's own files on top."""
+    files: dict[str, Path] = {}
+    for root in (BUILTIN_STATIC, site_root / "static" if site_root else None):
+        if root and root.is_dir():
+            for path in sorted(root.rglob("*")):
+                if path.is_file():
+                    files[f"static/{path.relative_to(root).as_posix()}"] = path
+    return files

@@ -32,6 +32,13 @@ class Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def claim_folder(self, relative: str) -> Path:
+        """Reserve a folder that an outside tool (Pagefind) fills; nothing else may write there."""
+        folder = self.path(relative)
+        if any(written.startswith(relative.strip("/") + "/") for written in self.written - {relative.strip("/")}):
+            raise WriteError(f"the folder {relative} is already used by another output")
+        return folder
+
     def write_text(self, relative: str, text: str) -> Path:
         target = self.path(relative)
         target.write_text(text, encoding="utf-8", newline="\n")

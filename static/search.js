@@ -1,0 +1,152 @@
+// Search page: Pagefind's API with facets, results that contain the exact phrase first.
+// Everything from the index is written with textContent; excerpts become text and <mark> only.
+const script = document.querySelector("script[data-pagefind]");
+const bundle = new URL(script.dataset.pagefind, document.baseURI);
+const form = document.getElementById("search-form");
+const input = document.getElementById("q");
+const facetsBox = document.getElementById("facets");
+const status = document.getElementById("search-status");
+const list = document.getElementById("results");
+const labels = JSON.parse(facetsBox.dataset.labels);
+const params = new URLSearchParams(location.search);
+const selected = Object.fromEntries(Object.keys(labels).map((key) => [key, new Set(params.getAll(key))]));
+const SHOWN = 20;
+const RERANKED = 60;
+
+const pagefind = await import(bundle.href);
+await pagefind.options({ baseUrl: new URL("..", bundle).pathname, excerptLength: 40 });
+const allFilters = await pagefind.filters();
+input.value = params.get("q") || "";
+
+function element(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  if (className) node.className = className;
+  return node;
+}
+
+function excerpt(html) {
+  // Pagefind excerpts are escaped text with <mark> around the hits: keep exactly that.
+  const paragraph = element("p", undefined, "excerpt");
+  html.split(/(<mark>[\s\S]*?<\/mark>)/).forEach((part) => {
+    const marked = part.startsWith("<mark>");
+    const raw = marked ? part.slice(6, -7) : part;
+    const text = new DOMParser().parseFromString(raw, "text/html").body.textContent;
+    paragraph.append(marked ? element("mark", text) : document.createTextNode(text));
+  });
+  return paragraph;
+}
+
+function activeFilters() {
+  const filters = {};
+  for (const [key, values] of Object.entries(selected)) {
+    if (values.size) filters[key] = { any: [...values] };
+  }
+  return filters;
+}
+
+function renderFacets(counts) {
+  const wasOpen = facetsBox.querySelector("details")?.open ?? matchMedia("(min-width: 48rem)").matches;
+  const details = element("details");
+  details.open = wasOpen;
+  details.append(element("summary", "筛选：" + Object.values(labels).join("、")));
+  facetsBox.replaceChildren(details);
+  for (const [key, label] of Object.entries(labels)) {
+    const values = Object.keys(allFilters[key] || {}).sort();
+    if (!values.length) continue;
+    const fieldset = element("fieldset");
+    fieldset.append(element("legend", label));
+    for (const value of values) {
+      const box = element("input");
+      box.type = "checkbox";
+      box.name = key;
+      box.value = value;
+      box.checked = selected[key].has(value);
+      box.addEventListener("change", () => {
+        box.checked ? selected[key].add(value) : selected[key].delete(value);
+        run();
+      });
+      const row = element("label");
+      row.append(box, document.createTextNode(` ${value}（${(counts[key] || {})[value] || 0}）`));
+      fieldset.append(row);
+    }
+    details.append(fieldset);
+  }
+}
+
+function remember(query) {
+  const next = new URLSearchParams();
+  if (query) next.set("q", query);
+  for (const [key, values] of Object.entries(selected)) values.forEach((v) => next.append(key, v));
+  history.replaceState(null, "", `${location.pathname}${next.toString() ? "?" + next : ""}`);
+}
+
+async function run() {
+  list.setAttribute("aria-busy", "true");
+  try {
+    await runSearch();
+  } finally {
+    list.setAttribute("aria-busy", "false");
+  }
+}
+
+async function runSearch() {
+  const query = input.value.trim();
+  const filters = activeFilters();
+  remember(query);
+  if (!query && !Object.keys(filters).length) {
+    renderFacets(allFilters);
+    status.textContent = "输入项目名称或指标，或在左侧选择筛选条件。";
+    list.replaceChildren();
+    return;
+  }
+  const search = await pagefind.search(query || null, { filters });
+  renderFacets(search.filters || allFilters);
+  const candidates = await withFallback(search.results, query, filters);
+  const data = await Promise.all(candidates.slice(0, RERANKED).map(({ result, parts }) =>
+    result.data().then((item) => ({ item, parts }))));
+  // Results that contain the whole query as written come first, then Pagefind's own results,
+  // then those found only through parts of the query (most parts first).
+  const ranked = data
+    .map(({ item, parts }, index) => ({ item, index, parts, exact: query && item.content.includes(query) ? 0 : 1 }))
+    .sort((a, b) => a.exact - b.exact || b.parts - a.parts || a.index - b.index)
+    .map(({ item }) => item);
+  status.textContent = candidates.length ? `找到 ${candidates.length} 个项目` : "没有找到相符的项目。";
+  list.replaceChildren(...ranked.slice(0, SHOWN).map((item) => {
+    const li = element("li");
+    const heading = element("h2");
+    const link = element("a", item.meta.title);
+    link.href = item.url;
+    heading.append(link);
+    li.append(heading, element("p", [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`].join(" · "), "meta"), excerpt(item.excerpt));
+    return li;
+  }));
+}
+
+// Pagefind segments Chinese text into words and requires every word of a query; where its
+// segmentation of the query and of the page differ, a query can find nothing although each
+// pair of neighbouring words finds the page. So a Chinese query is also run as those pairs,
+// and the union is ranked: Pagefind's own results first, then by how many pairs matched.
+async function withFallback(results, query, filters) {
+  const merged = new Map(results.map((result) => [result.id, { result, parts: 1000 }]));
+  if (!query || !/[\u3400-\u9fff]/.test(query) || typeof Intl.Segmenter !== "function") return [...merged.values()];
+  const words = [...new Intl.Segmenter("zh", { granularity: "word" }).segment(query)]
+    .filter((segment) => segment.isWordLike).map((segment) => segment.segment);
+  const parts = new Set(words.slice(1).map((word, i) => words[i] + word));
+  parts.delete(query);
+  const searches = await Promise.all([...parts].map((part) => pagefind.search(part, { filters })));
+  for (const extra of searches) {
+    for (const result of extra.results) {
+      const seen = merged.get(result.id);
+      if (seen) seen.parts += 1;
+      else merged.set(result.id, { result, parts: 1 });
+    }
+  }
+  return [...merged.values()].sort((a, b) => b.parts - a.parts);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  run();
+});
+run();

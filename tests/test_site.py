@@ -1,0 +1,226 @@
+"""The built example site in real headless Chromium, served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from sitegen.build import build
+from sitegen.pipeline import load_content
+from tests.conftest import CONTENT, FIGURES, MINIMAL, start_server, write_tree
+
+PAGE_TYPES = {
+    "home": "/",
+    "years": "/years/",
+    "year": "/years/2022/",
+    "regions": "/regions/",
+    "units": "/units/",
+    "agency": "/418001/",
+    "unit-year": "/418001/2022/",
+    "project": "/418001/2022/window-service/",
+    "project-long": "/057001/2023/training/",
+    "free-page": "/pages/how-to-read/",
+    "search": "/search/?q=工伤鉴定",
+    "404": "/404.html",
+}
+AXE = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+
+
+def open_page(page, site_url: str, path: str):
+    response = page.goto(site_url + path)
+    assert response.ok, (path, response.status)
+    if path.startswith("/search/"):
+        page.wait_for_function("document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    return page
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_page_type_loads_without_console_errors(page, site_url, name):
+    open_page(page, site_url, PAGE_TYPES[name])
+    assert page.title()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_no_serious_accessibility_violations(page, site_url, name):
+    open_page(page, site_url, PAGE_TYPES[name])
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+@pytest.mark.parametrize("name", PAGE_TYPES)
+def test_phone_width_does_not_scroll_sideways(browser, site_url, name):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    tab = context.new_page()
+    open_page(tab, site_url, PAGE_TYPES[name])
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+
+
+def search(page, query: str) -> list[dict]:
+    page.fill("#q", query)
+    page.evaluate("document.getElementById('results').setAttribute('aria-busy', 'pending')")
+    page.click("#search-form button")
+    page.wait_for_function("document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    return page.eval_on_selector_all(
+        "#results li", "items => items.map(li => ({title: li.querySelector('h2').textContent,"
+        " path: new URL(li.querySelector('a').href).pathname, meta: li.querySelector('.meta').textContent}))")
+
+
+def test_search_finds_every_project_and_every_indicator(page, site_url):
+    content = load_content(CONTENT).content
+    open_page(page, site_url, "/search/")
+    queries = [(p.name, p.url) for p in content.projects()]
+    queries += [(i.name, p.url) for p in content.projects() for i in p.indicators]
+    misses = [(query, url) for query, url in queries if url not in [r["path"] for r in search(page, query)[:10]]]
+    recall = 1 - len(misses) / len(queries)
+    FIGURES.append(f"search recall: {len(queries) - len(misses)}/{len(queries)} = {recall:.1%} "
+                   f"(every project name and every 三级指标, right project in the first 10 results)")
+    assert misses == []
+
+
+def test_result_shows_project_unit_year_and_budget(page, site_url):
+    open_page(page, site_url, "/search/")
+    [first, *_] = search(page, "人力资源社保窗口经办经费")
+    assert first["title"] == "人力资源社保窗口经办经费"
+    assert first["meta"] == "乌海市人力资源和社会保障局 · 2022 年 · 预算 65.00 万元"
+
+
+def test_exact_phrase_results_come_first(page, site_url):
+    content = load_content(CONTENT).content
+    phrase = "办事群众满意度"
+    containing = {p.url for p in content.projects() if any(phrase in i.name for i in p.indicators)}
+    open_page(page, site_url, "/search/")
+    paths = [r["path"] for r in search(page, phrase)]
+    assert len(paths) > len(containing)  # the words alone match more projects
+    assert set(paths[:len(containing)]) == containing
+
+
+def test_facets_narrow_results(page, site_url):
+    open_page(page, site_url, "/search/")
+    everything = search(page, "满意度")
+    assert {r["meta"].split(" · ")[1] for r in everything} == {"2022 年", "2023 年"}
+    page.wait_for_function("document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    page.evaluate("document.getElementById('results').setAttribute('aria-busy', 'pending')")
+    page.check("#facets input[name=year][value='2023']")
+    page.wait_for_function("document.getElementById('results').getAttribute('aria-busy') === 'false'")
+    narrowed = page.eval_on_selector_all("#results .meta", "items => items.map(i => i.textContent)")
+    assert len(narrowed) == 6 and all("祁连县" in m and "2023 年" in m for m in narrowed)
+    assert "year=2023" in page.url  # the filtered search can be shared as a link
+
+
+def test_search_page_without_javascript_points_to_browsing(browser, site_url):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(site_url + "/search/")
+    notice = tab.inner_text("main")
+    assert "需要浏览器启用 JavaScript" in notice and "按年度" in notice
+    context.close()
+
+
+def test_project_page_reads_like_the_official_table(page, site_url):
+    open_page(page, site_url, "/418001/2022/window-service/")
+    table = page.locator("table.indicators")
+    assert table.locator("caption").inner_text() == "绩效指标（12 项）"
+    assert table.locator("thead th[scope=col]").count() == 6
+    rowgroups = table.locator("tbody th[scope=rowgroup]")
+    assert rowgroups.first.inner_text() == "产出指标" and rowgroups.first.get_attribute("rowspan") == "9"
+    assert "65.00 万元" in page.inner_text(".facts")
+
+
+# ---------------------------------------------------------------- without a browser
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for key in ("href", "src"):
+            if values.get(key) and not (tag == "link" and values.get("rel") == "canonical"):
+                self.links.append(values[key])
+
+
+def test_no_broken_internal_links(built):
+    pages = {}
+    for path in built.rglob("*.html"):
+        parser = Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        pages["/" + path.relative_to(built).as_posix()] = parser
+    broken = []
+    for page_path, parser in pages.items():
+        for link in parser.links:
+            target = urlparse(urljoin(page_path, link))
+            if target.scheme in ("http", "https", "mailto", "data") or link.startswith("data:"):
+                continue
+            file_path = unquote(target.path) + ("index.html" if target.path.endswith("/") else "")
+            if not (built / file_path.lstrip("/")).is_file():
+                broken.append((page_path, link))
+            elif target.fragment and target.fragment not in pages.get(file_path, Links()).ids:
+                broken.append((page_path, link))
+    assert len(pages) >= 25 and broken == []
+
+
+def test_project_page_is_light(built):
+    page = built / "418001/2022/window-service/index.html"
+    html = page.read_text(encoding="utf-8")
+    weight = len(html.encode()) + (built / "static/site.css").stat().st_size
+    FIGURES.append(f"project page weight: {weight / 1000:.1f} KB of HTML and CSS")
+    assert weight <= 50_000
+    assert "pagefind" not in re.sub(r"data-pagefind-[a-z]+", "", html)  # search assets only on the search page
+
+
+def test_theme_overrides_layouts_and_static_file_by_file(tmp_path):
+    site_root = tmp_path / "mysite"
+    write_tree(site_root / "content", MINIMAL)
+    write_tree(site_root, {"layouts/404.html": "{% extends 'base.html' %}{% block main %}<h1>本站自己的 404</h1>{% endblock %}",
+                           "static/site.css": "body { color: #123; }"})
+    out = tmp_path / "out"
+    build(site_root / "content", out, cache_dir=tmp_path / "cache")
+    assert "本站自己的 404" in (out / "404.html").read_text(encoding="utf-8")
+    assert (out / "static/site.css").read_text(encoding="utf-8") == "body { color: #123; }"
+    assert (out / "static/search.js").is_file()  # the other files stay built-in
+    assert "找不到这个页面" not in (out / "404.html").read_text(encoding="utf-8")
+
+
+def test_hostile_names_render_as_text_everywhere(browser, tmp_path):
+    hostile = "<script>alert(1)</script>"
+    project = MINIMAL["u1/2024/p1.yaml"].replace("name: 测试项目", f"name: '{hostile}'").replace(
+        "name: 测试次数", "name: '<img src=x onerror=alert(2)>'")
+    content = write_tree(tmp_path / "content", {**MINIMAL, "u1/2024/p1.yaml": project,
+                                                "pages/x.md": "# 页面\n\n<script>alert(3)</script> [链接](javascript:alert(4))\n"})
+    out = tmp_path / "out"
+    build(content, out, cache_dir=tmp_path / "cache")
+    server, url = start_server(out)
+    context = browser.new_context()
+    dialogs = []
+    context.on("page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    tab = context.new_page()
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in ("/", "/u1/2024/", "/u1/2024/p1/", "/pages/x/"):
+        tab.goto(url + path)
+        assert tab.locator("script", has_text="alert").count() == 0
+    tab.goto(url + "/u1/2024/p1/")
+    assert tab.inner_text("h1") == hostile
+    assert "<img src=x onerror=alert(2)>" in tab.inner_text("table.indicators")
+    tab.goto(url + "/pages/x/")
+    assert "<script>alert(3)</script>" in tab.inner_text("main")
+    assert tab.locator("a[href^='javascript']").count() == 0
+    tab.goto(url + "/search/")
+    results = search(tab, "alert")
+    assert [r["title"] for r in results] == [hostile]
+    assert dialogs == []
+    context.close()
+    server.shutdown()
