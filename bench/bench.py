@@ -22,6 +22,7 @@ from sitegen.pipeline import load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.html import render_html  # noqa: E402
 from sitegen.render.pdf import render_pdfs  # noqa: E402
+from sitegen.render.search import render_search  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
 
 LEVELS = [
@@ -97,8 +98,15 @@ def main() -> None:
     print(f"load + check: {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
 
     context = Context(content, cache)
-    pages, seconds = timed("html", lambda: render_html(loaded.content, Writer(out / "html"), context))
-    print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
+    html_writer = Writer(out / "html")
+    pages, seconds = timed("html", lambda: render_html(loaded.content, html_writer, context))
+    print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / pages * 1000:.2f} ms/page)")
+    project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
+    print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
+          f"{(out / 'html/static/site.css').stat().st_size / 1000:.1f} KB CSS")
+    files, seconds = timed("search", lambda: render_search(loaded.content, html_writer, context))
+    size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
+    print(f"search index: {seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")
     if args.skip_pdf:
         return
     rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf"), context))

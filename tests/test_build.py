@@ -23,8 +23,9 @@ def test_build_example_writes_the_index(tmp_path):
     code, stdout, _ = run("build", str(CONTENT), "--out", str(out))
     assert code == 0
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert "人力资源社保窗口经办经费" in index and "劳保监察及根治欠薪工作经费" in index
     assert "438.00" in index and "78.00" in index
+    assert "人力资源社保窗口经办经费" in (out / "418001/2022/index.html").read_text(encoding="utf-8")
+    assert "劳保监察及根治欠薪工作经费" in (out / "057001/2023/index.html").read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]  # no staging folder left
 
 

@@ -9,8 +9,14 @@ into the fresh staging folder, so no stale index files can survive.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import subprocess
 import sys
+from pathlib import Path
+
+import cbor2
 
 from sitegen.model import Content
 from sitegen.render import Context, RenderError
@@ -35,4 +41,49 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
         raise RenderError("Pagefind 建立搜索索引失败：" + " / ".join(detail))
     if not (writer.root / BUNDLE / "pagefind.js").is_file():
         raise RenderError("Pagefind 没有写出搜索索引")
+    make_deterministic(writer.root / BUNDLE)
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
+
+
+# ---------------------------------------------------------------- determinism
+#
+# Pagefind keeps filter values in hash maps seeded at random, so two runs over
+# the same pages write the filter files (and so their names, the meta file
+# that lists them and the entry file) in different orders. Everything else
+# is already stable. The files are gzip'd CBOR after a "pagefind_dcd" tag;
+# we sort what was unordered and name the files by their new content.
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def read_packed(path: Path):
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(SIGNATURE):
+        raise RenderError(f"Pagefind 索引文件格式未知：{path.name}")
+    return cbor2.loads(raw[len(SIGNATURE):])
+
+
+def write_packed(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
+    """Write `value` packed as Pagefind does, named by its content; returns the new hash name."""
+    data = SIGNATURE + cbor2.dumps(value)
+    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    return name
+
+
+def make_deterministic(bundle: Path) -> None:
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in entry["languages"].items():
+        renamed = {}
+        for path in sorted((bundle / "filter").glob(f"{language}_*.pf_filter")):
+            name, values = read_packed(path)
+            ordered = [name, sorted([value, sorted(pages)] for value, pages in values)]
+            path.unlink()
+            renamed[path.name.removesuffix(".pf_filter")] = write_packed(bundle / "filter", language, ".pf_filter", ordered, 7)
+        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
+        meta = read_packed(meta_path)
+        meta[3] = sorted([filter_name, renamed.get(old, old)] for filter_name, old in meta[3])
+        meta_path.unlink()
+        info["hash"] = write_packed(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
