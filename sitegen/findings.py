@@ -7,15 +7,18 @@ one format: `path:line:col: error|warning: message [code]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Loc:
-    """A position in a content file; line and column count from 1."""
+class Loc(NamedTuple):
+    """A position in a content file; line and column count from 1.
+
+    A tuple, not a dataclass: the loader makes one for every YAML node, and
+    a frozen dataclass's __init__ costs five times as much.
+    """
 
     file: str
     line: int = 1

@@ -3,8 +3,11 @@ load → model → check, with every finding collected in one place."""
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from sitegen.check import check
 from sitegen.findings import Findings
@@ -33,9 +36,23 @@ class Loaded:
         }
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Loading creates a few hundred thousand small objects that all stay alive; the cyclic
+    collector would rescan them over and over (a third of the load time on 10,000 files)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_content(root: Path) -> Loaded:
     findings = Findings()
-    tree = load_tree(root, findings)
-    content = build_content(tree, findings)
-    check(content, findings)
+    with collector_paused():
+        tree = load_tree(root, findings)
+        content = build_content(tree, findings)
+        check(content, findings)
     return Loaded(content, findings)
