@@ -28,9 +28,16 @@ class Renderer:
     run: Callable[[Content, Writer, Context], object]
 
 
+PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
+
+
+def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[Renderer, ...]:
+    return tuple(r for r in (renderers or RENDERERS) if r.name != name)
+
+
 RENDERERS: tuple[Renderer, ...] = (
     Renderer("HTML 页面", render_html),
-    Renderer("PDF 表格", render_pdfs),
+    Renderer(PDF, render_pdfs),
     Renderer("搜索索引", render_search),  # last: it indexes the pages written before it
 )
 

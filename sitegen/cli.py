@@ -33,6 +33,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
     p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
     p.add_argument("--strict", action="store_true", help="有警告也算失败")
+    p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览用；网页上的 PDF 链接会失效）")
     p.set_defaults(handler=cmd_build)
 
     p = sub.add_parser("check", help="只检查内容，打印错误和警告")
@@ -46,6 +47,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
     p.add_argument("--port", default=8000, type=int, help="端口（默认 8000）")
     p.add_argument("--host", default="127.0.0.1", help="地址（默认 127.0.0.1，只有本机可以访问）")
+    p.add_argument("--no-pdf", action="store_true", help="不生成 PDF，改动后更快")
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("new", help="新建单位、年度或项目文件（带中文注释）")
@@ -92,13 +94,13 @@ def exit_code(loaded, strict: bool) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from sitegen.build import BuildFailed, build
+    from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.progress import Progress
     from sitegen.render import RenderError
     from sitegen.report import text_report
 
     try:
-        loaded = build(args.content, args.out, Progress())
+        loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS)
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，未生成网站；{args.out}/ 保持不变", file=sys.stderr)
@@ -116,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sitegen.serve import serve
 
     try:
-        server = serve(args.content, args.out, args.host, args.port)
+        server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf)
     except OSError as exc:
         print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
         return EXIT_FINDINGS

@@ -19,7 +19,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sitegen.build import BuildFailed, build
+from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
 from sitegen.render import RenderError
 from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
 from sitegen.report import summary_line
@@ -84,9 +84,10 @@ class PreviewHandler(SiteHandler):
 
 
 class Preview:
-    def __init__(self, content_dir: Path, out_dir: Path):
+    def __init__(self, content_dir: Path, out_dir: Path, with_pdf: bool = True):
         self.content_dir = content_dir
         self.out_dir = out_dir
+        self.renderers = RENDERERS if with_pdf else without(PDF)
         self.version = 0
         self.errors: list[str] = []
         self.watched = [content_dir, content_dir.resolve().parent / "layouts", content_dir.resolve().parent / "static",
@@ -95,7 +96,7 @@ class Preview:
     def rebuild(self) -> None:
         started = time.perf_counter()
         try:
-            loaded = build(self.content_dir, self.out_dir)
+            loaded = build(self.content_dir, self.out_dir, renderers=self.renderers)
             self.errors = []
             print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）：{summary_line(loaded)}", flush=True)
         except BuildFailed as failed:
@@ -140,9 +141,10 @@ class Preview:
                 self.rebuild()
 
 
-def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
+          with_pdf: bool = True) -> ThreadingHTTPServer:
     """Build once, start watching, and return the server (call serve_forever on it)."""
-    preview = Preview(content_dir, out_dir)
+    preview = Preview(content_dir, out_dir, with_pdf)
     preview.rebuild()
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview})
