@@ -16,6 +16,8 @@ from sitegen.pipeline import Loaded, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
 from sitegen.render import Context
+from sitegen.render.checksums import render_checksums
+from sitegen.render.data import render_data
 from sitegen.render.html import render_html
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
@@ -37,7 +39,9 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
 
 RENDERERS: tuple[Renderer, ...] = (
     Renderer("HTML 页面", render_html),
+    Renderer("开放数据", render_data),
     Renderer(PDF, render_pdfs),
+    Renderer("校验和", render_checksums),  # after every download it lists
     Renderer("搜索索引", render_search),  # last: it indexes the pages written before it
 )
 
@@ -57,11 +61,12 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     The PDF cache lives beside out_dir (`.sitegen-cache/`) unless cache_dir says otherwise.
     """
     progress = progress or Progress(enabled=False)
-    context = Context(content_dir, cache_dir or out_dir.resolve().parent / ".sitegen-cache")
+    cache_dir = cache_dir or out_dir.resolve().parent / ".sitegen-cache"
     with progress.step("读取与检查内容"):
         loaded = load_content(content_dir)
     if not loaded.ok:
         raise BuildFailed(loaded)
+    context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
     with staged(out_dir) as staging:
         writer = Writer(staging)
         for renderer in renderers:

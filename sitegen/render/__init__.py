@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitegen.findings import Finding
+
 
 class RenderError(Exception):
     """A renderer cannot do its work (a missing font, say); the message is for the user."""
@@ -16,6 +18,7 @@ class Context:
 
     content_dir: Path
     cache_dir: Path
+    warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
 
     @property
     def site_root(self) -> Path:

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlparse
 
+from sitegen.check import WARNING_CODES
+from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context
+from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, static_files
@@ -34,13 +37,37 @@ class Region:
         return "region-" + hashlib.sha1(self.name.encode("utf-8")).hexdigest()[:8]
 
 
+@dataclass(frozen=True)
+class Problem:
+    """A warning where it belongs: its unit-year, and its project when it has one."""
+
+    finding: Finding
+    unit_year: UnitYear
+    project: Project | None
+
+    @property
+    def rule(self) -> str:
+        return WARNING_CODES.get(self.finding.code, self.finding.code)
+
+
+def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
+    owners: dict[str, tuple[UnitYear, Project | None]] = {}
+    for unit_year in content.unit_years():
+        owners[unit_year.loc.file] = (unit_year, None)
+        for project in unit_year.projects:
+            owners[project.loc.file] = (unit_year, project)
+    return [Problem(w, *owners[w.loc.file]) for w in warnings if w.level == "warning" and w.loc.file in owners]
+
+
 class SitePages:
     def __init__(self, content: Content, writer: Writer, context: Context):
         self.content = content
+        self.problems = place_warnings(content, context.warnings)
         self.writer = writer
         self.env = environment(context.site_root)
         self.site_root = context.site_root
-        self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/"}
+        self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
+                       "problem_count": len(self.problems)}
         self.count = 0
 
     def page(self, path: str, template: str, **values) -> None:
@@ -55,7 +82,8 @@ class SitePages:
         self.home()
         self.browse()
         for agency in self.content.agencies:
-            self.page(agency.url, "agency.html", agency=agency)
+            problems = [p for p in self.problems if p.unit_year.agency is agency]
+            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(problems))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -63,6 +91,8 @@ class SitePages:
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
         self.page("/search/", "search.html", facet_labels=FACET_LABELS)
+        self.data_page()
+        self.quality_page()
         self.page("/404.html", "404.html", absolute_links=True)
         self.static()
         return self.count
@@ -95,7 +125,19 @@ class SitePages:
 
     def unit_year(self, unit_year: UnitYear) -> None:
         self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
-                  project_pdfs=[project_pdf_path(p) for p in unit_year.projects])
+                  project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
+                  problems=[p for p in self.problems if p.unit_year is unit_year])
+
+    def data_page(self) -> None:
+        unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
+        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS)
+
+    def quality_page(self) -> None:
+        by_agency: dict[str, list[Problem]] = defaultdict(list)
+        for problem in self.problems:
+            by_agency[problem.unit_year.agency.id].append(problem)
+        groups = [(agency, by_agency[agency.id]) for agency in self.content.agencies if by_agency[agency.id]]
+        self.page("/quality/", "quality.html", groups=groups, rules=WARNING_CODES)
 
     def project(self, project: Project) -> None:
         level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})

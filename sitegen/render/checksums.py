@@ -1,0 +1,19 @@
+"""SHA256SUMS: one line per downloadable file, in `sha256sum -c` format."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sitegen.model import Content
+from sitegen.render import Context
+from sitegen.render.writer import Writer
+
+DOWNLOADS = (".pdf", ".csv", ".xlsx", ".json")
+NAME = "SHA256SUMS"
+
+
+def render_checksums(content: Content, writer: Writer, context: Context) -> int:
+    files = sorted(path for path in writer.written if path.endswith(DOWNLOADS) and not path.startswith("pagefind/"))
+    lines = [f"{hashlib.sha256((writer.root / path).read_bytes()).hexdigest()}  {path}" for path in files]
+    writer.write_text(NAME, "\n".join(lines) + "\n")
+    return len(lines)

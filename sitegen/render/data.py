@@ -1,0 +1,290 @@
+"""Open data: CSV, JSON, XLSX and a Frictionless Data Package, per unit-year and for the site.
+
+Everything goes under /data/. The CSV columns are declared once, in COLUMNS,
+which also gives the Data Package's table schema and the docs. CSV is UTF-8
+with a BOM (so Excel reads Chinese), one row per indicator with the project
+columns repeated (a project without indicators keeps one row), and text
+cells that a spreadsheet would run as a formula get a leading apostrophe.
+The JSON carries the full model with every value exactly as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Callable
+
+from sitegen.model import Content, Indicator, Project, UnitYear
+from sitegen.render import Context
+from sitegen.render.writer import Writer
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATA = "data"
+SITE_NAME = "all"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str  # Chinese, for the Data Package and the docs
+    type: str  # Table Schema type: string, number, integer
+    get: Callable[[Project, Indicator | None, int], Any]
+    description: str = ""
+
+
+def ind(attribute: str) -> Callable:
+    return lambda project, indicator, index: getattr(indicator, attribute) if indicator else None
+
+
+COLUMNS = (
+    Column("agency_id", "单位目录", "string", lambda p, i, n: p.agency.id, "The unit's folder and permalink id."),
+    Column("agency_code", "单位编码", "string", lambda p, i, n: p.agency.code),
+    Column("agency_name", "单位名称", "string", lambda p, i, n: p.agency.name),
+    Column("region", "行政区划", "string", lambda p, i, n: p.agency.region),
+    Column("department_code", "主管部门编码", "string", lambda p, i, n: p.agency.department_code),
+    Column("department_name", "主管部门名称", "string", lambda p, i, n: p.agency.department_name),
+    Column("year", "预算年度", "integer", lambda p, i, n: p.year),
+    Column("project_id", "项目目录", "string", lambda p, i, n: p.id, "The project's file name and permalink id."),
+    Column("project_code", "项目编码", "string", lambda p, i, n: p.code),
+    Column("project_name", "项目名称", "string", lambda p, i, n: p.name),
+    Column("category", "项目类别", "string", lambda p, i, n: p.category),
+    Column("budget", "预算数", "number", lambda p, i, n: p.budget, "In money_unit, decimals as written."),
+    Column("money_unit", "金额单位", "string", lambda p, i, n: p.unit_year.money_unit),
+    Column("goals", "年度绩效目标", "string", lambda p, i, n: "\n".join(p.goals), "Goals, one per line."),
+    Column("indicator_number", "指标序号", "integer", lambda p, i, n: n if i else None, "1, 2, … in printed order; empty for a project without indicators."),
+    Column("level1", "一级指标", "string", ind("level1")),
+    Column("level2", "二级指标", "string", ind("level2")),
+    Column("indicator", "三级指标", "string", ind("name")),
+    Column("nature", "指标性质", "string", ind("nature"), "正向, 反向 or 定性, as the flat table prints it."),
+    Column("op", "比较符号", "string", ind("op"), ">=, <=, =, > or <."),
+    Column("op_word", "指标方向", "string", ind("op_word"), "大于等于, 小于等于, 等于, 大于 or 小于."),
+    Column("target", "目标值", "string", lambda p, i, n: i.target_text if i else None, "As written: a number or text."),
+    Column("target_number", "目标值（数值）", "number", lambda p, i, n: i.target.number if i and i.target else None, "The target when it is a number."),
+    Column("unit", "计量单位", "string", ind("unit")),
+    Column("direction", "指标方向（正向/反向）", "string", ind("direction")),
+    Column("kind", "定量/定性", "string", ind("kind")),
+    Column("score", "分值", "number", ind("score")),
+    Column("value", "指标值", "string", ind("value_text"), "op + target + unit as the per-project table prints it, e.g. ≥8次."),
+    Column("explanation", "指标解释", "string", ind("explanation")),
+    Column("scoring", "评分标准", "string", ind("scoring")),
+    Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
+)  # fmt: skip
+
+
+def rows(projects: list[Project]) -> list[list[Any]]:
+    table = []
+    for project in projects:
+        for number, indicator in enumerate(project.indicators or [None], start=1):
+            table.append([column.get(project, indicator, number) for column in COLUMNS])
+    return table
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would treat as a formula gets a leading apostrophe, shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(spreadsheet_safe(value) if isinstance(value, str) else value)
+
+
+def csv_bytes(projects: list[Project]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([column.name for column in COLUMNS])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows(projects)])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def plain(value: Any) -> Any:
+    """Decimals as strings, so 65.00 stays 65.00 for every JSON reader."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def indicator_json(indicator: Indicator) -> dict:
+    return {
+        "level1": indicator.level1, "level2": indicator.level2, "name": indicator.name,
+        "op": indicator.op, "target": indicator.target_text if indicator.target else None,
+        "target_number": plain(indicator.target.number) if indicator.target else None,
+        "unit": indicator.unit, "direction": indicator.direction, "kind": indicator.kind,
+        "score": plain(indicator.score), "explanation": indicator.explanation, "scoring": indicator.scoring,
+    }  # fmt: skip
+
+
+def project_json(project: Project) -> dict:
+    return {
+        "id": project.id, "url": project.url, "name": project.name, "code": project.code,
+        "category": project.category, "budget": plain(project.budget),
+        "funding": [{"source": f.source, "amount": plain(f.amount)} for f in project.funding],
+        "goals": project.goals, "description": project.description, "notes": project.notes,
+        "indicators": [indicator_json(i) for i in project.indicators],
+    }  # fmt: skip
+
+
+def unit_year_json(unit_year: UnitYear) -> dict:
+    agency = unit_year.agency
+    return {
+        "agency": {"id": agency.id, "code": agency.code, "name": agency.name, "region": agency.region,
+                   "department": {"code": agency.department_code, "name": agency.department_name}
+                   if agency.department_code else None},
+        "year": unit_year.year, "title": unit_year.title, "url": unit_year.url,
+        "published": unit_year.published.isoformat() if unit_year.published else None,
+        "money_unit": unit_year.money_unit, "total": plain(unit_year.total),
+        "stated_total": plain(unit_year.stated_total), "notes": unit_year.notes,
+        "projects": [project_json(p) for p in unit_year.projects],
+    }  # fmt: skip
+
+
+def json_bytes(unit_years: list[UnitYear], content: Content) -> bytes:
+    document = {"site": {"title": content.site.title, "base_url": content.site.base_url},
+                "disclosures": [unit_year_json(uy) for uy in unit_years]}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------- XLSX
+
+FLAT_HEADERS = ("项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
+                "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值")
+
+
+def decimals_format(value: Decimal) -> str:
+    places = max(0, -value.as_tuple().exponent)  # type: ignore[operator]
+    return "0." + "0" * places if places else "0"
+
+
+def put(sheet, row: int, column: int, value: Any) -> None:
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, Decimal):
+        cell.value = float(value)
+        cell.number_format = decimals_format(value)
+    elif isinstance(value, str) and value:
+        cell.value = value
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        cell.quotePrefix = value.startswith(FORMULA_STARTS)
+    elif value not in (None, ""):
+        cell.value = value
+
+
+def xlsx_sheet(workbook, unit_year: UnitYear) -> None:
+    sheet = workbook.create_sheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
+    for column, header in enumerate(FLAT_HEADERS, start=1):
+        put(sheet, 1, column, header)
+    sheet.freeze_panes = "A2"
+    row = 2
+    for project in unit_year.projects:
+        for indicator in project.indicators or [None]:
+            values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
+                      "\n".join(project.goals)]
+            if indicator:
+                number = indicator.target.number if indicator.target else None
+                values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
+                           number if number is not None else indicator.target_text, indicator.unit, indicator.score]
+            for column, value in enumerate(values, start=1):
+                put(sheet, row, column, value)
+            row += 1
+
+
+def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for unit_year in unit_years:
+        xlsx_sheet(workbook, unit_year)
+    workbook.properties.created = workbook.properties.modified = created
+    workbook.properties.creator = "sitegen"
+    out = io.BytesIO()
+    workbook.save(out)
+    return reproducible(out.getvalue(), created)
+
+
+def reproducible(data: bytes, created: datetime) -> bytes:
+    """openpyxl stamps the zip entries and the `modified` property with the clock when it saves;
+    the same content must give the same bytes, so both are set from the content's date."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), body, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- Data Package
+
+
+def table_schema() -> dict:
+    return {"fields": [{"name": c.name, "title": c.title, "type": c.type, **({"description": c.description} if c.description else {})}
+                       for c in COLUMNS], "missingValues": [""]}
+
+
+def datapackage(content: Content, csv_names: list[str]) -> dict:
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "budget-performance-goals",
+        "title": content.site.title,
+        "description": "项目支出绩效目标表：每行一个三级指标，项目各列重复。Project expenditure performance goals, one row per indicator.",
+        "homepage": content.site.base_url,
+        "resources": [
+            {"name": name.removesuffix(".csv").lower(), "path": name, "format": "csv", "mediatype": "text/csv",
+             "encoding": "utf-8", "schema": table_schema()}
+            for name in csv_names
+        ],
+    }
+
+
+# ---------------------------------------------------------------- files
+
+
+def unit_year_name(unit_year: UnitYear) -> str:
+    return f"{unit_year.agency.id}-{unit_year.year}"
+
+
+def download_paths(unit_year: UnitYear | None) -> dict[str, str]:
+    """Format → site path of the downloads for one unit-year (None: the whole site)."""
+    base = SITE_NAME if unit_year is None else unit_year_name(unit_year)
+    return {fmt: f"/{DATA}/{base}.{fmt}" for fmt in ("csv", "xlsx", "json")}
+
+
+def build_date(unit_years: list[UnitYear]) -> datetime:
+    """The newest publication date in the content (never the clock), for file metadata."""
+    dates = [uy.published for uy in unit_years if uy.published] or [datetime(max((uy.year for uy in unit_years), default=2000), 1, 1).date()]
+    newest = max(dates)
+    return datetime(newest.year, newest.month, newest.day)
+
+
+def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
+    """Write every download; returns the site paths written."""
+    written = []
+    groups = [(uy, [uy]) for uy in content.unit_years()] + [(None, content.unit_years())]
+    for unit_year, unit_years in groups:
+        projects = [p for uy in unit_years for p in uy.projects]
+        paths = download_paths(unit_year)
+        writer.write_bytes(paths["csv"], csv_bytes(projects))
+        writer.write_bytes(paths["json"], json_bytes(unit_years, content))
+        writer.write_bytes(paths["xlsx"], xlsx_bytes(unit_years, build_date(unit_years)))
+        written += paths.values()
+    csv_names = [p.rsplit("/", 1)[1] for p in written if p.endswith(".csv")]
+    writer.write_text(f"{DATA}/datapackage.json",
+                      json.dumps(datapackage(content, csv_names), ensure_ascii=False, indent=2) + "\n")
+    return written

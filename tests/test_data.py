@@ -1,0 +1,137 @@
+"""Open data: CSV, XLSX, JSON, the Data Package, SHA256SUMS and the data-quality page."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sitegen.build import build
+from sitegen.pipeline import load_content
+from sitegen.render.data import COLUMNS, FLAT_HEADERS
+from tests.conftest import CONTENT, MINIMAL, write_tree
+
+HOSTILE = '=HYPERLINK("http://x","y")'
+
+
+def read_csv(path: Path) -> list[dict]:
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs to read UTF-8
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_site_csv_has_every_indicator_in_the_documented_order(built):
+    content = load_content(CONTENT).content
+    rows = read_csv(built / "data/all.csv")
+    assert list(rows[0]) == [c.name for c in COLUMNS]
+    expected = [(p.name, p.budget, i.name, i.target_text, i.unit) for p in content.projects() for i in p.indicators]
+    assert [(r["project_name"], Decimal(r["budget"]), r["indicator"], r["target"], r["unit"]) for r in rows] == expected
+    assert {r["budget"] for r in rows if r["project_id"] == "window-service"} == {"65.00"}
+    training = next(r for r in rows if r["project_id"] == "training")
+    assert training["goals"].count("\n") == 2  # three goals, line breaks kept inside one cell
+
+
+def test_unit_year_csv_and_json(built):
+    rows = read_csv(built / "data/057001-2023.csv")
+    assert len(rows) == 95 and {r["agency_code"] for r in rows} == {"057001"}
+    document = json.loads((built / "data/057001-2023.json").read_text(encoding="utf-8"))
+    [disclosure] = document["disclosures"]
+    assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
+    assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
+    everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
+    assert [d["total"] for d in everything["disclosures"]] == ["78.00", "438.00"]
+
+
+def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
+    workbook = openpyxl.load_workbook(built / "data/all.xlsx")
+    assert workbook.sheetnames == ["057001-2023", "418001-2022"]
+    sheet = workbook["418001-2022"]
+    assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
+    assert sheet.freeze_panes == "A2"
+    first = [c for c in sheet[2]]
+    assert first[0].value == "人力资源社保窗口经办经费"
+    assert first[3].value == 65 and first[3].data_type == "n" and first[3].number_format == "0.00"
+    assert sheet.max_row == 1 + 101
+    targets = [row[10].value for row in sheet.iter_rows(min_row=2)]
+    assert 46.1 in targets and "按月及时发放" in targets
+
+
+def test_data_package_validates(built):
+    result = subprocess.run([sys.executable, "-m", "frictionless", "validate", "datapackage.json"],
+                            cwd=built / "data", capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-2000:]
+    package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
+    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv"}
+
+
+def test_sha256sums_verify_every_download(built):
+    listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
+    downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
+                       if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
+    assert listed == downloads and len(listed) == 17 + 9 + 1
+    check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_two_builds_give_the_same_sha256sums(built, tmp_path):
+    build(CONTENT, tmp_path / "again", cache_dir=tmp_path / "cache")
+    assert (tmp_path / "again/SHA256SUMS").read_bytes() == (built / "SHA256SUMS").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    project = MINIMAL["u1/2024/p1.yaml"].replace("name: 测试项目", f"name: '{HOSTILE}'").replace(
+        "name: 测试次数", 'name: "-1+1, \\"引号\\"\\n换行"').replace("goals: 完成测试", "goals: '@SUM(A1)'")
+    content = write_tree(root / "content", {**MINIMAL, "u1/2024/p1.yaml": project})
+    build(content, root / "out", cache_dir=root / "cache")
+    return root / "out"
+
+
+def test_formulas_are_written_as_text(hostile_site):
+    [row] = read_csv(hostile_site / "data/all.csv")
+    assert row["project_name"] == "'" + HOSTILE and row["goals"] == "'@SUM(A1)"
+    assert row["indicator"] == "'-1+1, \"引号\"\n换行"  # commas, quotes and line breaks survive the round trip
+    sheet = openpyxl.load_workbook(hostile_site / "data/all.xlsx")["u1-2024"]
+    name = sheet["A2"]
+    assert name.value == HOSTILE and name.data_type == "s" and name.quotePrefix
+    assert sheet["H2"].value == '-1+1, "引号"\n换行'
+    json_name = json.loads((hostile_site / "data/all.json").read_text(encoding="utf-8"))["disclosures"][0]["projects"][0]["name"]
+    assert json_name == HOSTILE  # the JSON keeps what the author wrote
+
+
+def test_libreoffice_opens_the_csv_with_chinese_and_no_formula(built, hostile_site, tmp_path):
+    for label, source in (("example", built / "data/all.csv"), ("hostile", hostile_site / "data/all.csv")):
+        target = tmp_path / label
+        target.mkdir()
+        shutil.copy(source, target / "all.csv")
+        # Excel reads the BOM; LibreOffice's import asks for the character set (its dialog offers
+        # UTF-8) and, headless, takes it from the filter options: 44 = comma, 34 = ", 76 = UTF-8.
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                        "--infilter=CSV:44,34,76", "--convert-to", "xlsx", "--outdir", str(target), str(target / "all.csv")],
+                       check=True, capture_output=True, timeout=180)
+        sheet = openpyxl.load_workbook(target / "all.xlsx").active
+        cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+        assert all(c.data_type != "f" for c in cells)
+        values = {str(c.value) for c in cells}
+        assert "agency_name" in values
+    example = openpyxl.load_workbook(tmp_path / "example/all.xlsx").active
+    assert "乌海市人力资源和社会保障局" in {str(c.value) for row in example.iter_rows() for c in row}
+
+
+def test_data_quality_page_lists_the_real_problems(built):
+    html = (built / "quality/index.html").read_text(encoding="utf-8")
+    for text in ("指标分值（score）合计 80，应为 90", "指标分值（score）合计 97，应为 90", "合计 112，超过项目预算数",
+                 "「有效发挥」是文字", "「有效促进」是文字"):
+        assert text in html
+    assert 'href="../418001/2022/office-building/"' in html and "score-total" in html
+    assert "数据质量提示" in (built / "index.html").read_text(encoding="utf-8")
+    assert "条</a>" in (built / "418001/index.html").read_text(encoding="utf-8")
