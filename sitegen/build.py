@@ -18,6 +18,7 @@ from sitegen.publish import staged
 from sitegen.render import Context
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_data
+from sitegen.render.feeds import render_feeds
 from sitegen.render.html import render_html
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
@@ -40,6 +41,7 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
 RENDERERS: tuple[Renderer, ...] = (
     Renderer("HTML 页面", render_html),
     Renderer("开放数据", render_data),
+    Renderer("订阅与索引", render_feeds),  # after the pages it lists in sitemap.xml
     Renderer(PDF, render_pdfs),
     Renderer("校验和", render_checksums),  # after every download it lists
     Renderer("搜索索引", render_search),  # last: it indexes the pages written before it

@@ -1,0 +1,98 @@
+"""Feeds and indexing: an Atom feed of disclosures, sitemap.xml and robots.txt.
+
+A feed entry is one unit-year. Its `updated` date must move when its
+content changes, but never with the clock (the same content gives the same
+bytes): it is the date of the last git commit that touched the unit-year's
+files (agency.yaml, disclosure.yaml, the projects), or, outside git, the
+publication date, or 1 January of the budget year.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date, datetime, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from sitegen.model import Content, UnitYear
+from sitegen.render import Context
+from sitegen.render.writer import Writer
+
+FEED = "feed.xml"
+
+
+def commit_dates(content_dir: Path) -> dict[Path, datetime]:
+    """Each file under content_dir → the date of the last commit that changed it (empty outside git)."""
+    try:
+        top = subprocess.run(["git", "-C", str(content_dir), "rev-parse", "--show-toplevel"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+        log = subprocess.run(["git", "-C", top, "log", "--format=%x00%cI", "--name-only", "--", str(content_dir.resolve())],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    dates: dict[Path, datetime] = {}
+    for block in log.split("\0")[1:]:
+        stamp, *names = block.strip().splitlines()
+        when = datetime.fromisoformat(stamp).astimezone(timezone.utc)
+        for name in names:
+            dates.setdefault((Path(top) / name).resolve(), when)  # newest commit first
+    return dates
+
+
+def fallback_date(unit_year: UnitYear) -> datetime:
+    day = unit_year.published or date(unit_year.year, 1, 1)
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def updated(unit_year: UnitYear, dates: dict[Path, datetime]) -> datetime:
+    files = [unit_year.agency.loc.file, unit_year.loc.file, *(p.loc.file for p in unit_year.projects)]
+    known = [dates[Path(f).resolve()] for f in files if Path(f).resolve() in dates]
+    return max(known) if known else fallback_date(unit_year)
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom(content: Content, dates: dict[Path, datetime]) -> str:
+    site = content.site
+    entries = sorted(((updated(uy, dates), uy) for uy in content.unit_years()),
+                     key=lambda pair: (pair[0], pair[1].agency.id, pair[1].year), reverse=True)
+    newest = entries[0][0] if entries else datetime(2000, 1, 1, tzinfo=timezone.utc)
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{escape(site.language)}">',
+             f"<title>{escape(site.title)}</title>", f"<id>{escape(site.base_url)}</id>",
+             f'<link rel="self" href={quoteattr(site.base_url + FEED)}/>', f"<link href={quoteattr(site.base_url)}/>",
+             f"<updated>{stamp(newest)}</updated>", "<author><name>sitegen</name></author>"]
+    for when, unit_year in entries:
+        url = site.base_url + unit_year.url.lstrip("/")
+        summary = (f"{unit_year.agency.name}（{unit_year.agency.region}）{unit_year.year} 年：{len(unit_year.projects)} 个项目，"
+                   f"{unit_year.indicator_count} 项绩效指标，预算合计 {format(unit_year.total, 'f')} {unit_year.money_unit}。")
+        lines += ["<entry>", f"<title>{escape(unit_year.agency.name)} {unit_year.year} 年项目支出绩效目标</title>",
+                  f"<id>{escape(url)}</id>", f"<link href={quoteattr(url)}/>", f"<updated>{stamp(when)}</updated>",
+                  f"<author><name>{escape(unit_year.agency.name)}</name></author>",
+                  f"<summary>{escape(summary)}</summary>", "</entry>"]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def sitemap(content: Content, writer: Writer, dates: dict[Path, datetime]) -> str:
+    lastmod = {uy.url: updated(uy, dates) for uy in content.unit_years()}
+    for unit_year in content.unit_years():
+        for project in unit_year.projects:
+            lastmod[project.url] = lastmod[unit_year.url]
+    pages = sorted("/" + p.removesuffix("index.html") for p in writer.written
+                   if p.endswith(".html") and p != "404.html" and not p.startswith("pagefind/"))
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page in pages:
+        modified = f"<lastmod>{lastmod[page].date().isoformat()}</lastmod>" if page in lastmod else ""
+        lines.append(f"<url><loc>{escape(content.site.base_url + page.lstrip('/'))}</loc>{modified}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def render_feeds(content: Content, writer: Writer, context: Context) -> None:
+    dates = commit_dates(context.content_dir)
+    writer.write_text(FEED, atom(content, dates))
+    writer.write_text("sitemap.xml", sitemap(content, writer, dates))
+    writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {content.site.base_url}sitemap.xml\n")
