@@ -14,6 +14,7 @@ from decimal import Decimal
 from urllib.parse import urlparse
 
 from sitegen.check import WARNING_CODES
+from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context
@@ -63,6 +64,7 @@ class SitePages:
     def __init__(self, content: Content, writer: Writer, context: Context):
         self.content = content
         self.problems = place_warnings(content, context.warnings)
+        self.changes = changes_since_last_year(content)
         self.writer = writer
         self.env = environment(context.site_root)
         self.site_root = context.site_root
@@ -147,6 +149,7 @@ class SitePages:
             project.url, "project.html", project=project, rows=indicator_rows(project.indicators),
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
+            changes=self.changes.get(id(project)),
         )  # fmt: skip
 
     def static(self) -> None:

@@ -1,0 +1,57 @@
+"""Changes since last year, on a generated two-year fixture."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sitegen.build import PDF, build, without
+from sitegen.compare import changes_since_last_year
+from sitegen.pipeline import load_content
+from tests.conftest import MINIMAL, write_tree
+
+LAST_YEAR = """\
+name: 道路养护
+budget: 10.00
+goals: 养护道路
+indicators:
+  - {level1: 产出指标, level2: 数量指标, name: 养护里程, op: ≥, target: 100, unit: 公里}
+  - {level1: 产出指标, level2: 质量指标, name: 合格率, op: ≥, target: 90, unit: "%"}
+  - {level1: 满意度指标, level2: 服务对象满意度指标, name: 群众满意度, op: ≥, target: 85, unit: "%"}
+"""
+THIS_YEAR = """\
+name: 道路养护
+budget: 12.50
+goals: 养护道路
+indicators:
+  - {level1: 产出指标, level2: 数量指标, name: 养护里程, op: ≥, target: 120, unit: 公里}
+  - {level1: 产出指标, level2: 质量指标, name: 合格率, op: ≥, target: 90, unit: "%"}
+  - {level1: 效益指标, level2: 社会效益指标, name: 通行时间缩短, op: ≥, target: 5, unit: "%"}
+"""
+
+
+def two_years(tmp_path):
+    files = {**MINIMAL, "u1/2023/roads.yaml": LAST_YEAR, "u1/2024/roads.yaml": THIS_YEAR}
+    return write_tree(tmp_path / "content", files)
+
+
+def test_changes_are_computed(tmp_path):
+    content = load_content(two_years(tmp_path)).content
+    changes = changes_since_last_year(content)
+    roads = next(p for p in content.projects() if p.id == "roads" and p.year == 2024)
+    change = changes[id(roads)]
+    assert change.previous.year == 2023 and change.budget_change == Decimal("2.50")
+    assert [i.name for i in change.added] == ["通行时间缩短"]
+    assert [i.name for i in change.removed] == ["群众满意度"]
+    assert [(c.before.value_text, c.after.value_text) for c in change.targets] == [("≥100公里", "≥120公里")]
+    assert len(changes) == 1  # p1 exists in 2024 only, the 2023 project has no previous year
+
+
+def test_project_page_shows_the_changes(tmp_path):
+    out = tmp_path / "out"
+    build(two_years(tmp_path), out, renderers=without(PDF), cache_dir=tmp_path / "cache")
+    html = (out / "u1/2024/roads/index.html").read_text(encoding="utf-8")
+    assert "与 2023 年相比" in html and "预算增加 2.50" in html
+    assert "≥100公里" in html and "≥120公里" in html
+    assert "新增指标（1 项）" in html and "通行时间缩短" in html and "删去的指标（1 项）" in html
+    assert 'href="../../2023/roads/"' in html
+    assert "与 2023 年相比" not in (out / "u1/2024/p1/index.html").read_text(encoding="utf-8")
