@@ -55,3 +55,17 @@ def test_project_page_shows_the_changes(tmp_path):
     assert "新增指标（1 项）" in html and "通行时间缩短" in html and "删去的指标（1 项）" in html
     assert 'href="../../2023/roads/"' in html
     assert "与 2023 年相比" not in (out / "u1/2024/p1/index.html").read_text(encoding="utf-8")
+
+
+def test_home_page_charts_match_the_model(built):
+    import re
+    from collections import Counter
+
+    content = load_content(__import__("tests.conftest", fromlist=["CONTENT"]).CONTENT).content
+    html = (built / "index.html").read_text(encoding="utf-8")
+    assert html.count('<svg role="img"') == 4 and "<script" not in html.split('class="charts"')[1]
+    titles = re.findall(r'<title id="chart-[a-z0-9]+-title">([^<]*)</title>', html)
+    assert "乌海市人力资源和社会保障局 438.00；祁连县人力资源和社会保障局本级 78.00" in titles[0]
+    level1 = Counter(i.level1_std for i in content.indicators())
+    assert titles[2].endswith("；".join(f"{name} {count}" for name, count in level1.most_common()))
+    assert html.count("以表格查看") == 4  # a table equivalent for each chart

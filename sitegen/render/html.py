@@ -18,6 +18,7 @@ from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context
+from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
@@ -103,7 +104,8 @@ class SitePages:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
         total = sum((uy.total for uy in unit_years), Decimal("0.00"))
-        self.page("/", "index.html", years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
+        self.page("/", "index.html", years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total,
+                  charts=overview_charts(self.content))
 
     def browse(self) -> None:
         years = self.years()

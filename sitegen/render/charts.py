@@ -1,0 +1,72 @@
+"""Static bar charts: the geometry is computed here, layouts/partials/chart.html draws it.
+
+No JavaScript: inline SVG with a title for screen readers and the same
+figures as a table beside it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.model import Content
+
+ROW = 26  # px per bar
+LABEL_WIDTH = 300
+PLOT_WIDTH = 360
+TOP = 15  # bars shown; the rest are added up as 其他
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: Decimal
+    text: str
+    y: int
+    width: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    id: str
+    title: str
+    unit: str
+    bars: list[Bar]
+    label_width: int = LABEL_WIDTH
+    plot_width: int = PLOT_WIDTH
+
+    @property
+    def height(self) -> int:
+        return ROW * len(self.bars) + 4
+
+    @property
+    def width(self) -> int:
+        return self.label_width + self.plot_width + 90
+
+
+def bar_chart(chart_id: str, title: str, unit: str, totals: dict[str, Decimal]) -> Chart:
+    items = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    if len(items) > TOP:
+        items = items[:TOP - 1] + [(f"其他 {len(items) - TOP + 1} 项", sum((v for _, v in items[TOP - 1:]), Decimal(0)))]
+    largest = max((value for _, value in items), default=Decimal(1)) or Decimal(1)
+    bars = [Bar(label, value, format(value, "f"), i * ROW, float(value / largest) * PLOT_WIDTH)
+            for i, (label, value) in enumerate(items)]
+    return Chart(chart_id, title, unit, bars)
+
+
+def overview_charts(content: Content) -> list[Chart]:
+    by_unit: dict[str, Decimal] = defaultdict(Decimal)
+    by_category: dict[str, Decimal] = defaultdict(Decimal)
+    for project in content.projects():
+        by_unit[project.agency.name] += project.budget
+        by_category[project.category or "未分类"] += project.budget
+    level1 = Counter(i.level1_std or i.level1 for i in content.indicators())
+    level2 = Counter(i.level2_std or i.level2 for i in content.indicators())
+    unit = content.site.money_unit
+    return [
+        bar_chart("chart-unit", f"各单位预算合计（全部年度，{unit}）", unit, by_unit),
+        bar_chart("chart-category", f"各项目类别预算合计（{unit}）", unit, by_category),
+        bar_chart("chart-level1", "绩效指标按一级指标分布（项）", "项", {k: Decimal(v) for k, v in level1.items()}),
+        bar_chart("chart-level2", "绩效指标按二级指标分布（项）", "项", {k: Decimal(v) for k, v in level2.items()}),
+    ]
