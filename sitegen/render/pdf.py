@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from sitegen import __version__
@@ -76,7 +77,7 @@ class PdfLayouts:
     def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
         template = self.env.get_template(f"pdf/{unit_year.pdf_layout}.html")
         blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
-        total = sum((p.budget for p in projects), start=projects[0].budget * 0) if projects else unit_year.total
+        total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
         return template.render(
             language=self.site.language, title=title, author=unit_year.agency.name,
