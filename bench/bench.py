@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from sitegen.pipeline import load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
+from sitegen.render.data import render_data  # noqa: E402
 from sitegen.render.html import render_html  # noqa: E402
 from sitegen.render.pdf import render_pdfs  # noqa: E402
 from sitegen.render.search import render_search  # noqa: E402
@@ -104,6 +105,8 @@ def main() -> None:
     project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
     print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
           f"{(out / 'html/static/site.css').stat().st_size / 1000:.1f} KB CSS")
+    _, seconds = timed("data", lambda: render_data(loaded.content, html_writer, context))
+    print(f"open data (CSV, XLSX, JSON per unit-year and site-wide): {seconds:.2f} s ({seconds / n * 1000:.1f} ms/project)")
     files, seconds = timed("search", lambda: render_search(loaded.content, html_writer, context))
     size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
     print(f"search index: {seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")

@@ -169,43 +169,42 @@ def decimals_format(value: Decimal) -> str:
     return "0." + "0" * places if places else "0"
 
 
-def put(sheet, row: int, column: int, value: Any) -> None:
-    cell = sheet.cell(row=row, column=column)
+def cell(sheet, value: Any):
+    """A write-only cell: numbers as numbers with their decimals, text never a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     if isinstance(value, Decimal):
-        cell.value = float(value)
-        cell.number_format = decimals_format(value)
-    elif isinstance(value, str) and value:
-        cell.value = value
-        cell.data_type = "s"  # never a formula, whatever it starts with
-        cell.quotePrefix = value.startswith(FORMULA_STARTS)
-    elif value not in (None, ""):
-        cell.value = value
+        result = WriteOnlyCell(sheet, float(value))
+        result.number_format = decimals_format(value)
+        return result
+    if isinstance(value, str) and value:
+        result = WriteOnlyCell(sheet, value)
+        result.data_type = "s"  # never a formula, whatever it starts with
+        result.quotePrefix = value.startswith(FORMULA_STARTS)
+        return result
+    return WriteOnlyCell(sheet, None if value in (None, "") else value)
 
 
 def xlsx_sheet(workbook, unit_year: UnitYear) -> None:
     sheet = workbook.create_sheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
-    for column, header in enumerate(FLAT_HEADERS, start=1):
-        put(sheet, 1, column, header)
     sheet.freeze_panes = "A2"
-    row = 2
+    sheet.append([cell(sheet, header) for header in FLAT_HEADERS])
     for project in unit_year.projects:
+        head = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
+                "\n".join(project.goals)]
         for indicator in project.indicators or [None]:
-            values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
-                      "\n".join(project.goals)]
+            values = list(head)
             if indicator:
                 number = indicator.target.number if indicator.target else None
                 values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
                            number if number is not None else indicator.target_text, indicator.unit, indicator.score]
-            for column, value in enumerate(values, start=1):
-                put(sheet, row, column, value)
-            row += 1
+            sheet.append([cell(sheet, value) for value in values])
 
 
 def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)  # streams rows: several times faster than the cell model
     for unit_year in unit_years:
         xlsx_sheet(workbook, unit_year)
     workbook.properties.created = workbook.properties.modified = created
