@@ -169,54 +169,62 @@ def decimals_format(value: Decimal) -> str:
     return "0." + "0" * places if places else "0"
 
 
-def cell(sheet, value: Any):
-    """A write-only cell: numbers as numbers with their decimals, text never a formula."""
-    from openpyxl.cell import WriteOnlyCell
+class Sheets:
+    """One XLSX workbook; a format per number of decimals, one for text that looks like a formula."""
 
-    if isinstance(value, Decimal):
-        result = WriteOnlyCell(sheet, float(value))
-        result.number_format = decimals_format(value)
-        return result
-    if isinstance(value, str) and value:
-        result = WriteOnlyCell(sheet, value)
-        result.data_type = "s"  # never a formula, whatever it starts with
-        result.quotePrefix = value.startswith(FORMULA_STARTS)
-        return result
-    return WriteOnlyCell(sheet, None if value in (None, "") else value)
+    def __init__(self, out: io.BytesIO, created: datetime):
+        import xlsxwriter
 
+        # Every cell is written with an explicit type, so no string ever becomes a formula or a URL.
+        self.book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
+                                              "strings_to_numbers": False, "strings_to_urls": False})
+        self.book.set_properties({"created": created, "author": "sitegen"})
+        self.quoted = self.book.add_format({"quote_prefix": True})
+        self.number_formats: dict[str, Any] = {}
 
-def xlsx_sheet(workbook, unit_year: UnitYear) -> None:
-    sheet = workbook.create_sheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append([cell(sheet, header) for header in FLAT_HEADERS])
-    for project in unit_year.projects:
-        head = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
-                "\n".join(project.goals)]
-        for indicator in project.indicators or [None]:
-            values = list(head)
-            if indicator:
-                number = indicator.target.number if indicator.target else None
-                values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
-                           number if number is not None else indicator.target_text, indicator.unit, indicator.score]
-            sheet.append([cell(sheet, value) for value in values])
+    def put(self, sheet, row: int, column: int, value: Any) -> None:
+        if isinstance(value, Decimal):
+            pattern = decimals_format(value)
+            if pattern not in self.number_formats:
+                self.number_formats[pattern] = self.book.add_format({"num_format": pattern})
+            sheet.write_number(row, column, float(value), self.number_formats[pattern])
+        elif isinstance(value, str) and value:
+            sheet.write_string(row, column, value, self.quoted if value.startswith(FORMULA_STARTS) else None)
+        elif isinstance(value, (int, float)):
+            sheet.write_number(row, column, value)
+
+    def unit_year(self, unit_year: UnitYear) -> None:
+        sheet = self.book.add_worksheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
+        sheet.freeze_panes(1, 0)
+        for column, header in enumerate(FLAT_HEADERS):
+            self.put(sheet, 0, column, header)
+        row = 1
+        for project in unit_year.projects:
+            head = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
+                    "\n".join(project.goals)]
+            for indicator in project.indicators or [None]:
+                values = list(head)
+                if indicator:
+                    number = indicator.target.number if indicator.target else None
+                    values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
+                               number if number is not None else indicator.target_text, indicator.unit, indicator.score]
+                for column, value in enumerate(values):
+                    self.put(sheet, row, column, value)
+                row += 1
 
 
 def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)  # streams rows: several times faster than the cell model
-    for unit_year in unit_years:
-        xlsx_sheet(workbook, unit_year)
-    workbook.properties.created = workbook.properties.modified = created
-    workbook.properties.creator = "sitegen"
     out = io.BytesIO()
-    workbook.save(out)
+    sheets = Sheets(out, created)
+    for unit_year in unit_years:
+        sheets.unit_year(unit_year)
+    sheets.book.close()
     return reproducible(out.getvalue(), created)
 
 
 def reproducible(data: bytes, created: datetime) -> bytes:
-    """openpyxl stamps the zip entries and the `modified` property with the clock when it saves;
-    the same content must give the same bytes, so both are set from the content's date."""
+    """Zip entry times and the `modified` property must not come from the clock: the same
+    content must give the same bytes, so both are set from the content's date."""
     source = zipfile.ZipFile(io.BytesIO(data))
     stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
