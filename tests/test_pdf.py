@@ -310,3 +310,21 @@ def test_pdf_a_3u_metadata_from_the_content(built):
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="U"' in xmp
     assert "<xmp:CreateDate>2023-01-01T00:00:00Z</xmp:CreateDate>" in xmp
     assert "祁连县人力资源和社会保障局本级" in xmp and root["/Lang"] == "zh-CN"
+
+
+def test_site_theme_overrides_the_pdf_layouts_and_css(tmp_path):
+    """layouts/ and static/ beside content/ replace the built-in PDF files too, not only the HTML ones."""
+    site_root = tmp_path / "mysite"
+    write_tree(site_root / "content", MINIMAL)
+    flat = (Path(__file__).parent.parent / "layouts/pdf/flat.html").read_text(encoding="utf-8")
+    write_tree(site_root, {
+        "layouts/pdf/flat.html": flat.replace("<h1>{{ unit_year.title }}</h1>", "<h1>本站自己的表头</h1>"),
+        "static/pdf.css": (Path(__file__).parent.parent / "static/pdf.css").read_text(encoding="utf-8")
+        .replace("size: A4 landscape;", "size: A4 portrait;"),
+    })
+    out = tmp_path / "out"
+    build(site_root / "content", out, cache_dir=tmp_path / "cache")
+    [path] = out.glob("u1/2024/p1/*.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "本站自己的表头" in text
+    assert pdfinfo(path)["Page size"].startswith("595.27")  # the site's own pdf.css: portrait

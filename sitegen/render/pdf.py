@@ -165,7 +165,7 @@ def worker_count() -> int:
 def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]:
     """Write every PDF; returns the paths that had to be rendered (not taken from the cache)."""
     cache = PdfCache(context.cache_dir, font_versions())
-    documents = PdfLayouts(content, context.content_dir).documents(content)
+    documents = PdfLayouts(content, context.site_root).documents(content)
     pending = []
     for document in documents:
         key = cache.key(document)
