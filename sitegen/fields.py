@@ -225,9 +225,6 @@ class Spec:
     title: str
     fields: tuple[Field, ...]
 
-    def field(self, key: str) -> Field:
-        return next(f for f in self.fields if f.key == key)
-
     @property
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]

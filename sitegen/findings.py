@@ -64,9 +64,6 @@ class Findings:
     def warning(self, code: str, message: str, loc: Loc, path: str = "") -> None:
         self.items.append(Finding(WARNING, code, message, loc, path))
 
-    def extend(self, other: "Findings") -> None:
-        self.items.extend(other.items)
-
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.items if f.level == ERROR]

@@ -151,12 +151,12 @@ class NodeCopier:
         if not self.failed:
             self.findings.error(code, message, self._loc(node))
         self.failed = True
-        return Scalar("", "", True, self._loc(node))
+        return Scalar("", "", self._loc(node))
 
     def _copy(self, node: yaml.Node, depth: int, open_ids: set[int]) -> Node:
         self.count += 1
         if self.failed:
-            return Scalar("", "", True, self._loc(node))
+            return Scalar("", "", self._loc(node))
         if self.count > MAX_NODES:
             return self._fail("too-large", f"节点过多（超过 {MAX_NODES} 个，是否滥用了 YAML 别名？）", node)
         if depth > MAX_DEPTH:
@@ -166,7 +166,7 @@ class NodeCopier:
         if node.tag not in STANDARD_TAGS:
             return self._fail("yaml-syntax", f"不支持的 YAML 标签 {node.tag}：内容文件只用普通的文字、数字、列表和映射", node)
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(node.value, node.tag, node.style in (None, ""), self._loc(node))
+            return Scalar(node.value, node.tag, self._loc(node))
         open_ids = open_ids | {id(node)}
         if isinstance(node, yaml.SequenceNode):
             items = tuple(self._copy(item, depth + 1, open_ids) for item in node.value)

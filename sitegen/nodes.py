@@ -22,7 +22,6 @@ BOOL_TAG = "tag:yaml.org,2002:bool"
 class Scalar:
     text: str  # the scalar exactly as written, less quotes and escapes
     tag: str  # the YAML 1.1 tag PyYAML resolved (null, bool, int, float, str ...)
-    plain: bool  # written without quotes or block style
     loc: Loc
 
     @property

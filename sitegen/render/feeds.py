@@ -45,8 +45,9 @@ def fallback_date(unit_year: UnitYear) -> datetime:
 
 
 def updated(unit_year: UnitYear, dates: dict[Path, datetime]) -> datetime:
-    files = [unit_year.agency.loc.file, unit_year.loc.file, *(p.loc.file for p in unit_year.projects)]
-    known = [dates[Path(f).resolve()] for f in files if Path(f).resolve() in dates]
+    files = [Path(f).resolve() for f in (unit_year.agency.loc.file, unit_year.loc.file,
+                                         *(p.loc.file for p in unit_year.projects))]
+    known = [dates[f] for f in files if f in dates]
     return max(known) if known else fallback_date(unit_year)
 
 
@@ -54,9 +55,9 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def atom(content: Content, dates: dict[Path, datetime]) -> str:
+def atom(content: Content, when: dict[int, datetime]) -> str:
     site = content.site
-    entries = sorted(((updated(uy, dates), uy) for uy in content.unit_years()),
+    entries = sorted(((when[id(uy)], uy) for uy in content.unit_years()),
                      key=lambda pair: (pair[0], pair[1].agency.id, pair[1].year), reverse=True)
     newest = entries[0][0] if entries else datetime(2000, 1, 1, tzinfo=timezone.utc)
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -76,8 +77,8 @@ def atom(content: Content, dates: dict[Path, datetime]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sitemap(content: Content, writer: Writer, dates: dict[Path, datetime]) -> str:
-    lastmod = {uy.url: updated(uy, dates) for uy in content.unit_years()}
+def sitemap(content: Content, writer: Writer, when: dict[int, datetime]) -> str:
+    lastmod = {uy.url: when[id(uy)] for uy in content.unit_years()}
     for unit_year in content.unit_years():
         for project in unit_year.projects:
             lastmod[project.url] = lastmod[unit_year.url]
@@ -93,6 +94,7 @@ def sitemap(content: Content, writer: Writer, dates: dict[Path, datetime]) -> st
 
 def render_feeds(content: Content, writer: Writer, context: Context) -> None:
     dates = commit_dates(context.content_dir)
-    writer.write_text(FEED, atom(content, dates))
-    writer.write_text("sitemap.xml", sitemap(content, writer, dates))
+    when = {id(uy): updated(uy, dates) for uy in content.unit_years()}  # id(unit-year) → its date
+    writer.write_text(FEED, atom(content, when))
+    writer.write_text("sitemap.xml", sitemap(content, writer, when))
     writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {content.site.base_url}sitemap.xml\n")

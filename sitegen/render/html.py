@@ -65,6 +65,10 @@ class SitePages:
     def __init__(self, content: Content, writer: Writer, context: Context):
         self.content = content
         self.problems = place_warnings(content, context.warnings)
+        self.problems_of: dict[int, list[Problem]] = defaultdict(list)  # id(unit-year or agency) → its problems
+        for problem in self.problems:
+            self.problems_of[id(problem.unit_year)].append(problem)
+            self.problems_of[id(problem.unit_year.agency)].append(problem)
         self.changes = changes_since_last_year(content)
         self.writer = writer
         self.env = environment(context.site_root)
@@ -85,8 +89,7 @@ class SitePages:
         self.home()
         self.browse()
         for agency in self.content.agencies:
-            problems = [p for p in self.problems if p.unit_year.agency is agency]
-            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(problems))
+            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -130,18 +133,15 @@ class SitePages:
     def unit_year(self, unit_year: UnitYear) -> None:
         self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
                   project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
-                  problems=[p for p in self.problems if p.unit_year is unit_year])
+                  problems=self.problems_of[id(unit_year)])
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS)
 
     def quality_page(self) -> None:
-        by_agency: dict[str, list[Problem]] = defaultdict(list)
-        for problem in self.problems:
-            by_agency[problem.unit_year.agency.id].append(problem)
-        groups = [(agency, by_agency[agency.id]) for agency in self.content.agencies if by_agency[agency.id]]
-        self.page("/quality/", "quality.html", groups=groups, rules=WARNING_CODES)
+        groups = [(agency, self.problems_of[id(agency)]) for agency in self.content.agencies if self.problems_of[id(agency)]]
+        self.page("/quality/", "quality.html", groups=groups)
 
     def project(self, project: Project) -> None:
         level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})

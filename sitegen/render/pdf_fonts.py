@@ -27,13 +27,13 @@ are, so text extraction and copying are unchanged.
 from __future__ import annotations
 
 import io
-from functools import lru_cache
 
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 _weasyprint_subset = None
+_identity: dict[tuple[str, int], bool] = {}
 # What WeasyPrint drops too, plus vertical metrics: the tables are horizontal.
 DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
                b"PCLT", b"SVG ", b"VORG", b"vhea", b"vmtx")
@@ -42,9 +42,15 @@ DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS", b"
 # ---------------------------------------------------------------- step 1
 
 
-@lru_cache(maxsize=64)
-def cid_identity(font_bytes_id: str, data: bytes, index: int) -> bool:
-    """Whether a font is CID-keyed CFF with CID = glyph id (Noto CJK is)."""
+def cid_identity(font) -> bool:
+    """Whether a WeasyPrint font is CID-keyed CFF with CID = glyph id (Noto CJK is); once per face."""
+    key = (font.hash, font.index)
+    if key not in _identity:
+        _identity[key] = read_cid_identity(font.file_content, font.index)
+    return _identity[key]
+
+
+def read_cid_identity(data: bytes, index: int) -> bool:
     font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
     if "CFF " not in font or "ROS" not in font["CFF "].cff.topDictIndex[0].rawDict:
         return False
@@ -55,7 +61,7 @@ def cid_identity(font_bytes_id: str, data: bytes, index: int) -> bool:
 
 def compact_subset(self, to_unicode, hinting):
     """WeasyPrint's Font.subset, without RETAIN_GIDS for CID-keyed CFF fonts."""
-    if not to_unicode or self.missing or not cid_identity(self.hash, self.file_content, self.index):
+    if not to_unicode or self.missing or not cid_identity(self):
         return _weasyprint_subset(self, to_unicode, hinting)
     from weasyprint.pdf.fonts import get_hb_object_data
     from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
