@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitegen.pipeline import load_content  # noqa: E402
+from sitegen.pipeline import collector_frozen, load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.data import render_data  # noqa: E402
 from sitegen.render.html import render_html  # noqa: E402
@@ -99,6 +99,8 @@ def main() -> None:
     print(f"load + check: {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
 
     context = Context(content, cache)
+    frozen = collector_frozen()  # as `sitegen build` renders
+    frozen.__enter__()
     html_writer = Writer(out / "html")
     pages, seconds = timed("html", lambda: render_html(loaded.content, html_writer, context))
     print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / pages * 1000:.2f} ms/page)")

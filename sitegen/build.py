@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from sitegen.model import Content
-from sitegen.pipeline import Loaded, load_content
+from sitegen.pipeline import Loaded, collector_frozen, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
 from sitegen.render import Context
@@ -69,7 +69,7 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     if not loaded.ok:
         raise BuildFailed(loaded)
     context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
-    with staged(out_dir) as staging:
+    with staged(out_dir) as staging, collector_frozen():
         writer = Writer(staging)
         for renderer in renderers:
             with progress.step(renderer.name):

@@ -217,6 +217,10 @@ class Field:
     required: bool | str = False  # True, False, or "warn": missing is a warning
     help: str = ""  # one English sentence for editors and docs
     default: Any = None
+    shown: str = field(init=False, repr=False, compare=False)  # in messages: 预算数（budget）
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown", f"{self.label}（{self.key}）")
 
 
 @dataclass(frozen=True)
@@ -224,6 +228,11 @@ class Spec:
     name: str
     title: str
     fields: tuple[Field, ...]
+
+    def __post_init__(self) -> None:
+        # Lookups parse_record makes for every key of every record.
+        object.__setattr__(self, "by_key", {f.key: f for f in self.fields})
+        object.__setattr__(self, "by_label", {f.label: f.key for f in self.fields})
 
     @property
     def keys(self) -> list[str]:
@@ -270,10 +279,6 @@ def suggest(word: str, candidates: list[str]) -> str:
     return f"；是不是「{meant}」？" if meant else ""
 
 
-def label_of(f: Field) -> str:
-    return f"{f.label}（{f.key}）"
-
-
 def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parsed:
     """Parse a mapping node against `spec`; every problem becomes a located finding."""
     if not isinstance(node, Mapping):
@@ -281,7 +286,6 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
         return Parsed({}, {}, node.loc, ok=False)
     parsed = Parsed({}, {}, node.loc)
     present: set[str] = set()  # keys with a value, valid or not
-    labels = {f.label: f.key for f in spec.fields}
     for key_node, value in node.pairs:
         key = key_node.text
         where = join_path(path, key)
@@ -289,9 +293,9 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
             findings.error("duplicate-key", f"键 {key} 重复出现（第一次在第 {parsed.locs[key].line} 行），后写的会覆盖先写的", key_node.loc, where)
             parsed.ok = False
             continue
-        f = next((f for f in spec.fields if f.key == key), None)
+        f = spec.by_key.get(key)
         if f is None:
-            meant = labels.get(key) or closest(key, spec.keys)
+            meant = spec.by_label.get(key) or closest(key, spec.keys)
             hint = f"；是不是「{meant}」？" if meant else ""
             if meant:
                 present.add(meant)  # the author wrote it, misspelt: one error, not two
@@ -324,7 +328,7 @@ def parse_value(f: Field, value: Node, where: str, parsed: Parsed, findings: Fin
         parsed.ok &= all(c.ok for c in parsed.children[f.key])
         return
     try:
-        parsed.values[f.key] = f.kind.parse(value, label_of(f))
+        parsed.values[f.key] = f.kind.parse(value, f.shown)
     except Invalid as exc:
         findings.error(exc.code, exc.message, value.loc, where)
         parsed.ok = False
@@ -332,7 +336,7 @@ def parse_value(f: Field, value: Node, where: str, parsed: Parsed, findings: Fin
 
 def parse_records(node: Node, f: Field, path: str, findings: Findings) -> list[Parsed]:
     if not isinstance(node, Sequence):
-        findings.error("type", f"{label_of(f)}应为列表（每项以 - 开头），实际为{kind_name(node)}", node.loc, path)
+        findings.error("type", f"{f.shown}应为列表（每项以 - 开头），实际为{kind_name(node)}", node.loc, path)
         return [Parsed({}, {}, node.loc, ok=False)]
     spec = f.kind.spec  # type: ignore[attr-defined]
     return [parse_record(item, spec, f"{path}[{i}]", findings) for i, item in enumerate(node.items)]

@@ -45,8 +45,24 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        # Straight into the oldest generation: otherwise the young collections
+        # would each scan all of them once before they got there.
+        gc.freeze()
+        gc.unfreeze()
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collector_frozen() -> Iterator[None]:
+    """While rendering, the loaded model lives on and never changes: keep the cyclic
+    collector from scanning it again and again (unfrozen after, so serve's old
+    models are still collected)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def load_content(root: Path) -> Loaded:
