@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,6 +63,16 @@ def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     assert sheet.max_row == 1 + 101
     targets = [row[10].value for row in sheet.iter_rows(min_row=2)]
     assert 46.1 in targets and "按月及时发放" in targets
+
+
+def test_xlsx_dates_come_from_the_content_not_the_clock(built):
+    """Properties dated by the content (its newest published date, else 1 January of its latest
+    year), zip entries by the fixed 1980 date."""
+    with zipfile.ZipFile(built / "data/all.xlsx") as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    stamp = "2023-01-01T00:00:00Z"  # the example has no published dates; its latest year is 2023
+    assert f">{stamp}</dcterms:created>" in core and f">{stamp}</dcterms:modified>" in core
 
 
 def test_data_package_validates(built):
