@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sitegen.build import PDF, build, without  # noqa: E402
 from sitegen.pipeline import collector_frozen, load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.data import render_data  # noqa: E402
@@ -94,7 +95,8 @@ def main() -> None:
     n = args.projects
     print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each")
 
-    loaded, seconds = timed("load", lambda: load_content(content))
+    loaded, load_seconds = timed("load", lambda: load_content(content))
+    seconds = load_seconds
     assert loaded.ok, [f.format() for f in loaded.findings.errors[:5]]
     print(f"load + check: {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
 
@@ -102,7 +104,8 @@ def main() -> None:
     frozen = collector_frozen()  # as `sitegen build` renders
     frozen.__enter__()
     html_writer = Writer(out / "html")
-    pages, seconds = timed("html", lambda: render_html(loaded.content, html_writer, context))
+    pages, html_seconds = timed("html", lambda: render_html(loaded.content, html_writer, context))
+    seconds = html_seconds
     print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / pages * 1000:.2f} ms/page)")
     project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
     print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
@@ -112,8 +115,14 @@ def main() -> None:
     files, seconds = timed("search", lambda: render_search(loaded.content, html_writer, context))
     size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
     print(f"search index: {seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")
+    print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + seconds:.2f} s")
+    frozen.__exit__(None, None, None)
+    del loaded
+    _, seconds = timed("build", lambda: build(content, out / "build", renderers=without(PDF), cache_dir=cache))
+    print(f"end to end, `sitegen build --no-pdf` (search beside the other renderers): {seconds:.2f} s")
     if args.skip_pdf:
         return
+    loaded = load_content(content)
     rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf"), context))
     pdfs = sorted((out / "pdf").rglob("*.pdf"))
     size = sum(p.stat().st_size for p in pdfs)

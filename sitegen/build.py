@@ -7,6 +7,7 @@ written; a renderer failure leaves the previous output/ untouched.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -29,6 +30,9 @@ from sitegen.render.writer import Writer
 class Renderer:
     name: str  # shown in the progress display
     run: Callable[[Content, Writer, Context], object]
+    # Runs in a thread beside the renderers after it; the build waits for it at the end.
+    # For work done by another process (Pagefind), so that it overlaps Python's.
+    background: bool = False
 
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
@@ -40,11 +44,12 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
 
 RENDERERS: tuple[Renderer, ...] = (
     Renderer("HTML 页面", render_html),
+    # Pagefind reads only the .html files, all written by now; no renderer after writes any.
+    Renderer("搜索索引", render_search, background=True),
     Renderer("开放数据", render_data),
     Renderer("订阅与索引", render_feeds),  # after the pages it lists in sitemap.xml
     Renderer(PDF, render_pdfs),
     Renderer("校验和", render_checksums),  # after every download it lists
-    Renderer("搜索索引", render_search),  # last: it indexes the pages written before it
 )
 
 
@@ -69,9 +74,17 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     if not loaded.ok:
         raise BuildFailed(loaded)
     context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
-    with staged(out_dir) as staging, collector_frozen():
+    # Leaving the pool waits for background work, before a failed build's staging folder is removed.
+    with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
+        background = []
         for renderer in renderers:
+            if renderer.background:
+                background.append((renderer.name, pool.submit(renderer.run, loaded.content, writer, context)))
+                continue
             with progress.step(renderer.name):
                 renderer.run(loaded.content, writer, context)
+        for name, running in background:
+            with progress.step(name):
+                running.result()
     return loaded

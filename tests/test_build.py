@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
 
-from sitegen.build import RENDERERS, BuildFailed, Renderer, build
+from sitegen.build import PDF, RENDERERS, BuildFailed, Renderer, build, without
 from tests.conftest import CONTENT, run
 
 
@@ -61,6 +62,26 @@ def test_renderer_failure_leaves_previous_output_untouched(tmp_path):
         build(CONTENT, out, renderers=(*RENDERERS, Renderer("broken", explode)))
     assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
     assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]  # no staging folder left
+
+
+def test_background_renderer_failure_fails_the_build(tmp_path):
+    """Search runs in a thread beside the later renderers; its failure must still stop the swap,
+    and the staging folder is only removed once it has stopped writing."""
+    out = previous_output(tmp_path)
+    finished = []
+
+    def slow_failure(content, writer, root):
+        time.sleep(0.5)  # still running when the foreground renderers are done
+        writer.write_text("late.html", "…")
+        finished.append(True)
+        raise RuntimeError("background renderer failed")
+
+    renderers = (Renderer("broken", slow_failure, background=True), *without(PDF))
+    with pytest.raises(RuntimeError, match="background renderer failed"):
+        build(CONTENT, out, renderers=renderers)
+    assert finished
+    assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging folder left
 
 
 def test_build_replaces_stale_files(tmp_path):

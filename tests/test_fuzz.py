@@ -3,6 +3,7 @@ huge numbers, binary bytes and non-UTF-8 files all end in located findings."""
 
 from __future__ import annotations
 
+import posixpath
 import string
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sitegen.pipeline import load_content
+from sitegen.render.templates import relative_link
 from tests.conftest import MINIMAL, write_tree
 
 KEYS = ["name", "budget", "goals", "indicators", "level1", "level2", "op", "target", "unit", "score", "code", "budgt"]
@@ -75,3 +77,17 @@ def test_pathological_nesting_never_reaches_the_c_composer(tmp_path):
     """libyaml's composer crashes the process on very deep nesting; such files must go to PyYAML."""
     for text in ("name: " + "[" * 200_000, "".join("- " for _ in range(100_000)) + "x\n"):
         assert_located(tmp_path / "c", text)
+
+
+segments = st.lists(st.sampled_from(["a", "b", "418001", "2022", "p1", "x.pdf", "index.html"]), max_size=4)
+
+
+@given(segments, segments, st.booleans())
+def test_relative_links_agree_with_posixpath(base_parts, target_parts, folder):
+    """The hand-made relative link (for speed) is what posixpath.relpath gives, slash kept."""
+    base = "/" + "".join(p + "/" for p in base_parts)
+    target = "/" + "/".join(target_parts) + ("/" if folder and target_parts else "")
+    expected = posixpath.relpath(target, base) if target != base else "."
+    if target.endswith("/") and not expected.endswith("/"):
+        expected += "/"
+    assert relative_link(target, base) == ("./" if expected in (".", "./") else expected)

@@ -6,6 +6,7 @@ the same path, so two renderers can never silently overwrite each other.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path, PurePosixPath
 
 
@@ -17,8 +18,13 @@ class Writer:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.written: set[str] = set()
+        self.lock = threading.Lock()  # a background renderer (search) claims its folder from a thread
 
     def path(self, relative: str) -> Path:
+        with self.lock:
+            return self._claim(relative)
+
+    def _claim(self, relative: str) -> Path:
         rel = PurePosixPath(relative.lstrip("/"))
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise WriteError(f"refusing to write outside the output tree: {relative!r}")
@@ -34,10 +40,11 @@ class Writer:
 
     def claim_folder(self, relative: str) -> Path:
         """Reserve a folder that an outside tool (Pagefind) fills; nothing else may write there."""
-        folder = self.path(relative)
-        if any(written.startswith(relative.strip("/") + "/") for written in self.written - {relative.strip("/")}):
-            raise WriteError(f"the folder {relative} is already used by another output")
-        return folder
+        with self.lock:
+            folder = self._claim(relative)
+            if any(written.startswith(relative.strip("/") + "/") for written in self.written - {relative.strip("/")}):
+                raise WriteError(f"the folder {relative} is already used by another output")
+            return folder
 
     def write_text(self, relative: str, text: str) -> Path:
         target = self.path(relative)
