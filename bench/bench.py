@@ -9,6 +9,7 @@ one project), sizes and peak memory (this process and its workers).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import sys
@@ -92,6 +93,7 @@ def main() -> None:
     generate(content, args.projects, args.per_unit)
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
+    os.sync()  # the generated tree's write-back must not run inside the measured steps
     n = args.projects
     print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each")
 
