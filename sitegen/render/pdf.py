@@ -119,12 +119,9 @@ class PdfCache:
 def render_pdf_bytes(html: str, font_config) -> bytes:
     from weasyprint import HTML
 
-    from sitegen.render.pdf_fonts import compact_fonts
-
-    pdf = HTML(string=html, base_url=str(BUILTIN_STATIC)).write_pdf(
+    return HTML(string=html, base_url=str(BUILTIN_STATIC)).write_pdf(
         font_config=font_config, pdf_variant=PDF_VARIANT, pdf_tags=True
     )
-    return compact_fonts(pdf)
 
 
 # One FontConfiguration per process: building it costs more than a small document.
