@@ -202,8 +202,10 @@ def test_long_project_spans_pages_with_the_header_repeated(tmp_path, layout):
     assert [n.split(".")[-1] for n in found] == [f"第{n:02d}项测试指标" for n in range(1, 41)]
 
 
-def test_editing_one_project_rerenders_only_its_pdfs(tmp_path):
-    files = {**MINIMAL, "u1/2024/p2.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", "第二个项目")}
+@pytest.mark.parametrize("layout", ["flat", "per-project"])
+def test_editing_one_project_rerenders_only_its_pdfs(tmp_path, layout):
+    files = {**MINIMAL, "u1/2024/p2.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", "第二个项目"),
+             "u1/2024/disclosure.yaml": f"pdf_layout: {layout}\n"}
     content = write_tree(tmp_path / "content", files)
     cache = tmp_path / "cache"
 
@@ -218,6 +220,28 @@ def test_editing_one_project_rerenders_only_its_pdfs(tmp_path):
     assert sorted(render("third")) == ["u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
     assert (tmp_path / "third/u1/2024/p1/u1-2024-p1.pdf").read_bytes() == \
         (tmp_path / "first/u1/2024/p1/u1-2024-p1.pdf").read_bytes()
+
+
+def page_texts(path: Path) -> list[str]:
+    with pdfplumber.open(path) as pdf:
+        return [page.extract_text() for page in pdf.pages]
+
+
+def test_per_project_unit_year_pdf_is_its_project_forms_in_order(built):
+    """In the per-project layout the unit-year PDF is written from the pages laid out for the
+    project PDFs: the same forms, in the printed order, each numbered on its own, under the
+    unit-year's title."""
+    unit_year = next(uy for uy in load_content(CONTENT).content.unit_years() if uy.pdf_layout == "per-project")
+    forms = [page_texts(built / project_pdf_path(p)) for p in unit_year.projects]
+    assembled = page_texts(built / unit_year_pdf_path(unit_year))
+    assert assembled == [text for form in forms for text in form]
+    assert any(len(form) > 1 for form in forms)  # one form spans two pages: 第 2 页 共 2 页
+    for form in forms:
+        assert [text.splitlines()[-1].replace(" ", "") for text in form] == \
+            [f"第{n}页共{len(form)}页" for n in range(1, len(form) + 1)]
+    info = pdfinfo(built / unit_year_pdf_path(unit_year))
+    assert info["Title"] == f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
+    assert info["Tagged"] == "yes" and info["Pages"] == str(len(assembled))
 
 
 def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
