@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import PDF, RENDERERS, BuildFailed, Renderer, build, without
-from tests.conftest import CONTENT, run
+from tests.conftest import CONTENT, MINIMAL, run, write_tree
 
 
 def tree_digest(root: Path) -> dict[str, str]:
@@ -82,6 +82,39 @@ def test_background_renderer_failure_fails_the_build(tmp_path):
     assert finished
     assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging folder left
+
+
+def test_pages_rendered_by_forked_processes_are_the_same(tmp_path, monkeypatch):
+    """The HTML step splits its pages over processes on a large site; the result must not depend on it."""
+    from sitegen.render import html
+
+    files = dict(MINIMAL)
+    for number in range(2, 40):
+        files[f"u1/2024/p{number}.yaml"] = MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{number}个项目")
+    content = write_tree(tmp_path / "content", files)
+    renderers = (RENDERERS[0],)  # the HTML step alone
+    monkeypatch.setattr(html, "FORK_MIN_PAGES", 10**9)
+    build(content, tmp_path / "one", renderers=renderers)
+    monkeypatch.setattr(html, "FORK_MIN_PAGES", 1)
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    build(content, tmp_path / "forked", renderers=renderers)
+    one = tree_digest(tmp_path / "one")
+    assert len(one) > 40 and tree_digest(tmp_path / "forked") == one
+
+
+def test_a_failing_page_in_a_forked_process_fails_the_build(tmp_path, monkeypatch):
+    from sitegen.render import html
+
+    site_root = tmp_path / "site"
+    write_tree(site_root / "content", MINIMAL)
+    write_tree(site_root, {"layouts/page.html": "{{ no_such_value }}"})
+    (site_root / "content/pages").mkdir()
+    (site_root / "content/pages/about.md").write_text("# 关于\n", encoding="utf-8")
+    monkeypatch.setattr(html, "FORK_MIN_PAGES", 1)
+    monkeypatch.setenv("SITEGEN_WORKERS", "2")
+    with pytest.raises(Exception, match="no_such_value"):
+        build(site_root / "content", tmp_path / "out", renderers=(RENDERERS[0],))
+    assert not (tmp_path / "out").exists()
 
 
 def test_build_replaces_stale_files(tmp_path):

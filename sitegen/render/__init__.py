@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,3 +25,8 @@ class Context:
     def site_root(self) -> Path:
         """Where a site's own layouts/ and static/ live: beside its content folder."""
         return self.content_dir.resolve().parent
+
+
+def worker_count() -> int:
+    """Processes for the HTML and PDF steps: every core, at most SITEGEN_WORKERS."""
+    return max(1, min(len(os.sched_getaffinity(0)), int(os.environ.get("SITEGEN_WORKERS", "64"))))

@@ -8,16 +8,20 @@ computed here (and in table.py).
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import Callable
 from urllib.parse import urlparse
 
 from sitegen.check import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context
+from sitegen.render import Context, worker_count
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
@@ -27,6 +31,47 @@ from sitegen.render.writer import Writer
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
 LATEST = 10
+
+
+@dataclass(frozen=True)
+class PageJob:
+    target: Path  # claimed in the output tree
+    template: str
+    values: dict
+    more: Callable[[], dict] | None = None  # values worth computing in the worker (table rows, charts)
+
+
+# Pages are rendered by forked processes that each take every n-th page: Jinja is pure
+# Python, so a second core halves the step. The queue is handed over by fork, not pickled.
+FORK_MIN_PAGES = 64
+_queue: list[PageJob] = []
+_env = None
+
+
+def render_queue(env, queue: list[PageJob]) -> None:
+    global _queue, _env
+    workers = max(1, min(worker_count(), len(queue) // FORK_MIN_PAGES))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        render_share(env, queue, 0, 1)
+        return
+    _queue, _env = queue, env
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            list(pool.map(render_forked_share, range(workers), [workers] * workers))
+    finally:
+        _queue, _env = [], None
+
+
+def render_forked_share(index: int, count: int) -> None:
+    render_share(_env, _queue, index, count)
+
+
+def render_share(env, queue: list[PageJob], index: int, count: int) -> None:
+    for job in queue[index::count]:
+        values = {**job.values, **job.more()} if job.more else job.values
+        html = env.get_template(job.template).render(**values)
+        job.target.parent.mkdir(parents=True, exist_ok=True)
+        job.target.write_text(html, encoding="utf-8", newline="\n")
 
 
 @dataclass(frozen=True)
@@ -75,15 +120,13 @@ class SitePages:
         self.site_root = context.site_root
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
                        "problem_count": len(self.problems)}
-        self.count = 0
+        self.queue: list[PageJob] = []
 
-    def page(self, path: str, template: str, **values) -> None:
-        """Render `template` at site path `path` (ending in / for an index.html)."""
-        target = path + "index.html" if path.endswith("/") else path
+    def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
+        """Queue `template` for site path `path` (ending in / for an index.html)."""
+        target = self.writer.claim(path + "index.html" if path.endswith("/") else path)
         canonical = self.content.site.base_url + path.lstrip("/")
-        html = self.env.get_template(template).render(**self.common, page_url=path, canonical=canonical, **values)
-        self.writer.write_text(target, html)
-        self.count += 1
+        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values}, more))
 
     def all(self) -> int:
         self.home()
@@ -101,14 +144,15 @@ class SitePages:
         self.quality_page()
         self.page("/404.html", "404.html", absolute_links=True)
         self.static()
-        return self.count
+        render_queue(self.env, self.queue)
+        return len(self.queue)
 
     def home(self) -> None:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
         total = sum((uy.total for uy in unit_years), Decimal("0.00"))
-        self.page("/", "index.html", years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total,
-                  charts=overview_charts(self.content))
+        self.page("/", "index.html", lambda: {"charts": overview_charts(self.content)},
+                  years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
 
     def browse(self) -> None:
         years = self.years()
@@ -148,7 +192,7 @@ class SitePages:
         description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
                       f"{format(project.budget, 'f')} {project.unit_year.money_unit}，{len(project.indicators)} 项绩效指标。"
         self.page(
-            project.url, "project.html", project=project, rows=indicator_rows(project.indicators),
+            project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
             changes=self.changes.get(id(project)),

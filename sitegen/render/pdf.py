@@ -19,7 +19,6 @@ import gc
 import hashlib
 import logging
 import multiprocessing
-import os
 import shutil
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
-from sitegen.render import Context, RenderError
+from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
 from sitegen.render.writer import Writer
@@ -236,10 +235,6 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
         if not document.parts and document.path not in covered:
             planned.append((Job((document.html,), (True,)), [document]))
     return planned
-
-
-def worker_count() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)), int(os.environ.get("SITEGEN_PDF_WORKERS", "64"))))
 
 
 def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]:

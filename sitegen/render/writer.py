@@ -2,6 +2,9 @@
 
 It refuses paths that would climb out of the tree and a second write to
 the same path, so two renderers can never silently overwrite each other.
+The tree is a fresh staging folder that only the Writer's users fill, with
+no symbolic links, so the check is on the path's parts alone (resolving
+every path against the disk was a fifth of the HTML step).
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ class Writer:
         self.lock = threading.Lock()  # a background renderer (search) claims its folder from a thread
 
     def path(self, relative: str) -> Path:
+        """Claim `relative` and create its folder; the caller writes the file."""
+        target = self.claim(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def claim(self, relative: str) -> Path:
+        """Claim `relative` only: whoever writes it creates its folder."""
         with self.lock:
             return self._claim(relative)
 
@@ -28,20 +38,18 @@ class Writer:
         rel = PurePosixPath(relative.lstrip("/"))
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise WriteError(f"refusing to write outside the output tree: {relative!r}")
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root):
-            raise WriteError(f"refusing to write outside the output tree: {relative!r}")
+        target = self.root / rel
         key = rel.as_posix()
         if key in self.written:
             raise WriteError(f"two outputs claim the same path: {key}")
         self.written.add(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
     def claim_folder(self, relative: str) -> Path:
         """Reserve a folder that an outside tool (Pagefind) fills; nothing else may write there."""
         with self.lock:
             folder = self._claim(relative)
+            folder.parent.mkdir(parents=True, exist_ok=True)
             if any(written.startswith(relative.strip("/") + "/") for written in self.written - {relative.strip("/")}):
                 raise WriteError(f"the folder {relative} is already used by another output")
             return folder
