@@ -179,6 +179,8 @@ class NodeCopier:
 
     def copy(self, node: yaml.Node) -> Node | None:
         result = self._copy(node, 0)
+        if self.count > MAX_NODES:  # scalars are counted after their collection
+            self._fail("too-large", f"节点过多（超过 {MAX_NODES} 个，是否滥用了 YAML 别名？）", node)
         return None if self.failed else result
 
     def _loc(self, node: yaml.Node) -> Loc:
