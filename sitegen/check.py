@@ -36,8 +36,8 @@ def fmt(number: Decimal) -> str:
     return format(number, "f")
 
 
-def indicator_path(project: Project, indicator: Indicator) -> str:
-    return f"indicators[{project.indicators.index(indicator)}]"
+def indicator_path(position: int) -> str:
+    return f"indicators[{position}]"
 
 
 # ---------------------------------------------------------------- project rules
@@ -90,23 +90,23 @@ def duplicate_indicator(project: Project, content: Content) -> Iterable[Flag]:
     (its count and its cost); that is not a duplicate, so the key includes
     the levels.
     """
-    counts = Counter((i.level1, i.level2, i.name) for i in project.indicators)
+    counts = Counter(i.identity for i in project.indicators)
     seen: set = set()
-    for indicator in project.indicators:
-        key = (indicator.level1, indicator.level2, indicator.name)
+    for position, indicator in enumerate(project.indicators):
+        key = indicator.identity
         if counts[key] > 1 and key in seen:
             yield Flag(
                 "duplicate-indicator",
                 f"三级指标（name）「{indicator.name}」在 {indicator.level1}/{indicator.level2} 下重复出现",
                 indicator.locs.get("name", indicator.loc),
-                f"{indicator_path(project, indicator)}.name",
+                f"{indicator_path(position)}.name",
             )
         seen.add(key)
 
 
 def indicator_rules(project: Project, content: Content) -> Iterable[Flag]:
-    for indicator in project.indicators:
-        path = indicator_path(project, indicator)
+    for position, indicator in enumerate(project.indicators):
+        path = indicator_path(position)
         for rule in INDICATOR_RULES:
             yield from rule(indicator, path)
 

@@ -31,13 +31,9 @@ class Changes:
         return bool(self.budget_change or self.added or self.removed or self.targets)
 
 
-def key(indicator: Indicator) -> tuple[str, str, str]:
-    return (indicator.level1, indicator.level2, indicator.name)
-
-
 def compare(previous: Project, current: Project) -> Changes:
-    before = {key(i): i for i in previous.indicators}
-    after = {key(i): i for i in current.indicators}
+    before = {i.identity: i for i in previous.indicators}
+    after = {i.identity: i for i in current.indicators}
     targets = [TargetChange(before[k], i) for k, i in after.items()
                if k in before and before[k].value_text != i.value_text]
     return Changes(

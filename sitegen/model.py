@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from decimal import Decimal
 
 from sitegen.fields import (
@@ -152,13 +153,19 @@ class Indicator:
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
 
-    @property
+    # Cached: the checks, the facets and the charts each ask for every indicator.
+    @cached_property
     def level1_std(self) -> str | None:
         return standard_name(self.level1, LEVEL1_NAMES)
 
-    @property
+    @cached_property
     def level2_std(self) -> str | None:
         return standard_name(self.level2, LEVEL2_NAMES)
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """Which indicator this is within a project: the same 三级 under the same 一级/二级."""
+        return (self.level1, self.level2, self.name)
 
     @property
     def op_word(self) -> str:
