@@ -55,11 +55,16 @@ class Writer:
             return folder
 
     def write_text(self, relative: str, text: str) -> Path:
-        target = self.path(relative)
-        target.write_text(text, encoding="utf-8", newline="\n")
-        return target
+        return store_text(self.claim(relative), text)
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
         target = self.path(relative)
         target.write_bytes(data)
         return target
+
+
+def store_text(target: Path, text: str) -> Path:
+    """Write a claimed path: UTF-8, LF line ends, its folder created."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8", newline="\n")
+    return target
