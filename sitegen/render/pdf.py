@@ -143,7 +143,7 @@ class Job:
     and optionally one more PDF assembled from all their pages under its own title."""
 
     htmls: tuple[str, ...]
-    write: tuple[bool, ...]
+    wanted: tuple[bool, ...]  # which of them are written as PDFs of their own
     assembled_title: str | None = None
 
 
@@ -162,7 +162,7 @@ def write(document) -> bytes:
 def render_job(job: Job, font_config) -> list[bytes]:
     """The written PDFs in order: the parts marked for writing, then the assembled one."""
     documents = [layout(html, font_config) for html in job.htmls]
-    results = [write(document) for document, wanted in zip(documents, job.write) if wanted]
+    results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
     if job.assembled_title is not None:
         assembled = documents[0].copy([page for document in documents for page in document.pages])
         assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
