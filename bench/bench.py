@@ -82,6 +82,26 @@ def timed(label: str, function):
     return result, seconds
 
 
+def measure_site(content: Path, out: Path, context: Context, n: int) -> None:
+    """Load, HTML, open data and search one after another, each timed."""
+    loaded, load_seconds = timed("load", lambda: load_content(content))
+    assert loaded.ok, [f.format() for f in loaded.findings.errors[:5]]
+    print(f"load + check: {load_seconds:.2f} s ({load_seconds / n * 1000:.2f} ms/project)")
+    writer = Writer(out / "html")
+    with collector_frozen():  # as `sitegen build` renders
+        pages, html_seconds = timed("html", lambda: render_html(loaded.content, writer, context))
+        print(f"HTML: {pages} pages in {html_seconds:.2f} s ({html_seconds / pages * 1000:.2f} ms/page)")
+        project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
+        print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
+              f"{(out / 'html/static/site.css').stat().st_size / 1000:.1f} KB CSS")
+        _, seconds = timed("data", lambda: render_data(loaded.content, writer, context))
+        print(f"open data (CSV, XLSX, JSON per unit-year and site-wide): {seconds:.2f} s ({seconds / n * 1000:.1f} ms/project)")
+        files, search_seconds = timed("search", lambda: render_search(loaded.content, writer, context))
+    size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
+    print(f"search index: {search_seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")
+    print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + search_seconds:.2f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
@@ -97,33 +117,12 @@ def main() -> None:
     n = args.projects
     print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each")
 
-    loaded, load_seconds = timed("load", lambda: load_content(content))
-    seconds = load_seconds
-    assert loaded.ok, [f.format() for f in loaded.findings.errors[:5]]
-    print(f"load + check: {seconds:.2f} s ({seconds / n * 1000:.2f} ms/project)")
-
-    context = Context(content, cache)
-    frozen = collector_frozen()  # as `sitegen build` renders
-    frozen.__enter__()
-    html_writer = Writer(out / "html")
-    pages, html_seconds = timed("html", lambda: render_html(loaded.content, html_writer, context))
-    seconds = html_seconds
-    print(f"HTML: {pages} pages in {seconds:.2f} s ({seconds / pages * 1000:.2f} ms/page)")
-    project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
-    print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
-          f"{(out / 'html/static/site.css').stat().st_size / 1000:.1f} KB CSS")
-    _, seconds = timed("data", lambda: render_data(loaded.content, html_writer, context))
-    print(f"open data (CSV, XLSX, JSON per unit-year and site-wide): {seconds:.2f} s ({seconds / n * 1000:.1f} ms/project)")
-    files, seconds = timed("search", lambda: render_search(loaded.content, html_writer, context))
-    size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
-    print(f"search index: {seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")
-    print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + seconds:.2f} s")
-    frozen.__exit__(None, None, None)
-    del loaded
+    measure_site(content, out, Context(content, cache), n)
     _, seconds = timed("build", lambda: build(content, out / "build", renderers=without(PDF), cache_dir=cache))
     print(f"end to end, `sitegen build --no-pdf` (search beside the other renderers): {seconds:.2f} s")
     if args.skip_pdf:
         return
+    context = Context(content, cache)
     loaded = load_content(content)
     with collector_frozen():  # as `sitegen build` renders
         rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf"), context))
