@@ -25,16 +25,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     with signals.installed():
         try:
-            return args.handler(args)
+            return run_command(args)
         except KeyboardInterrupt as stopped:  # Ctrl+C, or SIGTERM (signals.Terminated)
             signals.end_children()
             print(stopped_line(args, stopped), file=sys.stderr)
             return signals.exit_code(stopped)
-        except Exception as exc:
-            show_traceback(args)
-            print(f"sitegen: 内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}"
-                  "（这是 sitegen 的缺陷，请报告；加 --debug 显示详情）", file=sys.stderr)
-            return EXIT_INTERNAL
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from sitegen import signals
+
+    try:
+        return args.handler(args)
+    except Exception as exc:
+        signals.raise_if_stopping()  # a worker ended by the signal may have failed the build first
+        show_traceback(args)
+        print(f"sitegen: 内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}"
+              "（这是 sitegen 的缺陷，请报告；加 --debug 显示详情）", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def stopped_line(args: argparse.Namespace, stopped: KeyboardInterrupt) -> str:
@@ -146,6 +154,7 @@ def exit_code(loaded, strict: bool) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from sitegen import signals
     from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.progress import Progress
     from sitegen.render import RenderError
@@ -163,10 +172,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"有错误，{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     except RenderError as exc:
+        signals.raise_if_stopping()
         show_traceback(args)
         print(f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     except OSError as exc:
+        signals.raise_if_stopping()
         show_traceback(args)
         print(f"sitegen build: {os_error_line(exc)}；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS

@@ -20,7 +20,7 @@ import cbor2
 
 from sitegen.model import Content
 from sitegen.render import Context, RenderError
-from sitegen.render.writer import Writer
+from sitegen.render.writer import Writer, located
 
 BUNDLE = "pagefind"
 
@@ -67,7 +67,8 @@ def write_packed(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     """Write `value` packed as Pagefind does, named by its content; returns the new hash name."""
     data = SIGNATURE + cbor2.dumps(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    with located(folder / f"{name}{suffix}"):
+        (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
     return name
 
 
@@ -86,4 +87,5 @@ def make_deterministic(bundle: Path) -> None:
         meta[3] = sorted([filter_name, renamed.get(old, old)] for filter_name, old in meta[3])
         meta_path.unlink()
         info["hash"] = write_packed(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    with located(entry_path):
+        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
