@@ -295,18 +295,20 @@ def load_tree(root: Path, findings: Findings) -> Tree:
     if not root.is_dir():
         findings.error("missing-content", f"内容目录不存在：{root}", Loc(str(root)))
         return tree
-    if site_path.is_file():
-        tree.site = read_yaml(site_path, tree.site_shown, findings)
+    inside = root.resolve()
+    if site_path.is_file() or site_path.is_symlink():
+        if not linked_outside(site_path, inside, tree.site_shown, findings):
+            tree.site = read_yaml(site_path, tree.site_shown, findings)
     else:
         findings.error("missing-site", "缺少 site.yaml（站点设置：title、base_url）", Loc(tree.site_shown))
     for entry in sorted(root.iterdir()):
         place = f"{shown}{entry.name}"
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name == "site.yaml" or linked_outside(entry, inside, place, findings):
             continue
         if entry.is_dir() and entry.name == "pages":
-            tree.pages = load_pages(entry, f"{place}/", findings)
+            tree.pages = load_pages(entry, f"{place}/", findings, inside)
         elif entry.is_dir():
-            agency = load_agency(entry, f"{place}/", findings)
+            agency = load_agency(entry, f"{place}/", findings, inside)
             if agency:
                 tree.agencies.append(agency)
         elif entry.name not in ("site.yaml", *IGNORED_NAMES):
@@ -323,6 +325,25 @@ def display_root(root: Path) -> str:
     return "" if text == "." else text.rstrip("/") + "/"
 
 
+def linked_outside(path: Path, inside: Path, shown: str, findings: Findings) -> bool:
+    """A symbolic link leading out of the content folder (`inside`, resolved): an error naming
+    the link, never its target, which may be any file of the machine (/etc/passwd, a key).
+
+    Git stores links, so one merged contribution could otherwise publish them. Links that
+    stay inside the content folder work. Every entry is checked before it is read or entered,
+    so a path through an accepted folder cannot lead out either.
+    """
+    if not path.is_symlink():
+        return False
+    try:
+        if path.resolve().is_relative_to(inside):
+            return False
+    except (OSError, RuntimeError):  # a loop of links
+        pass
+    findings.error("link-outside", "符号链接指向内容目录之外（或无法解析），不会读取：内容文件必须在内容目录之内", Loc(shown))
+    return True
+
+
 def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
     if not ID_PATTERN.match(name):
         findings.error(
@@ -334,11 +355,11 @@ def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
     return True
 
 
-def load_pages(folder: Path, shown: str, findings: Findings) -> list[PageFile]:
+def load_pages(folder: Path, shown: str, findings: Findings, inside: Path) -> list[PageFile]:
     pages = []
     for entry in sorted(folder.iterdir()):
         place = f"{shown}{entry.name}"
-        if entry.name.startswith(".") or entry.is_dir():
+        if entry.name.startswith(".") or linked_outside(entry, inside, place, findings) or entry.is_dir():
             continue
         if entry.suffix != ".md":
             findings.warning("unexpected-file", "pages/ 中只使用 .md 文件（忽略）", Loc(place))
@@ -351,7 +372,7 @@ def load_pages(folder: Path, shown: str, findings: Findings) -> list[PageFile]:
     return pages
 
 
-def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | None:
+def load_agency(folder: Path, shown: str, findings: Findings, inside: Path) -> AgencyDir | None:
     if not valid_id(folder.name, shown, "单位目录名", findings):
         return None
     if folder.name.lower() in RESERVED_IDS:
@@ -359,8 +380,9 @@ def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | Non
         return None
     agency_file = folder / "agency.yaml"
     node = None
-    if agency_file.is_file():
-        node = read_yaml(agency_file, f"{shown}agency.yaml", findings)
+    if agency_file.is_file() or agency_file.is_symlink():
+        if not linked_outside(agency_file, inside, f"{shown}agency.yaml", findings):
+            node = read_yaml(agency_file, f"{shown}agency.yaml", findings)
     else:
         findings.error("missing-agency", "单位目录缺少 agency.yaml（单位编码 code、名称 name、行政区划 region）", Loc(shown))
     agency = AgencyDir(folder.name, folder, shown, node)
@@ -368,8 +390,10 @@ def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | Non
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in ("agency.yaml", *IGNORED_NAMES):
             continue
+        if linked_outside(entry, inside, place, findings):
+            continue
         if entry.is_dir() and YEAR_PATTERN.match(entry.name):
-            agency.years.append(load_year(entry, f"{place}/", findings))
+            agency.years.append(load_year(entry, f"{place}/", findings, inside))
         elif entry.is_dir():
             findings.error("bad-year", f"目录「{entry.name}」不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
         else:
@@ -377,16 +401,19 @@ def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | Non
     return agency
 
 
-def load_year(folder: Path, shown: str, findings: Findings) -> YearDir:
+def load_year(folder: Path, shown: str, findings: Findings, inside: Path) -> YearDir:
     disclosure_path = folder / "disclosure.yaml"
     disclosure_shown = f"{shown}disclosure.yaml"
     year = YearDir(int(folder.name), folder, shown, None, None)
-    if disclosure_path.is_file():
+    if (disclosure_path.is_file() or disclosure_path.is_symlink()) and not linked_outside(
+            disclosure_path, inside, disclosure_shown, findings):
         year.disclosure = read_yaml(disclosure_path, disclosure_shown, findings)
         year.disclosure_shown = disclosure_shown
     for entry in sorted(folder.iterdir()):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in ("disclosure.yaml", *IGNORED_NAMES):
+            continue
+        if linked_outside(entry, inside, place, findings):
             continue
         if entry.is_dir() or entry.suffix not in YAML_SUFFIXES:
             findings.warning("unexpected-file", "年度目录中只使用 .yaml 项目文件（忽略）", Loc(place))

@@ -31,7 +31,7 @@ from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import BUILTIN_STATIC, environment
+from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
 from sitegen.render.writer import Writer, located
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
@@ -87,18 +87,17 @@ class PdfLayouts:
     def __init__(self, content: Content, site_root: Path | None):
         self.site = content.site
         self.env = environment(site_root)
-        css_path = site_root / "static" / "pdf.css" if site_root else None
-        self.css = (css_path if css_path and css_path.is_file() else BUILTIN_STATIC / "pdf.css").read_text("utf-8")
+        # The site's own pdf.css when it has one, read only from inside its static/ folder.
+        self.css = static_files(site_root)["static/pdf.css"].read_text("utf-8")
 
     def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
-        template = self.env.get_template(f"pdf/{unit_year.pdf_layout}.html")
         blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
-        return template.render(
+        return render_layout(self.env, f"pdf/{unit_year.pdf_layout}.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
