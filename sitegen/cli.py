@@ -158,6 +158,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.progress import Progress
     from sitegen.render import RenderError
+    from sitegen.render.templates import LayoutError
     from sitegen.report import text_report
     from sitegen.safety import UnsafeOutput
 
@@ -170,6 +171,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，{unchanged}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except LayoutError as exc:  # located: the line starts with file:line, as findings do
+        signals.raise_if_stopping()
+        show_traceback(args)
+        print(f"{exc}（{unchanged}）", file=sys.stderr)
         return EXIT_FINDINGS
     except RenderError as exc:
         signals.raise_if_stopping()

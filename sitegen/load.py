@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.findings import Findings, Loc
+from sitegen.findings import Findings, Loc, quoted, shorten
 from sitegen.nodes import Mapping, Node, Scalar, Sequence
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -28,6 +28,9 @@ YEAR_PATTERN = re.compile(r"^\d{4}$")
 RESERVED_IDS = frozenset(
     {"pages", "static", "search", "data", "regions", "units", "years", "pagefind", "assets", "pdf", "feeds"}
 )
+# File names a year folder uses for the table as a whole (the content contract reserves them):
+# no project can have them as its id.
+RESERVED_PROJECT_IDS = frozenset({"disclosure", "overall"})
 STANDARD_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
@@ -142,7 +145,7 @@ def parse_yaml(text: str, shown: str, findings: Findings) -> Node | None:
 
 def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
-    return "；".join(parts) or "无法解析"
+    return shorten("；".join(parts), 120) or "无法解析"
 
 
 def reader_problem(exc: yaml.YAMLError) -> str:
@@ -151,7 +154,7 @@ def reader_problem(exc: yaml.YAMLError) -> str:
         character = ord(character)
     if isinstance(character, int):
         return f"含有不可打印字符 U+{character:04X}（是二进制文件吗？）"
-    return str(exc).splitlines()[0]
+    return shorten(str(exc).splitlines()[0], 120)
 
 
 def reader_loc(exc: yaml.YAMLError, text: str, shown: str) -> Loc:
@@ -203,7 +206,7 @@ class NodeCopier:
         if id(node) in self.open_ids:
             return self._fail("yaml-syntax", "YAML 别名引用了自身（循环引用）", node)
         if node.tag not in STANDARD_TAGS:
-            return self._fail("yaml-syntax", f"不支持的 YAML 标签 {node.tag}：内容文件只用普通的文字、数字、列表和映射", node)
+            return self._fail("yaml-syntax", f"不支持的 YAML 标签 {shorten(node.tag)}：内容文件只用普通的文字、数字、列表和映射", node)
         if isinstance(node, yaml.ScalarNode):
             return Scalar(node.value, node.tag, self._loc(node))
         self.open_ids.add(id(node))
@@ -348,7 +351,7 @@ def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
     if not ID_PATTERN.match(name):
         findings.error(
             "bad-id",
-            f"{what}「{name}」含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
+            f"{what}{quoted(name)}含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
             Loc(shown),
         )
         return False
@@ -376,7 +379,7 @@ def load_agency(folder: Path, shown: str, findings: Findings, inside: Path) -> A
     if not valid_id(folder.name, shown, "单位目录名", findings):
         return None
     if folder.name.lower() in RESERVED_IDS:
-        findings.error("reserved-id", f"单位目录名「{folder.name}」是站点保留名，请改名", Loc(shown))
+        findings.error("reserved-id", f"单位目录名{quoted(folder.name)}是站点保留名，请改名", Loc(shown))
         return None
     agency_file = folder / "agency.yaml"
     node = None
@@ -395,7 +398,7 @@ def load_agency(folder: Path, shown: str, findings: Findings, inside: Path) -> A
         if entry.is_dir() and YEAR_PATTERN.match(entry.name):
             agency.years.append(load_year(entry, f"{place}/", findings, inside))
         elif entry.is_dir():
-            findings.error("bad-year", f"目录「{entry.name}」不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
+            findings.error("bad-year", f"目录{quoted(entry.name)}不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
         else:
             findings.warning("unexpected-file", "单位目录中只使用 agency.yaml 和年度目录（忽略）", Loc(place))
     return agency

@@ -94,6 +94,7 @@ def new_year(content: Path, agency_id: str, year: int) -> Path:
 def new_project(content: Path, agency_id: str, year: int, project_id: str, name: str) -> Path:
     require_agency(content, agency_id)
     check_id(project_id, "项目文件名")
+    check_not_reserved(project_id)
     path = content / agency_id / str(year) / f"{project_id}.yaml"
     lines = field_lines(PROJECT, {"name": quote(name or "（项目名称）")})
     at = lines.index("indicators:") + 1
@@ -105,6 +106,13 @@ def require_agency(content: Path, agency_id: str) -> None:
     check_id(agency_id, "单位目录名")
     if not (content / agency_id / "agency.yaml").is_file():
         raise ScaffoldError(f"单位 {agency_id} 还没有 agency.yaml：先运行 sitegen new agency {agency_id}")
+
+
+def check_not_reserved(project_id: str) -> None:
+    from sitegen.load import RESERVED_PROJECT_IDS
+
+    if project_id.lower() in RESERVED_PROJECT_IDS:
+        raise ScaffoldError(f"项目文件名「{project_id}」是保留名（{project_id.lower()}.yaml 是年度目录里表示整张表的文件），请换一个名字")
 
 
 def quote(text: str) -> str:
