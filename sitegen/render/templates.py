@@ -27,9 +27,29 @@ BUILTIN_STATIC = BUILTIN_ROOT / "static"
 # CommonMark with raw HTML off: an author's <script> is shown as text, and
 # markdown-it refuses javascript: and data: links on its own.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-# Tables from Markdown scroll inside their own box on a phone, like the site's own tables.
-MARKDOWN.renderer.rules["table_open"] = lambda *args: '<div class="table-wrap">\n<table>\n'
+
+
+def markdown_table_open(tokens, idx, options, env) -> str:
+    """Tables from Markdown scroll inside their own box on a phone, like the site's own tables:
+    a region that the keyboard can reach, named by the table's column headers."""
+    headers = []
+    for token in tokens[idx + 1:]:
+        if token.type == "thead_close":
+            break
+        if token.type == "inline":
+            headers.append(token.content)
+    label = jinja2.utils.markupsafe.escape("表格：" + "、".join(headers)[:80])
+    return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+
+def markdown_header_cell(tokens, idx, options, env) -> str:
+    tokens[idx].attrSet("scope", "col")  # every header cell says what it heads
+    return MARKDOWN.renderer.renderToken(tokens, idx, options, env)
+
+
+MARKDOWN.renderer.rules["table_open"] = markdown_table_open
 MARKDOWN.renderer.rules["table_close"] = lambda *args: "</table>\n</div>\n"
+MARKDOWN.renderer.rules["th_open"] = markdown_header_cell
 
 
 def money(value: Decimal | None) -> str:
