@@ -230,7 +230,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sitegen.schema import SCHEMA_DIR, stale_schemas, write_schemas
+    from sitegen.schema import SCHEMA_DIR, SchemaError, stale_schemas, write_schemas
 
     out = args.out or SCHEMA_DIR
     if args.check:
@@ -238,6 +238,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
         for name in stale:
             print(f"{out}/{name}: 已过期，请运行 sitegen schema", file=sys.stderr)
         return EXIT_FINDINGS if stale else EXIT_OK
-    for path in write_schemas(out):
+    try:
+        written = write_schemas(out)
+    except (SchemaError, OSError) as exc:
+        print(f"sitegen schema: {exc if isinstance(exc, SchemaError) else os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FINDINGS
+    for path in written:
         print(f"已写入 {path}")
     return EXIT_OK
