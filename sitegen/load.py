@@ -304,7 +304,7 @@ def load_tree(root: Path, findings: Findings) -> Tree:
             tree.site = read_yaml(site_path, tree.site_shown, findings)
     else:
         findings.error("missing-site", "缺少 site.yaml（站点设置：title、base_url）", Loc(tree.site_shown))
-    for entry in sorted(root.iterdir()):
+    for entry in listing(root, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name == "site.yaml" or linked_outside(entry, inside, place, findings):
             continue
@@ -326,6 +326,15 @@ def display_root(root: Path) -> str:
     except ValueError:
         text = str(root)
     return "" if text == "." else text.rstrip("/") + "/"
+
+
+def listing(folder: Path, shown: str, findings: Findings) -> list[Path]:
+    """The folder's entries in sorted order; an unreadable folder is a located error."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        findings.error("unreadable", f"无法读取目录：{exc.strerror}", Loc(shown or str(folder)))
+        return []
 
 
 def linked_outside(path: Path, inside: Path, shown: str, findings: Findings) -> bool:
@@ -360,7 +369,7 @@ def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
 
 def load_pages(folder: Path, shown: str, findings: Findings, inside: Path) -> list[PageFile]:
     pages = []
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or linked_outside(entry, inside, place, findings) or entry.is_dir():
             continue
@@ -389,7 +398,7 @@ def load_agency(folder: Path, shown: str, findings: Findings, inside: Path) -> A
     else:
         findings.error("missing-agency", "单位目录缺少 agency.yaml（单位编码 code、名称 name、行政区划 region）", Loc(shown))
     agency = AgencyDir(folder.name, folder, shown, node)
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in ("agency.yaml", *IGNORED_NAMES):
             continue
@@ -412,7 +421,7 @@ def load_year(folder: Path, shown: str, findings: Findings, inside: Path) -> Yea
             disclosure_path, inside, disclosure_shown, findings):
         year.disclosure = read_yaml(disclosure_path, disclosure_shown, findings)
         year.disclosure_shown = disclosure_shown
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in ("disclosure.yaml", *IGNORED_NAMES):
             continue

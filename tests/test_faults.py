@@ -224,3 +224,19 @@ def test_a_cache_write_that_fails_leaves_the_old_entry_and_no_temporary_file(tmp
     assert failed.value.errno == errno.ENOSPC
     assert cache.get("k") == b"%PDF-1.7 old %%EOF"
     assert [p.name for p in (tmp_path / "pdf").iterdir()] == ["k.pdf"]
+
+
+def test_an_unreadable_folder_is_a_located_error(site, monkeypatch):
+    """As root every folder is readable, so the refusal is injected where a user would meet it."""
+    content = site()
+    original = Path.iterdir
+
+    def refuse(self):
+        if self.name == "2024":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return original(self)
+
+    monkeypatch.setattr(Path, "iterdir", refuse)
+    code, out, err = run("check", str(content))
+    [error] = [line for line in out.splitlines() if ": error: " in line]
+    assert code == 1 and "u1/2024/" in error and "无法读取目录" in error and "Traceback" not in out + err
