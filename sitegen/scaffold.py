@@ -118,9 +118,9 @@ def require_agency(content: Path, agency_id: str) -> None:
 
 
 def check_not_reserved(project_id: str) -> None:
-    from sitegen.load import RESERVED_PROJECT_IDS
+    from sitegen.load import RESERVED_YEAR_NAMES
 
-    if project_id.lower() in RESERVED_PROJECT_IDS:
+    if project_id.lower() in RESERVED_YEAR_NAMES:
         raise ScaffoldError(f"项目文件名「{project_id}」是保留名（{project_id.lower()}.yaml 是年度目录里表示整张表的文件），请换一个名字")
 
 
