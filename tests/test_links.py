@@ -42,6 +42,7 @@ CASES = {
     "agency.yaml outside": ("u1/agency.yaml", "secret.txt"),
     "disclosure.yaml outside": ("u1/2024/disclosure.yaml", "leak.yaml"),
     "pages folder outside": ("pages", "agency"),
+    "overall.yaml outside": ("u1/2024/overall.yaml", "leak.yaml"),
 }
 
 
