@@ -159,8 +159,9 @@ def explain(exc: Exception) -> str:
         if name:
             return f"未定义的名称 {name.group(1)}"
         attribute = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
-        if attribute:
-            return f"{attribute.group(1)} 没有属性 {attribute.group(2)}"
+        if attribute:  # 'sitegen.model.records.Agency object' → Agency
+            owner = attribute.group(1).removesuffix(" object").rsplit(".", 1)[-1]
+            return f"{owner} 没有属性 {attribute.group(2)}"
         return f"未定义的值：{text}"
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"找不到模板 {exc.name}"
