@@ -21,10 +21,10 @@ from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context, worker_count
+from sitegen.render import Context, results, worker_count
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
-from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
+from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, static_files
 from sitegen.render.writer import Writer, store_text
@@ -117,7 +117,7 @@ class SitePages:
         self.env = environment(context.site_root)
         self.site_root = context.site_root
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
-                       "problem_count": len(self.problems)}
+                       "problem_count": len(self.problems), "has_results": results.has_results(content)}
         self.queue: list[PageJob] = []
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
@@ -130,7 +130,8 @@ class SitePages:
         self.home()
         self.browse()
         for agency in self.content.agencies:
-            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]))
+            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      awaiting=results.awaiting(agency.years, self.content))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -140,6 +141,8 @@ class SitePages:
         self.page("/search/", "search.html", facet_labels=FACET_LABELS)
         self.data_page()
         self.quality_page()
+        if self.common["has_results"]:
+            self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
         self.static()
         render_queue(self.env, self.queue)
@@ -175,7 +178,9 @@ class SitePages:
     def unit_year(self, unit_year: UnitYear) -> None:
         self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
                   project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
-                  problems=self.problems_of[id(unit_year)])
+                  problems=self.problems_of[id(unit_year)], results=results.summarise(unit_year.projects),
+                  evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
+                  awaiting=results.awaiting([unit_year], self.content))
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
@@ -193,8 +198,27 @@ class SitePages:
             project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
-            changes=self.changes.get(id(project)),
+            changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.content),
+            **self.project_results(project),
         )  # fmt: skip
+
+    def project_results(self, project: Project) -> dict:
+        """What the results partials of a project page need; nothing for a project without evaluation."""
+        evaluation = project.evaluation
+        if evaluation is None:
+            return {}
+        scores = [i.score for i in project.indicators if i.score is not None]
+        if evaluation.execution_weight is not None:
+            scores.append(evaluation.execution_weight)
+        return {"outcome_pairs": results.outcome_pairs(project), "evaluation_pdf": evaluation_pdf_path(project),
+                "score_sum": sum(scores, Decimal(0)) if scores else None,
+                "result_signs": results.SIGNS, "result_classes": results.CLASSES}
+
+    def results_page(self) -> None:
+        units = results.ranking(self.content)
+        self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
+                  shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
+                  result_classes=results.CLASSES, latest_year=results.latest_year(self.content))
 
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():

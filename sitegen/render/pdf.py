@@ -61,6 +61,15 @@ def project_pdf_path(project: Project) -> str:
     return f"{project.url}{project.agency.id}-{project.year}-{project.id}.pdf".lstrip("/")
 
 
+def evaluation_pdf_path(project: Project) -> str:
+    """The project's 绩效自评表, beside its goals PDF."""
+    return f"{project.url}{project.agency.id}-{project.year}-{project.id}-selfeval.pdf".lstrip("/")
+
+
+def unit_year_evaluation_pdf_path(unit_year: UnitYear) -> str:
+    return f"{unit_year.url}{unit_year.agency.id}-{unit_year.year}-selfeval.pdf".lstrip("/")
+
+
 def font_versions() -> str:
     """The installed CJK font files, or a RenderError naming the package to install."""
     try:
