@@ -118,7 +118,42 @@ class PdfLayouts:
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
             documents += projects
+            documents += self.evaluation_documents(unit_year)
         return documents
+
+    def evaluation_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
+        """One 项目支出绩效自评表 per evaluated project, and the unit-year's PDF of all of them
+        (its forms' pages, each form numbered on its own, as in the per-project layout)."""
+        forms = []
+        for project in unit_year.projects:
+            if project.evaluation is None:
+                continue
+            label = f"{project.name} 绩效自评表（{unit_year.agency.name} {unit_year.year} 年）"
+            forms.append(PdfDocument(evaluation_pdf_path(project), self.evaluation_html(unit_year, project, label), label))
+        if not forms:
+            return []
+        title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效自评表"
+        return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, tuple(forms)), *forms]
+
+    def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
+        evaluation = project.evaluation
+        assert evaluation is not None
+        scores = [i.score for i in project.indicators if i.score is not None]
+        if evaluation.execution_weight is not None:
+            scores.append(evaluation.execution_weight)
+        # The form prints the 总分 the agency printed; the checks warn when it differs from the computed one.
+        total = evaluation.stated_total if evaluation.stated_total is not None else evaluation.total
+        # 执行率 of a row under 其中, as the form prints it beside the row's figures.
+        rates = [(f.spent * 100 / f.adjusted).quantize(Decimal("0.01")) if f.spent is not None and f.adjusted else None
+                 for f in evaluation.funding]
+        block = {"project": project, "rows": indicator_rows(project.indicators), "funding_rates": rates,
+                 "score_sum": sum(scores, Decimal(0)) if scores else None, "total": total}
+        published = evaluation.published or unit_year.published
+        created = published.isoformat() if published else f"{unit_year.year}-01-01"
+        return self.env.get_template("pdf/evaluation.html").render(
+            language=self.site.language, title=title, author=unit_year.agency.name,
+            created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=[block],
+        )  # fmt: skip
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
