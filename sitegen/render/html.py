@@ -204,15 +204,10 @@ class SitePages:
 
     def project_results(self, project: Project) -> dict:
         """What the results partials of a project page need; nothing for a project without evaluation."""
-        evaluation = project.evaluation
-        if evaluation is None:
+        if project.evaluation is None:
             return {}
-        scores = [i.score for i in project.indicators if i.score is not None]
-        if evaluation.execution_weight is not None:
-            scores.append(evaluation.execution_weight)
         return {"outcome_pairs": results.outcome_pairs(project), "evaluation_pdf": evaluation_pdf_path(project),
-                "score_sum": sum(scores, Decimal(0)) if scores else None,
-                "result_signs": results.SIGNS, "result_classes": results.CLASSES}
+                "score_sum": results.score_sum(project), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
 
     def results_page(self) -> None:
         units = results.ranking(self.content)

@@ -29,6 +29,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
+from sitegen.render.results import score_sum
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
 from sitegen.render.writer import Writer
@@ -138,9 +139,6 @@ class PdfLayouts:
     def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
         evaluation = project.evaluation
         assert evaluation is not None
-        scores = [i.score for i in project.indicators if i.score is not None]
-        if evaluation.execution_weight is not None:
-            scores.append(evaluation.execution_weight)
         # The form prints the 总分 the agency printed; the checks warn when it differs from the computed one.
         total = evaluation.stated_total if evaluation.stated_total is not None else evaluation.total
         # 执行率 of a row under 其中, as the form prints it beside the row's figures.
@@ -150,7 +148,7 @@ class PdfLayouts:
         # 主管部门: the unit's department, else the cell the form printed (a department without a code is a fact)
         department = unit_year.agency.department_name or facts.get("主管部门") or unit_year.agency.name
         block = {"project": project, "rows": indicator_rows(project.indicators), "funding_rates": rates, "department": department,
-                 "score_sum": sum(scores, Decimal(0)) if scores else None, "total": total}
+                 "score_sum": score_sum(project), "total": total}
         published = evaluation.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
         return self.env.get_template("pdf/evaluation.html").render(

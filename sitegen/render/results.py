@@ -12,7 +12,6 @@ are not expected to have results yet.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -67,7 +66,7 @@ class Summary:
 
     @property
     def met_share(self) -> Decimal | None:
-        """达成率: indicators met among all indicators evaluated (not judged count as not met-shown)."""
+        """达成率: indicators met among all the indicators evaluated, the not judged included."""
         return percent(self.counts[MET], self.indicators)
 
     @property
@@ -129,9 +128,8 @@ def shortfalls(content: Content) -> list[Shortfall]:
 
 
 def results_chart(units: list[UnitResult]) -> Chart:
-    shares = {f"{r.agency.name}": r.summary.met_share for r in units if r.summary.met_share is not None}
-    chart = bar_chart("chart-met-share", "各单位绩效指标达成率（%）", "%", shares)  # type: ignore[arg-type]
-    return chart
+    shares = {r.agency.name: r.summary.met_share for r in units if r.summary.met_share is not None}
+    return bar_chart("chart-met-share", "各单位绩效指标达成率（%）", "%", shares)  # type: ignore[arg-type]
 
 
 def outcome_pairs(project: Project) -> list[tuple[str, str]]:
@@ -142,8 +140,9 @@ def outcome_pairs(project: Project) -> list[tuple[str, str]]:
     return [(goals[n] if n < len(goals) else "", outcome[n] if n < len(outcome) else "") for n in range(length)]
 
 
-def by_unit_year(projects: list[Project]) -> dict[int, list[Project]]:
-    grouped: dict[int, list[Project]] = defaultdict(list)
-    for project in projects:
-        grouped[id(project.unit_year)].append(project)
-    return grouped
+def score_sum(project: Project) -> Decimal | None:
+    """The 分值 of the 总分 row: the indicators' scores plus the 执行率 weight; None when nothing is scored."""
+    scores = [i.score for i in project.indicators if i.score is not None]
+    if project.evaluation and project.evaluation.execution_weight is not None:
+        scores.append(project.evaluation.execution_weight)
+    return sum(scores, Decimal(0)) if scores else None
