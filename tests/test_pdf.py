@@ -132,7 +132,7 @@ def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, tota
 
 def all_pdfs(built: Path) -> list[Path]:
     pdfs = sorted(built.rglob("*.pdf"))
-    assert len(pdfs) == 29  # 18 projects and 5 unit-years; 3 自评表 and their 3 unit-year PDFs
+    assert len(pdfs) == 35  # 20 projects and 6 unit-years; 5 自评表 and their 4 unit-year PDFs
     return pdfs
 
 
