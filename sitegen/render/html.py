@@ -22,7 +22,7 @@ from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context, results, worker_count
-from sitegen.render.charts import overview_charts
+from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
@@ -151,7 +151,8 @@ class SitePages:
     def home(self) -> None:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
-        total = sum((uy.total for uy in unit_years), Decimal("0.00"))
+        site_unit = self.content.site.money_unit
+        total = sum((in_site_unit(uy.total, uy.money_unit, site_unit) for uy in unit_years), Decimal("0.00"))
         self.page("/", "index.html", lambda: {"charts": overview_charts(self.content)},
                   years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
 
