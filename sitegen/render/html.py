@@ -118,6 +118,7 @@ class SitePages:
         self.site_root = context.site_root
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
                        "problem_count": len(self.problems), "has_results": results.has_results(content)}
+        self.latest_year = results.latest_year(content)
         self.queue: list[PageJob] = []
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
@@ -131,7 +132,7 @@ class SitePages:
         self.browse()
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
-                      awaiting=results.awaiting(agency.years, self.content))
+                      awaiting=results.awaiting(agency.years, self.latest_year))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -181,7 +182,7 @@ class SitePages:
                   project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
                   problems=self.problems_of[id(unit_year)], results=results.summarise(unit_year.projects),
                   evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
-                  awaiting=results.awaiting([unit_year], self.content))
+                  awaiting=results.awaiting([unit_year], self.latest_year))
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
@@ -199,7 +200,7 @@ class SitePages:
             project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
-            changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.content),
+            changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
             **self.project_results(project),
         )  # fmt: skip
 
@@ -214,7 +215,7 @@ class SitePages:
         units = results.ranking(self.content)
         self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
                   shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
-                  result_classes=results.CLASSES, latest_year=results.latest_year(self.content))
+                  result_classes=results.CLASSES)
 
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():

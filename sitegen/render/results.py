@@ -33,14 +33,14 @@ def latest_year(content: Content) -> int | None:
     return max((uy.year for uy in content.unit_years()), default=None)
 
 
-def year_over(unit_year: UnitYear, content: Content) -> bool:
-    newest = latest_year(content)
+def year_over(unit_year: UnitYear, newest: int | None) -> bool:
+    """Whether the budget year is over: `newest` is latest_year(content), asked once per build."""
     return newest is not None and unit_year.year < newest
 
 
-def awaiting(unit_years: list[UnitYear], content: Content) -> list[Project]:
+def awaiting(unit_years: list[UnitYear], newest: int | None) -> list[Project]:
     """Projects whose budget year is over and that still have no self-evaluation."""
-    return [p for uy in unit_years if year_over(uy, content) for p in uy.projects if p.evaluation is None]
+    return [p for uy in unit_years if year_over(uy, newest) for p in uy.projects if p.evaluation is None]
 
 
 def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
