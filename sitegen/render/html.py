@@ -25,6 +25,7 @@ from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
+from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, static_files
 from sitegen.render.writer import Writer, store_text
@@ -195,7 +196,8 @@ class SitePages:
                     self.project(project)
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
-        self.page("/search/", "search.html", facet_labels=FACET_LABELS)
+        shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards)
         self.data_page()
         self.quality_page()
         self.page("/404.html", "404.html", absolute_links=True)
