@@ -84,9 +84,9 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     cache_existed = cache_dir.exists()
     try:
         if cluster is None:
-            render(loaded, out_dir, context, renderers, progress)
+            render(loaded, out_dir, context, renderers, progress, force)
         else:
-            render_on_cluster(loaded, out_dir, context, renderers, progress, cluster)
+            render_on_cluster(loaded, out_dir, context, renderers, progress, force, cluster)
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)
@@ -95,7 +95,7 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
 
 
 def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
-                      progress: Progress, spec: str) -> None:
+                      progress: Progress, force: bool, spec: str) -> None:
     """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/cluster.py)."""
     from sitegen.cluster import connect, environment_facts
 
@@ -103,10 +103,12 @@ def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers
         with progress.step("连接集群"):
             facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
             cluster.check_workers(facts, context.content_dir)
-        render(loaded, out_dir, replace(context, cluster=cluster, digest=facts["content"]), renderers, progress)
+        render(loaded, out_dir, replace(context, cluster=cluster, digest=facts["content"]), renderers, progress, force)
 
 
-def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress) -> None:
+def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,
+           force: bool) -> None:
+>>>>>>> main
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
     with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
@@ -121,3 +123,5 @@ def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Ren
         for name, running in background:
             with progress.step(name):
                 running.result()
+        # Again just before the swap: someone may have put files there while the build ran.
+        check_output_path(out_dir, context.content_dir, force=force)

@@ -27,7 +27,7 @@ from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import environment, static_files
+from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
@@ -80,7 +80,7 @@ def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tu
     """Every count-th page from index, rendered."""
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
-        yield job, env.get_template(job.template).render(**values)
+        yield job, render_layout(env, job.template, values)
 
 
 # ---------------------------------------------------------------- on a Dask cluster (sitegen/cluster.py)

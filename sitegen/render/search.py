@@ -24,7 +24,7 @@ import cbor2
 from sitegen.model import Content
 from sitegen.render import Context, RenderError
 from sitegen.render.pagefind_service import PagefindService
-from sitegen.render.writer import Writer
+from sitegen.render.writer import Writer, located
 
 BUNDLE = "pagefind"
 # One Pagefind process holds its whole index in memory, about 140 KB a page: past this many
@@ -78,7 +78,8 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
                 raise RenderError(f"Pagefind 给出了索引目录以外的文件名：{path[:60]}")
             target = folder / path
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with located(target):
+                target.write_bytes(data)
         make_deterministic(folder)
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
 
@@ -123,7 +124,8 @@ def write_packed(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     """Write `value` packed as Pagefind does, named by its content; returns the new hash name."""
     data = SIGNATURE + cbor2.dumps(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    with located(folder / f"{name}{suffix}"):
+        (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
     return name
 
 
@@ -142,4 +144,5 @@ def make_deterministic(bundle: Path) -> None:
         meta[3] = sorted([filter_name, renamed.get(old, old)] for filter_name, old in meta[3])
         meta_path.unlink()
         info["hash"] = write_packed(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    with located(entry_path):
+        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
