@@ -108,7 +108,6 @@ def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers
 
 def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,
            force: bool) -> None:
->>>>>>> main
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
     with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
