@@ -71,6 +71,9 @@ def build_agency(folder: AgencyDir, site: Site, findings: Findings) -> Agency | 
     return agency
 
 
+DECLARATION_TITLE = "项目支出绩效目标申报表"
+
+
 def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findings) -> UnitYear:
     v: dict = {}
     locs: dict[str, Loc] = {}
@@ -78,14 +81,17 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     if folder.disclosure is not None:
         p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
         v, locs, loc = p.values, p.locs, p.loc
+    layout = v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout
+    # The declaration form prints its own title, whatever the unit: 项目支出绩效目标申报表.
+    default_title = DECLARATION_TITLE if layout == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
     unit_year = UnitYear(
         agency=agency,
         year=folder.year,
-        title=v.get("title") or f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表",
+        title=v.get("title") or default_title,
         published=v.get("published"),
         stated_total=v.get("stated_total"),
         notes=v.get("notes", ""),
-        pdf_layout=v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout,
+        pdf_layout=layout,
         money_unit=v.get("money_unit") or site.money_unit,
         loc=loc,
         locs=locs,

@@ -26,9 +26,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import jinja2
+
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
+from sitegen.render.cells import (
+    after_money_cells,
+    declaration_cells,
+    filled_columns,
+    money_cells,
+    pair_rows,
+    project_cells,
+    widths,
+)
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
 from sitegen.render.writer import Writer
@@ -36,6 +47,12 @@ from sitegen.render.writer import Writer
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
+# Layouts where every project is a form of its own: the unit-year PDF is their pages.
+FORM_PER_PROJECT = ("per-project", "declaration")
+# Column widths in percent of each form's table before its optional indicator columns.
+BASE_WIDTHS = {"flat": (8, 9, 6, 5, 14, 6, 7, 14, 5, 6, 9, 6, 4), "per-project": (7, 14, 6, 27, 8, 10, 18, 10)}
+GROUP_WIDTHS = (12, 16, 44, 28)  # 一级 · 二级 · 三级 · 指标值
+PAIR_WIDTHS = (10, 12, 22, 11, 12, 22, 11)  # 一级 · 中期 二级 · 三级 · 指标值 · 年度 二级 · 三级 · 指标值
 
 
 @dataclass(frozen=True)
@@ -80,6 +97,43 @@ def font_versions() -> str:
     return ";".join(f"{path}:{Path(path).stat().st_size}" for path in files)
 
 
+def table_widths(base: tuple[int, ...], columns: list) -> list[str]:
+    """The base widths as written when no optional column is printed, else all scaled to fit."""
+    if not columns:
+        return [str(w) for w in base]
+    return widths([*base, *(c.weight for c in columns)])
+
+
+# What a broken layout raises while rendering: Jinja's own errors, and a filter or an
+# operation given the wrong kind of value ({{ budget + "元" }}).
+LAYOUT_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
+
+
+def template_error(exc: Exception, name: str) -> RenderError:
+    """A layout that fails, as one line: `layouts/pdf/x.html:LINE: message`."""
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return RenderError(f"layouts/{name}:1: 找不到 PDF 模板 {exc.name}")
+    where, line = error_place(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        where, line, message = exc.filename or where, exc.lineno, exc.message or ""
+    else:
+        message = str(exc)
+    shown = where[where.rindex("layouts/"):] if where and "layouts/" in where else f"layouts/{name}"
+    first = (message.splitlines() or [""])[0]
+    return RenderError(f"{shown}:{line or 1}: PDF 模板出错：{first}")
+
+
+def error_place(exc: BaseException) -> tuple[str, int | None]:
+    """The innermost template frame of the traceback Jinja rewrote to point at its lines."""
+    where, line = "", None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith(".html"):
+            where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    return where, line
+
+
 class PdfLayouts:
     """Turns model records into the HTML WeasyPrint lays out."""
 
@@ -89,22 +143,54 @@ class PdfLayouts:
         css_path = site_root / "static" / "pdf.css" if site_root else None
         self.css = (css_path if css_path and css_path.is_file() else BUILTIN_STATIC / "pdf.css").read_text("utf-8")
 
-    def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
-        template = self.env.get_template(f"pdf/{unit_year.pdf_layout}.html")
-        blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
+    def html(self, unit_year: UnitYear, projects: list[Project], title: str, own_pdf: bool = False) -> str:
+        """The layout's HTML for `projects`; `own_pdf`: the project's own PDF, where the flat
+        table prints the project's other cells under it."""
+        layout = unit_year.pdf_layout
+        template = self.template(f"pdf/{layout}.html")
+        blocks = [self.block(project) for project in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
-        return template.render(
-            language=self.site.language, title=title, author=unit_year.agency.name,
+        # flat prints 分值 in a column of its own; the other optional columns when some project fills them
+        columns = filled_columns([i for p in projects for i in p.indicators], ("score",) if layout == "flat" else ())
+        return self.render(
+            template, language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
+            columns=columns, widths=table_widths(BASE_WIDTHS.get(layout, ()), columns), own_pdf=own_pdf,
         )  # fmt: skip
+
+    def block(self, project: Project) -> dict:
+        """What the layouts print of one project: its rows, and its cells of contract version 2."""
+        midterm = project.midterm.indicators if project.midterm else []
+        columns, midterm_columns = filled_columns(project.indicators), filled_columns(midterm)
+        return {
+            "project": project, "rows": indicator_rows(project.indicators), "cells": project_cells(project),
+            "midterm_rows": indicator_rows(midterm) if midterm else [], "midterm_columns": midterm_columns,
+            "midterm_widths": table_widths(GROUP_WIDTHS, midterm_columns),
+            # the declaration form: its labelled block, and 中期/年度 side by side when both exist
+            "head": declaration_cells(project), "money": money_cells(project), "more": after_money_cells(project),
+            "pair_rows": pair_rows(midterm, project.indicators) if midterm else [], "columns": columns,
+            "widths": table_widths(PAIR_WIDTHS if midterm else GROUP_WIDTHS, midterm_columns + columns),
+        }  # fmt: skip
+
+    def template(self, name: str):
+        try:
+            return self.env.get_template(name)
+        except LAYOUT_ERRORS as exc:
+            raise template_error(exc, name) from None
+
+    def render(self, template, **values) -> str:
+        try:
+            return template.render(**values)
+        except LAYOUT_ERRORS as exc:
+            raise template_error(exc, template.name) from None
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
         for unit_year in content.unit_years():
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
-            if unit_year.pdf_layout == "per-project" and projects:
+            if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), "", title, tuple(projects)))
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
@@ -113,7 +199,7 @@ class PdfLayouts:
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
-        return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label), label)
+        return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label, own_pdf=True), label)
 
 
 class PdfCache:
