@@ -33,7 +33,9 @@ def test_site_csv_has_every_indicator_in_the_documented_order(built):
     content = load_content(CONTENT).content
     rows = read_csv(built / "data/all.csv")
     assert list(rows[0]) == [c.name for c in COLUMNS]
-    expected = [(p.name, p.budget, i.name, i.target_text, i.unit) for p in content.projects() for i in p.indicators]
+    # the year's indicators, then the project's midterm.indicators (指标期限 中期)
+    expected = [(p.name, p.budget, i.name, i.target_text, i.unit) for p in content.projects()
+                for i in [*p.indicators, *(p.midterm.indicators if p.midterm else [])]]
     assert [(r["project_name"], Decimal(r["budget"]), r["indicator"], r["target"], r["unit"]) for r in rows] == expected
     assert {r["budget"] for r in rows if r["project_id"] == "window-service"} == {"65.00"}
     training = next(r for r in rows if r["project_id"] == "training")
@@ -48,12 +50,12 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == ["78.00", "438.00"]
+    assert [d["total"] for d in everything["disclosures"]] == ["10000.00", "78.00", "438.00", "919.00"]
 
 
 def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     workbook = openpyxl.load_workbook(built / "data/all.xlsx")
-    assert workbook.sheetnames == ["057001-2023", "418001-2022"]
+    assert workbook.sheetnames == ["015001-2020", "057001-2023", "418001-2022", "dg-jtj-2019"]
     sheet = workbook["418001-2022"]
     assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
     assert sheet.freeze_panes == "A2"
@@ -71,7 +73,7 @@ def test_xlsx_dates_come_from_the_content_not_the_clock(built):
     with zipfile.ZipFile(built / "data/all.xlsx") as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = archive.read("docProps/core.xml").decode("utf-8")
-    stamp = "2023-01-01T00:00:00Z"  # the example has no published dates; its latest year is 2023
+    stamp = "2020-01-20T00:00:00Z"  # the newest published date of the example (武汉市青山区教育局 2020)
     assert f">{stamp}</dcterms:created>" in core and f">{stamp}</dcterms:modified>" in core
 
 
@@ -80,14 +82,15 @@ def test_data_package_validates(built):
                             cwd=built / "data", capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv"}
+    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv",
+                                                          "015001-2020.csv", "dg-jtj-2019.csv"}
 
 
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    assert listed == downloads and len(listed) == 17 + 9 + 1
+    assert listed == downloads and len(listed) == 21 + 15 + 1  # PDFs, 5 × CSV/XLSX/JSON, datapackage
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 
