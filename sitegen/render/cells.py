@@ -39,7 +39,7 @@ INDICATOR_COLUMNS = (
     IndicatorColumn("scoring", "评(扣)分标准", lambda i: i.scoring, 14),
     IndicatorColumn("basis", "指标值确定依据", lambda i: i.basis, 9),
     IndicatorColumn("last_actual", "上年实际值", last_actual_text, 7),
-    IndicatorColumn("score", "分值", lambda i: money(i.score), 4),
+    IndicatorColumn("score", "分值", lambda i: money(i.score), 5),
     IndicatorColumn("remark", "备注", lambda i: i.remark, 8),
 )
 
@@ -47,12 +47,6 @@ INDICATOR_COLUMNS = (
 def filled_columns(indicators: list[Indicator], leave_out: tuple[str, ...] = ()) -> list[IndicatorColumn]:
     """The optional columns some indicator fills; the empty ones are left out."""
     return [c for c in INDICATOR_COLUMNS if c.key not in leave_out and any(c.get(i) for i in indicators)]
-
-
-def widths(weights: list[float]) -> list[str]:
-    """Column widths in percent of the table, from relative weights."""
-    total = sum(weights)
-    return [format(Decimal(w * 100 / total).quantize(Decimal("0.01")), "f") for w in weights]
 
 
 @dataclass(frozen=True)
@@ -174,8 +168,16 @@ def starts(runs: list[int]) -> list[int]:
     return result
 
 
+def grouped_pairs(midterm: list[Indicator], annual: list[Indicator]) -> list[tuple[Indicator | None, Indicator | None]]:
+    """The pairs within each 一级指标, the 一级 in the order they first appear (年度 first), so
+    that a 中期 indicator without a 年度 one stays under its own 一级 and the 一级 cells merge."""
+    level1s = list(dict.fromkeys(i.level1 for i in [*annual, *midterm]))
+    return [pair for l1 in level1s
+            for pair in pairs([m for m in midterm if m.level1 == l1], [a for a in annual if a.level1 == l1])]
+
+
 def pair_rows(midterm: list[Indicator], annual: list[Indicator]) -> list[PairRow]:
-    matched = pairs(midterm, annual)
+    matched = grouped_pairs(midterm, annual)
     level1s = [(a or m).level1 for m, a in matched]  # type: ignore[union-attr]
     level1_runs = run_lengths([(l1,) for l1 in level1s])
     mid_runs = side_runs(level1s, [m for m, _ in matched])

@@ -296,13 +296,14 @@ class Sheets:
 
 
 def xlsx_extra_columns(table: list[tuple[Project, Indicator | None, int]]) -> list[Column]:
-    """The version-2 columns some row of the sheet fills, after the flat table's own;
-    指标期限 only when there are 中期 rows (else every row is 年度)."""
+    """The columns some row of the sheet fills beyond the flat table's own (the cells of
+    version 2, 指标解释 and 评分标准); 指标期限 only when there are 中期 rows (else all are 年度)."""
     def filled(column: Column) -> bool:
         values = [column.get(p, i, n) for p, i, n in table]
         return MIDTERM in values if column.name == "term" else any(v not in (None, "") for v in values)
 
-    return [c for c in (*PROJECT_CELLS, *INDICATOR_CELLS) if c.name != "last_actual_number" and filled(c)]
+    candidates = (*PROJECT_CELLS, *(c for c in COLUMNS if c.name in ("explanation", "scoring")), *INDICATOR_CELLS)
+    return [c for c in candidates if c.name != "last_actual_number" and filled(c)]
 
 
 def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:

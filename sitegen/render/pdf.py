@@ -38,7 +38,6 @@ from sitegen.render.cells import (
     money_cells,
     pair_rows,
     project_cells,
-    widths,
 )
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
@@ -49,8 +48,10 @@ FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
 # Layouts where every project is a form of its own: the unit-year PDF is their pages.
 FORM_PER_PROJECT = ("per-project", "declaration")
-# Column widths in percent of each form's table before its optional indicator columns.
+# Column widths in percent of each form's table before its optional indicator columns, and the
+# text columns that give up room to them (the narrow code and figure columns keep theirs).
 BASE_WIDTHS = {"flat": (8, 9, 6, 5, 14, 6, 7, 14, 5, 6, 9, 6, 4), "per-project": (7, 14, 6, 27, 8, 10, 18, 10)}
+SHRINKABLE = {"flat": (0, 1, 4, 7), "per-project": (1, 3, 6), "group": (1, 2), "pair": (1, 2, 4, 5)}
 GROUP_WIDTHS = (12, 16, 44, 28)  # 一级 · 二级 · 三级 · 指标值
 PAIR_WIDTHS = (10, 12, 22, 11, 12, 22, 11)  # 一级 · 中期 二级 · 三级 · 指标值 · 年度 二级 · 三级 · 指标值
 
@@ -97,11 +98,18 @@ def font_versions() -> str:
     return ";".join(f"{path}:{Path(path).stat().st_size}" for path in files)
 
 
-def table_widths(base: tuple[int, ...], columns: list) -> list[str]:
-    """The base widths as written when no optional column is printed, else all scaled to fit."""
-    if not columns:
+def table_widths(base: tuple[int, ...], shrinkable: tuple[int, ...], columns: list) -> list[str]:
+    """The base widths as written when no optional column is printed. Otherwise the optional
+    columns take their room from the text columns, at most 60% of it."""
+    room = sum(base[i] for i in shrinkable)
+    if not columns or not room:  # (the declaration's tables are sized per project, in block())
         return [str(w) for w in base]
-    return widths([*base, *(c.weight for c in columns)])
+    extra = [Decimal(c.weight) for c in columns]
+    scale = min(Decimal(1), Decimal(room) * Decimal("0.6") / sum(extra))
+    extra = [w * scale for w in extra]
+    keep = (room - sum(extra)) / room
+    kept = [Decimal(w) * keep if i in shrinkable else Decimal(w) for i, w in enumerate(base)]
+    return [format(w.quantize(Decimal("0.01")), "f") for w in (*kept, *extra)]
 
 
 # What a broken layout raises while rendering: Jinja's own errors, and a filter or an
@@ -111,10 +119,10 @@ LAYOUT_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
 
 def template_error(exc: Exception, name: str) -> RenderError:
     """A layout that fails, as one line: `layouts/pdf/x.html:LINE: message`."""
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return RenderError(f"layouts/{name}:1: 找不到 PDF 模板 {exc.name}")
     where, line = error_place(exc)
-    if isinstance(exc, jinja2.TemplateSyntaxError):
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"找不到模板 {exc.name}"
+    elif isinstance(exc, jinja2.TemplateSyntaxError):
         where, line, message = exc.filename or where, exc.lineno, exc.message or ""
     else:
         message = str(exc)
@@ -156,7 +164,8 @@ class PdfLayouts:
         return self.render(
             template, language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
-            columns=columns, widths=table_widths(BASE_WIDTHS.get(layout, ()), columns), own_pdf=own_pdf,
+            columns=columns, widths=table_widths(BASE_WIDTHS.get(layout, ()), SHRINKABLE.get(layout, ()), columns),
+            own_pdf=own_pdf,
         )  # fmt: skip
 
     def block(self, project: Project) -> dict:
@@ -166,11 +175,12 @@ class PdfLayouts:
         return {
             "project": project, "rows": indicator_rows(project.indicators), "cells": project_cells(project),
             "midterm_rows": indicator_rows(midterm) if midterm else [], "midterm_columns": midterm_columns,
-            "midterm_widths": table_widths(GROUP_WIDTHS, midterm_columns),
+            "midterm_widths": table_widths(GROUP_WIDTHS, SHRINKABLE["group"], midterm_columns),
             # the declaration form: its labelled block, and 中期/年度 side by side when both exist
             "head": declaration_cells(project), "money": money_cells(project), "more": after_money_cells(project),
             "pair_rows": pair_rows(midterm, project.indicators) if midterm else [], "columns": columns,
-            "widths": table_widths(PAIR_WIDTHS if midterm else GROUP_WIDTHS, midterm_columns + columns),
+            "widths": table_widths(*((PAIR_WIDTHS, SHRINKABLE["pair"]) if midterm else (GROUP_WIDTHS, SHRINKABLE["group"])),
+                                   midterm_columns + columns),
         }  # fmt: skip
 
     def template(self, name: str):
