@@ -436,3 +436,28 @@ def test_broken_site_layout_is_one_located_line(tmp_path, broken, line, words):
     [message] = [m for m in result.stderr.splitlines() if "layouts/pdf/" in m]
     assert f" layouts/pdf/declaration.html:{line}: " in f" {message}" and words in message, message
     assert not out.exists()  # a failed build writes nothing
+
+
+def test_search_finds_the_midterm_goals_and_the_facts(page, site_url):
+    from tests.test_site import open_page, search
+
+    open_page(page, site_url, "/search/")
+    for query, url in (("规划里程", "/" + DONGGUAN), ("优化教育布局", "/" + QINGSHAN), ("推进教育领域综合改革", "/" + QINGSHAN),
+                       ("实现建设总目标控制程度", "/" + DONGGUAN)):  # 中期 goals and a 中期-only indicator
+        assert url in [r["path"] for r in search(page, query)[:3]], query
+
+
+def test_search_finds_a_project_by_its_facts_and_costs(full_site, page):
+    from tests.conftest import start_server
+    from tests.test_site import open_page, search
+
+    layout, out = full_site
+    if layout != "flat":
+        pytest.skip("the page does not depend on the layout")
+    server, url = start_server(out)
+    try:
+        open_page(page, url, "/search/")
+        for query in ("监督检查和绩效运行监控", "按120人次每人1000元测算", "三年培训三百六十人次", "某某条例"):
+            assert [r["path"] for r in search(page, query)][:1] == ["/u1/2024/p1/"], query
+    finally:
+        server.shutdown()
