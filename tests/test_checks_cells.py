@@ -44,3 +44,10 @@ def test_cells_that_add_up_are_quiet(site):
         ind(op="≥", target=95, unit='"%"', last_actual=95) + ind(name="y", op="≤", target=5, unit="天", last_actual=6),
     )
     assert codes(load_content(site(files))) == []
+
+
+def test_midterm_indicators_get_the_row_checks(site):
+    files = with_keys("midterm:\n  indicators:\n    - {level1: 产出指标, level2: 数量指标, name: 中期次数}\n")
+    [finding] = load_content(site(files)).findings.warnings
+    assert finding.code == "missing-target" and finding.path == "midterm.indicators[0]"
+    assert finding.message.startswith("中期指标：") and "中期次数" in finding.message
