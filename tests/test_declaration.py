@@ -478,3 +478,25 @@ def test_the_v2_checks_are_on_the_data_quality_page(tmp_path):
                        ("midterm-below-budget", "中期资金总额（midterm.budget）15.00"),
                        ("missing-target", "中期指标：三级指标「中期无目标」缺少目标值")):
         assert f"<code>{code}</code>" in html and text in html, code
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_full_project_page_passes_axe(full_site, browser, width):
+    from tests.conftest import start_server
+    from tests.test_site import AXE
+
+    layout, out = full_site
+    if layout != "flat":
+        pytest.skip("the page does not depend on the layout")
+    server, url = start_server(out)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        tab = context.new_page()
+        tab.goto(url + "/u1/2024/p1/")
+        tab.add_script_tag(path=str(AXE))
+        result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        assert [(v["id"], v["impact"]) for v in result["violations"]] == []
+        assert tab.evaluate("document.documentElement.scrollWidth") <= width
+    finally:
+        context.close()
+        server.shutdown()
