@@ -49,6 +49,31 @@ def filled_columns(indicators: list[Indicator], leave_out: tuple[str, ...] = ())
     return [c for c in INDICATOR_COLUMNS if c.key not in leave_out and any(c.get(i) for i in indicators)]
 
 
+# Column widths in percent of each table before its optional indicator columns, and the text
+# columns that give up room to them (the narrow code and figure columns keep theirs).
+BASE_WIDTHS = {
+    "flat": ((8, 9, 6, 5, 14, 6, 7, 14, 5, 6, 9, 6, 4), (0, 1, 4, 7)),
+    "per-project": ((7, 14, 6, 27, 8, 10, 18, 10), (1, 3, 6)),
+    "group": ((12, 16, 44, 28), (1, 2)),  # 一级 · 二级 · 三级 · 指标值
+    "pair": ((10, 12, 22, 11, 12, 22, 11), (1, 2, 4, 5)),  # 一级 · 中期 二级 · 三级 · 指标值 · 年度 …
+}
+
+
+def column_widths(table: str, columns: list[IndicatorColumn]) -> list[str]:
+    """The table's widths as written when it prints no optional column. Otherwise the optional
+    columns take their room from the text columns, at most 60% of it."""
+    base, shrinkable = BASE_WIDTHS.get(table, ((), ()))
+    if not columns or not base:  # (the declaration sizes its tables per project)
+        return [str(w) for w in base]
+    room = sum(base[i] for i in shrinkable)
+    extra = [Decimal(c.weight) for c in columns]
+    scale = min(Decimal(1), Decimal(room) * Decimal("0.6") / sum(extra))
+    extra = [w * scale for w in extra]
+    keep = (room - sum(extra)) / room
+    kept = [Decimal(w) * keep if i in shrinkable else Decimal(w) for i, w in enumerate(base)]
+    return [format(w.quantize(Decimal("0.01")), "f") for w in (*kept, *extra)]
+
+
 @dataclass(frozen=True)
 class Cell:
     label: str

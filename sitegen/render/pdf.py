@@ -33,6 +33,7 @@ from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.cells import (
     after_money_cells,
+    column_widths,
     declaration_cells,
     filled_columns,
     money_cells,
@@ -48,12 +49,6 @@ FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
 # Layouts where every project is a form of its own: the unit-year PDF is their pages.
 FORM_PER_PROJECT = ("per-project", "declaration")
-# Column widths in percent of each form's table before its optional indicator columns, and the
-# text columns that give up room to them (the narrow code and figure columns keep theirs).
-BASE_WIDTHS = {"flat": (8, 9, 6, 5, 14, 6, 7, 14, 5, 6, 9, 6, 4), "per-project": (7, 14, 6, 27, 8, 10, 18, 10)}
-SHRINKABLE = {"flat": (0, 1, 4, 7), "per-project": (1, 3, 6), "group": (1, 2), "pair": (1, 2, 4, 5)}
-GROUP_WIDTHS = (12, 16, 44, 28)  # 一级 · 二级 · 三级 · 指标值
-PAIR_WIDTHS = (10, 12, 22, 11, 12, 22, 11)  # 一级 · 中期 二级 · 三级 · 指标值 · 年度 二级 · 三级 · 指标值
 
 
 @dataclass(frozen=True)
@@ -96,20 +91,6 @@ def font_versions() -> str:
             f"（apt-get install {FONT_PACKAGE}），否则汉字会印成方框"
         )
     return ";".join(f"{path}:{Path(path).stat().st_size}" for path in files)
-
-
-def table_widths(base: tuple[int, ...], shrinkable: tuple[int, ...], columns: list) -> list[str]:
-    """The base widths as written when no optional column is printed. Otherwise the optional
-    columns take their room from the text columns, at most 60% of it."""
-    room = sum(base[i] for i in shrinkable)
-    if not columns or not room:  # (the declaration's tables are sized per project, in block())
-        return [str(w) for w in base]
-    extra = [Decimal(c.weight) for c in columns]
-    scale = min(Decimal(1), Decimal(room) * Decimal("0.6") / sum(extra))
-    extra = [w * scale for w in extra]
-    keep = (room - sum(extra)) / room
-    kept = [Decimal(w) * keep if i in shrinkable else Decimal(w) for i, w in enumerate(base)]
-    return [format(w.quantize(Decimal("0.01")), "f") for w in (*kept, *extra)]
 
 
 # What a broken layout raises while rendering: Jinja's own errors, and a filter or an
@@ -164,8 +145,7 @@ class PdfLayouts:
         return self.render(
             template, language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
-            columns=columns, widths=table_widths(BASE_WIDTHS.get(layout, ()), SHRINKABLE.get(layout, ()), columns),
-            own_pdf=own_pdf,
+            columns=columns, widths=column_widths(layout, columns), own_pdf=own_pdf,
         )  # fmt: skip
 
     def block(self, project: Project) -> dict:
@@ -175,12 +155,11 @@ class PdfLayouts:
         return {
             "project": project, "rows": indicator_rows(project.indicators), "cells": project_cells(project),
             "midterm_rows": indicator_rows(midterm) if midterm else [], "midterm_columns": midterm_columns,
-            "midterm_widths": table_widths(GROUP_WIDTHS, SHRINKABLE["group"], midterm_columns),
+            "midterm_widths": column_widths("group", midterm_columns),
             # the declaration form: its labelled block, and 中期/年度 side by side when both exist
             "head": declaration_cells(project), "money": money_cells(project), "more": after_money_cells(project),
             "pair_rows": pair_rows(midterm, project.indicators) if midterm else [], "columns": columns,
-            "widths": table_widths(*((PAIR_WIDTHS, SHRINKABLE["pair"]) if midterm else (GROUP_WIDTHS, SHRINKABLE["group"])),
-                                   midterm_columns + columns),
+            "widths": column_widths("pair" if midterm else "group", midterm_columns + columns),
         }  # fmt: skip
 
     def template(self, name: str):
