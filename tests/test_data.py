@@ -50,12 +50,12 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == ["10000.00", "78.00", "438.00", "919.00"]
+    assert [d["total"] for d in everything["disclosures"]] == ["10000.00", "78.00", "438.00", "919.00", "20.00"]
 
 
 def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     workbook = openpyxl.load_workbook(built / "data/all.xlsx")
-    assert workbook.sheetnames == ["015001-2020", "057001-2023", "418001-2022", "dg-jtj-2019"]
+    assert workbook.sheetnames == ["015001-2020", "057001-2023", "418001-2022", "dg-jtj-2019", "jyg-csbwg-2023"]
     sheet = workbook["418001-2022"]
     assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
     assert sheet.freeze_panes == "A2"
@@ -83,14 +83,14 @@ def test_data_package_validates(built):
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv",
-                                                          "015001-2020.csv", "dg-jtj-2019.csv"}
+                                                          "015001-2020.csv", "dg-jtj-2019.csv", "jyg-csbwg-2023.csv"}
 
 
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    assert listed == downloads and len(listed) == 21 + 15 + 1  # PDFs, 5 × CSV/XLSX/JSON, datapackage
+    assert listed == downloads and len(listed) == 23 + 18 + 1  # PDFs, 6 × CSV/XLSX/JSON, datapackage
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

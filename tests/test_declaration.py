@@ -500,3 +500,29 @@ def test_full_project_page_passes_axe(full_site, browser, width):
     finally:
         context.close()
         server.shutdown()
+
+
+# The source's labels where the contract files a cell under a key of its own (the money in 万元
+# is in the label, not in the cell); the other labels are printed as the source prints them.
+JIAYUGUAN_LABELS = {"二级项目名称": "项目名称", "项目类型": "项目属性", "项目总投资": "项目总投资（万元）",
+                    "预算申报数": "年度资金总额", "中央补助安排": "其中：中央补助安排", "省级财政安排": "其中：省级财政安排",
+                    "其他资金": "其中：其他资金", "政策依据": "立项依据", "项目实施单位": "实施单位"}
+
+
+def test_jiayuguan_form_has_every_labelled_cell_of_the_source(built):
+    path = next((built / "jyg-csbwg/2023/p01-bowuguan-mianfei-kaifang").glob("*.pdf"))
+    rows = texts(path)
+    grid = source_grid("source_jiayuguan_2023.tsv")
+    block = grid[2:grid.index(["年度绩效目标", *grid[25][1:]])]
+    for cells in block:
+        label, value = (cells[1], cells[2]) if cells[0] == "项目实施计划" else (cells[0], cells[1])
+        if label in ("项目开始日期", "项目完成日期"):  # one 项目期 cell, from the two dates
+            assert any(value in row[1] for row in rows if row[:1] == ["项目期"]), label
+            continue
+        assert has_run(rows, [JIAYUGUAN_LABELS.get(label, label), value.removesuffix("万元")]), (label, value)
+    assert has_run(rows, ["项目期", "2023-01-01至2023-12-31"])
+    assert has_run(rows, ["年度目标"]) and has_run(rows, ["", grid[25][1]])  # 中期目标 empty, 年度目标 as printed
+    *_, indicators = pdf_tables(path)
+    header, *body = indicators
+    assert header == ["一级指标", "二级指标", "三级指标", "指标值"]  # 指标目标值 in the source
+    assert filled(body, range(0, 1)) == grid[27:]

@@ -134,7 +134,7 @@ def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, tota
 
 def all_pdfs(built: Path) -> list[Path]:
     pdfs = sorted(built.rglob("*.pdf"))
-    assert len(pdfs) == 21  # 17 projects and 4 unit-years
+    assert len(pdfs) == 23  # 18 projects and 5 unit-years
     return pdfs
 
 
@@ -143,7 +143,7 @@ def test_a4_landscape_with_metadata(built):
         info = pdfinfo(path)
         assert info["Page size"].startswith("841.89 x 595.27"), path
         assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级",
-                                  "东莞市交通运输局", "武汉市青山区教育局")
+                                  "东莞市交通运输局", "武汉市青山区教育局", "嘉峪关城市博物馆")
         assert info["CreationDate"].endswith(("2022 UTC", "2023 UTC", "2019 UTC", "2020 UTC"))
         assert info["Title"]
 
