@@ -240,6 +240,9 @@ def test_optional_columns_only_where_some_project_fills_them(full_site):
     if layout == "flat":  # one table for both projects: the columns some project fills, the v1 one's empty
         assert has_run(whole, ["分值", *OPTIONAL_HEADERS, "备注"]) and has_run(whole, ["次", "90", "", "", "", "", ""])
         assert not any("项目属性" in row for row in whole)  # the other cells are in the project's own PDF
+    else:  # a form per project: the unit-year PDF is their pages
+        own = texts(next(out.glob("u1/2024/p1/*.pdf")))
+        assert whole == own + plain
 
 
 # ---------------------------------------------------------------- v1 content unchanged

@@ -95,11 +95,6 @@ def project_cells(project: Project) -> list[Cell]:
     return [c for c in cells if c.text] + [Cell(label, text) for label, text in project.facts]
 
 
-def has_cells(project: Project) -> bool:
-    """Whether the project has anything of version 2 to print beside its indicators."""
-    return bool(project_cells(project) or project.costs or project.midterm)
-
-
 def department_text(project: Project) -> str:
     """主管部门及代码: the supervising department, or the unit itself when it has none."""
     agency = project.agency
