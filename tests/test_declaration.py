@@ -529,3 +529,46 @@ def test_jiayuguan_form_has_every_labelled_cell_of_the_source(built):
     header, *body = indicators
     assert header == ["一级指标", "二级指标", "三级指标", "指标值"]  # 指标目标值 in the source
     assert filled(body, range(0, 1)) == grid[27:]
+
+
+def long_declaration(count: int) -> str:
+    rows = lambda side: "".join(  # noqa: E731
+        f"  {'  ' if side else ''}- {{level1: {'产出指标' if n <= count // 2 else '效益指标'}, level2: 数量指标, "
+        f"name: 第{n:02d}项指标, op: ≥, target: {n * (3 if side else 1)}, unit: 次}}\n" for n in range(1, count + 1))
+    return (f"name: 长申报表\nbudget: 40.00\ngoals: 很多指标\nmidterm:\n  period: 三年\n  goals: 中期\n  indicators:\n"
+            f"{rows(True)}indicators:\n{rows(False)}")
+
+
+def test_long_declaration_repeats_its_header_and_keeps_its_rows(tmp_path):
+    content = write_tree(tmp_path / "content", {**MINIMAL, "u1/2024/p1.yaml": long_declaration(40),
+                                                "u1/2024/disclosure.yaml": "pdf_layout: declaration\n"})
+    build(content, tmp_path / "out", cache_dir=tmp_path / "cache")
+    path = next((tmp_path / "out").glob("u1/2024/p1/*.pdf"))
+    from tests.test_pdf import page_tables  # told where a table that continues on the next page ends
+
+    with pdfplumber.open(path) as pdf:
+        pages = [[[[None if c is None else c.replace("\n", "") for c in row] for row in table]
+                  for table in page_tables(page)] for page in pdf.pages]
+    assert len(pages) >= 2
+    body = []
+    for tables in pages:
+        header, subheader, *rows = tables[-1] if tables[-1][0][0] == "一级指标" else tables[0]
+        assert [c for c in header if c] == ["一级指标", "中期指标", "年度指标"]  # on every page
+        assert subheader[1:] == ["二级指标", "三级指标", "指标值"] * 2
+        body += rows
+    assert [(r[2], r[3], r[5], r[6]) for r in body] == [
+        (f"第{n:02d}项指标", f"≥{n * 3}次", f"第{n:02d}项指标", f"≥{n}次") for n in range(1, 41)]
+    # 一级 merged over its 20 rows (split where the page breaks), 二级 on each side too
+    assert {r[0] for r in body} <= {"产出指标", "效益指标", "", None} and body[0][0] == "产出指标"
+    assert [r[2] for r in body if r[0] == "效益指标"] == ["第21项指标"]
+    assert sum(r[1] == "数量指标" for r in body) < 40 and sum(r[4] == "数量指标" for r in body) < 40
+
+
+def test_declaration_pdf_is_tagged_with_its_merged_cells(built):
+    from tests.test_pdf import structure_elements
+
+    elements = structure_elements(next((built / DONGGUAN).glob("*.pdf")))
+    tags = [tag for tag, _ in elements]
+    assert tags.count("/Table") == 3  # the labelled block, 总体目标, the indicators
+    rowspans = [a["/RowSpan"] for tag, a in elements if tag == "/TD" and "/RowSpan" in a]
+    assert [span for span in rowspans if span > 1] == [4, 2]  # 预期产出指标 over 4 rows, 效果指标 over 2
