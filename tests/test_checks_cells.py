@@ -51,3 +51,11 @@ def test_midterm_indicators_get_the_row_checks(site):
     [finding] = load_content(site(files)).findings.warnings
     assert finding.code == "missing-target" and finding.path == "midterm.indicators[0]"
     assert finding.message.startswith("中期指标：") and "中期次数" in finding.message
+
+
+def test_last_actual_written_as_one_cell_is_compared(site):
+    """`last_actual: 98%` beside a target in % is the number 98, as an `actual` would be."""
+    loaded = load_content(site(project(ind(op="≥", target=95, unit='"%"', last_actual='"98%"'))))
+    assert codes(loaded) == ["soft-target"] and "98%" in loaded.findings.warnings[0].message
+    [indicator] = loaded.content.indicators()
+    assert (indicator.last_actual.text, indicator.last_actual.number) == ("98", 98)

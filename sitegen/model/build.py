@@ -216,7 +216,7 @@ def build_indicator(p: Parsed) -> Indicator:
         level1=v["level1"], level2=v["level2"], name=v["name"], op=op, target=target,
         unit=unit, direction=v.get("direction"), kind=kind, score=v.get("score"),
         explanation=v.get("explanation", ""), scoring=v.get("scoring", ""), loc=p.loc, locs=p.locs,
-        basis=v.get("basis", ""), last_actual=v.get("last_actual"), remark=v.get("remark", ""),
+        basis=v.get("basis", ""), last_actual=split_actual(v.get("last_actual"), unit), remark=v.get("remark", ""),
         actual=split_actual(v.get("actual"), unit), earned=v.get("earned"), deviation=v.get("deviation", ""),
     )  # fmt: skip
 
@@ -240,7 +240,7 @@ def split_target(op: str | None, target: Target | None, unit: str) -> tuple[str 
 
 def split_actual(actual: Target | None, unit: str) -> Target | None:
     """`96%` against a target in % is the number 96; an actual with another unit or a
-    comparison stays as written (not judged)."""
+    comparison stays as written (not judged). The same for 上年实际值 (last_actual)."""
     if actual is None or actual.is_numeric:
         return actual
     cell = split_cell(actual.text)
