@@ -84,7 +84,7 @@ class Cells(HTMLParser):
         if a.get("headers"):
             self.headers += a["headers"].split()
         if tag == "th":
-            self.scoped.append(a.get("scope") or a.get("headers"))
+            self.scoped.append(a.get("scope"))
         if tag in ("th", "td", "dt", "dd", "p", "li"):
             self.open = True
             self.text.append("")
@@ -107,7 +107,7 @@ def page_cells(built: Path, url: str) -> Cells:
 def test_pair_table_names_its_headers(built):
     cells = page_cells(built, DONGGUAN)
     assert cells.headers and set(cells.headers) <= cells.ids  # every headers= points at a header cell
-    assert all(cells.scoped)  # every th has scope= or headers=
+    assert all(cells.scoped)  # every th has scope=
     values = cells.text
     assert values.index("时效指标(工期指标)") < values.index("结算款支付及时性") < values.index("时效指标(工期指标、形象进度指标)")
     assert "实现建设总目标控制程度" in values and "新建或改造道路,共29个项目,规划里程169公里。" in values

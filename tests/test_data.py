@@ -86,6 +86,23 @@ def test_data_package_validates(built):
                                                           "015001-2020.csv", "dg-jtj-2019.csv", "jyg-csbwg-2023.csv"}
 
 
+def test_data_package_declares_the_byte_order_mark(built):
+    """Read as the Data Package declares: frictionless and a strict reader (Python's own codec
+    of the declared name, nothing detected) both see agency_id as the first header, no BOM."""
+    import frictionless
+
+    package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
+    names = [c.name for c in COLUMNS]
+    for resource in package["resources"]:
+        path = built / "data" / resource["path"]
+        with path.open(encoding=resource["encoding"], newline="") as file:
+            assert next(csv.reader(file)) == names
+        with frictionless.Resource(str(path.name), basepath=str(built / "data"), encoding=resource["encoding"]) as table:
+            assert table.header == names
+    with frictionless.Package(str(built / "data/datapackage.json")).get_resource("all") as table:
+        assert table.header[0] == "agency_id" and len(table.read_rows()) == 196
+
+
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")

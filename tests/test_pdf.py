@@ -256,7 +256,7 @@ def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
     out = tmp_path / "output"
     out.mkdir()
     (out / "index.html").write_text("previous", encoding="utf-8")
-    (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # a previous build's output, which it may replace
+    (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # an earlier build's
     env = {**os.environ, "FONTCONFIG_FILE": str(config)}
     result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site()), "--out", str(out)],
                             capture_output=True, text=True, env=env)

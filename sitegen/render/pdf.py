@@ -19,14 +19,13 @@ import gc
 import hashlib
 import logging
 import multiprocessing
-import shutil
+import os
 import subprocess
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-
-import jinja2
 
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
@@ -41,8 +40,8 @@ from sitegen.render.cells import (
     project_cells,
 )
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import BUILTIN_STATIC, environment
-from sitegen.render.writer import Writer
+from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
+from sitegen.render.writer import Writer, located
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -93,60 +92,29 @@ def font_versions() -> str:
     return ";".join(f"{path}:{Path(path).stat().st_size}" for path in files)
 
 
-# What a broken layout raises while rendering: Jinja's own errors, and a filter or an
-# operation given the wrong kind of value ({{ budget + "元" }}).
-LAYOUT_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError)
-
-
-def template_error(exc: Exception, name: str) -> RenderError:
-    """A layout that fails, as one line: `layouts/pdf/x.html:LINE: message`."""
-    where, line = error_place(exc)
-    if isinstance(exc, jinja2.TemplateNotFound):
-        message = f"找不到模板 {exc.name}"
-    elif isinstance(exc, jinja2.TemplateSyntaxError):
-        where, line, message = exc.filename or where, exc.lineno, exc.message or ""
-    else:
-        message = str(exc)
-    shown = where[where.rindex("layouts/"):] if where and "layouts/" in where else f"layouts/{name}"
-    first = (message.splitlines() or [""])[0]
-    return RenderError(f"{shown}:{line or 1}: PDF 模板出错：{first}")
-
-
-def error_place(exc: BaseException) -> tuple[str, int | None]:
-    """The innermost template frame of the traceback Jinja rewrote to point at its lines."""
-    where, line = "", None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename.endswith(".html"):
-            where, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-        tb = tb.tb_next
-    return where, line
-
-
 class PdfLayouts:
     """Turns model records into the HTML WeasyPrint lays out."""
 
     def __init__(self, content: Content, site_root: Path | None):
         self.site = content.site
         self.env = environment(site_root)
-        css_path = site_root / "static" / "pdf.css" if site_root else None
-        self.css = (css_path if css_path and css_path.is_file() else BUILTIN_STATIC / "pdf.css").read_text("utf-8")
+        # The site's own pdf.css when it has one, read only from inside its static/ folder.
+        self.css = static_files(site_root)["static/pdf.css"].read_text("utf-8")
 
     def html(self, unit_year: UnitYear, projects: list[Project], title: str, own_pdf: bool = False) -> str:
         """The layout's HTML for `projects`; `own_pdf`: the project's own PDF, where the flat
         table prints the project's other cells under it."""
         layout = unit_year.pdf_layout
-        template = self.template(f"pdf/{layout}.html")
         blocks = [self.block(project) for project in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
         # flat prints 分值 in a column of its own; the other optional columns when some project fills them
         columns = filled_columns([i for p in projects for i in p.indicators], ("score",) if layout == "flat" else ())
-        return self.render(
-            template, language=self.site.language, title=title, author=unit_year.agency.name,
+        return render_layout(self.env, f"pdf/{layout}.html", dict(
+            language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
             columns=columns, widths=column_widths(layout, columns), own_pdf=own_pdf,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def block(self, project: Project) -> dict:
         """What the layouts print of one project: its rows, and its cells of contract version 2."""
@@ -161,18 +129,6 @@ class PdfLayouts:
             "pair_rows": pair_rows(midterm, project.indicators) if midterm else [], "columns": columns,
             "widths": column_widths("pair" if midterm else "group", midterm_columns + columns),
         }  # fmt: skip
-
-    def template(self, name: str):
-        try:
-            return self.env.get_template(name)
-        except LAYOUT_ERRORS as exc:
-            raise template_error(exc, name) from None
-
-    def render(self, template, **values) -> str:
-        try:
-            return template.render(**values)
-        except LAYOUT_ERRORS as exc:
-            raise template_error(exc, template.name) from None
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
@@ -201,15 +157,28 @@ class PdfCache:
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> Path | None:
-        path = self.folder / f"{key}.pdf"
-        return path if path.is_file() else None
+    def get(self, key: str) -> bytes | None:
+        """The cached PDF, or None: an entry that cannot be read, is empty or is not a whole
+        PDF (a disk that filled up, a killed build before the atomic writes) is never reused."""
+        try:
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
 
     def put(self, key: str, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f"{key}.tmp"
-        temporary.write_bytes(data)
-        temporary.replace(self.folder / f"{key}.pdf")
+        """Atomically: written to a temporary file of this process, then renamed over the entry,
+        so a reader (another build) sees the whole old entry or the whole new one."""
+        with located(self.folder / f"{key}.pdf"):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(data)
+                os.replace(temporary, self.folder / f"{key}.pdf")
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
 
 @dataclass(frozen=True)
@@ -321,7 +290,7 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
         key = cache.key(document)
         cached = cache.get(key)
         if cached:
-            shutil.copyfile(cached, writer.path(document.path))
+            writer.write_bytes(document.path, cached)
         else:
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}
