@@ -43,9 +43,11 @@ def full_url(full_site):
 
 def test_version_1_pages_and_pdfs_are_unchanged(built):
     """The seeds' pages byte for byte and their PDFs' text (pdftotext) as main built them before
-    contract version 2 (tests/data/v1_output.sha256, recorded from main at 60aeef3). The PDFs' text,
+    contract version 2 (tests/data/v1_output.sha256, recorded from main at af4630e). The PDFs' text,
     not their bytes, so a WeasyPrint or font update does not fail this; the byte-identical PDFs
-    are checked by comparing builds (reported in the branch's note)."""
+    are checked by comparing builds (reported in the branch's note). When a change to the seeds'
+    pages is meant, record again from a build of main: for each page `sha256sum < page`, for each
+    PDF `pdftotext -raw x.pdf - | sha256sum`, named `<path>.txt`."""
     expected = dict(line.split("  ")[::-1] for line in (DATA / "v1_output.sha256").read_text().splitlines())
     found = {}
     for name in expected:
