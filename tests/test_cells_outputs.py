@@ -225,10 +225,10 @@ def test_the_v2_checks_are_on_the_data_quality_page(tmp_path):
     content = write_tree(tmp_path / "content", {**MINIMAL, "u1/2024/p1.yaml": project})
     build(content, tmp_path / "out", renderers=without(PDF))
     html = (tmp_path / "out/quality/index.html").read_text(encoding="utf-8")
-    for code, text in (("costs-total", "培训费、资料费）金额合计 19.00"), ("soft-target", "低于上年实际值（last_actual）130人次"),
+    for code, text in (("costs-total", "「资料费」）金额合计 19.00"), ("soft-target", "低于上年实际值（last_actual）130人次"),
                        ("investment-below-budget", "项目总投资（total_investment）10.00"),
                        ("midterm-below-budget", "中期资金总额（midterm.budget）15.00"),
-                       ("missing-target", "中期指标：三级指标「中期无目标」缺少目标值")):
+                       ("missing-target", "中期指标：三级指标「中期无目标」：缺少目标值")):
         assert f"<code>{code}</code>" in html and text in html, code
 
 

@@ -268,7 +268,7 @@ def test_broken_site_layout_is_one_located_line(tmp_path, broken, line, words):
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     [message] = [m for m in result.stderr.splitlines() if "layouts/pdf/" in m]
-    assert f" layouts/pdf/declaration.html:{line}: " in f" {message}" and words in message, message
+    assert f"/layouts/pdf/declaration.html:{line}: " in message and words in message, message
     assert not out.exists()  # a failed build writes nothing
 
 JIAYUGUAN_LABELS = {"二级项目名称": "项目名称", "项目类型": "项目属性", "项目总投资": "项目总投资（万元）",
