@@ -236,7 +236,7 @@ def test_the_v2_checks_are_on_the_data_quality_page(tmp_path):
 def test_full_project_page_passes_axe(full_url, browser, width):
     from tests.test_site import AXE
 
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)  # to inject axe
     try:
         tab = context.new_page()
         tab.goto(full_url + "/u1/2024/p1/")

@@ -100,7 +100,7 @@ def test_data_package_declares_the_byte_order_mark(built):
         with frictionless.Resource(str(path.name), basepath=str(built / "data"), encoding=resource["encoding"]) as table:
             assert table.header == names
     with frictionless.Package(str(built / "data/datapackage.json")).get_resource("all") as table:
-        assert table.header[0] == "agency_id" and len(table.read_rows()) == 196
+        assert table.header[0] == "agency_id" and len(table.read_rows()) == 224  # 218 indicators, 6 中期 rows
 
 
 def test_sha256sums_verify_every_download(built):
