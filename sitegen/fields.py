@@ -190,6 +190,29 @@ class TextList(Kind):
         return {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 
 
+class Labelled(Kind):
+    """A mapping from labels as printed to their text, in printed order (`facts`)."""
+
+    example = "{项目分类: 专项工作经费}"
+
+    def parse(self, node: Node, label: str) -> tuple[tuple[str, str], ...]:
+        if not isinstance(node, Mapping):
+            raise Invalid(f"{label}应为映射（原表标签: 内容），实际为{kind_name(node)}")
+        pairs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, value in node.pairs:
+            name = key.text.strip()
+            if name in seen:
+                raise Invalid(f"{label}中的标签「{name}」重复出现", "duplicate-key")
+            seen.add(name)
+            text = "" if isinstance(value, Scalar) and value.is_null else scalar_text(value, f"{label}「{name}」", "文字")
+            pairs.append((name, text))
+        return tuple(pairs)
+
+    def json_schema(self) -> dict:
+        return {"type": "object", "additionalProperties": {"type": ["string", "number", "null"]}}
+
+
 class Record(Kind):
     def __init__(self, spec: "Spec"):
         self.spec = spec

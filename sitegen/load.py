@@ -33,6 +33,9 @@ STANDARD_TAGS = frozenset(
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value", "merge")
 )
 YAML_SUFFIXES = (".yaml", ".yml")
+# The year folder's own files; no project can have their names as its id.
+YEAR_FILES = ("disclosure.yaml", "overall.yaml")
+RESERVED_YEAR_NAMES = frozenset(name.split(".")[0] for name in YEAR_FILES)
 IGNORED_NAMES = frozenset({"README.md", "CHANGELOG.md", "changelog.md", "readme.md"})
 
 
@@ -260,6 +263,7 @@ class YearDir:
     disclosure: Node | None
     disclosure_shown: str | None
     projects: list[ProjectFile] = field(default_factory=list)
+    overall: Node | None = None  # overall.yaml: 部门（单位）整体支出绩效目标
 
 
 @dataclass
@@ -384,12 +388,18 @@ def load_year(folder: Path, shown: str, findings: Findings) -> YearDir:
     if disclosure_path.is_file():
         year.disclosure = read_yaml(disclosure_path, disclosure_shown, findings)
         year.disclosure_shown = disclosure_shown
+    overall_path = folder / "overall.yaml"
+    if overall_path.is_file():
+        year.overall = read_yaml(overall_path, f"{shown}overall.yaml", findings)
     for entry in sorted(folder.iterdir()):
         place = f"{shown}{entry.name}"
-        if entry.name.startswith(".") or entry.name in ("disclosure.yaml", *IGNORED_NAMES):
+        if entry.name.startswith(".") or entry.name in (*YEAR_FILES, *IGNORED_NAMES):
             continue
         if entry.is_dir() or entry.suffix not in YAML_SUFFIXES:
             findings.warning("unexpected-file", "年度目录中只使用 .yaml 项目文件（忽略）", Loc(place))
+            continue
+        if entry.stem.lower() in RESERVED_YEAR_NAMES:
+            findings.error("reserved-id", f"「{entry.name}」是保留名：年度表请命名为 {entry.stem.lower()}.yaml，项目文件请改名", Loc(place))
             continue
         if valid_id(entry.stem, place, "项目文件名", findings):
             year.projects.append(ProjectFile(entry.stem, entry, place, read_yaml(entry, place, findings)))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sitegen.check import check
+from sitegen.checks import check
 from sitegen.findings import Findings
 from sitegen.load import load_tree
 from sitegen.model import Content, build_content

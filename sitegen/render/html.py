@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
-from sitegen.check import WARNING_CODES
+from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear

@@ -1,43 +1,19 @@
-"""Stage 3, check: warnings about what does not add up.
+"""The goals table's checks (contract version 1): scores, totals, targets.
 
-Each rule is a small function over one project or one unit-year; `RULES`
-lists them in the order they run, with the code they report. Journalists
-read these on the data-quality page, so messages state the figures.
+Each rule is a small function over one project or one unit-year.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Iterable
 
-from sitegen.findings import Findings, Loc
+from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, fmt, indicator_path
 from sitegen.model import Content, Indicator, Project, UnitYear
 
 NUMERIC_OPS = (">=", "<=", ">", "<")
 COST_LEVELS = ("成本指标", "经济成本指标")
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    message: str
-    loc: Loc
-    path: str = ""
-
-
-ProjectRule = Callable[[Project, Content], Iterable[Flag]]
-UnitYearRule = Callable[[UnitYear, Content], Iterable[Flag]]
-
-
-def fmt(number: Decimal) -> str:
-    """A figure as people write it: 80, 46.1, 438.00 (never 8E+1)."""
-    return format(number, "f")
-
-
-def indicator_path(position: int) -> str:
-    return f"indicators[{position}]"
 
 
 # ---------------------------------------------------------------- project rules
@@ -188,7 +164,6 @@ def stated_total(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
 PROJECT_RULES: tuple[ProjectRule, ...] = (no_indicators, score_total, cost_over_budget, duplicate_indicator, indicator_rules)
 UNIT_YEAR_RULES: tuple[UnitYearRule, ...] = (stated_total,)
 
-# Every code the checks can report, for the docs and the data-quality page.
 WARNING_CODES = {
     "score-total": "分值合计不等于 score_total",
     "stated-total": "原表合计与项目预算之和不一致",
@@ -202,18 +177,3 @@ WARNING_CODES = {
     "no-indicators": "项目没有绩效指标",
     "duplicate-indicator": "三级指标重复",
 }
-
-
-def check(content: Content, findings: Findings) -> None:
-    """Append every warning about `content` to `findings`, in a stable order."""
-    for unit_year in content.unit_years():
-        for rule in UNIT_YEAR_RULES:
-            add(findings, rule(unit_year, content))
-        for project in unit_year.projects:
-            for project_rule in PROJECT_RULES:
-                add(findings, project_rule(project, content))
-
-
-def add(findings: Findings, warnings: Iterable[Flag]) -> None:
-    for w in warnings:
-        findings.warning(w.code, w.message, w.loc, w.path)

@@ -1,0 +1,38 @@
+"""Stage 3, check: warnings about what does not add up.
+
+One module per family of rules, each listing its PROJECT_RULES and
+UNIT_YEAR_RULES in the order they run and the WARNING_CODES they report:
+- goals.py: the goals table (scores, totals, targets; contract version 1);
+- cells.py: the cells of version 2 (costs, last year's result, medium term).
+Journalists read these on the data-quality page, so messages state the figures.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sitegen.checks import cells, goals
+from sitegen.checks.base import Flag
+from sitegen.findings import Findings
+from sitegen.model import Content
+
+FAMILIES = (goals, cells)
+PROJECT_RULES = tuple(rule for family in FAMILIES for rule in family.PROJECT_RULES)
+UNIT_YEAR_RULES = tuple(rule for family in FAMILIES for rule in family.UNIT_YEAR_RULES)
+# Every code the checks can report, for the docs and the data-quality page.
+WARNING_CODES = {code: text for family in FAMILIES for code, text in family.WARNING_CODES.items()}
+
+
+def check(content: Content, findings: Findings) -> None:
+    """Append every warning about `content` to `findings`, in a stable order."""
+    for unit_year in content.unit_years():
+        for rule in UNIT_YEAR_RULES:
+            add(findings, rule(unit_year, content))
+        for project in unit_year.projects:
+            for project_rule in PROJECT_RULES:
+                add(findings, project_rule(project, content))
+
+
+def add(findings: Findings, warnings: Iterable[Flag]) -> None:
+    for w in warnings:
+        findings.warning(w.code, w.message, w.loc, w.path)

@@ -1,0 +1,31 @@
+"""What every rule module shares: the flag a rule yields and how figures are shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from sitegen.findings import Loc
+from sitegen.model import Content, Project, UnitYear
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    message: str
+    loc: Loc
+    path: str = ""
+
+
+ProjectRule = Callable[[Project, Content], Iterable[Flag]]
+UnitYearRule = Callable[[UnitYear, Content], Iterable[Flag]]
+
+
+def fmt(number: Decimal) -> str:
+    """A figure as people write it: 80, 46.1, 438.00 (never 8E+1)."""
+    return format(number, "f")
+
+
+def indicator_path(position: int, owner: str = "") -> str:
+    return f"{owner}indicators[{position}]"

@@ -1,0 +1,82 @@
+"""Checks of the cells contract version 2 added to a project: 成本构成, 上年实际值, 中期/总投资."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.model import Content, Indicator, Project
+
+
+def costs_total(project: Project, content: Content) -> Iterable[Flag]:
+    amounts = [c.amount for c in project.costs if c.amount is not None]
+    if not amounts:
+        return
+    total = sum(amounts, Decimal(0))
+    if total != project.budget:
+        items = "、".join(c.item for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
+        yield Flag(
+            "costs-total",
+            f"成本构成（costs：{items}）金额合计 {fmt(total)}，与项目预算数（budget）{fmt(project.budget)} 不一致",
+            project.locs.get("costs", project.loc),
+            "costs",
+        )
+
+
+def positive(indicator: Indicator) -> bool | None:
+    """True for more-is-better, False for less-is-better, None when the row says neither."""
+    if indicator.direction:
+        return indicator.direction == "正向"
+    if indicator.op in (">=", ">"):
+        return True
+    if indicator.op in ("<=", "<"):
+        return False
+    return None
+
+
+def soft_target(project: Project, content: Content) -> Iterable[Flag]:
+    """A target set below last year's result: what auditors call a soft target (低目标)."""
+    for position, indicator in enumerate(project.indicators):
+        last, target = indicator.last_actual, indicator.target
+        if not (last and target and last.number is not None and target.number is not None):
+            continue
+        more_is_better = positive(indicator)
+        if (more_is_better is True and last.number > target.number) or (more_is_better is False and last.number < target.number):
+            worse = "低于" if more_is_better else "高于"
+            yield Flag(
+                "soft-target",
+                f"三级指标「{indicator.name}」的目标值（target）{target.text}{indicator.unit}{worse}上年实际值"
+                f"（last_actual）{last.text}{indicator.unit}",
+                indicator.locs.get("target", indicator.loc),
+                f"{indicator_path(position)}.target",
+            )
+
+
+def below_budget(project: Project, content: Content) -> Iterable[Flag]:
+    investment = project.total_investment
+    if investment is not None and investment < project.budget:
+        yield Flag(
+            "investment-below-budget",
+            f"项目总投资（total_investment）{fmt(investment)} 低于本年预算数（budget）{fmt(project.budget)}",
+            project.locs.get("total_investment", project.loc),
+            "total_investment",
+        )
+    midterm = project.midterm
+    if midterm and midterm.budget is not None and midterm.budget < project.budget:
+        yield Flag(
+            "midterm-below-budget",
+            f"中期资金总额（midterm.budget）{fmt(midterm.budget)} 低于本年预算数（budget）{fmt(project.budget)}",
+            midterm.locs.get("budget", midterm.loc),
+            "midterm.budget",
+        )
+
+
+PROJECT_RULES = (costs_total, soft_target, below_budget)
+UNIT_YEAR_RULES = ()
+WARNING_CODES = {
+    "costs-total": "成本构成合计与预算数不一致",
+    "soft-target": "目标值低于上年实际值",
+    "investment-below-budget": "项目总投资低于本年预算",
+    "midterm-below-budget": "中期资金低于本年预算",
+}

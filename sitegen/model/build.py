@@ -1,0 +1,258 @@
+"""Stage 2, model: located nodes → typed records.
+
+Each builder parses one file's nodes against its spec (specs.py) and turns
+the parsed values into records (records.py). A record whose file has
+errors is left out; the errors are already in `findings`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sitegen.fields import Invalid, Parsed, Target, parse_decimal, parse_record
+from sitegen.findings import Findings, Loc
+from sitegen.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
+from sitegen.model.records import (
+    Agency,
+    Content,
+    Cost,
+    Evaluation,
+    EvaluationFunding,
+    Funding,
+    Indicator,
+    Midterm,
+    Overall,
+    Page,
+    Project,
+    Site,
+    Task,
+    UnitYear,
+)
+from sitegen.model.specs import AGENCY, DISCLOSURE, OVERALL, PROJECT, SITE
+from sitegen.model.targets import split_cell
+
+DEFAULT_SITE = Site("预算绩效目标公开", "http://localhost/", "zh-CN", "万元", Decimal(90), "flat", "", Loc("site.yaml"))
+
+
+def build_content(tree: Tree, findings: Findings) -> Content:
+    site = build_site(tree, findings)
+    agencies = [a for a in (build_agency(d, site, findings) for d in tree.agencies) if a]
+    pages = [build_page(p) for p in tree.pages]
+    return Content(site, agencies, pages)
+
+
+def build_site(tree: Tree, findings: Findings) -> Site:
+    if tree.site is None:
+        return DEFAULT_SITE
+    p = parse_record(tree.site, SITE, "", findings)
+    if not p.ok:
+        return DEFAULT_SITE
+    v = p.values
+    return Site(
+        v["title"], v["base_url"], v["language"], v["money_unit"], v["score_total"],
+        v["pdf_layout"], v.get("description", ""), p.loc,
+    )  # fmt: skip
+
+
+def build_agency(folder: AgencyDir, site: Site, findings: Findings) -> Agency | None:
+    if folder.node is None:
+        return None
+    p = parse_record(folder.node, AGENCY, "", findings)
+    if not p.ok:
+        return None
+    v = p.values
+    dept = child(p, "department")
+    dept_values = dept.values if dept else {}
+    agency = Agency(
+        folder.id, v["code"], v["name"], v["region"], dept_values.get("code", ""), dept_values.get("name", ""),
+        v.get("pdf_layout"), p.loc, p.locs,
+    )  # fmt: skip
+    agency.years = [build_unit_year(y, agency, site, findings) for y in folder.years]
+    return agency
+
+
+def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findings) -> UnitYear:
+    v: dict = {}
+    locs: dict[str, Loc] = {}
+    loc = Loc(folder.shown)
+    if folder.disclosure is not None:
+        p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
+        v, locs, loc = p.values, p.locs, p.loc
+    unit_year = UnitYear(
+        agency=agency,
+        year=folder.year,
+        title=v.get("title") or f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表",
+        published=v.get("published"),
+        stated_total=v.get("stated_total"),
+        notes=v.get("notes", ""),
+        pdf_layout=v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout,
+        money_unit=v.get("money_unit") or site.money_unit,
+        loc=loc,
+        locs=locs,
+    )
+    for project_file in folder.projects:
+        project = build_project(project_file, findings)
+        if project:
+            project.unit_year = unit_year
+            unit_year.projects.append(project)
+    unit_year.projects.sort(key=lambda p: p.sort_key)
+    if folder.overall is not None:
+        unit_year.overall = build_overall(folder.overall, agency, folder.year, findings)
+    return unit_year
+
+
+def child(p: Parsed, key: str) -> Parsed | None:
+    found = p.children.get(key)
+    return found if isinstance(found, Parsed) else None
+
+
+def children(p: Parsed, key: str) -> list[Parsed]:
+    found = p.children.get(key)
+    return found if isinstance(found, list) else []
+
+
+def build_project(source: ProjectFile, findings: Findings) -> Project | None:
+    if source.node is None:
+        return None
+    p = parse_record(source.node, PROJECT, "", findings)
+    if not p.ok:
+        return None
+    v = p.values
+    indicators = [build_indicator(r) for r in children(p, "indicators")]
+    return Project(
+        id=source.id,
+        name=v["name"],
+        code=v.get("code", ""),
+        category=v.get("category", ""),
+        budget=v["budget"],
+        funding=build_funding(children(p, "funding")),
+        goals=v["goals"],
+        description=v.get("description", ""),
+        indicators=indicators,
+        notes=v.get("notes", ""),
+        order=v.get("order"),
+        loc=p.loc,
+        locs=p.locs,
+        attribute=v.get("attribute", ""),
+        period=v.get("period", ""),
+        implementer=v.get("implementer", ""),
+        parent=v.get("parent", ""),
+        total_investment=v.get("total_investment"),
+        basis=v.get("basis", ""),
+        costs=[Cost(c.values["item"], c.values.get("amount"), c.values.get("basis", ""), c.loc) for c in children(p, "costs")],
+        facts=v.get("facts", ()),
+        midterm=build_midterm(child(p, "midterm")),
+        evaluation=build_evaluation(child(p, "evaluation"), indicators),
+    )
+
+
+def build_funding(records: list[Parsed]) -> list[Funding]:
+    return [Funding(f.values["source"], f.values["amount"]) for f in records]
+
+
+def build_midterm(p: Parsed | None) -> Midterm | None:
+    if p is None:
+        return None
+    v = p.values
+    indicators = [build_indicator(r) for r in children(p, "indicators")]
+    return Midterm(v.get("period", ""), v.get("budget"), v.get("goals", []), indicators, p.loc, p.locs)
+
+
+def build_evaluation(p: Parsed | None, indicators: list[Indicator]) -> Evaluation | None:
+    if p is None:
+        return None
+    v = p.values
+    budget = child(p, "budget")
+    b = budget.values if budget else {}
+    execution = child(p, "execution")
+    e = execution.values if execution else {}
+    funding = [
+        EvaluationFunding(f.values["source"], f.values.get("initial"), f.values.get("adjusted"), f.values.get("spent"))
+        for f in children(p, "funding")
+    ]
+    return Evaluation(
+        published=v.get("published"), initial=b.get("initial"), adjusted=b["adjusted"], spent=b["spent"],
+        funding=funding, execution_weight=e.get("weight"), execution_earned=e.get("earned"),
+        outcome=v.get("outcome", []), process=v.get("process", ""), conclusion=v.get("conclusion", ""),
+        problems=v.get("problems", ""), improvements=v.get("improvements", ""),
+        stated_total=v.get("stated_total"), loc=p.loc, locs={**p.locs, **(budget.locs if budget else {})},
+        indicators=indicators,
+    )  # fmt: skip
+
+
+def build_overall(node, agency: Agency, year: int, findings: Findings) -> Overall | None:
+    p = parse_record(node, OVERALL, "", findings)
+    if not p.ok:
+        return None
+    v = p.values
+    funds = child(p, "funds")
+    f = funds.values if funds else {}
+    indicators = [build_indicator(r) for r in children(p, "indicators")]
+    tasks = [
+        Task(t.values.get("duty", ""), t.values.get("task", ""), t.values.get("project", ""), t.values.get("amount"), t.loc)
+        for t in children(p, "tasks")
+    ]
+    return Overall(
+        title=v.get("title") or f"{agency.name}{year}年度部门整体支出绩效目标表",
+        published=v.get("published"), total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
+        has_funds=funds is not None, sources=build_funding(children(p, "sources")), duties=v.get("duties", ""),
+        goals=v.get("goals", []), midterm=build_midterm(child(p, "midterm")), tasks=tasks,
+        indicators=indicators, evaluation=build_evaluation(child(p, "evaluation"), indicators),
+        notes=v.get("notes", ""), loc=p.loc, locs=p.locs, funds_locs=funds.locs if funds else {},
+    )  # fmt: skip
+
+
+def build_indicator(p: Parsed) -> Indicator:
+    v = p.values
+    op, target, unit = split_target(v.get("op"), v.get("target"), v.get("unit", ""))
+    kind = v.get("kind") or ("定量" if target is not None and target.is_numeric else "定性")
+    return Indicator(
+        level1=v["level1"], level2=v["level2"], name=v["name"], op=op, target=target,
+        unit=unit, direction=v.get("direction"), kind=kind, score=v.get("score"),
+        explanation=v.get("explanation", ""), scoring=v.get("scoring", ""), loc=p.loc, locs=p.locs,
+        basis=v.get("basis", ""), last_actual=v.get("last_actual"), remark=v.get("remark", ""),
+        actual=split_actual(v.get("actual"), unit), earned=v.get("earned"), deviation=v.get("deviation", ""),
+    )  # fmt: skip
+
+
+def split_target(op: str | None, target: Target | None, unit: str) -> tuple[str | None, Target | None, str]:
+    """A target written as one cell (`≥95%`) stored as its parts, as the contract says.
+
+    Only when the parts do not contradict what the author wrote beside it: an
+    explicit `op` or `unit` that differs keeps the target as written.
+    """
+    if target is None or target.is_numeric:
+        return op, target, unit
+    cell = split_cell(target.text)
+    if cell is None or (op and cell.op and cell.op != op) or (unit and cell.unit and cell.unit != unit):
+        return op, target, unit
+    number = cell_number(cell.number)
+    if number is None:
+        return op, target, unit
+    return op or cell.op, Target(cell.number, number), unit or cell.unit
+
+
+def split_actual(actual: Target | None, unit: str) -> Target | None:
+    """`96%` against a target in % is the number 96; an actual with another unit or a
+    comparison stays as written (not judged)."""
+    if actual is None or actual.is_numeric:
+        return actual
+    cell = split_cell(actual.text)
+    number = cell_number(cell.number) if cell and not cell.op and cell.unit in ("", unit) else None
+    return actual if number is None else Target(cell.number, number)
+
+
+def cell_number(text: str) -> Decimal | None:
+    try:
+        return parse_decimal(text, "", "")
+    except Invalid:
+        return None  # too many digits to be a figure: kept as text
+
+
+def build_page(source: PageFile) -> Page:
+    title = source.id
+    for line in source.text.splitlines():
+        if line.startswith("# "):
+            title = line[2:].strip()
+            break
+    return Page(source.id, title, source.text, Loc(source.shown))

@@ -1,0 +1,363 @@
+"""The typed records renderers read: the one source of truth.
+
+Built from located nodes by model/build.py; every value keeps where it was
+written (`loc`, `locs`) so the checks can point at it. What the contract
+says is computed (a result met or not, 执行率, totals) is a property here,
+never a stored value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from sitegen.fields import Target
+from sitegen.findings import Loc
+from sitegen.model.specs import LEVEL1_NAMES, LEVEL2_NAMES, OP_SIGNS, OP_WORDS
+from sitegen.model.targets import is_met
+
+MET, NOT_MET, NOT_JUDGED = "达成", "未达成", "未判定"
+
+
+def standard_name(name: str, known: tuple[str, ...]) -> str | None:
+    """The standard 一级/二级 name a written one stands for; None when unknown.
+
+    The suffix-less regional spelling (社会效益 for 社会效益指标) is the same
+    indicator class and is recognised, so facets and checks group them.
+    """
+    name = "".join(name.split())
+    if name in known:
+        return name
+    if name + "指标" in known:
+        return name + "指标"
+    return None
+
+
+@dataclass(eq=False)
+class Indicator:
+    level1: str
+    level2: str
+    name: str
+    op: str | None
+    target: Target | None
+    unit: str
+    direction: str | None
+    kind: str
+    score: Decimal | None
+    explanation: str
+    scoring: str
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    basis: str = ""
+    last_actual: Target | None = None
+    remark: str = ""
+    actual: Target | None = None
+    earned: Decimal | None = None
+    deviation: str = ""
+
+    # Cached: the checks, the facets and the charts each ask for every indicator.
+    @cached_property
+    def level1_std(self) -> str | None:
+        return standard_name(self.level1, LEVEL1_NAMES)
+
+    @cached_property
+    def level2_std(self) -> str | None:
+        return standard_name(self.level2, LEVEL2_NAMES)
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """Which indicator this is within a project: the same 三级 under the same 一级/二级."""
+        return (self.level1, self.level2, self.name)
+
+    @property
+    def op_word(self) -> str:
+        return OP_WORDS.get(self.op or "", "")
+
+    @property
+    def op_sign(self) -> str:
+        return OP_SIGNS.get(self.op or "", "")
+
+    @property
+    def nature(self) -> str:
+        """指标性质 as the flat table prints it: the direction when written, else 定性 for text targets."""
+        if self.direction:
+            return self.direction
+        return "定性" if self.kind == "定性" else ""
+
+    @property
+    def target_text(self) -> str:
+        return self.target.text if self.target else ""
+
+    @property
+    def value_text(self) -> str:
+        """指标值 as the per-project table prints it: ≥8次, 100%, ≤10元/卷."""
+        if not self.target:
+            return ""
+        return f"{self.op_sign}{self.target.text}{self.unit}"
+
+    @property
+    def actual_text(self) -> str:
+        """实际完成值 as printed beside the target: the number with the indicator's unit, or the text."""
+        if not self.actual:
+            return ""
+        return f"{self.actual.text}{self.unit}" if self.actual.is_numeric else self.actual.text
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the actual reached the target, by the contract's rule; None: not judged."""
+        if self.actual is None or self.target is None:
+            return None
+        if self.actual.number is None or self.target.number is None:
+            return None
+        return is_met(self.actual.number, self.target.number, self.op, self.direction)
+
+    @property
+    def met_label(self) -> str:
+        return {True: MET, False: NOT_MET, None: NOT_JUDGED}[self.met]
+
+    @property
+    def lost_points(self) -> bool:
+        """The agency's own verdict: it took points off (得分 below 分值)."""
+        return self.earned is not None and self.score is not None and self.earned < self.score
+
+
+@dataclass(eq=False)
+class Funding:
+    source: str
+    amount: Decimal
+
+
+@dataclass(eq=False)
+class Cost:
+    item: str
+    amount: Decimal | None
+    basis: str
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Midterm:
+    period: str
+    budget: Decimal | None
+    goals: list[str]
+    indicators: list[Indicator]
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+
+
+@dataclass(eq=False)
+class EvaluationFunding:
+    source: str
+    initial: Decimal | None
+    adjusted: Decimal | None
+    spent: Decimal | None
+
+
+@dataclass(eq=False)
+class Evaluation:
+    """绩效自评: what was spent and reached; the indicators' results live on the indicators."""
+
+    published: date | None
+    initial: Decimal | None
+    adjusted: Decimal
+    spent: Decimal
+    funding: list[EvaluationFunding]
+    execution_weight: Decimal | None
+    execution_earned: Decimal | None
+    outcome: list[str]
+    process: str
+    conclusion: str
+    problems: str
+    improvements: str
+    stated_total: Decimal | None
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    indicators: list[Indicator] = field(default_factory=list, repr=False)  # the owner's
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """执行率 = 全年执行数 / 全年预算数, as a percentage with two decimals."""
+        if not self.adjusted:
+            return None
+        return (self.spent * 100 / self.adjusted).quantize(Decimal("0.01"))
+
+    @property
+    def total(self) -> Decimal | None:
+        """The computed 总分: the indicators' 得分 plus the 执行率 得分; None when nothing was scored."""
+        parts = [i.earned for i in self.indicators if i.earned is not None]
+        if self.execution_earned is not None:
+            parts.append(self.execution_earned)
+        return sum(parts, Decimal(0)) if parts else None
+
+    def counts(self) -> dict[str, int]:
+        """How many indicators met, did not meet, or could not be judged."""
+        result = {MET: 0, NOT_MET: 0, NOT_JUDGED: 0}
+        for indicator in self.indicators:
+            result[indicator.met_label] += 1
+        return result
+
+
+@dataclass(eq=False)
+class Project:
+    id: str
+    name: str
+    code: str
+    category: str
+    budget: Decimal
+    funding: list[Funding]
+    goals: list[str]
+    description: str
+    indicators: list[Indicator]
+    notes: str
+    order: Decimal | None
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    attribute: str = ""
+    period: str = ""
+    implementer: str = ""
+    parent: str = ""
+    total_investment: Decimal | None = None
+    basis: str = ""
+    costs: list[Cost] = field(default_factory=list)
+    facts: tuple[tuple[str, str], ...] = ()  # (label as printed, text), in printed order
+    midterm: Midterm | None = None
+    evaluation: Evaluation | None = None
+    unit_year: "UnitYear" = field(init=False, repr=False)
+
+    @property
+    def agency(self) -> "Agency":
+        return self.unit_year.agency
+
+    @property
+    def year(self) -> int:
+        return self.unit_year.year
+
+    @property
+    def url(self) -> str:
+        return f"{self.unit_year.url}{self.id}/"
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.order is None, self.order or 0, self.id)
+
+
+@dataclass(eq=False)
+class Agency:
+    id: str
+    code: str
+    name: str
+    region: str
+    department_code: str
+    department_name: str
+    pdf_layout: str | None
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    years: list["UnitYear"] = field(default_factory=list, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"/{self.id}/"
+
+
+@dataclass(eq=False)
+class Task:
+    duty: str
+    task: str
+    project: str
+    amount: Decimal | None
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Overall:
+    """部门（单位）整体支出绩效目标: what the whole unit's budget of the year is for."""
+
+    title: str
+    published: date | None
+    total: Decimal | None  # 资金总额
+    basic: Decimal | None  # 基本支出
+    project: Decimal | None  # 项目支出
+    has_funds: bool
+    sources: list[Funding]
+    duties: str
+    goals: list[str]
+    midterm: Midterm | None
+    tasks: list[Task]
+    indicators: list[Indicator]
+    evaluation: Evaluation | None
+    notes: str
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    funds_locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+
+
+@dataclass(eq=False)
+class UnitYear:
+    """One unit's disclosure for one budget year: its table as a whole."""
+
+    agency: Agency
+    year: int
+    title: str
+    published: date | None
+    stated_total: Decimal | None
+    notes: str
+    pdf_layout: str
+    money_unit: str
+    loc: Loc
+    locs: dict[str, Loc] = field(repr=False)
+    projects: list[Project] = field(default_factory=list)
+    overall: Overall | None = None
+
+    @property
+    def url(self) -> str:
+        return f"/{self.agency.id}/{self.year}/"
+
+    @property
+    def total(self) -> Decimal:
+        return sum((p.budget for p in self.projects), Decimal("0.00"))
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(p.indicators) for p in self.projects)
+
+
+@dataclass(eq=False)
+class Page:
+    id: str
+    title: str
+    markdown: str
+    loc: Loc
+
+    @property
+    def url(self) -> str:
+        return f"/pages/{self.id}/"
+
+
+@dataclass(eq=False)
+class Site:
+    title: str
+    base_url: str
+    language: str
+    money_unit: str
+    score_total: Decimal
+    pdf_layout: str
+    description: str
+    loc: Loc
+
+
+@dataclass(eq=False)
+class Content:
+    site: Site
+    agencies: list[Agency]
+    pages: list[Page]
+
+    def unit_years(self) -> list[UnitYear]:
+        return [uy for agency in self.agencies for uy in agency.years]
+
+    def projects(self) -> list[Project]:
+        return [p for uy in self.unit_years() for p in uy.projects]
+
+    def indicators(self) -> list[Indicator]:
+        return [i for p in self.projects() for i in p.indicators]
