@@ -43,9 +43,11 @@ def read(path: Path, shown: str) -> list[Grid]:
         try:
             if not any(page.chars for page in pages):
                 raise BadInput(f"{shown}: PDF 中没有文字（扫描件或图片）：不支持 OCR 识别，请提供原始的 Excel、Word 文件或可复制文字的 PDF")
-            grids = []
+            grids: list[Grid] = []
+            columns: list[float] = []
             for number, page in enumerate(pages, start=1):
-                grids += page_grids(page, shown, f"第{number}页")
+                found, columns = page_grids(page, shown, f"第{number}页", columns)
+                grids += found
         except PdfminerException as exc:
             raise BadInput(pdf_problem(shown, exc)) from None
     return grids
@@ -58,7 +60,9 @@ def pdf_problem(shown: str, exc: Exception) -> str:
     return f"{shown}: 无法读取 PDF 文件（文件已损坏：{type(cause).__name__}）"
 
 
-def page_grids(page, shown: str, name: str) -> list[Grid]:
+def page_grids(page, shown: str, name: str, columns: list[float]) -> tuple[list[Grid], list[float]]:
+    """The page's grids, and the column edges of its last table (a table that goes on over the
+    page break keeps the columns it had: its next page may only have cells in some of them)."""
     tables = find_tables(page)
     inside: list[list[dict]] = [[] for _ in tables]
     outside: list[dict] = []
@@ -79,10 +83,18 @@ def page_grids(page, shown: str, name: str) -> list[Grid]:
         above = [text for y, text in lines if y < top and (i == 0 or y > tables[i - 1].bbox[3])]
         below = [text for y, text in lines if bottom < y < following and (i + 1 == len(tables) or NOTE.match(text))]
         suffix = f"表{i + 1}" if len(tables) > 1 else ""
-        grids.append(table_grid(table, inside[i], shown, name + suffix).with_lines(above, below))
+        xs = cluster([c[0] for c in table.cells] + [c[2] for c in table.cells])
+        if i > 0 or above or not within(xs, columns):
+            columns = xs
+        grids.append(table_grid(table, inside[i], shown, name + suffix, columns).with_lines(above, below))
     if not tables and lines:
         grids.append(Grid(shown, name, [[text] for _, text in lines]))
-    return grids
+    return grids, columns
+
+
+def within(xs: list[float], columns: list[float]) -> bool:
+    """Every edge of `xs` is one of `columns`."""
+    return bool(columns) and all(abs(columns[nearest(columns, x)] - x) <= EDGE_TOLERANCE for x in xs)
 
 
 def find_tables(page) -> list:
@@ -106,9 +118,8 @@ def nearest(edges: list[float], value: float) -> int:
     return min(i, len(edges) - 1)
 
 
-def table_grid(table, chars: list[dict], shown: str, name: str) -> Grid:
+def table_grid(table, chars: list[dict], shown: str, name: str, xs: list[float]) -> Grid:
     cells = table.cells
-    xs = cluster([c[0] for c in cells] + [c[2] for c in cells])
     ys = cluster([c[1] for c in cells] + [c[3] for c in cells])
     rows = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     merges = []
