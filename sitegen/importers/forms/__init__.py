@@ -1,0 +1,202 @@
+"""Recognisers: one per form, each found by its header labels, each giving model records.
+
+`recognise(grids)` tries every form on every grid (a sheet, a Word table, a
+PDF page): the form that finds its labels reads the grid. A PDF page that
+only continues the table of the page before (no title, the same header or
+none) is joined to it first, so a project merged over a page break stays
+one project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sitegen.findings import Loc
+from sitegen.importers.grid import Grid, Merge
+from sitegen.importers.labels import indicator_key, label_text, project_key
+from sitegen.model import Evaluation, Indicator, Overall, Project
+
+YEAR = re.compile(r"(20\d{2})\s*年")
+SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
+CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
+NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
+
+
+@dataclass
+class Found:
+    """What one table gave: the unit, the year, and records for the tree."""
+
+    form: str  # flat, per-project, declaration, evaluation, overall
+    grid: Grid
+    rows: tuple[int, int]  # first and last row read, from 0
+    layout: str | None = None
+    agency_code: str = ""
+    agency_name: str = ""
+    department: tuple[str, str] | None = None
+    year: int | None = None
+    year_from: str = ""
+    title: str = ""
+    money_unit: str | None = None
+    stated_total: Decimal | None = None
+    notes: str = ""
+    projects: list[tuple[Project, tuple[int, int]]] = field(default_factory=list)  # with their rows
+    overall: Overall | None = None
+    evaluations: list[tuple[str, str, Evaluation, list[Indicator]]] = field(default_factory=list)  # code, name, …
+    warnings: list[str] = field(default_factory=list)
+    guesses: list[str] = field(default_factory=list)
+
+    def where(self, row: int, col: int = 0) -> str:
+        return self.grid.where(row, col)
+
+    def loc(self, row: int, col: int = 0) -> Loc:
+        return Loc(f"{self.grid.source} {self.grid.name}".strip(), row + 1, col + 1)
+
+
+# ---------------------------------------------------------------- headers
+
+
+@dataclass
+class Header:
+    row: int  # the header's last row
+    top: int  # its first row
+    columns: dict[str, list[int]]  # key → columns, left to right
+    extra: dict[int, str]  # other labelled columns: column → label as printed
+    labels: dict[int, str]  # every column's label as printed
+
+    @property
+    def first_indicator_column(self) -> int:
+        """Columns left of it describe the project, columns right of it the indicator."""
+        return min(self.columns.get("level1", self.columns.get("name", [0])))
+
+
+def header_labels(grid: Grid, row: int, top: int) -> dict[int, str]:
+    """For each column, the label printed lowest in rows top..row (a merged label counts)."""
+    labels = {}
+    for c in range(grid.width):
+        for r in range(row, top - 1, -1):
+            text = grid.text(r, c)
+            if text:
+                labels[c] = text
+                break
+    return labels
+
+
+def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name"), band: int = 3, start: int = 0) -> Header | None:
+    """The first row with the indicator labels in `need`, and the project labels up to `band`
+    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row)."""
+    for r in range(start, grid.height):
+        keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
+        if not all(k in keys for k in need):
+            continue
+        top = r
+        while top > max(0, r - band) and any(project_key(grid.own(top - 1, c)) for c in range(grid.width)):
+            top -= 1
+        return make_header(grid, r, top)
+    return None
+
+
+def make_header(grid: Grid, row: int, top: int) -> Header:
+    columns: dict[str, list[int]] = {}
+    extra: dict[int, str] = {}
+    labels = {}
+    for c in range(grid.width):
+        key, label = None, ""
+        for r in range(row, top - 1, -1):  # the lowest label of the column wins: 一级指标 under 绩效指标
+            text = grid.text(r, c)
+            if not text:
+                continue
+            key = indicator_key(text) if r == row else None
+            key = key or project_key(text) or (indicator_key(text) if r != row else None)
+            label = label or text
+            if key:
+                label = text
+                break
+        if not label or (c > 0 and grid.is_continuation(row, c) and grid.merge_at(row, c).left < c):
+            continue
+        labels[c] = label
+        if key:
+            columns.setdefault(key, []).append(c)
+        elif label_text(label):
+            extra[c] = label
+    return Header(row, top, columns, extra, labels)
+
+
+def is_header_row(grid: Grid, row: int) -> bool:
+    hits = sum(1 for c in range(grid.width) if indicator_key(grid.own(row, c)) or project_key(grid.own(row, c)))
+    return hits >= 3
+
+
+# ---------------------------------------------------------------- title lines
+
+
+def lines_above(grid: Grid, row: int) -> list[str]:
+    """The texts printed above the header: the title, the year, the money unit."""
+    seen: list[str] = []
+    for r in range(row):
+        for c in range(grid.width):
+            text = grid.own(r, c)
+            if text and text not in seen:
+                seen.append(text)
+    return seen
+
+
+def year_of(texts: list[str]) -> int | None:
+    for text in texts:
+        match = YEAR.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def code_and_name(text: str) -> tuple[str, str]:
+    """`418001-乌海市人力资源和社会保障局`, `[015001]武汉市青山区教育局` → (code, name); ('', text) else."""
+    match = CODE_NAME.match(text.strip())
+    if match and any(ch.isdigit() for ch in match.group(1)):
+        return match.group(1), match.group(2).strip()
+    return "", text.strip()
+
+
+def note_text(text: str) -> str | None:
+    """The text of a 备注 line, without its label; None for any other line."""
+    match = NOTE.match(text)
+    return text[match.end():].strip() if match and text.strip() not in ("备注",) else None
+
+
+# ---------------------------------------------------------------- pages
+
+
+def continues(previous: Grid, grid: Grid) -> bool:
+    """A page that only goes on with the table before it: same file, same columns, and it starts
+    with the previous header or with rows that are no header or title at all."""
+    if previous.source != grid.source or previous.width != grid.width or grid.height == 0:
+        return False
+    first = next((r for r in range(grid.height) if not grid.is_empty_row(r)), None)
+    if first is None:
+        return False
+    header = find_header(previous)
+    if header and grid.rows[first] == previous.rows[header.row] and first == 0:
+        return True
+    spans_all = grid.merge_at(first, 0) is not None and grid.merge_at(first, 0).width == grid.width
+    return first == 0 and not spans_all and find_header(grid) is None
+
+
+def join(previous: Grid, grid: Grid) -> Grid:
+    """`grid` appended below `previous`, a repeated header left out; a merge that the page break cut
+    is not rejoined (its cell is empty on the new page, which reads as 'same as above')."""
+    header = find_header(previous)
+    skip = 1 if header and grid.rows[0] == previous.rows[header.row] else 0
+    shift = previous.height - skip
+    merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges if m.top >= skip]
+    return Grid(previous.source, previous.name, previous.rows + grid.rows[skip:], merges, previous.notes)
+
+
+def join_pages(grids: list[Grid]) -> list[Grid]:
+    joined: list[Grid] = []
+    for grid in grids:
+        if joined and continues(joined[-1], grid):
+            joined[-1] = join(joined[-1], grid)
+        else:
+            joined.append(grid)
+    return joined
