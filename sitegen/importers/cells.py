@@ -102,12 +102,19 @@ def split_packed_names(text: str) -> list[str]:
 
 
 VALUE_START = re.compile(r"\s+|(?<=\S)(?=[≥≤＞＜]|>=|<=)")
+GLUED_NUMBER = re.compile(r"(?<=[^\d.\s+-])(?=\d)")
 
 
-def split_packed_values(text: str) -> list[str]:
+def split_packed_values(text: str, count: int | None = None) -> list[str]:
     """`1次 ≥130人 ≥130份` → the values: split at spaces and line breaks, and before a comparison
-    sign glued to the value before it (`≥60人≥60人`, where a PDF lost the space at a line break)."""
-    return [part for part in VALUE_START.split(text.strip()) if part]
+    sign glued to the value before it (`≥60人≥60人`, where a PDF lost the space at a line break).
+    When that does not give `count` values, a figure glued after a unit (`100%100%`) starts one too."""
+    parts = [part for part in VALUE_START.split(text.strip()) if part]
+    if count is not None and len(parts) != count:
+        finer = [piece for part in parts for piece in GLUED_NUMBER.split(part) if piece]
+        if len(finer) == count:
+            return finer
+    return parts
 
 
 def unglue(name: str) -> tuple[str, str | None]:
@@ -120,6 +127,7 @@ def split_goals(text: str) -> list[str] | str:
     """Goals numbered 目标1 / 目标一 … are a list, one goal each; other text stays one goal."""
     parts = [part.strip() for part in GOAL_START.split(text.strip()) if part.strip()]
     if len(parts) > 1:
-        return parts
+        # Within one numbered goal a line break is where the cell wrapped (PDF), not the author's.
+        return ["".join(line.strip() for line in part.splitlines()) for part in parts]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines if len(lines) > 1 and all(LEADING_NUMBER.match(line) for line in lines) else text.strip()

@@ -64,6 +64,15 @@ class Header:
     columns: dict[str, list[int]]  # key → columns, left to right
     extra: dict[int, str]  # other labelled columns: column → label as printed
     labels: dict[int, str]  # every column's label as printed
+    band_texts: frozenset[str] = frozenset()  # every text of the header rows (a repeated header's cells)
+
+    def value(self, grid: Grid, row: int, col: int) -> str:
+        """A data cell's text; empty where a header label merged down over it shows through
+        (绩效指标 over the unit row of a per-project table)."""
+        m = grid.merge_at(row, col)
+        if m is not None and m.top < row and (self.top <= m.top <= self.row or grid.own(m.top, m.left) in self.band_texts):
+            return ""
+        return grid.text(row, col)
 
     @property
     def first_indicator_column(self) -> int:
@@ -90,10 +99,8 @@ def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name")
         keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
         if not all(k in keys for k in need):
             continue
-        top = r
-        while top > max(0, r - band) and any(project_key(grid.own(top - 1, c)) for c in range(grid.width)):
-            top -= 1
-        return make_header(grid, r, top)
+        above = [t for t in range(max(0, r - band), r) if sum(1 for c in range(grid.width) if project_key(grid.own(t, c))) >= 2]
+        return make_header(grid, r, above[0] if above else r)
     return None
 
 
@@ -120,7 +127,8 @@ def make_header(grid: Grid, row: int, top: int) -> Header:
             columns.setdefault(key, []).append(c)
         elif label_text(label):
             extra[c] = label
-    return Header(row, top, columns, extra, labels)
+    band = frozenset(grid.own(r, c) for r in range(top, row + 1) for c in range(grid.width) if grid.own(r, c))
+    return Header(row, top, columns, extra, labels, band)
 
 
 def is_header_row(grid: Grid, row: int) -> bool:

@@ -89,7 +89,8 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
     levels = Levels()
     project_column = header.columns.get("project", [None])[0]
     left = range(0, header.first_indicator_column)
-    for r in range(header.row + 1, grid.height):
+    # A two-row header (per-project) has the unit row and the 合计 row inside it.
+    for r in range(header.top + 1 if header.top < header.row else header.row + 1, grid.height):
         if grid.is_empty_row(r):
             continue
         line = single_text(grid, r)
@@ -105,7 +106,6 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
             continue
         if is_header_row(grid, r):
             continue
-        name = grid.text(r, project_column) if project_column is not None else ""
         starts = project_column is not None and bool(grid.own(r, project_column))
         if not first_text(grid, r, header, "name") and not first_text(grid, r, header, "goals") and (starts or not drafts or unit_row(grid, r, header)):
             unit = unit_of(grid, r, header)
@@ -147,14 +147,14 @@ def same_project(drafts: list[Draft], grid: Grid, r: int, header: Header) -> boo
     if not drafts:
         return False
     values = drafts[-1].values
-    return (grid.text(r, header.columns["project"][0]) == values.get("project")
+    return (header.value(grid, r, header.columns["project"][0]) == values.get("project")
             and first_text(grid, r, header, "budget") in ("", values.get("budget")))
 
 
 def start(grid: Grid, r: int, header: Header) -> Draft:
     values = {key: first_text(grid, r, header, key) for key in PROJECT_KEYS if key in header.columns}
-    facts = [(cells.squeeze(label), grid.text(r, c)) for c, label in header.extra.items()
-             if c < header.first_indicator_column and grid.text(r, c)]
+    facts = [(cells.squeeze(label), header.value(grid, r, c)) for c, label in header.extra.items()
+             if c < header.first_indicator_column and header.value(grid, r, c)]
     return Draft(r, r, values, facts)
 
 

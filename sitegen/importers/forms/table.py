@@ -49,7 +49,7 @@ class Levels:
 
 def first_text(grid: Grid, row: int, header: Header, key: str) -> str:
     columns = header.columns.get(key, [])
-    return grid.text(row, columns[0]) if columns else ""
+    return header.value(grid, row, columns[0]) if columns else ""
 
 
 def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: Found,
@@ -63,7 +63,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
     names = cells.split_packed_names(name)
     targets = [values.get("target", "")]
     if len(names) > 1:
-        targets = cells.split_packed_values(values.get("target", ""))
+        targets = cells.split_packed_values(values.get("target", ""), len(names))
         if len(targets) != len(names):
             found.warnings.append(
                 f"{found.where(row, header.columns['name'][0])}: 一格中有 {len(names)} 个指标、{len(targets)} 个指标值，"
@@ -91,7 +91,7 @@ def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level
     op = value.op
     direction = kind = None
     for column in header.columns.get("sign", []):
-        sign = grid.text(row, column)
+        sign = header.value(grid, row, column)
         direction = direction or DIRECTIONS.get(cells.squeeze(sign))
         kind = kind or KINDS.get(cells.squeeze(sign))
         op = op or cells.op_of(sign)
@@ -110,7 +110,7 @@ def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level
     remark = values.get("remark", "").strip()
     if extra_remarks:
         for column, label in header.extra.items():
-            text = grid.text(row, column)
+            text = header.value(grid, row, column)
             if text and column > header.first_indicator_column:
                 remark = "；".join(part for part in (remark, f"{cells.squeeze(label)}：{text}") if part)
     loc = found.loc(row, header.columns["name"][0])
