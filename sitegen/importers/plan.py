@@ -91,6 +91,9 @@ def read_all(paths: list[Path], report: Report) -> list[Found]:
 def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit]:
     units: dict[tuple[str, int], Unit] = {}
     for found in founds:
+        if not found.projects and found.overall is None and not found.evaluations:
+            report.skipped.append(f"{found.grid.source} {found.grid.name}".strip() + "：有表头但没有项目行")
+            continue
         agency_id = options.agency or found.agency_code
         if not agency_id:
             raise BadInput(f"{found.grid.source}: 表中没有单位编码，请用 --agency 指定单位目录名（如 --agency 418001）")

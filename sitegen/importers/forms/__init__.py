@@ -22,6 +22,7 @@ YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
 NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
+PAGE = re.compile(r"^第\d+页")  # the grids of a PDF: only pages continue one another
 
 
 @dataclass
@@ -178,23 +179,31 @@ def note_text(text: str) -> str | None:
 def continues(previous: Grid, grid: Grid) -> bool:
     """A page that only goes on with the table before it: same file, same columns, and it starts
     with the previous header or with rows that are no header or title at all."""
-    if previous.source != grid.source or previous.width != grid.width or grid.height == 0:
+    pages = PAGE.match(previous.name) and PAGE.match(grid.name)
+    if not pages or previous.source != grid.source or previous.width != grid.width or grid.height == 0:
         return False
     first = next((r for r in range(grid.height) if not grid.is_empty_row(r)), None)
     if first is None:
         return False
-    header = find_header(previous)
-    if header and grid.rows[first] == previous.rows[header.row] and first == 0:
+    if first == 0 and repeated_header(previous, grid):
         return True
     spans_all = grid.merge_at(first, 0) is not None and grid.merge_at(first, 0).width == grid.width
     return first == 0 and not spans_all and find_header(grid) is None
 
 
+def repeated_header(previous: Grid, grid: Grid) -> int:
+    """How many rows at the top of `grid` repeat the header of `previous` (0: none)."""
+    header = find_header(previous)
+    if header is None:
+        return 0
+    band = previous.rows[header.top: header.row + 1]
+    return len(band) if grid.rows[: len(band)] == band else 0
+
+
 def join(previous: Grid, grid: Grid) -> Grid:
     """`grid` appended below `previous`, a repeated header left out; a merge that the page break cut
     is not rejoined (its cell is empty on the new page, which reads as 'same as above')."""
-    header = find_header(previous)
-    skip = 1 if header and grid.rows[0] == previous.rows[header.row] else 0
+    skip = repeated_header(previous, grid)
     shift = previous.height - skip
     merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges if m.top >= skip]
     return Grid(previous.source, previous.name, previous.rows + grid.rows[skip:], merges, previous.notes)
