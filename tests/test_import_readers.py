@@ -43,8 +43,9 @@ def folder(request) -> Path:
     return FIXTURES / request.param
 
 
-def test_at_least_eight_fixtures_with_their_source():
-    assert len(FOLDERS) >= 2
+def test_every_fixture_has_its_source_expectation_and_files():
+    # Four so far (both seeds, 井研县 flat, 武汉青山 declaration); the issue asks for eight or more.
+    assert len(FOLDERS) >= 4
     for folder in FOLDERS:
         assert (folder / "SOURCE.md").exists() and (folder / "expected").is_dir(), folder.name
         for suffix in ("xlsx", "xls", "docx", "pdf"):
