@@ -18,7 +18,8 @@ INDICATOR = {
     "level1": ("一级指标", "一级指标名称"),
     "level2": ("二级指标", "二级指标名称"),
     "name": ("三级指标", "三级指标名称", "指标名称", "指标内容", "绩效指标名称", "具体指标"),
-    "target": ("目标值", "指标值", "年度指标值", "年度目标值", "指标目标值", "绩效指标值", "绩效目标值", "预期目标值", "目标值(指标值)", "年度指标值(A)"),
+    "target": ("目标值", "指标值", "年度指标值", "年度目标值", "指标目标值", "绩效指标值", "绩效目标值", "预期目标值", "目标值(指标值)", "年度指标值(A)",
+               "指标值(或计划水平)", "计划指标值(或计划水平)", "计划指标值"),
     "unit": ("计量单位", "度量单位", "单位", "指标单位"),
     "sign": ("指标性质", "指标方向", "指标方向性", "指标属性", "指标类型", "计算符号", "比较符号", "符号", "运算符号", "指标值类型"),
     "score": ("分值", "权重", "指标分值", "指标权重", "权重(%)", "分值(权重)"),
@@ -48,12 +49,14 @@ PROJECT = {
 }
 
 BRACKETED_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
+# A declaration prints its two indicator groups as 二级指标(长期) … 二级指标(年度): the same column.
+BRACKETED_PERIOD = re.compile(r"[(（]\s*(长期|中期|年度|当年)\s*[)）]$")
 TRAILING = re.compile(r"[:：*＊]+$")
 
 
 def label_text(text: str) -> str:
     """The label as compared: no spaces, half-width, no money unit in brackets, no trailing colon."""
-    return TRAILING.sub("", BRACKETED_UNIT.sub("", squeeze(text)))
+    return BRACKETED_PERIOD.sub("", TRAILING.sub("", BRACKETED_UNIT.sub("", squeeze(text))))
 
 
 def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:

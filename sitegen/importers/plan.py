@@ -19,7 +19,7 @@ import yaml
 
 from sitegen.importers import writer
 from sitegen.importers.forms import Found, find_header, join_pages
-from sitegen.importers.forms import flat, per_project
+from sitegen.importers.forms import declaration, flat, per_project
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
 from sitegen.importers.report import Report
@@ -61,7 +61,8 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
         header = find_header(grid)
         found = None
         if header:
-            found = per_project.recognise(grid, header) or flat.recognise(grid, header)
+            found = (declaration.recognise(grid, header) or per_project.recognise(grid, header)
+                     or flat.recognise(grid, header))
         if found is None:
             report.skipped.append(f"{grid.source} {grid.name}".strip() + "：不是绩效目标表（没有找到 一级指标、二级指标、三级指标 的表头）")
             continue
@@ -156,7 +157,10 @@ def plan_unit(unit: Unit, options: Options, report: Report) -> dict[Path, str]:
         name = next((f.agency_name for f in unit.found if f.agency_name), "")
         if not name:
             report.warnings.append(f"{agency_file}: 表中没有单位名称，请填写 name")
-        code = next((f.agency_code for f in unit.found if f.agency_code), unit.agency_id)
+        code = next((f.agency_code for f in unit.found if f.agency_code), None)
+        if code is None:  # a folder name of digits is the code the user gave; letters are no code
+            code = unit.agency_id if unit.agency_id.isdigit() else ""
+            report.warnings.append(f"{agency_file}: 表中没有单位编码，code " + (f"取目录名 {code}" if code else "留空") + "，请核对")
         department = next((f.department for f in unit.found if f.department), None)
         files[agency_file] = writer.agency_yaml(source_lines(first, first.rows), code, name or "（请填写单位名称）",
                                                 region_of(unit, options, report), department, first.layout)
