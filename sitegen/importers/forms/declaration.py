@@ -23,7 +23,7 @@ from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import label_text
-from sitegen.model import Funding, Indicator, Midterm, Project
+from sitegen.model import Cost, Funding, Indicator, Midterm, Project
 
 NAME = ("项目名称", "二级项目名称")
 DEPARTMENT = ("主管部门", "主管部门及代码", "主管部门及编码", "主管部门名称及代码", "主管部门及单位编码", "业务主管部门")
@@ -38,6 +38,10 @@ KEYS = {
     "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标"),
 }
 INVESTMENT = ("项目总投资", "总投资")
+# 项目预算成本构成: a small table inside the block, one row per cost item.
+COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本内容", "明细项目", "项目内容"),
+               "amount": ("金额", "预算金额", "测算金额", "成本金额", "预算数"),
+               "basis": ("测算依据", "测算依据及说明", "计算依据", "测算过程及依据")}
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
@@ -78,6 +82,9 @@ class Block:
     goals: str = ""
     budget_unit: str = ""
     headings: dict[int, str] = field(default_factory=dict)  # 总体目标's heading over each column
+    costs: list[Cost] = field(default_factory=list)
+    cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
+    cost_section: str = ""
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
         self.facts.append(((prefix + " " if prefix else "") + printed_label(label), text))
@@ -173,6 +180,8 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     body = row[1:] if section else row
     for _, text, above in row:
         found.money_unit = found.money_unit or (cells.money_unit(text) if not above else None)
+    if read_costs(grid, r, section, body, block, found):
+        return
     if section and "目标" in section and not MONEY_SECTION.match(label_text(section)):
         read_goals(grid, r, section, body, block, from_above)
     elif section and MONEY_SECTION.match(label_text(section)):
@@ -180,6 +189,42 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     else:
         for _, label, value in pairs(body):
             read_pair(label, value, block)
+
+
+def cost_key(text: str) -> str | None:
+    return next((key for key, labels in COST_LABELS.items() if is_label(text, labels)), None)
+
+
+def known_label(text: str) -> bool:
+    return bool(key_of(text) or any(is_label(text, labels) for labels in (NAME, DEPARTMENT, IMPLEMENTER, INVESTMENT))
+                or MONEY_SECTION.match(label_text(text)) or "目标" in text)
+
+
+def read_costs(grid: Grid, r: int, section: str, body: list, block: Block, found: Found) -> bool:
+    """The 成本构成 table: its header row (成本项目 · 金额 · 测算依据), then one row per item, until a
+    row of another section or label. True when the row was read here."""
+    keys = {c: cost_key(text) for c, text, above in body if not above}
+    if "item" in keys.values() and ("amount" in keys.values() or "basis" in keys.values()):
+        block.cost_columns = {c: key for c, key in keys.items() if key}
+        block.cost_section = section
+        return True
+    if not block.cost_columns:
+        return False
+    own = [(c, text) for c, text, above in body if not above]
+    inside = section == block.cost_section if block.cost_section else bool(own) and not known_label(own[0][1])
+    if not inside or not own:
+        block.cost_columns = {}
+        return False
+    values = {block.cost_columns.get(c): text for c, text in own if block.cost_columns.get(c)}
+    if label_text(values.get("item", "")) in ("合计", "小计", "总计"):
+        block.fact(values.get("item", ""), values.get("amount", ""))
+        return True
+    amount, pure = money(values.get("amount", ""))
+    if values.get("amount") and not pure:
+        found.warnings.append(f"{grid.where(r, 0)}: 成本「{values.get('item', '')}」的金额「{values['amount']}」不是数字，整格写入 basis，请核对")
+        values["basis"] = "；".join(v for v in (values.get("basis", ""), values["amount"]) if v)
+    block.costs.append(Cost(values.get("item", ""), amount if pure else None, values.get("basis", ""), found.loc(r)))
+    return True
 
 
 def read_pair(label: str, value: str, block: Block) -> None:
@@ -343,6 +388,7 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         goals=goals if isinstance(goals, list) else [goals], description="", indicators=indicators, notes="",
         order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
         implementer=values.get("implementer", ""), parent=values.get("parent", ""),
-        total_investment=block.total_investment, basis=values.get("basis", ""), facts=tuple(block.facts),
+        total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,
+        facts=tuple(block.facts),
         midterm=midterm,
     )  # fmt: skip
