@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.importers import writer
+from sitegen.importers import merge, writer
 from sitegen.importers.forms import Found, find_header, join_pages
-from sitegen.importers.forms import declaration, flat, per_project
+from sitegen.importers.forms import declaration, evaluation, flat, per_project
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
 from sitegen.importers.report import Report
@@ -61,7 +61,8 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
         header = find_header(grid)
         found = None
         if header:
-            found = (declaration.recognise(grid, header) or per_project.recognise(grid, header)
+            found = (evaluation.recognise(grid, header) or declaration.recognise(grid, header)
+                     or per_project.recognise(grid, header)
                      or flat.recognise(grid, header))
         if found is None:
             report.skipped.append(f"{grid.source} {grid.name}".strip() + "：不是绩效目标表（没有找到 一级指标、二级指标、三级指标 的表头）")
@@ -147,8 +148,11 @@ def layout_name(form: str) -> str:
             "overall": "部门整体支出绩效目标表"}.get(form, form)
 
 
-def plan_unit(unit: Unit, options: Options, report: Report) -> dict[Path, str]:
+def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merged: set[Path] | None = None) -> dict[Path, str]:
+    """The files of one unit-year. A self-evaluation of a project that exists is merged into its
+    file (the path goes into `merged`); of one that does not, it makes the project's file."""
     files: dict[Path, str] = {}
+    merged = merged if merged is not None else set()
     first = unit.first
     agency_dir = options.into / unit.agency_id
     year_dir = agency_dir / str(unit.year)
@@ -171,10 +175,17 @@ def plan_unit(unit: Unit, options: Options, report: Report) -> dict[Path, str]:
     notes = next((f.notes for f in unit.found if f.notes), "")
     disclosure = {"title": first.title, "stated_total": stated, "notes": notes, "pdf_layout": first.layout,
                   "money_unit": money if money == "元" else None}
-    files[year_dir / "disclosure.yaml"] = writer.disclosure_yaml(source_lines(first, first.rows), disclosure)
+    only_results = all(f.form == "evaluation" for f in unit.found)
+    if not (only_results and (year_dir / "disclosure.yaml").exists()):
+        files[year_dir / "disclosure.yaml"] = writer.disclosure_yaml(source_lines(first, first.rows), disclosure)
+    projects = []
+    for f in unit.found:
+        for p, rows in f.projects:
+            if f.form == "evaluation" and merge_into(unit, p, rows, f, options, report, existing, files, merged):
+                continue
+            projects.append((p, rows, f))
     existing = existing_ids(year_dir)
     taken = set(existing.values())
-    projects = [(p, rows, f) for f in unit.found for p, rows in f.projects]
     width = max(2, len(str(len(projects))))
     number = 0
     for order, (project, rows, found) in enumerate(projects, start=1):
@@ -188,6 +199,25 @@ def plan_unit(unit: Unit, options: Options, report: Report) -> dict[Path, str]:
         project.id = pid
         files[year_dir / f"{pid}.yaml"] = writer.project_yaml(source_lines(found, rows), project)
     return files
+
+
+def merge_into(unit: Unit, project: Project, rows: tuple[int, int], found: Found, options: Options, report: Report,
+               existing, files: dict[Path, str], merged: set[Path]) -> bool:
+    """A self-evaluation into the project file that exists; False when there is none to merge into."""
+    where = f"{found.grid.source} {found.grid.name}".strip()
+    match = merge.find(existing, unit.agency_id, unit.year, project)
+    if match is None:
+        report.guesses.append(f"{where}: 自评表的项目「{project.name}」在 {unit.agency_id}/{unit.year}/ 中没有（按编码和名称都未找到）：由自评表新建项目文件，目标取自自评表的预期目标和年度指标值")
+        return False
+    done = merge.merge(match[0], project, match[1], where, options.force)
+    path = done.path if done.path.is_absolute() else Path.cwd() / done.path
+    path = options.into / path.resolve().relative_to(options.into.resolve())
+    report.guesses.append(f"{where}: 自评表的项目「{project.name}」并入 {path}（按{done.matched_by}匹配）")
+    report.warnings += done.notes
+    report.conflicts += done.conflicts
+    files[path] = merge.merged_text(done, source_lines(found, rows)[0].replace("由 sitegen import 导入", "由 sitegen import 并入自评"))
+    merged.add(path)
+    return True
 
 
 def existing_ids(year_dir: Path) -> dict[str, str]:
@@ -226,8 +256,9 @@ def refuse_unsafe_into(into: Path) -> None:
         raise BadInput(f"导入目录 {into} 已有文件但不是内容目录（没有 site.yaml）：请用 --into 指定内容目录或一个新目录")
 
 
-def conflicts(files: dict[Path, str], force: bool, report: Report) -> dict[Path, str]:
-    """The files that change; an existing file that would change is a conflict unless --force."""
+def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[Path] = frozenset()) -> dict[Path, str]:
+    """The files that change; an existing file that would change is a conflict unless --force (a
+    merged project file changes by design: its values were compared one by one in merge.py)."""
     changed = {}
     for path, text in files.items():
         if path.exists():
@@ -235,7 +266,7 @@ def conflicts(files: dict[Path, str], force: bool, report: Report) -> dict[Path,
             if old == text:
                 report.unchanged.append(str(path))
                 continue
-            if not force:
+            if not force and path not in merged:
                 report.conflicts.append(f"{path} 已存在且内容不同：未覆盖（确认要用导入的内容替换时加 --force）")
                 continue
         changed[path] = text
@@ -279,9 +310,11 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
     if not (options.into / "site.yaml").exists():
         files[options.into / "site.yaml"] = writer.site_yaml()
         report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
+    existing = merge.load_existing(options.into) if any(f.form == "evaluation" for f in founds) else None
+    merged: set[Path] = set()
     for unit in units_of(founds, options, report):
-        files.update(plan_unit(unit, options, report))
-    changed = conflicts(files, options.force, report)
+        files.update(plan_unit(unit, options, report, existing, merged))
+    changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
         return 1, report
     if not check_tree(options.into, changed, report):

@@ -123,6 +123,8 @@ def project_yaml(source: list[str], project: Project) -> str:
             lines += ["facts:"] + [f"  {scalar(label)}: {scalar(text)}" for label, text in p.facts]
         elif key == "midterm" and p.midterm:
             lines += midterm_lines(p.midterm)
+        elif key == "evaluation" and p.evaluation:
+            lines += evaluation_lines(p.evaluation)
     return "\n".join(lines) + "\n"
 
 
@@ -153,6 +155,34 @@ def midterm_lines(midterm) -> list[str]:
         lines += goals_lines("goals", midterm.goals, "  ")
     if midterm.indicators:
         lines += ["  indicators:"] + [f"    - {indicator_line(i)}" for i in midterm.indicators]
+    return lines
+
+
+def flow(pairs: list[tuple[str, object]]) -> str:
+    """`{initial: 65.66, adjusted: 65.66}`: the keys that carry a value, in order."""
+    return "{" + ", ".join(f"{key}: {scalar(value, True)}" for key, value in pairs if value not in (None, "")) + "}"
+
+
+def evaluation_lines(e, indent: str = "") -> list[str]:
+    """`evaluation:` of a project or overall.yaml, keys in the spec's order."""
+    lines = [f"{indent}evaluation:"]
+    inner = indent + "  "
+    if e.published:
+        lines.append(f"{inner}published: {e.published.isoformat()}")
+    lines.append(f"{inner}budget: {flow([('initial', e.initial), ('adjusted', e.adjusted), ('spent', e.spent)])}")
+    if e.funding:
+        lines += [f"{inner}funding:"] + [
+            f"{inner}  - {flow([('source', f.source), ('initial', f.initial), ('adjusted', f.adjusted), ('spent', f.spent)])}"
+            for f in e.funding]
+    if e.execution_weight is not None or e.execution_earned is not None:
+        lines.append(f"{inner}execution: {flow([('weight', e.execution_weight), ('earned', e.execution_earned)])}")
+    if e.outcome:
+        lines += goals_lines("outcome", e.outcome, inner)
+    for key in ("process", "conclusion", "problems", "improvements"):
+        if getattr(e, key):
+            lines += block(key, getattr(e, key), inner)
+    if e.stated_total is not None:
+        lines.append(f"{inner}stated_total: {scalar(e.stated_total)}")
     return lines
 
 
