@@ -65,7 +65,21 @@ def unit_year_view(unit_year) -> dict:
         "year": unit_year.year, "title": unit_year.title, "stated_total": unit_year.stated_total,
         "notes": unit_year.notes, "layout": unit_year.pdf_layout, "money_unit": unit_year.money_unit,
         "projects": [project_view(p) for p in unit_year.projects],
+        "overall": overall_view(unit_year.overall),
     }  # fmt: skip
+
+
+def overall_view(o) -> dict | None:
+    if o is None:
+        return None
+    view = {name: getattr(o, name) for name in ("title", "published", "total", "basic", "project", "has_funds", "duties",
+                                                "goals", "notes")}
+    view["sources"] = [(f.source, f.amount) for f in o.sources]
+    view["tasks"] = [(t.duty, t.task, t.project, t.amount) for t in o.tasks]
+    view["indicators"] = [indicator_view(i) for i in o.indicators]
+    view["midterm"] = (o.midterm.period, o.midterm.budget, o.midterm.goals) if o.midterm else None
+    view["evaluation"] = evaluation_view(o.evaluation)
+    return view
 
 
 def expected_tree(folder: Path, tmp_path: Path) -> Path:

@@ -13,7 +13,7 @@ import pytest
 from sitegen.importers import writer
 from sitegen.pipeline import load_content
 from tests.conftest import run
-from tests.test_import_fixtures import FIXTURES, SITE, project_view
+from tests.test_import_fixtures import FIXTURES, SITE, overall_view, project_view
 
 sys_path_fixtures = str(FIXTURES)
 JISHAN = FIXTURES / "jishan-2020-selfeval"
@@ -81,7 +81,7 @@ def test_selfeval_merges_into_the_authors_file_keeping_every_value(tmp_path, fmt
     before = only_project(into)
     code, out, err = run("import", str(JISHAN / f"table.{fmt}"), "--into", str(into), *ARGS)
     assert code == 0, out + err
-    assert "并入" in out and "medical.yaml（按项目名称匹配）" in out
+    assert "自评表并入" in out and "medical.yaml（按项目名称匹配）" in out
     assert "「指标1:是否满意」在" in out and "已追加" in out  # a row the author's file does not have
     assert not (into / "jishan-ybj" / "2020" / "p01.yaml").exists()
     assert (into / "jishan-ybj" / "2020" / "disclosure.yaml").read_text(encoding="utf-8") == "title: 作者的标题\n"
@@ -157,10 +157,39 @@ def test_writer_round_trip_keeps_every_value(tmp_path, source):
     original = load_content(root)
     assert original.ok
     for project in original.content.projects():
-        path = Path(project.loc.file)
-        path.write_text(writer.project_yaml([], project), encoding="utf-8")
+        Path(project.loc.file).write_text(writer.project_yaml([], project), encoding="utf-8")
+    overalls = [uy.overall for uy in original.content.unit_years() if uy.overall]
+    for o in overalls:
+        Path(o.loc.file).write_text(writer.overall_yaml([], o), encoding="utf-8")
     rewritten = load_content(root)
     assert rewritten.ok, [f.format() for f in rewritten.findings.errors]
     want = [dict(project_view(p), id=p.id, order=p.order) for p in original.content.projects()]
     got = [dict(project_view(p), id=p.id, order=p.order) for p in rewritten.content.projects()]
     assert got == want
+    assert [overall_view(uy.overall) for uy in rewritten.content.unit_years()] == [
+        overall_view(uy.overall) for uy in original.content.unit_years()]
+
+
+def test_department_selfeval_merges_into_overall_yaml(tmp_path):
+    """The 宁德 部门整体支出绩效自评表 into the unit's overall.yaml (the 2019 目标表's, imported as that year)."""
+    into = tmp_path / "content"
+    shutil.copytree(FIXTURES / "fujian-ningde-2019-overall" / "expected", into)
+    (into / "site.yaml").write_text(SITE, encoding="utf-8")
+    path = into / "901001033" / "2019" / "overall.yaml"
+    path.write_text("# 作者的注释\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    before = load_content(into).content.unit_years()[0].overall
+    table = FIXTURES / "fujian-ningde-2018-overall-selfeval" / "table.xlsx"
+    code, out, err = run("import", str(table), "--into", str(into), "--year", "2019")
+    assert code == 0, out + err
+    assert f"自评表并入 {path}（按单位和年度匹配）" in out
+    after = load_content(into).content.unit_years()[0].overall
+    for key in ("title", "total", "basic", "project", "duties", "goals"):
+        assert getattr(after, key) == getattr(before, key), key
+    assert [(t.duty, t.task, t.project, t.amount) for t in after.tasks] == [(t.duty, t.task, t.project, t.amount) for t in before.tasks]
+    assert [(i.name, i.target.text, i.explanation) for i in after.indicators] == [
+        (i.name, i.target.text, i.explanation) for i in before.indicators]
+    assert after.notes.startswith("财政资金小计 历年结余结转：213722.82")
+    assert (after.evaluation.adjusted, after.evaluation.spent) == (Decimal("2751417.82"), Decimal("2546673.98"))
+    assert path.read_text(encoding="utf-8").startswith("# 作者的注释\n")
+    snapshot = files(into)
+    assert run("import", str(table), "--into", str(into), "--year", "2019")[0] == 0 and files(into) == snapshot

@@ -19,6 +19,7 @@ NUMBERING = re.compile(r"(?:^|(?<=\s)|(?<=[^\d.]))(\d{1,2})\s*[.、．]\s*(?!\d)
 LEADING_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?!\d)")
 GLUED_VALUE = re.compile(r"(?P<name>.*?[^\d\s])(?P<value>(?:≥|≤|>=|<=|＞|＜|=|＝|>|<)\s*\d+(?:\.\d+)?\s*%?)$")
 MONEY = re.compile(r"[（(]\s*(万元|元)\s*[)）]|单位\s*[:：]?\s*(万元|元)|金额单位\s*[:：]?\s*(万元|元)")
+GOAL_LINE = re.compile(r"^目标\s*(?:\d+|[一二三四五六七八九十]+)")  # 目标1完成情况: … one a line
 GOAL_START = re.compile(r"(?=目标\s*(?:\d+|[一二三四五六七八九十]+)\s*[:：、.．])")
 
 
@@ -130,4 +131,5 @@ def split_goals(text: str) -> list[str] | str:
         # Within one numbered goal a line break is where the cell wrapped (PDF), not the author's.
         return ["".join(line.strip() for line in part.splitlines()) for part in parts]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines if len(lines) > 1 and all(LEADING_NUMBER.match(line) for line in lines) else text.strip()
+    numbered = all(LEADING_NUMBER.match(line) for line in lines) or all(GOAL_LINE.match(line) for line in lines)
+    return lines if len(lines) > 1 and numbered else text.strip()

@@ -52,11 +52,12 @@ BRACKETED_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
 # A declaration prints its two indicator groups as 二级指标(长期) … 二级指标(年度): the same column.
 BRACKETED_PERIOD = re.compile(r"[(（]\s*(长期|中期|年度|当年)\s*[)）]$")
 TRAILING = re.compile(r"[:：*＊]+$")
+LEADING = re.compile(r"^[*＊]+")  # 湖南: `*指标值`, `*部门(单位)职责` mark the required cells
 
 
 def label_text(text: str) -> str:
     """The label as compared: no spaces, half-width, no money unit in brackets, no trailing colon."""
-    return BRACKETED_PERIOD.sub("", TRAILING.sub("", BRACKETED_UNIT.sub("", squeeze(text))))
+    return BRACKETED_PERIOD.sub("", LEADING.sub("", TRAILING.sub("", BRACKETED_UNIT.sub("", squeeze(text)))))
 
 
 def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:

@@ -77,8 +77,17 @@ def shown(value) -> str:
     return value.text if hasattr(value, "text") else str(value)
 
 
-def merge(existing: Project, imported: Project, matched_by: str, where: str, force: bool) -> Merged:
+def find_overall(loaded, agency_id: str, year: int):
+    """The overall.yaml record of that unit and year, or None."""
+    if loaded is None:
+        return None
+    return next((uy.overall for uy in loaded.content.unit_years() if uy.agency.id == agency_id and uy.year == year), None)
+
+
+def merge(existing, imported, matched_by: str, where: str, force: bool) -> Merged:
+    """`existing` and `imported` are both projects, or both Overall records (overall.yaml)."""
     result = Merged(copy.copy(existing), Path(existing.loc.file), matched_by)
+    name = getattr(existing, "name", "") or "部门整体支出"
     project = result.project
     project.indicators = [copy.copy(i) for i in existing.indicators]
     new_text = "\n".join(writer.evaluation_lines(imported.evaluation))
@@ -86,9 +95,13 @@ def merge(existing: Project, imported: Project, matched_by: str, where: str, for
         project.evaluation = imported.evaluation
     elif force:
         project.evaluation = imported.evaluation
-        result.notes.append(f"{where}: 项目「{existing.name}」已有的 evaluation 被自评表的替换（--force）")
+        result.notes.append(f"{where}: 「{name}」已有的 evaluation 被自评表的替换（--force）")
     else:
-        result.conflicts.append(f"{result.path}: 项目「{existing.name}」已有 evaluation，与 {where} 的不同：未覆盖（加 --force 替换）")
+        result.conflicts.append(f"{result.path}: 「{name}」已有 evaluation，与 {where} 的不同：未覆盖（加 --force 替换）")
+    if imported.notes and imported.notes not in (existing.notes or ""):
+        # Cells of the form with no key (历年结余结转 …): appended to the notes, never replacing them.
+        project.notes = "\n\n".join(part for part in (existing.notes, imported.notes) if part)
+        result.notes.append(f"{where}: 自评表中没有对应键的格已追加到 {result.path} 的 notes")
     used: set[int] = set()
     for row in imported.indicators:
         target = next((i for n, i in enumerate(project.indicators) if n not in used and indicator_key(i.name) == indicator_key(row.name)), None)
@@ -156,9 +169,10 @@ def inline_comment(line: str) -> str | None:
 
 
 def merged_text(merged: Merged, source: str) -> str:
-    """The project file rewritten: the author's comments, one line naming the self-evaluation."""
+    """The file rewritten: the author's comments, one line naming the self-evaluation."""
     original = merged.path.read_text(encoding="utf-8")
     comments = kept_comments(original)
     if source not in comments:
         comments.append(source)
-    return writer.project_yaml(comments, merged.project)
+    write = writer.project_yaml if isinstance(merged.project, Project) else writer.overall_yaml
+    return write(comments, merged.project)

@@ -19,7 +19,7 @@ import yaml
 
 from sitegen.importers import merge, writer
 from sitegen.importers.forms import Found, find_header, join_pages
-from sitegen.importers.forms import declaration, evaluation, flat, per_project
+from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
 from sitegen.importers.report import Report
@@ -61,7 +61,7 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
         header = find_header(grid)
         found = None
         if header:
-            found = (evaluation.recognise(grid, header) or declaration.recognise(grid, header)
+            found = (overall.recognise(grid, header) or evaluation.recognise(grid, header) or declaration.recognise(grid, header)
                      or per_project.recognise(grid, header)
                      or flat.recognise(grid, header))
         if found is None:
@@ -172,12 +172,17 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
         report.unchanged.append(f"{agency_file}（已存在，保留作者的单位信息）")
     stated = next((f.stated_total for f in unit.found if f.stated_total is not None), None)
     money = next((f.money_unit for f in unit.found if f.money_unit), None)
-    notes = next((f.notes for f in unit.found if f.notes), "")
-    disclosure = {"title": first.title, "stated_total": stated, "notes": notes, "pdf_layout": first.layout,
+    notes = next((f.notes for f in unit.found if f.notes and f.projects), "")
+    lead = next((f for f in unit.found if f.projects), first)  # the goals table, not an overall.yaml
+    disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": lead.layout,
                   "money_unit": money if money == "元" else None}
+    for found in unit.found:
+        if found.overall is not None and not merge_overall(unit, found, options, report, existing, files, merged):
+            files[year_dir / "overall.yaml"] = writer.overall_yaml(source_lines(found, found.rows), found.overall)
     only_results = all(f.form == "evaluation" for f in unit.found)
-    if not (only_results and (year_dir / "disclosure.yaml").exists()):
-        files[year_dir / "disclosure.yaml"] = writer.disclosure_yaml(source_lines(first, first.rows), disclosure)
+    has_projects = any(f.projects for f in unit.found)
+    if has_projects and not (only_results and (year_dir / "disclosure.yaml").exists()):
+        files[year_dir / "disclosure.yaml"] = writer.disclosure_yaml(source_lines(lead, lead.rows), disclosure)
     projects = []
     for f in unit.found:
         for p, rows in f.projects:
@@ -201,6 +206,31 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     return files
 
 
+def merge_overall(unit: Unit, found: Found, options: Options, report: Report, existing, files: dict[Path, str],
+                  merged: set[Path]) -> bool:
+    """A department-wide self-evaluation into the overall.yaml that exists; False when there is none."""
+    record = merge.find_overall(existing, unit.agency_id, unit.year) if found.overall.evaluation else None
+    if record is None:
+        return False
+    return write_merge(merge.merge(record, found.overall, "单位和年度", where_of(found), options.force), found, options,
+                       report, files, merged)
+
+
+def where_of(found: Found) -> str:
+    return f"{found.grid.source} {found.grid.name}".strip()
+
+
+def write_merge(done, found: Found, options: Options, report: Report, files: dict[Path, str], merged: set[Path]) -> bool:
+    path = done.path if done.path.is_absolute() else Path.cwd() / done.path
+    path = options.into / path.resolve().relative_to(options.into.resolve())
+    report.guesses.append(f"{where_of(found)}: 自评表并入 {path}（按{done.matched_by}匹配）")
+    report.warnings += done.notes
+    report.conflicts += done.conflicts
+    files[path] = merge.merged_text(done, source_lines(found, found.rows)[0].replace("由 sitegen import 导入", "由 sitegen import 并入自评"))
+    merged.add(path)
+    return True
+
+
 def merge_into(unit: Unit, project: Project, rows: tuple[int, int], found: Found, options: Options, report: Report,
                existing, files: dict[Path, str], merged: set[Path]) -> bool:
     """A self-evaluation into the project file that exists; False when there is none to merge into."""
@@ -209,15 +239,8 @@ def merge_into(unit: Unit, project: Project, rows: tuple[int, int], found: Found
     if match is None:
         report.guesses.append(f"{where}: 自评表的项目「{project.name}」在 {unit.agency_id}/{unit.year}/ 中没有（按编码和名称都未找到）：由自评表新建项目文件，目标取自自评表的预期目标和年度指标值")
         return False
-    done = merge.merge(match[0], project, match[1], where, options.force)
-    path = done.path if done.path.is_absolute() else Path.cwd() / done.path
-    path = options.into / path.resolve().relative_to(options.into.resolve())
-    report.guesses.append(f"{where}: 自评表的项目「{project.name}」并入 {path}（按{done.matched_by}匹配）")
-    report.warnings += done.notes
-    report.conflicts += done.conflicts
-    files[path] = merge.merged_text(done, source_lines(found, rows)[0].replace("由 sitegen import 导入", "由 sitegen import 并入自评"))
-    merged.add(path)
-    return True
+    report.guesses.append(f"{where}: 自评表的项目「{project.name}」按{match[1]}匹配")
+    return write_merge(merge.merge(match[0], project, match[1], where, options.force), found, options, report, files, merged)
 
 
 def existing_ids(year_dir: Path) -> dict[str, str]:
@@ -310,7 +333,8 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
     if not (options.into / "site.yaml").exists():
         files[options.into / "site.yaml"] = writer.site_yaml()
         report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
-    existing = merge.load_existing(options.into) if any(f.form == "evaluation" for f in founds) else None
+    results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
+    existing = merge.load_existing(options.into) if results else None
     merged: set[Path] = set()
     for unit in units_of(founds, options, report):
         files.update(plan_unit(unit, options, report, existing, merged))

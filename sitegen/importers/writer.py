@@ -186,6 +186,34 @@ def evaluation_lines(e, indent: str = "") -> list[str]:
     return lines
 
 
+def overall_yaml(source: list[str], o) -> str:
+    """overall.yaml, keys in the spec's order."""
+    lines = comment(source)
+    if o.title:
+        lines.append(f"title: {scalar(o.title)}")
+    if o.published:
+        lines.append(f"published: {o.published.isoformat()}")
+    if o.has_funds:
+        lines.append(f"funds: {flow([('total', o.total), ('basic', o.basic), ('project', o.project)])}")
+    if o.sources:
+        lines += ["sources:"] + [f"  - {flow([('source', f.source), ('amount', f.amount)])}" for f in o.sources]
+    if o.duties:
+        lines += block("duties", o.duties)
+    if o.goals:
+        lines += goals_lines("goals", o.goals)
+    if o.midterm:
+        lines += midterm_lines(o.midterm)
+    if o.tasks:
+        lines += ["tasks:"] + [f"  - {flow([('duty', t.duty), ('task', t.task), ('project', t.project), ('amount', t.amount)])}"
+                               for t in o.tasks]
+    lines += ["indicators:"] + [f"  - {indicator_line(i)}" for i in o.indicators] if o.indicators else ["indicators: []"]
+    if o.evaluation:
+        lines += evaluation_lines(o.evaluation)
+    if o.notes:
+        lines += block("notes", o.notes)
+    return "\n".join(lines) + "\n"
+
+
 def site_yaml() -> str:
     return ("# 由 sitegen import 新建：请改成本站的标题和网址\n"
             "title: 预算绩效目标公开\nbase_url: http://localhost/\n")

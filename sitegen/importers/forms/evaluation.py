@@ -27,11 +27,11 @@ from sitegen.importers.labels import label_text
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = {
-    "initial": ("年初预算数", "年初预算", "年初预算数(A)"),
-    "adjusted": ("全年预算数", "调整后预算数", "全年预算", "全年预算数(A)", "调整预算数", "预算数"),
-    "spent": ("全年执行数", "预算执行数", "执行数", "全年执行数(B)", "实际支出数", "实际执行数"),
+    "initial": ("年初预算数", "年初预算", "年初预算数(A)", "年初部门预算安排金额", "年初预算安排金额"),
+    "adjusted": ("全年预算数", "调整后预算数", "全年预算", "全年预算数(A)", "调整预算数", "预算数", "小计"),
+    "spent": ("全年执行数", "预算执行数", "执行数", "全年执行数(B)", "实际支出数", "实际执行数", "年度拨付金额"),
     "weight": ("分值",),
-    "rate": ("执行率", "预算执行率", "执行率(B/A)"),
+    "rate": ("执行率", "预算执行率", "执行率(B/A)", "支出实现率", "支出实现率(%)"),
     "earned": ("得分",),
 }
 TEXTS = {
@@ -41,14 +41,20 @@ TEXTS = {
     "improvements": ("改进措施", "改进措施及建议", "整改措施", "下一步改进措施"),
 }
 TOTAL = ("总分", "合计", "得分合计", "总计", "总得分")
-MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况)")
+TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计", "合计金额")
+CIRCLED = re.compile(r"[①-⑳].*$")
+MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排)")
 GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
 EMPTY = ("", "—", "-", "－", "/", "无")
 
 
 def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    squeezed = label_text(text)
-    return next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
+    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words."""
+    for squeezed in (label_text(text), label_text(CIRCLED.sub("", "".join(text.split())))):
+        key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
+        if key:
+            return key
+    return None
 
 
 def figure(text: str) -> Decimal | None:
@@ -68,14 +74,36 @@ class Money:
     """The 项目资金 section as read: its column headings, the total row, the 其中 rows."""
 
     def __init__(self) -> None:
-        self.columns: dict[int, str] = {}
+        self.columns: dict[int, str] = {}  # column → initial / adjusted / spent / weight / rate / earned
+        self.labels: dict[int, str] = {}  # every heading of the columns row, as printed
         self.total: dict[str, Decimal | None] | None = None
         self.funding: list[EvaluationFunding] = []
+        self.extra: list[str] = []
 
 
 def read(grid: Grid, header: Header) -> Found:
     found = Found("evaluation", grid, (0, grid.height - 1), layout="declaration")
-    block, money, lines = Block(), Money(), []
+    block = Block()
+    money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
+    agency_of(found, block)
+    indicators, texts, stated, last = read_rows(grid, header, found)
+    evaluation = evaluation_of(found, money, outcome, texts, stated)
+    values = block.values
+    project = Project(
+        id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
+        budget=evaluation.adjusted, funding=[], goals=goal_list(goals), description="", indicators=indicators,
+        notes="\n".join(money.extra), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
+        period=values.get("period", ""), implementer=values.get("implementer", ""), parent=values.get("parent", ""),
+        facts=tuple(block.facts), evaluation=evaluation,
+    )  # fmt: skip
+    found.projects = [(project, (0, last))]
+    found.rows = (0, last)
+    return found
+
+
+def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> tuple["Money", str, str]:
+    """The rows above the indicators: label pairs (given to `pair`), 项目资金, 预期目标 / 实际完成情况."""
+    money, lines = Money(), []
     headings: dict[int, str] = {}
     goals = outcome = ""
     for r in range(header.row):
@@ -91,7 +119,7 @@ def read(grid: Grid, header: Header) -> Found:
         in_section = from_above or (m is not None and m.height > 1)
         if in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
-            read_money(grid, r, row[1:], money)
+            read_money(grid, r, row[1:], money, found)
         elif in_section and GOALS_SECTION.search(label_text(section)):
             if not from_above:
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
@@ -103,34 +131,28 @@ def read(grid: Grid, header: Header) -> Found:
                     goals = text
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
-                read_pair(label, value, block)
+                pair(label, value)
     read_lines(found, block, lines, grid)
     found.year = found.year or year_of(lines)
-    agency_of(found, block)
-    indicators, texts, stated, last = read_rows(grid, header, found)
+    return money, goals, outcome
+
+
+def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
     if money.total is None:
-        found.warnings.append(f"{found.where(0)}: 自评表中没有读到「年度资金总额」一行，全年预算数、全年执行数记为 0.00，请核对")
+        found.warnings.append(f"{found.where(0)}: 自评表中没有读到资金总额一行（年度资金总额 / 合计），全年预算数、全年执行数记为 0.00，请核对")
         money.total = {}
     t = money.total
-    adjusted = t.get("adjusted") if t.get("adjusted") is not None else Decimal("0.00")
-    evaluation = Evaluation(
-        published=None, initial=t.get("initial"), adjusted=adjusted,
-        spent=t.get("spent") if t.get("spent") is not None else Decimal("0.00"), funding=money.funding,
+    zero = Decimal("0.00")
+    if found.money_unit != "元" and (t.get("adjusted") or zero) >= 1000000:
+        found.warnings.append(f"{found.where(0)}: 全年预算数 {t.get('adjusted')} 万元超过一百亿元：表中的金额是否以元计？"
+                              "如是，请在 disclosure.yaml 中写 money_unit: 元")
+    return Evaluation(
+        published=None, initial=t.get("initial"), adjusted=t.get("adjusted") if t.get("adjusted") is not None else zero,
+        spent=t.get("spent") if t.get("spent") is not None else zero, funding=money.funding,
         execution_weight=t.get("weight"), execution_earned=t.get("earned"), outcome=goal_list(outcome),
         process=texts.get("process", ""), conclusion=texts.get("conclusion", ""), problems=texts.get("problems", ""),
         improvements=texts.get("improvements", ""), stated_total=stated, loc=found.loc(0), locs={},
     )  # fmt: skip
-    values = block.values
-    project = Project(
-        id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
-        budget=adjusted, funding=[], goals=goal_list(goals), description="", indicators=indicators, notes="",
-        order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
-        implementer=values.get("implementer", ""), parent=values.get("parent", ""), facts=tuple(block.facts),
-        evaluation=evaluation,
-    )  # fmt: skip
-    found.projects = [(project, (0, last))]
-    found.rows = (0, last)
-    return found
 
 
 def goal_list(text: str) -> list[str]:
@@ -140,17 +162,26 @@ def goal_list(text: str) -> list[str]:
     return goals if isinstance(goals, list) else [goals]
 
 
-def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: Money) -> None:
-    keys = {c: column_key(text, MONEY_COLUMNS) for c, text, above in body if not above}
+def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Money", found: Found) -> None:
+    """The column headings row (two or more of 年初预算数 · 全年预算数 · 全年执行数 · 分值 · 得分), then
+    one row per source: 年度资金总额 / 合计 is the total, every other row a `funding` row. A heading
+    with no key (历年结余结转, 结余率 …) is kept as `label：value` lines; 执行率 is computed, not kept."""
+    own = [(c, text) for c, text, above in body if not above]
+    keys = {c: column_key(text, MONEY_COLUMNS) for c, text in own}
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
+        money.labels = {c: text for c, text in own if text.strip()}
         return
-    label = next((text for c, text, above in body if not above and c not in money.columns), "")
-    values: dict[str, Decimal | None] = {}
-    for c, key in money.columns.items():
-        values[key] = figure(grid.text(r, c))
+    if not money.columns:
+        return  # group headings over the column headings (预算安排 · 拨付情况)
+    label = next((text for c, text in own if c not in money.labels), "")
+    values: dict[str, Decimal | None] = {key: figure(grid.text(r, c)) for c, key in money.columns.items() if key != "rate"}
+    for c, heading in money.labels.items():
+        text = grid.text(r, c)
+        if c not in money.columns and text and text != label:
+            money.extra.append(f"{''.join(label.split())} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
-    if money.total is None and ("总额" in squeezed or "合计" in squeezed or not squeezed.startswith("其中") and money.total is None):
+    if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
         return
     source = re.sub(r"^其中\s*[:：]?", "", "".join(label.split()))
