@@ -35,7 +35,8 @@ KEYS = {
     "code": ("项目编码", "项目代码"),
     "category": ("项目类别",),
     "basis": ("立项依据", "政策依据", "项目立项依据"),
-    "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标"),
+    "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标", "年度主要目标和成果", "年度主要目标"),
+    "description": ("项目概况", "项目总体概况", "项目基本情况", "项目简介"),
 }
 INVESTMENT = ("项目总投资", "总投资")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
@@ -43,9 +44,12 @@ COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本�
                "amount": ("金额", "预算金额", "测算金额", "成本金额", "预算数"),
                "basis": ("测算依据", "测算依据及说明", "计算依据", "测算过程及依据")}
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
+MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
+NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
+ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 BUDGET_UNIT = re.compile(r"^\s*(?:预算单位|单位名称|申报单位)\s*[:：]\s*(\S.*)$")
 SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 
@@ -87,6 +91,8 @@ class Block:
     cost_section: str = ""
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
+        if not label.strip() and not text.strip():
+            return  # an empty cell pair of a form's grid, no label to keep
         self.facts.append(((prefix + " " if prefix else "") + printed_label(label), text))
 
 
@@ -172,7 +178,29 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         found.year_from = f"{grid.source} 表头「{shown}」"
 
 
+def one_cell_labels(grid: Grid, r: int) -> list[tuple[str, str]] | None:
+    """A row of `label：value` cells (预算单位: 奉节县… | 金额单位:万元): the pairs; None for other rows."""
+    row = row_cells(grid, r)
+    if row[0][2]:
+        return None  # inside a section (the texts under 总体目标)
+    texts = [text for _, text, above in row if text and not above]
+    found = [ONE_CELL.match(text) for text in texts]
+    if len(texts) < 2 or not all(found):
+        return None
+    return [(m.group(1), m.group(2).strip()) for m in found]
+
+
 def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
+    labelled = one_cell_labels(grid, r)
+    if labelled is not None:
+        for label, value in labelled:
+            if cells.money_unit(f"{label}:{value}"):
+                found.money_unit = found.money_unit or cells.money_unit(f"{label}:{value}")
+            elif BUDGET_UNIT.match(f"{label}:{value}"):
+                block.budget_unit = value
+            else:
+                block.fact(label, value)
+        return
     row = row_cells(grid, r)
     first_col, first_text, from_above = row[0]
     m = grid.merge_at(r, first_col)
@@ -273,12 +301,20 @@ def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_
             block.fact(heading or section, text)
 
 
+def is_money(label: str) -> bool:
+    text = label_text(label)
+    return bool(MONEYISH.search(text)) and not NOT_MONEY.search(text)
+
+
 def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
-    """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed."""
-    if len(row_pairs) >= 2:
-        sides = [("mid", row_pairs[0]), ("year", row_pairs[1])] + [("fact", p) for p in row_pairs[2:]]
+    """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
+    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    money_pairs = [p for p in row_pairs if is_money(p[1])]
+    if len(money_pairs) >= 2:
+        sides = [("mid", money_pairs[0]), ("year", money_pairs[1])] + [("fact", p) for p in money_pairs[2:]]
     else:
-        sides = [("mid" if "中期" in label_text(p[1]) else "year", p) for p in row_pairs]
+        sides = [("mid" if "中期" in label_text(p[1]) else "year", p) for p in money_pairs]
+    sides = sorted(sides + [("fact", p) for p in row_pairs if p not in money_pairs], key=lambda side: side[1][0])
     for side, (_, label, value) in sides:
         text = label_text(label)
         total = "总额" in text or text.endswith("总预算") or (not text.startswith("其中") and text.endswith("预算"))
@@ -337,6 +373,11 @@ def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> t
                 found.notes = "\n".join(n for n in (found.notes, note) if n)
             last = r
             continue
+        if label_row(grid, r, header):
+            for _, label, value in pairs(row_cells(grid, r)):
+                block.fact(label, value)
+            last = r
+            continue
         rows = {side: indicator_rows(grid, r, part, levels[side], found) for side, part in parts}
         if any(rows.values()) or any(header.value(grid, r, c) for key in ("level1", "level2") for c in header.columns.get(key, [])):
             for side, indicators in rows.items():
@@ -347,6 +388,17 @@ def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> t
                     block.fact(label, value)
         last = r
     return read["mid"], read["year"], last
+
+
+def label_row(grid: Grid, r: int, header: Header) -> bool:
+    """A labelled row under the indicators (财政部门审核意见 | （盖章）): its label starts in the first
+    column and runs across into the indicator columns, or one cell covers the 三级 and 指标值 columns."""
+    m = grid.merge_at(r, 0)
+    if grid.own(r, 0) and m is not None and m.width > 1 and m.right >= header.first_indicator_column:
+        return True
+    name = header.columns.get("name", [None])[0]
+    m = grid.merge_at(r, name) if name is not None else None
+    return m is not None and any(m.covers(r, c) for c in header.columns.get("target", []))
 
 
 # ---------------------------------------------------------------- records
@@ -385,7 +437,8 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
     return Project(
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,
-        goals=goals if isinstance(goals, list) else [goals], description="", indicators=indicators, notes="",
+        goals=goals if isinstance(goals, list) else [goals], description=values.get("description", ""),
+        indicators=indicators, notes="",
         order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
         implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,

@@ -9,6 +9,7 @@ the same.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sitegen.fields import Target
@@ -30,6 +31,14 @@ def target_of(text: str) -> Target | None:
     return Target(figure, Decimal(figure)) if figure is not None else Target(text, None)
 
 
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def cjk_joined(text: str) -> str:
+    """`产 出 指 标` (a label spaced out to fill a tall cell) is 产出指标: spaces between Han characters are layout."""
+    return CJK_GAP.sub("", text)
+
+
 class Levels:
     """The 一级 and 二级 names of the rows read so far: an empty cell is the one above."""
 
@@ -38,8 +47,8 @@ class Levels:
         self.level2 = ""
 
     def read(self, grid: Grid, row: int, header: Header) -> tuple[str, str]:
-        level1 = first_text(grid, row, header, "level1")
-        level2 = first_text(grid, row, header, "level2")
+        level1 = cjk_joined(first_text(grid, row, header, "level1"))
+        level2 = cjk_joined(first_text(grid, row, header, "level2"))
         if level1 and level1 != self.level1:
             self.level1, self.level2 = level1, ""
         if level2:
