@@ -71,8 +71,9 @@ def test_declaration_block_cells(tmp_path, fmt):
     assert project.basis == "《某县农村公路条例》第十条"
     assert [(c.item, c.amount, c.basis) for c in project.costs] == [
         ("日常养护", Decimal("60.00"), "200公里×0.3万元/公里"), ("应急抢修", Decimal("40.00"), "按上年实际")]
+    # 主管部门及代码 shows the department: agency.yaml's, not a fact.
     assert list(project.facts) == [
-        ("主管部门及代码", "[305]某县交通运输局"), ("中期资金总额 其中：财政拨款", "300.00"),
+        ("中期资金总额 其中：财政拨款", "300.00"),
         ("中期资金总额 其他资金", ""), ("资金性质", "一般公共预算"), ("监督管理单位", "某县财政局")]
     assert project.goals == ["目标1：养护县乡公路200公里", "目标2：抢修及时"]
     m = project.midterm

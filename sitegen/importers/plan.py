@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from sitegen.importers import merge, writer
-from sitegen.importers.forms import Found, find_header, join_pages
+from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
@@ -57,7 +57,7 @@ class Unit:
 
 def recognise(grids: list[Grid], report: Report) -> list[Found]:
     founds = []
-    for grid in join_pages(grids):
+    for grid in join_pages(join_parts(grids)):
         header = find_header(grid)
         found = None
         if header:
@@ -170,6 +170,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
                                                 region_of(unit, options, report), department, first.layout)
     else:
         report.unchanged.append(f"{agency_file}（已存在，保留作者的单位信息）")
+    shared_notes(unit)
     stated = next((f.stated_total for f in unit.found if f.stated_total is not None), None)
     money = next((f.money_unit for f in unit.found if f.money_unit), None)
     notes = next((f.notes for f in unit.found if f.notes and f.projects), "")
@@ -204,6 +205,20 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
         project.id = pid
         files[year_dir / f"{pid}.yaml"] = writer.project_yaml(source_lines(found, rows), project)
     return files
+
+
+def shared_notes(unit: Unit) -> None:
+    """备注 lines printed under every declaration form of a unit-year (two forms or more) are the
+    disclosure's notes, not each project's."""
+    forms = [(f, p) for f in unit.found if f.form == "declaration" for p, _ in f.projects]
+    if len(forms) < 2:
+        return
+    common = [line for line in forms[0][1].notes.split("\n") if line and all(line in p.notes.split("\n") for _, p in forms)]
+    if not common:
+        return
+    for _, project in forms:
+        project.notes = "\n".join(line for line in project.notes.split("\n") if line not in common)
+    forms[0][0].notes = "\n".join(common)
 
 
 def merge_overall(unit: Unit, found: Found, options: Options, report: Report, existing, files: dict[Path, str],

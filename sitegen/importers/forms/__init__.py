@@ -21,6 +21,7 @@ from sitegen.model import Evaluation, Indicator, Overall, Project
 YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
+NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")
 NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
 PAGE = re.compile(r"^第\d+页")  # the grids of a PDF: only pages continue one another
 
@@ -160,10 +161,14 @@ def year_of(texts: list[str]) -> int | None:
 
 
 def code_and_name(text: str) -> tuple[str, str]:
-    """`418001-乌海市人力资源和社会保障局`, `[015001]武汉市青山区教育局` → (code, name); ('', text) else."""
+    """`418001-乌海市人力资源和社会保障局`, `[015001]武汉市青山区教育局`, `武汉市青山区教育局（015001）`
+    (as sitegen's own declaration prints it) → (code, name); ('', text) else."""
     match = CODE_NAME.match(text.strip())
     if match and any(ch.isdigit() for ch in match.group(1)):
         return match.group(1), match.group(2).strip()
+    match = NAME_CODE.match(text.strip())
+    if match and sum(ch.isdigit() for ch in match.group(2)) >= 3:
+        return match.group(2), match.group(1).strip()
     return "", text.strip()
 
 
@@ -207,6 +212,40 @@ def join(previous: Grid, grid: Grid) -> Grid:
     shift = previous.height - skip
     merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges if m.top >= skip]
     return Grid(previous.source, previous.name, previous.rows + grid.rows[skip:], merges, previous.notes)
+
+
+def stack(previous: Grid, grid: Grid) -> Grid:
+    """`grid` below `previous` as one table (widths padded), its merges shifted."""
+    shift = previous.height
+    merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges]
+    return Grid(previous.source, previous.name, previous.rows + grid.rows, merges, previous.notes)
+
+
+def names_a_project(grid: Grid, rows: int) -> bool:
+    """A 项目名称 label beside its value in the first `rows` rows (a declaration's labelled block)."""
+    for r in range(min(rows, grid.height)):
+        texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
+        for i, text in enumerate(texts[:-1]):
+            if label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1] and label_text(texts[i + 1]) != label_text(text):
+                return True
+    return False
+
+
+def join_parts(grids: list[Grid]) -> list[Grid]:
+    """One form printed as several tables (a Word file, a PDF page: the labelled block, 总体目标, the
+    indicators): a table naming a project without an indicator header takes the tables after it,
+    up to and including the one with the indicator header, when they name no project of their own."""
+    joined: list[Grid] = []
+    for grid in grids:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.source == grid.source and find_header(previous) is None \
+                and names_a_project(previous, previous.height):
+            header = find_header(grid)
+            if not names_a_project(grid, header.row if header else grid.height):
+                joined[-1] = stack(previous, grid)
+                continue
+        joined.append(grid)
+    return joined
 
 
 def join_pages(grids: list[Grid]) -> list[Grid]:

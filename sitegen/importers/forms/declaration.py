@@ -22,7 +22,7 @@ from sitegen.importers.forms import Found, Header, code_and_name, make_header, n
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import indicator_key, label_text
 from sitegen.model import Cost, Funding, Indicator, Midterm, Project
 
 NAME = ("项目名称", "二级项目名称")
@@ -46,11 +46,13 @@ COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本�
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
+TOTALISH = re.compile(r"总额|总预算|预算数|申报数|申请|预算资金|财政预算|总投资")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 BUDGET_UNIT = re.compile(r"^\s*(?:预算单位|单位名称|申报单位)\s*[:：]\s*(\S.*)$")
+TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 
 
@@ -86,6 +88,7 @@ class Block:
     goals: str = ""
     budget_unit: str = ""
     headings: dict[int, str] = field(default_factory=dict)  # 总体目标's heading over each column
+    notes: list[str] = field(default_factory=list)  # 备注 lines under the form
     costs: list[Cost] = field(default_factory=list)
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
@@ -133,11 +136,34 @@ def recognise(grid: Grid, header: Header) -> Found | None:
     for r in range(header.row):
         for _, label, value in pairs(row_cells(grid, r)):
             if is_label(label, NAME) and value and not is_label(value, NAME):
-                return read(grid, make_header(grid, header.row, header.row))
+                return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
     return None
 
 
+def band_top(grid: Grid, row: int) -> int:
+    """The indicator header's first row: 一级指标 merged down over 中期指标 · 年度指标 and the row under them."""
+    top = row
+    for c in range(grid.width):
+        m = grid.merge_at(row, c)
+        if m is not None and m.top < row and indicator_key(grid.text(row, c)) in ("level1", "level2", "name"):
+            top = min(top, m.top)
+    return top
+
+
 # ---------------------------------------------------------------- the labelled block
+
+
+def title_line(grid: Grid, r: int, block: Block) -> str | None:
+    """Above the first labelled cell, a row with one text in its first column and nothing else (the
+    title of a PDF form printed inside its table's grid) is a line, not a label."""
+    first = grid.merge_at(r, 0)
+    if block.values or block.facts or first is not None and first.height > 1:
+        return None
+    for c in range(1, grid.width):
+        m = grid.merge_at(r, c)
+        if (grid.own(r, c) or m is not None) and not (m is not None and m is first):
+            return None
+    return grid.own(r, 0) or None
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -147,7 +173,7 @@ def read(grid: Grid, header: Header) -> Found:
     for r in range(header.top):
         if grid.is_empty_row(r):
             continue
-        line = single_text(grid, r)
+        line = single_text(grid, r) or title_line(grid, r, block)
         if line is not None:
             lines.append(line)
             continue
@@ -171,7 +197,7 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         if budget_unit:
             block.budget_unit = budget_unit.group(1).strip()
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = text.strip()
+            found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
@@ -269,14 +295,15 @@ def read_pair(label: str, value: str, block: Block) -> None:
         block.goals = value
     elif key:
         block.values[key] = value
-    elif is_label(label, INVESTMENT) or MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text):
+    elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
+        # A total printed outside the 项目资金 section (东莞: 中期市财政预算 · 本年度申请市财政预算资金);
+        # the first one of each kind counts, a later one (or one that is not only a figure) is a fact too.
         figure, pure = money(value)
-        if is_label(label, INVESTMENT):
-            block.total_investment = figure
-        elif MIDTERM_MONEY.search(text):
-            block.midterm_budget = figure
+        key = "total_investment" if is_label(label, INVESTMENT) else "midterm_budget" if MIDTERM_MONEY.search(text) else "budget"
+        if getattr(block, key) is None and figure is not None:
+            setattr(block, key, figure)
         else:
-            block.budget = figure
+            pure = False
         if not pure:
             block.fact(label, value)
     else:
@@ -303,7 +330,7 @@ def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_
 
 def is_money(label: str) -> bool:
     text = label_text(label)
-    return bool(MONEYISH.search(text)) and not NOT_MONEY.search(text)
+    return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
 
 
 def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
@@ -369,8 +396,8 @@ def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> t
         line = single_text(grid, r)
         if line is not None:
             note = note_text(line)
-            if note is not None:
-                found.notes = "\n".join(n for n in (found.notes, note) if n)
+            if note is not None:  # the form is the project's: its 备注 is the project's (plan.py moves a note
+                block.notes.append(note)  # printed under every form of a file to the disclosure)
             last = r
             continue
         if label_row(grid, r, header):
@@ -421,6 +448,11 @@ def agency_of(found: Found, block: Block) -> None:
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
     if impl_name and impl_name == found.agency_name:
         block.values.pop("implementer", None)
+    # The form's own 主管部门及代码 cell showing the department (or the unit itself) is agency.yaml's:
+    # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
+    shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
+    block.facts = [(label, text) for label, text in block.facts
+                   if not (label_text(label) == "主管部门及代码" and code_and_name(text) in shown)]
 
 
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
@@ -438,7 +470,7 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,
         goals=goals if isinstance(goals, list) else [goals], description=values.get("description", ""),
-        indicators=indicators, notes="",
+        indicators=indicators, notes="\n".join(block.notes),
         order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
         implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,
