@@ -59,7 +59,7 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
     founds = []
     for grid in join_pages(join_parts(grids)):
         header = find_header(grid)
-        found = None
+        found = None if header else overall.recognise_without_indicators(grid)
         if header:
             found = (overall.recognise(grid, header) or evaluation.recognise(grid, header) or declaration.recognise(grid, header)
                      or per_project.recognise(grid, header)

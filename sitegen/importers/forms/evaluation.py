@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, make_header, year_of
+from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
@@ -43,7 +43,7 @@ TEXTS = {
 TOTAL = ("总分", "合计", "得分合计", "总计", "总得分")
 TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计", "合计金额")
 CIRCLED = re.compile(r"[①-⑳].*$")
-MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排)")
+MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
 GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
 EMPTY = ("", "—", "-", "－", "/", "无")
 
@@ -110,6 +110,9 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         if grid.is_empty_row(r):
             continue
         line = single_text(grid, r)
+        if line is not None and note_text(line) is not None:
+            money.extra.append(note_text(line))  # a 备注 line (a form without indicators ends with it)
+            continue
         if line is not None:
             lines.append(line)
             continue

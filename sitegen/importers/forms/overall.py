@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
-from sitegen.importers.forms import Found, Header, code_and_name, make_header
+from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
 from sitegen.importers.forms.declaration import Block, money, pairs, printed_label, read_lines, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
@@ -54,6 +54,17 @@ def recognise(grid: Grid, header: Header) -> Found | None:
     if "actual" in header.columns or "earned" in header.columns:
         return read_selfeval(grid, header)
     return read(grid, header)
+
+
+def recognise_without_indicators(grid: Grid) -> Found | None:
+    """A 部门整体支出绩效自评表 printed without an indicator table (a unit that wrote none): the
+    block alone, when it names the unit and has the money columns of a self-evaluation."""
+    labels = [label for r in range(grid.height) for _, label, _ in pairs(row_cells(grid, r))]
+    money = any(evaluation.column_key(text, evaluation.MONEY_COLUMNS) == "spent"
+                for r in range(grid.height) for _, text, _ in row_cells(grid, r))
+    if not money or any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+        return None
+    return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
 
 
 class Draft:
@@ -112,7 +123,8 @@ def read_row(grid: Grid, r: int, draft: Draft, found: Found) -> None:
     body = row[1:] if section else row
     found.money_unit = found.money_unit or cells.money_unit(first)
     squeezed = label_text(section)
-    if section and TASKS.search(squeezed):
+    headings = sum(1 for _, text, above in body if not above and task_key(text))
+    if (section and TASKS.search(squeezed)) or headings >= 2 or (draft.task_columns and not section and task_row(body, draft)):
         read_task(grid, r, body, draft)
     elif section and MONEY.match(squeezed):
         for _, label, value in pairs(body):
@@ -124,7 +136,19 @@ def read_row(grid: Grid, r: int, draft: Draft, found: Found) -> None:
             read_pair(label, value, draft, found)
 
 
+def task_row(body: list, draft: Draft) -> bool:
+    """A row under the 年度履职目标 headings: its texts stand in the headings' columns only."""
+    own = [(c, text) for c, text, above in body if not above and text]
+    return bool(own) and all(c in draft.task_columns for c, _ in own)
+
+
 def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
+    squeezed = label_text(label)
+    if squeezed.startswith("中期目标") or squeezed.startswith("中期滚动目标"):
+        draft.mid_goals = value
+        period = re.search(r"\(([^()]*\d{4}[^()]*)\)", squeezed)
+        draft.mid_period = period.group(1) if period else ""
+        return
     if is_label(label, UNIT_NAME):
         found.agency_name = value
     elif is_label(label, UNIT_CODE):
@@ -190,7 +214,8 @@ def read_indicators(grid: Grid, header: Header, found: Found):
         last = r
         line = single_text(grid, r)
         if line is not None:
-            found.notes = "\n".join(n for n in (found.notes, line.strip()) if n)  # a 备注 line under the table
+            note = note_text(line)
+            found.notes = "\n".join(n for n in (found.notes, note if note is not None else line.strip()) if n)
             continue
         rows = indicator_rows(grid, r, header, levels, found)
         if rows:
@@ -218,6 +243,6 @@ def overall(found: Found, draft: Draft, indicators) -> Overall:
     notes = draft.notes + ([found.notes] if found.notes else [])
     return Overall(
         title=found.title, published=None, total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
-        has_funds=bool(f), sources=draft.sources, duties=draft.duties, goals=goal_list(draft.goals), midterm=midterm,
+        has_funds=any(value is not None for value in f.values()), sources=draft.sources, duties=draft.duties, goals=goal_list(draft.goals), midterm=midterm,
         tasks=draft.tasks, indicators=indicators, evaluation=None, notes="\n".join(notes), loc=loc, locs={},
     )  # fmt: skip

@@ -39,6 +39,19 @@ def cjk_joined(text: str) -> str:
     return CJK_GAP.sub("", text)
 
 
+WRAP = re.compile(r"\s*\n\s*")
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]")
+
+
+def unwrapped(name: str) -> str:
+    """A 三级指标 is one line: a line break in it is where the cell wrapped (PDF), joined without a
+    space next to Han characters and with one between Latin words."""
+    def join(match: re.Match) -> str:
+        before, after = name[match.start() - 1: match.start()], name[match.end(): match.end() + 1]
+        return "" if HAN.match(before) or HAN.match(after) else " "
+    return WRAP.sub(join, name.strip())
+
+
 class Levels:
     """The 一级 and 二级 names of the rows read so far: an empty cell is the one above."""
 
@@ -83,7 +96,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
             found.guesses.append(f"{found.where(row, header.columns['name'][0])}: 一格中的 {len(names)} 个指标与其指标值逐一拆开")
     result = []
     for one_name, target in zip(names, targets):
-        one_name = cells.strip_numbering(one_name)
+        one_name = unwrapped(cells.strip_numbering(one_name))
         if len(names) > 1:
             bare, glued = cells.unglue(one_name)
             if glued:
