@@ -84,3 +84,59 @@ def test_declaration_block_cells(tmp_path, fmt):
         ("产出指标", "时效指标", "抢修到场时间", "<=", "24", "小时", "汛期"),
         ("满意度指标", "服务对象满意度指标", "群众满意度", ">=", "90", "%", ""),
     ]
+
+
+def word_table(document, rows: list[list[str]]):
+    table = document.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    return table
+
+
+def add_form(document, name: str) -> None:
+    """One 申报表 as three Word tables under its title paragraphs."""
+    document.add_paragraph("项目支出绩效目标申报表")
+    document.add_paragraph("（2024年度）")
+    word_table(document, [["项目名称", name], ["主管部门", "【612】某镇人民政府"],
+                          ["实施单位", "某镇村镇建设服务中心"], ["年度资金总额", "12.50"]])
+    goals = word_table(document, [["总体目标", "年度目标"], ["", "维修村道3公里"]])
+    goals.cell(0, 0).merge(goals.cell(1, 0)).text = "总体目标"
+    word_table(document, [["一级指标", "二级指标", "三级指标", "指标值"],
+                          ["产出指标", "数量指标", "维修村道里程", "≥3公里"],
+                          ["满意度指标", "服务对象满意度指标", "村民满意度", "≥90%"]])
+
+
+def test_a_form_printed_as_several_word_tables_is_one_form(tmp_path):
+    """Word files (and sitegen's own declaration PDF) print the block, 总体目标 and the indicators as
+    three tables: they are one project."""
+    import docx
+
+    document = docx.Document()
+    add_form(document, "村道维修")
+    source = tmp_path / "form.docx"
+    document.save(source)
+    into = tmp_path / "content"
+    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "612001")
+    assert code == 0, out + err
+    (project,) = load_content(into).content.projects()
+    assert (project.name, project.budget, project.goals, project.implementer) == (
+        "村道维修", Decimal("12.50"), ["维修村道3公里"], "某镇村镇建设服务中心")
+    assert [(i.name, i.op, i.target.text, i.unit) for i in project.indicators] == [
+        ("维修村道里程", ">=", "3", "公里"), ("村民满意度", ">=", "90", "%")]
+    assert load_content(into).content.agencies[0].name == "某镇人民政府"
+
+
+def test_two_forms_in_one_word_file_are_two_projects(tmp_path):
+    import docx
+
+    document = docx.Document()
+    add_form(document, "村道维修")
+    add_form(document, "桥梁维修")
+    source = tmp_path / "forms.docx"
+    document.save(source)
+    into = tmp_path / "content"
+    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "612001")
+    assert code == 0, out + err
+    assert [p.name for p in load_content(into).content.projects()] == ["村道维修", "桥梁维修"]
