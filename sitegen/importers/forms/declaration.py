@@ -30,7 +30,7 @@ DEPARTMENT = ("主管部门", "主管部门及代码", "主管部门及编码", 
 IMPLEMENTER = ("实施单位", "项目实施单位", "项目执行单位")
 KEYS = {
     "attribute": ("项目属性", "项目类型"),
-    "period": ("项目期", "项目起止时间", "起止时间", "项目周期"),
+    "period": ("项目期", "项目起止时间", "起止时间", "项目周期", "建设周期", "实施周期"),
     "parent": ("一级项目名称", "一级项目"),
     "code": ("项目编码", "项目代码"),
     "category": ("项目类别",),
@@ -80,6 +80,8 @@ class Block:
     values: dict[str, str] = field(default_factory=dict)
     facts: list[tuple[str, str]] = field(default_factory=list)
     budget: Decimal | None = None
+    budget_yearly: bool = False  # the budget's label says the year (年度资金总额), not 项目总预算
+    budget_cell: tuple[str, str, int] = ("", "", 0)  # label, text, place among the facts
     funding: list[Funding] = field(default_factory=list)
     total_investment: Decimal | None = None
     midterm_budget: Decimal | None = None
@@ -281,6 +283,21 @@ def read_costs(grid: Grid, r: int, section: str, body: list, block: Block, found
     return True
 
 
+def set_budget(block: Block, label: str, value: str, figure, pure: bool) -> None:
+    """The year's budget: a total whose label says the year (年度 / 当年 / 本年) wins over one that does
+    not (项目总预算), which then stays as a fact; a second total never replaces the first silently."""
+    yearly = bool(re.search(r"年度|当年|本年", label_text(label)))
+    if block.budget is None or (yearly and not block.budget_yearly):
+        if block.budget is not None:  # the displaced total keeps its printed place among the facts
+            label_before, value_before, at = block.budget_cell
+            block.facts.insert(at, (printed_label(label_before), value_before))
+        block.budget, block.budget_yearly, block.budget_cell = figure, yearly, (label, value, len(block.facts))
+        if not pure:
+            block.fact(label, value)
+    else:
+        block.fact(label, value)
+
+
 def read_pair(label: str, value: str, block: Block) -> None:
     key = key_of(label)
     text = label_text(label)
@@ -300,7 +317,9 @@ def read_pair(label: str, value: str, block: Block) -> None:
         # the first one of each kind counts, a later one (or one that is not only a figure) is a fact too.
         figure, pure = money(value)
         key = "total_investment" if is_label(label, INVESTMENT) else "midterm_budget" if MIDTERM_MONEY.search(text) else "budget"
-        if getattr(block, key) is None and figure is not None:
+        if key == "budget" and figure is not None:
+            set_budget(block, label, value, figure, pure)
+        elif getattr(block, key) is None and figure is not None:
             setattr(block, key, figure)
         else:
             pure = False
@@ -356,9 +375,7 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
         elif side == "mid":
             block.fact(label, value, prefix=block.values.get("_mid_label", "中期"))
         elif total:
-            block.budget = figure
-            if not pure:
-                block.fact(label, value)
+            set_budget(block, label, value, figure, pure)
         elif figure is not None:
             source = re.sub(r"^其中\s*[:：]?", "", printed_label(label))
             block.funding.append(Funding(source, figure))
