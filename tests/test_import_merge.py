@@ -193,3 +193,36 @@ def test_department_selfeval_merges_into_overall_yaml(tmp_path):
     assert path.read_text(encoding="utf-8").startswith("# 作者的注释\n")
     snapshot = files(into)
     assert run("import", str(table), "--into", str(into), "--year", "2019")[0] == 0 and files(into) == snapshot
+
+
+def test_goals_table_and_selfeval_imported_together_are_one_project(tmp_path):
+    """The goals table (a flat workbook written from the author's project) and the 自评表 in one run."""
+    import sys
+
+    sys.path.insert(0, sys_path_fixtures)
+    from make import read_tables, write_xlsx
+
+    header = "项目名称\t项目单位\t预算数\t年度绩效目标\t一级指标\t二级指标\t三级指标\t目标值\t计量单位\t分值"
+    rows = [("产出指标", "数量指标", "全县参合人数", "8755", "人", "15"),
+            ("产出指标", "质量指标", "资金是否全部纳入医保统筹", "100", "%", "15")]
+    lines = ["2020年稷山县医疗保障局项目支出绩效目标表" + "\t<" * 9, header]
+    for n, row in enumerate(rows):
+        project = ("建档立卡个人缴费县级配套资金", "稷山县医疗保障局", "65.66", "提高医疗保障水平,推进因病致贫问题的根本性解决")
+        lines.append("\t".join((project if n == 0 else ("^",) * 4) + row))
+    grid = tmp_path / "grid.tsv"
+    grid.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_xlsx(read_tables(grid), tmp_path / "goals.xlsx")
+    into = tmp_path / "content"
+    code, out, err = run("import", str(JISHAN / "table.xlsx"), str(tmp_path / "goals.xlsx"), "--into", str(into), *ARGS)
+    assert code == 0, out + err
+    assert "并入同时导入的" in out
+    (project,) = only_project_list(into)
+    assert project.evaluation.spent == Decimal("65.07")
+    assert [(i.name, i.actual.text, i.earned) for i in project.indicators[:2]] == [
+        ("全县参合人数", "8676", Decimal("13")), ("资金是否全部纳入医保统筹", "100", Decimal("15"))]
+
+
+def only_project_list(into: Path):
+    loaded = load_content(into)
+    assert loaded.ok, [f.format() for f in loaded.findings.errors]
+    return loaded.content.projects()

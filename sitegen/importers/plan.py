@@ -185,11 +185,14 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     if has_projects and not (only_results and (year_dir / "disclosure.yaml").exists()):
         files[year_dir / "disclosure.yaml"] = writer.disclosure_yaml(source_lines(lead, lead.rows), disclosure)
     projects = []
-    for f in unit.found:
+    # Goals tables first: a self-evaluation imported in the same run goes into the project they give.
+    for f in sorted(unit.found, key=lambda found: found.form == "evaluation"):
         for p, rows in f.projects:
-            if f.form == "evaluation" and merge_into(unit, p, rows, f, options, report, existing, files, merged):
+            if f.form == "evaluation" and (merge_into(unit, p, rows, f, options, report, existing, files, merged)
+                                           or merge_planned(projects, p, f, options, report)):
                 continue
             projects.append((p, rows, f))
+    projects.sort(key=lambda planned: unit.found.index(planned[2]))
     existing = existing_ids(year_dir)
     taken = set(existing.values())
     width = max(2, len(str(len(projects))))
@@ -219,6 +222,22 @@ def shared_notes(unit: Unit) -> None:
     for _, project in forms:
         project.notes = "\n".join(line for line in project.notes.split("\n") if line not in common)
     forms[0][0].notes = "\n".join(common)
+
+
+def merge_planned(projects: list, project: Project, found: Found, options: Options, report: Report) -> bool:
+    """A self-evaluation of a project that a goals table of the same run gives: merged into it."""
+    at = next((n for n, (p, _, _) in enumerate(projects)
+               if project.code and p.code == project.code or p.name == project.name), None)
+    if at is None:
+        return False
+    planned, rows, goals = projects[at]
+    how = f"项目编码 {project.code}" if project.code and planned.code == project.code else "项目名称"
+    done = merge.merge(planned, project, how, where_of(found), options.force)
+    report.guesses.append(f"{where_of(found)}: 自评表的项目「{project.name}」并入同时导入的 {where_of(goals)} 中的项目（按{how}匹配）")
+    report.warnings += done.notes
+    report.conflicts += done.conflicts
+    projects[at] = (done.project, rows, goals)
+    return True
 
 
 def merge_overall(unit: Unit, found: Found, options: Options, report: Report, existing, files: dict[Path, str],
