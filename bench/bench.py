@@ -27,6 +27,9 @@ from sitegen.render.html import render_html  # noqa: E402
 from sitegen.render.pdf import render_pdfs  # noqa: E402
 from sitegen.render.search import render_search  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
+from sitegen.safety import UnsafeOutput, refuse_dangerous_path  # noqa: E402
+
+WORK_MARKER = ".sitegen-bench"  # the bench deletes content/, output/ and cache/ only in a folder it marked
 
 LEVELS = [
     ("产出指标", "数量指标", "培训人次", "≥", "130", "人"),
@@ -69,6 +72,20 @@ def generate(root: Path, projects: int, per_unit: int) -> None:
         (folder / "2025" / f"p{number:05d}.yaml").write_text(project_yaml(number), encoding="utf-8")
 
 
+def claim_work(work: Path) -> None:
+    """The bench replaces content/, output/ and cache/ in its work folder: only in a new or empty
+    folder, or one an earlier run marked, never in the repository's or a home folder."""
+    try:
+        refuse_dangerous_path(work, [(ROOT / name, f"仓库的 {name}/") for name in ("content", "layouts", "static", "sitegen")],
+                              option="--work")
+    except UnsafeOutput as exc:
+        sys.exit(f"bench: {exc}")
+    if work.is_dir() and any(work.iterdir()) and not (work / WORK_MARKER).is_file():
+        sys.exit(f"bench: {work} 已存在且不是 bench 的工作目录（没有 {WORK_MARKER}）：请用 --work 指定一个新目录")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / WORK_MARKER).write_text("sitegen bench work folder: content/, output/ and cache/ are replaced by every run\n")
+
+
 def peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -102,13 +119,22 @@ def measure_site(content: Path, out: Path, context: Context, n: int) -> None:
     print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + search_seconds:.2f} s")
 
 
+def files_equal(left: Path, right: Path) -> bool:
+    names = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    if names != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
+        return False
+    return all((left / name).read_bytes() == (right / name).read_bytes() for name in names)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--per-unit", type=int, default=20)
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--cluster", default=None, help="also build on this cluster (local:N or tcp://HOST:8786)")
     args = parser.parse_args()
+    claim_work(args.work)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
     generate(content, args.projects, args.per_unit)
     for folder in (out, cache):
@@ -120,6 +146,11 @@ def main() -> None:
     measure_site(content, out, Context(content, cache), n)
     _, seconds = timed("build", lambda: build(content, out / "build", renderers=without(PDF), cache_dir=cache))
     print(f"end to end, `sitegen build --no-pdf` (search beside the other renderers): {seconds:.2f} s")
+    if args.cluster:
+        _, seconds = timed("cluster", lambda: build(content, out / "cluster", renderers=without(PDF),
+                                                   cache_dir=cache / "cluster", cluster=args.cluster))
+        same = files_equal(out / "build", out / "cluster")
+        print(f"end to end on the cluster {args.cluster}, `--no-pdf`: {seconds:.2f} s, byte-identical: {same}")
     if args.skip_pdf:
         return
     context = Context(content, cache)
@@ -139,6 +170,11 @@ def main() -> None:
     with collector_frozen():
         rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf2"), context))
     print(f"PDF after editing one project: {len(rendered)} re-rendered in {seconds:.2f} s")
+    if args.cluster:
+        _, seconds = timed("cluster pdf", lambda: build(content, out / "cluster-pdf", cache_dir=cache / "cluster-pdf",
+                                                       cluster=args.cluster))
+        print(f"end to end on the cluster {args.cluster} with PDFs, cold cache: {seconds:.2f} s "
+              f"({seconds / n * 1000:.0f} ms/project)")
     own, children = peak_mb()
     print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
 

@@ -14,19 +14,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import urlparse
 
 from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context, worker_count
-from sitegen.render.charts import overview_charts
+from sitegen.render import Context, RenderError, results, worker_count
+from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
-from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
+from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
+from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import environment, static_files
+from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
@@ -39,6 +40,7 @@ class PageJob:
     template: str
     values: dict
     more: Callable[[], dict] | None = None  # values worth computing in the worker (table rows, charts)
+    relative: str = ""  # the site path, for pages rendered on a cluster
 
 
 # Pages are rendered by forked processes that each take every n-th page: Jinja is pure
@@ -48,8 +50,11 @@ _queue: list[PageJob] = []
 _env = None
 
 
-def render_queue(env, queue: list[PageJob]) -> None:
+def render_queue(env, queue: list[PageJob], context: Context | None = None) -> None:
     global _queue, _env
+    if context is not None and context.cluster is not None:
+        render_on_cluster(queue, context)
+        return
     workers = max(1, min(worker_count(), len(queue) // FORK_MIN_PAGES))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         render_share(env, queue, 0, 1)
@@ -67,9 +72,53 @@ def render_forked_share(index: int, count: int) -> None:
 
 
 def render_share(env, queue: list[PageJob], index: int, count: int) -> None:
+    for job, text in page_texts(env, queue, index, count):
+        store_text(job.target, text)
+
+
+def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tuple[PageJob, str]]:
+    """Every count-th page from index, rendered."""
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
-        store_text(job.target, env.get_template(job.template).render(**values))
+        yield job, render_layout(env, job.template, values)
+
+
+# ---------------------------------------------------------------- on a Dask cluster (sitegen/cluster.py)
+
+SHARES_PER_WORKER = 4  # so that a worker that finishes early takes another share
+REMOTE_ROOT = Path("/sitegen-remote")  # a worker's pages are claimed under this root, never written there
+_remote: dict[str, tuple] = {}  # per worker process: content digest → (env, queue)
+
+
+def render_on_cluster(queue: list[PageJob], context: Context) -> None:
+    """The same queue, rendered by the cluster's workers; the client writes what they return."""
+    cluster = context.cluster
+    workers = max(1, len(cluster.client.scheduler_info()["workers"]))
+    count = max(1, min(workers * SHARES_PER_WORKER, len(queue) // FORK_MIN_PAGES))
+    content_dir = str(context.content_dir.resolve())
+    shares = cluster.map(remote_share, [(content_dir, context.digest, index, count) for index in range(count)])
+    for index, texts in enumerate(shares):
+        jobs = queue[index::count]
+        if [relative for relative, _ in texts] != [job.relative for job in jobs]:
+            raise RenderError("集群工作节点生成的页面与本机的页面列表不一致（内容是否相同？）")
+        for job, (_, text) in zip(jobs, texts):
+            store_text(job.target, text)
+
+
+def remote_share(task: tuple[str, str, int, int]) -> list[tuple[str, str]]:
+    """Runs on a worker: load the content once per build, render one share of the pages."""
+    content_dir, digest, index, count = task
+    if digest not in _remote:
+        from sitegen.pipeline import load_content
+
+        _remote.clear()
+        loaded = load_content(Path(content_dir))
+        context = Context(Path(content_dir), REMOTE_ROOT, tuple(loaded.findings.sorted()), digest=digest)
+        pages = SitePages(loaded.content, Writer(REMOTE_ROOT), context)
+        pages.queue_all()
+        _remote[digest] = (pages.env, pages.queue)
+    env, queue = _remote[digest]
+    return [(job.relative, text) for job, text in page_texts(env, queue, index, count)]
 
 
 @dataclass(frozen=True)
@@ -116,39 +165,52 @@ class SitePages:
         self.writer = writer
         self.env = environment(context.site_root)
         self.site_root = context.site_root
+        self.context = context
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
-                       "problem_count": len(self.problems)}
+                       "problem_count": len(self.problems), "has_results": results.has_results(content)}
+        self.latest_year = results.latest_year(content)
         self.queue: list[PageJob] = []
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
         """Queue `template` for site path `path` (ending in / for an index.html)."""
-        target = self.writer.claim(path + "index.html" if path.endswith("/") else path)
+        relative = path + "index.html" if path.endswith("/") else path
+        target = self.writer.claim(relative)
         canonical = self.content.site.base_url + path.lstrip("/")
-        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values}, more))
+        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
+                                  more, relative.lstrip("/")))
 
     def all(self) -> int:
+        self.queue_all()
+        self.static()
+        render_queue(self.env, self.queue, self.context)
+        return len(self.queue)
+
+    def queue_all(self) -> None:
+        """Every page of the site into the queue, in a stable order."""
         self.home()
         self.browse()
         for agency in self.content.agencies:
-            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]))
+            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      awaiting=results.awaiting(agency.years, self.latest_year))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
                     self.project(project)
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
-        self.page("/search/", "search.html", facet_labels=FACET_LABELS)
+        shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards)
         self.data_page()
         self.quality_page()
+        if self.common["has_results"]:
+            self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
-        self.static()
-        render_queue(self.env, self.queue)
-        return len(self.queue)
 
     def home(self) -> None:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
-        total = sum((uy.total for uy in unit_years), Decimal("0.00"))
+        site_unit = self.content.site.money_unit
+        total = sum((in_site_unit(uy.total, uy.money_unit, site_unit) for uy in unit_years), Decimal("0.00"))
         self.page("/", "index.html", lambda: {"charts": overview_charts(self.content)},
                   years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
 
@@ -175,7 +237,9 @@ class SitePages:
     def unit_year(self, unit_year: UnitYear) -> None:
         self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
                   project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
-                  problems=self.problems_of[id(unit_year)])
+                  problems=self.problems_of[id(unit_year)], results=results.summarise(unit_year.projects),
+                  evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
+                  awaiting=results.awaiting([unit_year], self.latest_year))
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
@@ -193,8 +257,22 @@ class SitePages:
             project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
-            changes=self.changes.get(id(project)),
+            changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
+            **self.project_results(project),
         )  # fmt: skip
+
+    def project_results(self, project: Project) -> dict:
+        """What the results partials of a project page need; nothing for a project without evaluation."""
+        if project.evaluation is None:
+            return {}
+        return {"outcome_pairs": results.outcome_pairs(project), "evaluation_pdf": evaluation_pdf_path(project),
+                "score_sum": results.score_sum(project), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
+
+    def results_page(self) -> None:
+        units = results.ranking(self.content)
+        self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
+                  shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
+                  result_classes=results.CLASSES)
 
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():

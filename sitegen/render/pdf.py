@@ -19,8 +19,9 @@ import gc
 import hashlib
 import logging
 import multiprocessing
-import shutil
+import os
 import subprocess
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,9 +30,10 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
+from sitegen.render.results import score_sum
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import BUILTIN_STATIC, environment
-from sitegen.render.writer import Writer
+from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
+from sitegen.render.writer import Writer, located
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -61,6 +63,15 @@ def project_pdf_path(project: Project) -> str:
     return f"{project.url}{project.agency.id}-{project.year}-{project.id}.pdf".lstrip("/")
 
 
+def evaluation_pdf_path(project: Project) -> str:
+    """The project's 绩效自评表, beside its goals PDF."""
+    return f"{project.url}{project.agency.id}-{project.year}-{project.id}-selfeval.pdf".lstrip("/")
+
+
+def unit_year_evaluation_pdf_path(unit_year: UnitYear) -> str:
+    return f"{unit_year.url}{unit_year.agency.id}-{unit_year.year}-selfeval.pdf".lstrip("/")
+
+
 def font_versions() -> str:
     """The installed CJK font files, or a RenderError naming the package to install."""
     try:
@@ -86,18 +97,17 @@ class PdfLayouts:
     def __init__(self, content: Content, site_root: Path | None):
         self.site = content.site
         self.env = environment(site_root)
-        css_path = site_root / "static" / "pdf.css" if site_root else None
-        self.css = (css_path if css_path and css_path.is_file() else BUILTIN_STATIC / "pdf.css").read_text("utf-8")
+        # The site's own pdf.css when it has one, read only from inside its static/ folder.
+        self.css = static_files(site_root)["static/pdf.css"].read_text("utf-8")
 
     def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
-        template = self.env.get_template(f"pdf/{unit_year.pdf_layout}.html")
         blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
-        return template.render(
+        return render_layout(self.env, f"pdf/{unit_year.pdf_layout}.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
@@ -109,7 +119,42 @@ class PdfLayouts:
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
             documents += projects
+            documents += self.evaluation_documents(unit_year)
         return documents
+
+    def evaluation_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
+        """One 项目支出绩效自评表 per evaluated project, and the unit-year's PDF of all of them
+        (its forms' pages, each form numbered on its own, as in the per-project layout)."""
+        forms = []
+        for project in unit_year.projects:
+            if project.evaluation is None:
+                continue
+            label = f"{project.name} 绩效自评表（{unit_year.agency.name} {unit_year.year} 年）"
+            forms.append(PdfDocument(evaluation_pdf_path(project), self.evaluation_html(unit_year, project, label), label))
+        if not forms:
+            return []
+        title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效自评表"
+        return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, tuple(forms)), *forms]
+
+    def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
+        evaluation = project.evaluation
+        assert evaluation is not None
+        # The form prints the 总分 the agency printed; the checks warn when it differs from the computed one.
+        total = evaluation.stated_total if evaluation.stated_total is not None else evaluation.total
+        # 执行率 of a row under 其中, as the form prints it beside the row's figures.
+        rates = [(f.spent * 100 / f.adjusted).quantize(Decimal("0.01")) if f.spent is not None and f.adjusted else None
+                 for f in evaluation.funding]
+        facts = dict(project.facts)
+        # 主管部门: the unit's department, else the cell the form printed (a department without a code is a fact)
+        department = unit_year.agency.department_name or facts.get("主管部门") or unit_year.agency.name
+        block = {"project": project, "rows": indicator_rows(project.indicators), "funding_rates": rates, "department": department,
+                 "score_sum": score_sum(project), "total": total}
+        published = evaluation.published or unit_year.published
+        created = published.isoformat() if published else f"{unit_year.year}-01-01"
+        return self.env.get_template("pdf/evaluation.html").render(
+            language=self.site.language, title=title, author=unit_year.agency.name,
+            created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=[block],
+        )  # fmt: skip
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
@@ -126,15 +171,28 @@ class PdfCache:
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> Path | None:
-        path = self.folder / f"{key}.pdf"
-        return path if path.is_file() else None
+    def get(self, key: str) -> bytes | None:
+        """The cached PDF, or None: an entry that cannot be read, is empty or is not a whole
+        PDF (a disk that filled up, a killed build before the atomic writes) is never reused."""
+        try:
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
 
     def put(self, key: str, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f"{key}.tmp"
-        temporary.write_bytes(data)
-        temporary.replace(self.folder / f"{key}.pdf")
+        """Atomically: written to a temporary file of this process, then renamed over the entry,
+        so a reader (another build) sees the whole old entry or the whole new one."""
+        with located(self.folder / f"{key}.pdf"):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(data)
+                os.replace(temporary, self.folder / f"{key}.pdf")
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
 
 @dataclass(frozen=True)
@@ -203,12 +261,15 @@ def render_in_worker(job: Job) -> list[bytes]:
     return render_job(job, _worker_fonts)
 
 
-def render_all(jobs: list[Job], workers: int) -> list[list[bytes]]:
-    """Render in a process pool when it pays off; results in the order given."""
-    if workers <= 1 or len(jobs) < 4:
+def render_all(jobs: list[Job], workers: int, cluster=None) -> list[list[bytes]]:
+    """Render in a process pool when it pays off, or on the cluster; results in the order given."""
+    if cluster is None and (workers <= 1 or len(jobs) < 4):
         return [render_in_worker(job) for job in jobs]
     # The biggest jobs first, so that no worker is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -sum(len(html) for html in jobs[i].htmls))
+    if cluster is not None:
+        done = dict(zip(order, cluster.map(render_in_worker, [jobs[i] for i in order])))
+        return [done[i] for i in range(len(jobs))]
     with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker,
                              mp_context=multiprocessing.get_context("fork")) as pool:
         done = dict(zip(order, pool.map(render_in_worker, [jobs[i] for i in order])))
@@ -246,12 +307,12 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
         key = cache.key(document)
         cached = cache.get(key)
         if cached:
-            shutil.copyfile(cached, writer.path(document.path))
+            writer.write_bytes(document.path, cached)
         else:
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}
     planned = plan_jobs([document for document, _ in pending])
-    results = render_all([job for job, _ in planned], worker_count())
+    results = render_all([job for job, _ in planned], worker_count(), context.cluster)
     for (_, documents), written in zip(planned, results):
         for document, data in zip(documents, written):
             cache.put(keys[document.path], data)
