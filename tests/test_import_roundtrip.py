@@ -46,8 +46,16 @@ def test_the_site_xlsx_imports_back_to_the_same_model(built, tmp_path):
     assert not any(p.code or p.funding or p.description or p.notes for p in example.content.projects())
     assert not any(i.explanation or i.scoring for i in example.content.indicators())
     loaded, out = imported(tmp_path, str(built / "data" / "all.xlsx"))
-    fields = ("name", "category", "budget", "goals", "order")
+    fields = ("name", "category", "budget", "goals")
     assert projects_view(loaded, fields) == projects_view(example, fields)
+    for uy in loaded.content.unit_years():  # the import writes the printed order; the example may leave it out
+        assert [p.order for p in uy.projects] == list(range(1, len(uy.projects) + 1))
+    # The results columns (全年预算数 · 全年执行数) give each evaluated project its evaluation budget.
+    evaluated = {p.name: p.evaluation for p in example.content.projects() if p.evaluation}
+    assert evaluated
+    for p in loaded.content.projects():
+        want = evaluated.get(p.name)
+        assert (p.evaluation.adjusted, p.evaluation.spent) == (want.adjusted, want.spent) if want else p.evaluation is None
     for agency in loaded.content.agencies:
         original = next(a for a in example.content.agencies if a.id == agency.id)
         assert (agency.code, agency.name) == (original.code, original.name)

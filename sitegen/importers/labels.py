@@ -46,7 +46,14 @@ PROJECT = {
     "implementer": ("实施单位", "项目实施单位", "项目执行单位"),
     "period": ("项目期", "起止时间", "项目起止时间"),
     "parent": ("一级项目名称", "一级项目"),
+    # A flat table with the year's results (sitegen's own XLSX after a self-evaluation).
+    "ev_initial": ("年初预算数",),
+    "ev_adjusted": ("全年预算数", "调整后预算数"),
+    "ev_spent": ("全年执行数", "预算执行数"),
 }
+
+# Columns that are computed from the others, never written (目标达成, 执行率): read, not kept.
+COMPUTED = ("目标达成", "是否达成", "执行率", "执行率(%)", "预算执行率", "预算执行率(%)")
 
 BRACKETED_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
 # A declaration prints its two indicator groups as 二级指标(长期) … 二级指标(年度): the same column.
@@ -74,6 +81,10 @@ def indicator_key(text: str) -> str | None:
 
 def project_key(text: str) -> str | None:
     return PROJECT_LABELS.get(label_text(text))
+
+
+def is_computed(text: str) -> bool:
+    return label_text(text) in (label_text(one) for one in COMPUTED)
 
 
 def is_total(text: str) -> bool:

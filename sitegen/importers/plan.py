@@ -96,7 +96,7 @@ def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit
         if not found.projects and found.overall is None and not found.evaluations:
             report.skipped.append(f"{found.grid.source} {found.grid.name}".strip() + "：有表头但没有项目行")
             continue
-        agency_id = options.agency or found.agency_code
+        agency_id = options.agency or found.agency_code or sheet_agency(found.grid)
         if not agency_id:
             raise BadInput(f"{found.grid.source}: 表中没有单位编码，请用 --agency 指定单位目录名（如 --agency 418001）")
         if not ID_PATTERN.match(agency_id):
@@ -111,12 +111,22 @@ def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit
             report.guesses.append(f"{where}: 预算年度 {year}，取自{found.year_from}")
         else:
             report.guesses.append(f"{where}: 预算年度 {year}，取自工作表名「{found.grid.name}」")
-        if not options.agency:
+        if not options.agency and found.agency_code:
             report.guesses.append(f"{where}: 单位目录 {agency_id}，取自表中的单位编码")
+        elif not options.agency:
+            report.guesses.append(f"{where}: 表中没有单位编码，单位目录 {agency_id} 取自工作表名「{found.grid.name}」")
         units.setdefault((agency_id, year), Unit(agency_id, year)).found.append(found)
         report.guesses += found.guesses
         report.warnings += found.warnings
     return list(units.values())
+
+
+SHEET_UNIT = re.compile(r"^([A-Za-z0-9_-]+?)-(20\d{2})$")  # sitegen's own all.xlsx: <agency-id>-<year>
+
+
+def sheet_agency(grid: Grid) -> str:
+    match = SHEET_UNIT.match(grid.name)
+    return match.group(1) if match else ""
 
 
 def sheet_year(grid: Grid) -> int | None:

@@ -169,7 +169,7 @@ def code_and_name(text: str) -> tuple[str, str]:
     match = NAME_CODE.match(text.strip())
     if match and sum(ch.isdigit() for ch in match.group(2)) >= 3:
         return match.group(2), match.group(1).strip()
-    return "", text.strip()
+    return "", re.sub(r"^[-－—]\s*(?=\S)", "", text.strip())  # `-稷山县医疗保障局`: sitegen's export, no code
 
 
 def note_text(text: str) -> str | None:

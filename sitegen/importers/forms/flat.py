@@ -19,9 +19,10 @@ from sitegen.importers.forms import Found, Header, code_and_name, is_header_row,
 from sitegen.importers.forms.table import Levels, first_text, indicator_rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_total
-from sitegen.model import Indicator, Project
+from sitegen.model import Evaluation, Indicator, Project
 
-PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "goals", "implementer", "period", "parent")
+PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "goals", "implementer", "period",
+                "parent", "ev_initial", "ev_adjusted", "ev_spent")
 
 
 @dataclass
@@ -195,8 +196,18 @@ def project(found: Found, draft: Draft) -> Project:
         goals=goals if isinstance(goals, list) else [goals] if goals else [], description="",
         indicators=draft.indicators, notes="", order=None, loc=loc, locs={},
         attribute=v.get("attribute", ""), period=v.get("period", ""), implementer=v.get("implementer", ""),
-        parent=v.get("parent", ""), facts=tuple(draft.facts),
+        parent=v.get("parent", ""), facts=tuple(draft.facts), evaluation=results(v, loc),
     )  # fmt: skip
+
+
+def results(v: dict[str, str], loc: Loc) -> Evaluation | None:
+    """The year's budget figures of a flat table that carries results (全年预算数 · 全年执行数)."""
+    adjusted, spent = cells.decimal(v.get("ev_adjusted", "")), cells.decimal(v.get("ev_spent", ""))
+    if adjusted is None or spent is None:
+        return None
+    return Evaluation(published=None, initial=cells.decimal(v.get("ev_initial", "")), adjusted=adjusted, spent=spent,
+                      funding=[], execution_weight=None, execution_earned=None, outcome=[], process="", conclusion="",
+                      problems="", improvements="", stated_total=None, loc=loc, locs={})
 
 
 def stated_total(found: Found, totals: Totals, drafts: list[Draft]) -> Decimal | None:

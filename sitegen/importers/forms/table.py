@@ -16,6 +16,7 @@ from sitegen.fields import Target
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header
 from sitegen.importers.grid import Grid
+from sitegen.importers.labels import is_computed
 from sitegen.model import Indicator
 
 DIRECTIONS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
@@ -133,7 +134,7 @@ def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level
     if extra_remarks:
         for column, label in header.extra.items():
             text = header.value(grid, row, column)
-            if text and column > header.first_indicator_column:
+            if text and column > header.first_indicator_column and not is_computed(label):
                 remark = "；".join(part for part in (remark, f"{cells.squeeze(label)}：{text}") if part)
     loc = found.loc(row, header.columns["name"][0])
     if kind is None:
