@@ -13,7 +13,8 @@ import pytest
 from sitegen.pipeline import load_content
 from tests.conftest import run
 
-sys.path.insert(0, str(Path(__file__).parent / "import_fixtures"))
+FIXTURES_DIR = Path(__file__).parent / "import_fixtures"
+sys.path.insert(0, str(FIXTURES_DIR))
 from make import read_tables, write_docx, write_xlsx  # noqa: E402
 
 FORM = "\n".join("\t".join(row) for row in [
@@ -140,3 +141,18 @@ def test_two_forms_in_one_word_file_are_two_projects(tmp_path):
     code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "612001")
     assert code == 0, out + err
     assert [p.name for p in load_content(into).content.projects()] == ["村道维修", "桥梁维修"]
+
+
+def test_two_forms_one_under_the_other_on_a_sheet_are_two_projects(tmp_path):
+    """As units keep their 申报表: one sheet, one form under the other (make.py writes them so)."""
+    grid = tmp_path / "grid.tsv"
+    form = (FIXTURES_DIR / "ningxia-2019-cqcz-declaration" / "grid.tsv").read_text(encoding="utf-8").strip("\n")
+    second = form.replace("学校体育设施向社会免费开放", "校园足球场地维护")
+    grid.write_text(form + "\n\n" + second + "\n", encoding="utf-8")
+    write_xlsx(read_tables(grid), tmp_path / "forms.xlsx")
+    into = tmp_path / "content"
+    code, out, err = run("import", str(tmp_path / "forms.xlsx"), "--into", str(into), "--region", "宁夏回族自治区")
+    assert code == 0, out + err
+    projects = load_content(into).content.projects()
+    assert [p.name for p in projects] == ["学校体育设施向社会免费开放", "校园足球场地维护"]
+    assert [len(p.indicators) for p in projects] == [7, 7]

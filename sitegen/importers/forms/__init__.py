@@ -221,14 +221,50 @@ def stack(previous: Grid, grid: Grid) -> Grid:
     return Grid(previous.source, previous.name, previous.rows + grid.rows, merges, previous.notes)
 
 
+def project_name_row(grid: Grid, r: int) -> bool:
+    """A 项目名称 label beside its value in this row (a declaration's labelled block)."""
+    texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
+    return any(label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1]
+               and not project_key(texts[i + 1]) and not indicator_key(texts[i + 1])  # a header's next label
+               for i, text in enumerate(texts[:-1]))
+
+
+def indicator_header_row(grid: Grid, r: int) -> bool:
+    keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
+    return {"level1", "level2", "name"} <= keys
+
+
 def names_a_project(grid: Grid, rows: int) -> bool:
-    """A 项目名称 label beside its value in the first `rows` rows (a declaration's labelled block)."""
-    for r in range(min(rows, grid.height)):
-        texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
-        for i, text in enumerate(texts[:-1]):
-            if label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1] and label_text(texts[i + 1]) != label_text(text):
-                return True
-    return False
+    return any(project_name_row(grid, r) for r in range(min(rows, grid.height)))
+
+
+def cut(grid: Grid, top: int, bottom: int) -> Grid:
+    """Rows top..bottom-1 of a grid, as a grid of their own (merges inside them kept)."""
+    merges = [Merge(m.top - top, m.left, m.bottom - top, m.right) for m in grid.merges if top <= m.top and m.bottom < bottom]
+    return Grid(grid.source, grid.name, grid.rows[top:bottom], merges, grid.notes)
+
+
+def split_forms(grid: Grid) -> list[Grid]:
+    """Forms one under the other on a sheet (one 申报表 or 自评表 a project): a new one starts with the
+    title lines above a 项目名称 row that comes after an indicator header."""
+    starts, seen_header = [0], False
+    for r in range(grid.height):
+        if project_name_row(grid, r) and seen_header:
+            top = r
+            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)):
+                top -= 1
+            starts.append(top)
+            seen_header = False
+        elif indicator_header_row(grid, r):
+            seen_header = True
+    if len(starts) == 1:
+        return [grid]
+    return [cut(grid, top, bottom) for top, bottom in zip(starts, starts[1:] + [grid.height])]
+
+
+def title_row(grid: Grid, r: int) -> bool:
+    texts = [grid.own(r, c) for c in range(grid.width) if grid.own(r, c)]
+    return len(texts) == 1 and bool(grid.own(r, 0))
 
 
 def join_parts(grids: list[Grid]) -> list[Grid]:
@@ -236,7 +272,7 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
     indicators): a table naming a project without an indicator header takes the tables after it,
     up to and including the one with the indicator header, when they name no project of their own."""
     joined: list[Grid] = []
-    for grid in grids:
+    for grid in (part for whole in grids for part in split_forms(whole)):
         previous = joined[-1] if joined else None
         if previous is not None and previous.source == grid.source and find_header(previous) is None \
                 and names_a_project(previous, previous.height):
