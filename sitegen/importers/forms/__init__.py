@@ -223,6 +223,8 @@ def stack(previous: Grid, grid: Grid) -> Grid:
 
 def project_name_row(grid: Grid, r: int) -> bool:
     """A 项目名称 label beside its value in this row (a declaration's labelled block)."""
+    if not any("名称" in cell for cell in grid.rows[r]):
+        return False  # most rows: no label to compare (a 1,000-row flat sheet is read row by row here)
     texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
     return any(label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1]
                and not project_key(texts[i + 1]) and not indicator_key(texts[i + 1])  # a header's next label
@@ -230,6 +232,8 @@ def project_name_row(grid: Grid, r: int) -> bool:
 
 
 def indicator_header_row(grid: Grid, r: int) -> bool:
+    if not any("指标" in cell for cell in grid.rows[r]):
+        return False
     keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
     return {"level1", "level2", "name"} <= keys
 
