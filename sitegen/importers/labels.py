@@ -52,6 +52,21 @@ PROJECT = {
     "ev_spent": ("全年执行数", "预算执行数"),
 }
 
+# The cells of contract version 2 that a flat table prints in columns of their own, as sitegen's
+# own XLSX titles them (render/data.py: PROJECT_CELLS, INDICATOR_CELLS). Read by the flat table
+# only (flat_cells.py): a declaration prints these labels in its labelled block (block.py), and as
+# project labels they would make a block row above the indicators look like a header row.
+FLAT_CELLS = {
+    "total_investment": ("项目总投资", "总投资"),
+    "project_basis": ("立项依据", "政策依据", "项目立项依据"),
+    "costs": ("项目预算成本构成", "预算成本构成"),  # `成本项目: 金额; 测算依据: …`, a line each
+    "facts": ("其他栏目",),  # `label: text`, a line each
+    "midterm_period": ("中期期限",),
+    "midterm_budget": ("中期资金总额",),
+    "midterm_goals": ("中期目标", "中期绩效目标"),
+    "term": ("指标期限",),  # 年度, or 中期 for midterm.indicators
+}
+
 # Columns that are computed from the others, never written (目标达成, 执行率): read, not kept.
 COMPUTED = ("目标达成", "是否达成", "执行率", "执行率(%)", "预算执行率", "预算执行率(%)")
 
@@ -73,6 +88,7 @@ def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 INDICATOR_LABELS = _index(INDICATOR)
 PROJECT_LABELS = _index(PROJECT)
+FLAT_CELL_LABELS = _index(FLAT_CELLS)
 
 
 def indicator_key(text: str) -> str | None:
@@ -81,6 +97,10 @@ def indicator_key(text: str) -> str | None:
 
 def project_key(text: str) -> str | None:
     return PROJECT_LABELS.get(label_text(text))
+
+
+def flat_cell_key(text: str) -> str | None:
+    return FLAT_CELL_LABELS.get(label_text(text))
 
 
 def is_computed(text: str) -> bool:

@@ -16,13 +16,15 @@ from decimal import Decimal
 from sitegen.findings import Loc
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, is_header_row, lines_above, note_text, year_of
+from sitegen.importers.forms import flat_cells
 from sitegen.importers.forms.table import Levels, first_text, indicator_rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_total
 from sitegen.model import Evaluation, Indicator, Project
 
 PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "goals", "implementer", "period",
-                "parent", "ev_initial", "ev_adjusted", "ev_spent")
+                "parent", "ev_initial", "ev_adjusted", "ev_spent", "total_investment", "project_basis", "costs", "facts",
+                "midterm_period", "midterm_budget", "midterm_goals")
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Draft:
     values: dict[str, str]
     facts: list[tuple[str, str]]
     indicators: list[Indicator] = field(default_factory=list)
+    midterm: list[Indicator] = field(default_factory=list)  # rows whose 指标期限 is 中期
 
 
 @dataclass
@@ -51,11 +54,12 @@ def recognise(grid: Grid, header: Header) -> Found | None:
 
 def read(grid: Grid, header: Header, form: str, layout: str) -> Found:
     found = Found(form, grid, (header.top, grid.height - 1), layout=layout)
+    header = flat_cells.keyed(header)
     above = lines_above(grid, header.top)
     read_lines(found, above, header, grid)
     drafts, totals, units = walk(grid, header, found)
     agency_from(found, drafts, units)
-    found.projects = [(project(found, d), (d.first, d.last)) for d in drafts]
+    found.projects = [(project(found, d, header), (d.first, d.last)) for d in drafts]
     found.stated_total = stated_total(found, totals, drafts)
     if drafts:
         found.rows = (header.top, max(d.last for d in drafts))
@@ -87,7 +91,7 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
     drafts: list[Draft] = []
     totals = Totals()
     units: list[tuple[str, str, int]] = []  # (code, name, row) of unit / department rows
-    levels = Levels()
+    levels = {False: Levels(), True: Levels()}  # the year's indicators, the 中期 ones
     project_column = header.columns.get("project", [None])[0]
     left = range(0, header.first_indicator_column)
     # A two-row header (per-project) has the unit row and the 合计 row inside it.
@@ -118,11 +122,15 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
                 continue
         if starts and not same_project(drafts, grid, r, header):
             drafts.append(start(grid, r, header))
-            levels = Levels()
+            levels = {False: Levels(), True: Levels()}
         if not drafts:
             continue
         drafts[-1].last = r
-        drafts[-1].indicators += indicator_rows(grid, r, header, levels, found)
+        term = first_text(grid, r, header, "term")
+        midterm = flat_cells.is_midterm(term)
+        indicators = indicator_rows(grid, r, header, levels[midterm], found)
+        flat_cells.keep_term(term, indicators)
+        (drafts[-1].midterm if midterm else drafts[-1].indicators).extend(indicators)
     return drafts, totals, units
 
 
@@ -181,22 +189,25 @@ def agency_from(found: Found, drafts: list[Draft], units: list[tuple[str, str, i
             found.department = (code, department_name)
 
 
-def project(found: Found, draft: Draft) -> Project:
+def project(found: Found, draft: Draft, header: Header) -> Project:
     v = draft.values
     where = found.where(draft.first, 0)
     budget = cells.decimal(v.get("budget", ""))
     if budget is None:
         found.warnings.append(f"{where}: 项目「{v.get('project', '')}」的预算数「{v.get('budget', '')}」不是数字，记为 0.00，请核对")
         budget = Decimal("0.00")
-    goals = cells.split_goals(v.get("goals", ""))
+    own_export = flat_cells.is_own_export(header)
     code = v.get("code", "")
     loc = found.loc(draft.first)
+    facts, costs, figures = flat_cells.read(found, draft.first, v, header)
     return Project(
         id="", name=v.get("project", ""), code=code, category=v.get("category", ""), budget=budget, funding=[],
-        goals=goals if isinstance(goals, list) else [goals] if goals else [], description="",
+        goals=flat_cells.goals_of(v.get("goals", ""), own_export), description="",
         indicators=draft.indicators, notes="", order=None, loc=loc, locs={},
         attribute=v.get("attribute", ""), period=v.get("period", ""), implementer=v.get("implementer", ""),
-        parent=v.get("parent", ""), facts=tuple(draft.facts), evaluation=results(v, loc),
+        parent=v.get("parent", ""), total_investment=figures.get("total_investment"), basis=v.get("project_basis", ""),
+        costs=costs, facts=(*draft.facts, *facts), evaluation=results(v, loc),
+        midterm=flat_cells.midterm_of(v, draft.midterm, own_export, figures.get("midterm_budget"), loc),
     )  # fmt: skip
 
 
