@@ -45,8 +45,8 @@ def table_rows(pdf_path: Path, layout: str) -> list[list[str]]:
             for table in page_tables(page):
                 for raw in table:
                     cells = [(c or "").replace("\n", "") for c in raw]
-                    if HEADER_WORDS & set(cells):
-                        continue
+                    if HEADER_WORDS & set(cells) or len(cells) <= name_column:
+                        continue  # a repeated header, or the narrower block of a project's other cells
                     if rows and cells[name_column]:
                         filled = [cell or above for cell, above in zip(cells[:merged], rows[-1])]
                         cells = filled + cells[merged:]
@@ -104,7 +104,10 @@ def test_every_indicator_is_in_its_row(built, project):
         assert total[1:3] == ["合计", str(project.budget)]
         expected = [[i.level1, i.level2, f"{n}.{i.name}", i.value_text]
                     for n, i in zip(numbers(project), project.indicators)]
-        assert [r[4:] for r in body] == expected
+        assert [r[4:8] for r in body] == expected
+        # the optional columns a project fills follow (分值 for the self-evaluated ones)
+        for row, indicator in zip(body, project.indicators):
+            assert indicator.score is None or str(indicator.score) in row[8:], row
         assert body[0][:3] == [project.agency.code, project.name, str(project.budget)]
 
 
