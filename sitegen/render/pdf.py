@@ -29,6 +29,8 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
+from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
+from sitegen.render.overall_data import has_project_table
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
 from sitegen.render.writer import Writer
@@ -102,6 +104,9 @@ class PdfLayouts:
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
         for unit_year in content.unit_years():
+            documents += self.overall_documents(unit_year)
+            if not has_project_table(unit_year):
+                continue
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
             if unit_year.pdf_layout == "per-project" and projects:
@@ -114,6 +119,38 @@ class PdfLayouts:
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
         return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label), label)
+
+
+    def overall_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
+        """The department-wide form of overall.yaml, and its self-evaluation form when evaluated."""
+        o = unit_year.overall
+        if o is None:
+            return []
+        name = f"{unit_year.agency.name} {unit_year.year} 年"
+        documents = [PdfDocument(overall_pdf_path(unit_year), self.overall_html(unit_year, "overall", f"{name}部门整体支出绩效目标表"),
+                                 f"{name}部门整体支出绩效目标表")]
+        if o.evaluation:
+            label = f"{name}部门整体支出绩效自评表"
+            documents.append(PdfDocument(overall_evaluation_pdf_path(unit_year), self.overall_html(unit_year, "overall-evaluation", label), label))
+        return documents
+
+    def overall_html(self, unit_year: UnitYear, form: str, title: str) -> str:
+        o = unit_year.overall
+        assert o is not None
+        has = {"scoring": any(i.scoring for i in o.indicators), "remark": any(i.remark for i in o.indicators)}
+        # 一级 · 二级 · 三级 · 指标解释 · 指标值, then the optional columns; the text columns share what is left.
+        widths = [10, 12, 24, 30, 12] if not (has["scoring"] or has["remark"]) else [9, 10, 19, 20, 10]
+        extra = [(100 - sum(widths)) // (has["scoring"] + has["remark"])] * (has["scoring"] + has["remark"]) if has["scoring"] or has["remark"] else []
+        scores = [i.score for i in o.indicators if i.score is not None]
+        if o.evaluation and o.evaluation.execution_weight is not None:
+            scores.append(o.evaluation.execution_weight)
+        published = o.published or unit_year.published
+        created = published.isoformat() if published else f"{unit_year.year}-01-01"
+        return self.env.get_template(f"pdf/{form}.html").render(
+            language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
+            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has, widths=widths + extra,
+            score_total=sum(scores, Decimal(0)) if scores else None,
+        )  # fmt: skip
 
 
 class PdfCache:
