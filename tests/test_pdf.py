@@ -132,7 +132,7 @@ def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, tota
 
 def all_pdfs(built: Path) -> list[Path]:
     pdfs = sorted(built.rglob("*.pdf"))
-    assert len(pdfs) == 17  # 15 projects and 2 unit-years
+    assert len(pdfs) == 20  # 15 projects, 2 unit-years and 3 department-wide forms (901001033)
     return pdfs
 
 
@@ -140,8 +140,8 @@ def test_a4_landscape_with_metadata(built):
     for path in all_pdfs(built):
         info = pdfinfo(path)
         assert info["Page size"].startswith("841.89 x 595.27"), path
-        assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级")
-        assert info["CreationDate"].endswith(("2022 UTC", "2023 UTC"))
+        assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级", "中共宁德市委党史和地方志研究室")
+        assert info["CreationDate"].endswith(("2022 UTC", "2023 UTC", "2019 UTC"))
         assert info["Title"]
 
 
