@@ -38,6 +38,9 @@ from sitegen.render.writer import Writer
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
+# Column widths (%) of the department-wide form's indicators: 一级 · 二级 · 三级 · 指标解释 · 指标值,
+# then as many of 评(扣)分标准 and 备注 as are filled.
+OVERALL_WIDTHS = {0: (10, 12, 24, 40, 14), 1: (9, 10, 21, 28, 10, 22), 2: (9, 10, 19, 20, 10, 20, 12)}
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,6 @@ class PdfLayouts:
         o = unit_year.overall
         assert o is not None
         has = {"scoring": any(i.scoring for i in o.indicators), "remark": any(i.remark for i in o.indicators)}
-        # 一级 · 二级 · 三级 · 指标解释 · 指标值, then the optional columns; the text columns share what is left.
-        widths = [10, 12, 24, 30, 12] if not (has["scoring"] or has["remark"]) else [9, 10, 19, 20, 10]
-        extra = [(100 - sum(widths)) // (has["scoring"] + has["remark"])] * (has["scoring"] + has["remark"]) if has["scoring"] or has["remark"] else []
         scores = [i.score for i in o.indicators if i.score is not None]
         if o.evaluation and o.evaluation.execution_weight is not None:
             scores.append(o.evaluation.execution_weight)
@@ -148,7 +148,7 @@ class PdfLayouts:
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
         return self.env.get_template(f"pdf/{form}.html").render(
             language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
-            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has, widths=widths + extra,
+            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has, widths=OVERALL_WIDTHS[sum(has.values())],
             score_total=sum(scores, Decimal(0)) if scores else None,
         )  # fmt: skip
 

@@ -1,8 +1,11 @@
 """Search renderer: Pagefind's extended binary indexes the written pages.
 
-Only project pages are indexed (they carry `data-pagefind-body`), with the
-unit, year and budget as result metadata and year, region, unit, category
-and 一级指标 as filters. The extended binary is the one that segments
+Project pages are indexed (they carry `data-pagefind-body`), and unit-year
+pages that open with a department-wide table (overall.yaml: its duties,
+goals, tasks and indicators; the project list on them is ignored, the
+projects have their own pages), with the unit, year and budget (资金总额)
+as result metadata and year, region, unit, category (部门整体支出 for the
+department-wide tables) and 一级指标 as filters. The extended binary is the one that segments
 Chinese into words (pip package `pagefind[extended]`). The index is written
 into the fresh staging folder, so no stale index files can survive.
 """
