@@ -7,6 +7,7 @@ written; a renderer failure leaves the previous output/ untouched.
 
 from __future__ import annotations
 
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from sitegen.render.html import render_html
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.writer import Writer
+from sitegen.safety import MARKER, check_output_path
 
 
 @dataclass(frozen=True)
@@ -62,11 +64,15 @@ class BuildFailed(Exception):
 
 
 def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
-          renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None) -> Loaded:
+          renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None, force: bool = False) -> Loaded:
     """Check, render into a staging folder, swap it into out_dir.
 
-    The PDF cache lives beside out_dir (`.sitegen-cache/`) unless cache_dir says otherwise.
+    First of all, out_dir must be a folder a build may replace (safety.check_output_path;
+    `force` allows one that sitegen did not write). The PDF cache lives beside out_dir
+    (`.sitegen-cache/`) unless cache_dir says otherwise; a failed build removes it again
+    when it was the one that created it.
     """
+    check_output_path(out_dir, content_dir, force=force)
     progress = progress or Progress(enabled=False)
     cache_dir = cache_dir or out_dir.resolve().parent / ".sitegen-cache"
     with progress.step("读取与检查内容"):
@@ -74,9 +80,21 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     if not loaded.ok:
         raise BuildFailed(loaded)
     context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
+    cache_existed = cache_dir.exists()
+    try:
+        render(loaded, out_dir, context, renderers, progress)
+    except BaseException:
+        if not cache_existed:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        raise
+    return loaded
+
+
+def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress) -> None:
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
     with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
+        writer.claim(MARKER)  # written by staged(), so that a killed build's folder is known as sitegen's
         background = []
         for renderer in renderers:
             if renderer.background:
@@ -87,4 +105,3 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
         for name, running in background:
             with progress.step(name):
                 running.result()
-    return loaded

@@ -3,30 +3,66 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+import traceback
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.findings import shorten
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sitegen import signals
+
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
-    try:
-        return args.handler(args)
-    except KeyboardInterrupt:
-        print("已中断", file=sys.stderr)
-        return 130
+    with signals.installed():
+        try:
+            return args.handler(args)
+        except KeyboardInterrupt as stopped:  # Ctrl+C, or SIGTERM (signals.Terminated)
+            signals.end_children()
+            print(stopped_line(args, stopped), file=sys.stderr)
+            return signals.exit_code(stopped)
+        except Exception as exc:
+            show_traceback(args)
+            print(f"sitegen: 内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}"
+                  "（这是 sitegen 的缺陷，请报告；加 --debug 显示详情）", file=sys.stderr)
+            return EXIT_INTERNAL
+
+
+def stopped_line(args: argparse.Namespace, stopped: KeyboardInterrupt) -> str:
+    from sitegen.signals import Terminated
+
+    what = "已终止（SIGTERM）" if isinstance(stopped, Terminated) else "已中断"
+    if args.handler is cmd_build:
+        return f"sitegen build: {what}，未生成网站；{args.out}/ 保持不变"
+    return f"sitegen: {what}"
+
+
+def show_traceback(args: argparse.Namespace) -> None:
+    """--debug: the Python traceback too, for reporting a defect."""
+    if getattr(args, "debug", False):
+        traceback.print_exc()
+
+
+def os_error_line(exc: OSError) -> str:
+    """One line for a failed file operation, naming the file (ENOSPC: the disk is full)."""
+    reason = "磁盘空间不足" if exc.errno == errno.ENOSPC else "文件操作失败"
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"{reason}{where}：{exc.strerror or exc}"
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="预算绩效目标公开：从 YAML 生成网站、PDF 和开放数据")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("--debug", action="store_true", help="出错时也显示 Python 的调用栈（报告缺陷用）")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("build", help="检查内容并生成网站到 output/")
@@ -34,12 +70,15 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
     p.add_argument("--strict", action="store_true", help="有警告也算失败")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览用；网页上的 PDF 链接会失效）")
+    add_force(p)
+    add_debug(p)
     p.set_defaults(handler=cmd_build)
 
     p = sub.add_parser("check", help="只检查内容，打印错误和警告")
     p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
     p.add_argument("--strict", action="store_true", help="有警告也以 1 退出")
     p.add_argument("--json", action="store_true", help="以一个 JSON 文档输出（供 CI 使用）")
+    add_debug(p)
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("serve", help="生成并在本机预览，内容改动后自动重新生成并刷新页面")
@@ -48,6 +87,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", default=8000, type=int, help="端口（默认 8000）")
     p.add_argument("--host", default="127.0.0.1", help="地址（默认 127.0.0.1，只有本机可以访问）")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF，改动后更快")
+    add_force(p)
+    add_debug(p)
     p.set_defaults(handler=cmd_serve)
 
     p = sub.add_parser("new", help="新建单位、年度或项目文件（带中文注释）")
@@ -78,6 +119,17 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="输出目录已存在且不是 sitegen 生成的（没有 .sitegen-output 标记）时，仍然替换它")
+
+
+def add_debug(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: otherwise the subcommand's default would undo `sitegen --debug build`.
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="出错时也显示 Python 的调用栈（报告缺陷用）")
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from sitegen.pipeline import load_content
     from sitegen.report import json_report, text_report
@@ -98,16 +150,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.progress import Progress
     from sitegen.render import RenderError
     from sitegen.report import text_report
+    from sitegen.safety import UnsafeOutput
 
+    unchanged = f"未生成网站；{args.out}/ 保持不变"
     try:
-        loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS)
+        loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS, force=args.force)
+    except UnsafeOutput as exc:
+        print(f"sitegen build: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
-        print(f"有错误，未生成网站；{args.out}/ 保持不变", file=sys.stderr)
+        print(f"有错误，{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     except RenderError as exc:
-        print(f"sitegen build: {exc}", file=sys.stderr)
-        print(f"未生成网站；{args.out}/ 保持不变", file=sys.stderr)
+        show_traceback(args)
+        print(f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except OSError as exc:
+        show_traceback(args)
+        print(f"sitegen build: {os_error_line(exc)}；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     print(text_report(loaded), file=sys.stderr)
     print(f"网站已生成：{args.out}/")
@@ -115,10 +176,14 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from sitegen.safety import UnsafeOutput
     from sitegen.serve import serve
 
     try:
-        server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf)
+        server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
+    except UnsafeOutput as exc:
+        print(f"sitegen serve: {exc}", file=sys.stderr)
+        return EXIT_FINDINGS
     except OSError as exc:
         print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
         return EXIT_FINDINGS

@@ -11,6 +11,18 @@ from typing import Iterator, NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
+QUOTE_LIMIT = 40  # characters of a quoted value in a message; a whole file's text is no help
+
+
+def shorten(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """`text` on one line (a finding is one line) and at most `limit` characters, cut with …."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def quoted(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """A value as messages quote it: 「…」, shortened."""
+    return f"「{shorten(text, limit)}」"
 
 
 class Loc(NamedTuple):

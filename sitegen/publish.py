@@ -4,10 +4,17 @@ A build writes into a fresh folder next to the target (same file system,
 so the final renames are atomic). Only when every renderer succeeded is the
 old output moved aside and the new one renamed into place; on any failure
 the staging folder is removed and output/ is exactly as it was.
+
+The staging folder carries sitegen's marker from the start and is locked
+(flock) while its build runs, so a folder left by a killed build is known
+as sitegen's own and unlocked: the next build removes it. Nothing else
+beside the output is ever touched. Which folder may be replaced at all is
+decided before, by safety.check_output_path.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -15,32 +22,77 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sitegen.safety import MARKER, MARKER_TEXT, is_own_output
+from sitegen.signals import held
+
+STAGING = ".building-"  # <output>.building-XXXX: a build in progress
+OLD = ".old-"  # <output>.old-XXXX: the previous site, moved aside during the swap
+
 
 @contextmanager
 def staged(target: Path) -> Iterator[Path]:
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.building-", dir=target.parent))
+    sweep(target)
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}{STAGING}", dir=target.parent))
+    lock = os.open(staging, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    swap(staging, target)
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held by this build and its forked workers
+        try:
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        swap(staging, target)
+    finally:
+        os.close(lock)
 
 
 def swap(staging: Path, target: Path) -> None:
     os.chmod(staging, 0o755)  # mkdtemp makes it 0700; a web server must read it
     if not target.exists():
-        staging.rename(target)
+        with held():
+            staging.rename(target)
         return
-    old = Path(tempfile.mkdtemp(prefix=f"{target.name}.old-", dir=target.parent))
+    old = Path(tempfile.mkdtemp(prefix=f"{target.name}{OLD}", dir=target.parent))
     old.rmdir()
-    target.rename(old)
-    try:
-        staging.rename(target)
-    except OSError:
-        old.rename(target)  # put the previous site back before reporting
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with held():  # a signal between the two renames would leave no site at all
+        target.rename(old)
+        try:
+            staging.rename(target)
+        except OSError:
+            old.rename(target)  # put the previous site back before reporting
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def sweep(target: Path) -> None:
+    """Remove what killed builds of `target` left beside it: staging folders no build holds,
+    previous sites moved aside. Only folders with sitegen's name pattern and its marker;
+    a previous site is put back instead when the swap was cut short before the new one."""
+    for entry in sorted(target.parent.iterdir()):
+        moved_aside = entry.name.startswith(target.name + OLD)
+        if not (moved_aside or entry.name.startswith(target.name + STAGING)):
+            continue
+        if entry.is_symlink() or not entry.is_dir() or not is_own_output(entry):
+            continue
+        if moved_aside and not target.exists():
+            entry.rename(target)
+            continue
+        remove_unless_locked(entry)
+
+
+def remove_unless_locked(folder: Path) -> None:
+    try:
+        lock = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        shutil.rmtree(folder, ignore_errors=True)
+    except BlockingIOError:
+        pass  # another build is writing it right now
+    finally:
+        os.close(lock)

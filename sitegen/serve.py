@@ -20,9 +20,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
+from sitegen.findings import shorten
 from sitegen.render import RenderError
 from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
 from sitegen.report import summary_line
+from sitegen.safety import UnsafeOutput, check_output_path
 
 VERSION_PATH = "/__sitegen/version"
 RELOAD_SCRIPT = """<script>
@@ -84,9 +86,10 @@ class PreviewHandler(SiteHandler):
 
 
 class Preview:
-    def __init__(self, content_dir: Path, out_dir: Path, with_pdf: bool = True):
+    def __init__(self, content_dir: Path, out_dir: Path, with_pdf: bool = True, force: bool = False):
         self.content_dir = content_dir
         self.out_dir = out_dir
+        self.force = force
         self.renderers = RENDERERS if with_pdf else without(PDF)
         self.version = 0
         self.errors: list[str] = []
@@ -94,18 +97,27 @@ class Preview:
                         BUILTIN_LAYOUTS, BUILTIN_STATIC]
 
     def rebuild(self) -> None:
+        """Build once; any failure is shown in the terminal and the pages' banner, never raised,
+        so that the watcher keeps watching."""
         started = time.perf_counter()
         try:
-            loaded = build(self.content_dir, self.out_dir, renderers=self.renderers)
+            loaded = build(self.content_dir, self.out_dir, renderers=self.renderers, force=self.force)
             self.errors = []
             print(f"已重新生成（{time.perf_counter() - started:.1f} 秒）：{summary_line(loaded)}", flush=True)
         except BuildFailed as failed:
             self.errors = [finding.format() for finding in failed.loaded.findings.sorted() if finding.level == "error"]
             print("\n".join(self.errors) + "\n有错误：网站保持上一次的版本", flush=True)
-        except RenderError as exc:
-            self.errors = [str(exc)]
-            print(f"生成失败：{exc}", flush=True)
+        except (RenderError, UnsafeOutput) as exc:
+            self.failed(str(exc))
+        except OSError as exc:
+            self.failed(f"{exc.strerror or exc}：{exc.filename or self.out_dir}")
+        except Exception as exc:  # a defect of sitegen: the preview stays up
+            self.failed(f"内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}")
         self.version += 1
+
+    def failed(self, message: str) -> None:
+        self.errors = [message]
+        print(f"生成失败：{message}；网站保持上一次的版本", flush=True)
 
     def decorate(self, page: str) -> str:
         banner = ""
@@ -142,9 +154,13 @@ class Preview:
 
 
 def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
-          with_pdf: bool = True) -> ThreadingHTTPServer:
-    """Build once, start watching, and return the server (call serve_forever on it)."""
-    preview = Preview(content_dir, out_dir, with_pdf)
+          with_pdf: bool = True, force: bool = False) -> ThreadingHTTPServer:
+    """Build once, start watching, and return the server (call serve_forever on it).
+
+    An output folder a build may not replace (safety.check_output_path) raises UnsafeOutput
+    before anything is built or served."""
+    check_output_path(out_dir, content_dir, force=force)
+    preview = Preview(content_dir, out_dir, with_pdf, force)
     preview.rebuild()
     out_dir.mkdir(parents=True, exist_ok=True)
     handler = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview})

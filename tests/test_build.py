@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import PDF, RENDERERS, BuildFailed, Renderer, build, without
+from sitegen.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, run, write_tree
 
 
@@ -33,14 +34,22 @@ def test_build_example_writes_the_index(tmp_path):
 def test_two_builds_give_the_same_bytes(tmp_path):
     build(CONTENT, tmp_path / "a")
     build(CONTENT, tmp_path / "b")
-    assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
+    digest = tree_digest(tmp_path / "a")
+    assert digest == tree_digest(tmp_path / "b")
+    assert (tmp_path / "a" / MARKER).read_text(encoding="utf-8") == MARKER_TEXT  # part of every build
+    assert MARKER not in (tmp_path / "a/SHA256SUMS").read_text()  # not a download
 
 
 def previous_output(tmp_path: Path) -> Path:
+    """A site an earlier build wrote: its marker says so."""
     out = tmp_path / "output"
     out.mkdir()
     (out / "index.html").write_text("previous site", encoding="utf-8")
+    (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     return out
+
+
+PREVIOUS = {"index.html": hashlib.sha256(b"previous site").hexdigest(), MARKER: hashlib.sha256(MARKER_TEXT.encode()).hexdigest()}
 
 
 def test_content_error_leaves_previous_output_untouched(tmp_path, site):
@@ -60,8 +69,8 @@ def test_renderer_failure_leaves_previous_output_untouched(tmp_path):
 
     with pytest.raises(RuntimeError):
         build(CONTENT, out, renderers=(*RENDERERS, Renderer("broken", explode)))
-    assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".sitegen-cache", "output"]  # no staging folder left
+    assert tree_digest(out) == PREVIOUS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging folder, no cache it created
 
 
 def test_background_renderer_failure_fails_the_build(tmp_path):
@@ -80,7 +89,7 @@ def test_background_renderer_failure_fails_the_build(tmp_path):
     with pytest.raises(RuntimeError, match="background renderer failed"):
         build(CONTENT, out, renderers=renderers)
     assert finished
-    assert tree_digest(out) == {"index.html": hashlib.sha256(b"previous site").hexdigest()}
+    assert tree_digest(out) == PREVIOUS
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging folder left
 
 

@@ -1,0 +1,148 @@
+"""Stopping on a signal: SIGTERM (CI runners, `timeout`, systemd) is handled as Ctrl+C is.
+
+Either signal first ends this process's children (the PDF and HTML worker
+processes, Pagefind), which would otherwise go on rendering for minutes,
+reparented and holding the caller's pipes; then it unwinds the build as a
+KeyboardInterrupt: the staging folder is removed, the output stays as it was,
+and the CLI prints one line and exits 128 + the signal's number.
+
+Forked workers inherit the handler: there, SIGTERM ends the worker at once
+and SIGINT (Ctrl+C reaches the whole process group) is left to the main
+process, which ends them itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, unwound as Ctrl+C is."""
+
+
+class _State:
+    main_pid: int | None = None
+    received: int | None = None  # the first signal; later ones are ignored while unwinding
+    holding = 0  # inside held(): a signal waits
+    pending: int | None = None
+
+
+state = _State()
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """Handle SIGTERM and SIGINT for the duration (the CLI's whole run); restored after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+    previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    state.main_pid, state.received, state.holding, state.pending = os.getpid(), None, 0, None
+    for signum in SIGNALS:
+        signal.signal(signum, on_signal)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        state.main_pid = None
+
+
+def on_signal(signum: int, frame) -> None:
+    if os.getpid() != state.main_pid:  # a forked worker
+        if signum == signal.SIGTERM:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+        return
+    if state.received is not None:
+        return  # already stopping: let the cleanup finish
+    if state.holding:
+        state.pending = signum
+        return
+    stop(signum)
+
+
+def stop(signum: int) -> None:
+    state.received = signum
+    end_children()
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """A signal arriving inside the block takes effect after it (the swap's two renames)."""
+    state.holding += 1
+    try:
+        yield
+    finally:
+        state.holding -= 1
+        if not state.holding and state.pending is not None and os.getpid() == state.main_pid:
+            signum, state.pending = state.pending, None
+            stop(signum)
+
+
+def exit_code(error: KeyboardInterrupt) -> int:
+    return 128 + (signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT)
+
+
+def end_children(grace: float = 3.0) -> None:
+    """SIGTERM to every child process, SIGKILL to those still running after `grace` seconds.
+
+    Not reaped here: their owners (the process pools, subprocess.run) reap them and
+    notice they are gone, which is what makes the build unwind promptly.
+    """
+    children = child_pids()
+    for pid in children:
+        send(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while children and time.monotonic() < deadline:
+        children = [pid for pid in children if running(pid)]
+        time.sleep(0.02)
+    for pid in children:
+        send(pid, signal.SIGKILL)
+
+
+def child_pids() -> list[int]:
+    """This process's children: from /proc on Linux, else the multiprocessing ones."""
+    me = os.getpid()
+    try:
+        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
+    except OSError:
+        return [child.pid for child in multiprocessing.active_children() if child.pid]
+    return [int(entry) for entry in entries if parent_pid(int(entry)) == me]
+
+
+def parent_pid(pid: int) -> int | None:
+    fields = proc_stat(pid)
+    return int(fields[1]) if fields else None
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    fields = proc_stat(pid)
+    return bool(fields) and fields[0] != "Z"
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """State, ppid, … of /proc/PID/stat (after the command name, which may hold spaces)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rfind(")") + 2:].split()
+
+
+def send(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except OSError:
+        pass
