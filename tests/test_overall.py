@@ -37,6 +37,11 @@ funds: {{total: 100.00, basic: 60.00, project: 40.00}}
 sources: [{{source: 财政拨款, amount: 95.00}}, {{source: 其他资金, amount: 5.00}}]
 duties: 负责全市就业服务和职业培训工作
 goals: [保障机构正常运转, 组织就业招聘活动]
+midterm:
+  period: 2024年-2026年
+  goals: [三年举办招聘会40场]
+  indicators:
+    - {{level1: 产出指标, level2: 数量指标, name: 三年招聘会场次, op: ≥, target: 40, unit: 场}}
 tasks:
   - {{duty: 就业服务, task: 组织招聘会, project: 测试项目, amount: 10.00}}
   - {{duty: 机构运转, task: 按时发放工资, project: 基本支出, amount: 60.00}}
@@ -97,6 +102,9 @@ def test_the_unit_year_page_opens_with_the_department_wide_table(page, tree_url)
     assert page.get_attribute(".funds-bar a", "href") == "p1/"
     assert "财政拨款" in page.inner_text(".facts") and "95.00 万元" in page.inner_text(".facts")
     assert "负责全市就业服务和职业培训工作" in page.inner_text(".duties")
+    midterm = page.locator("table.indicators").first
+    assert midterm.locator("caption").inner_text() == "中期绩效指标（1 项）"
+    assert midterm.locator("tbody td").all_inner_texts() == ["三年招聘会场次", "≥40场"]
 
 
 def test_each_task_links_its_project_when_the_names_match(page, tree_url):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sitegen.checks.overall import task_project
-from sitegen.model import Overall, Project, Task, UnitYear
+from sitegen.model import Indicator, Overall, Project, Task, UnitYear
 from sitegen.render.table import indicator_rows
 
 BAR_WIDTH = 600  # the SVG's drawing width; it scales to the page
@@ -99,9 +99,13 @@ def overall_values(unit_year: UnitYear) -> dict:
         return {}
     return {
         "funds_bars": funds_bars(unit_year), "task_rows": task_rows(unit_year), "tasks_total": tasks_total(o),
-        "overall_rows": indicator_rows(o.indicators) if o.indicators else [],
-        "overall_has": {
-            "explanation": any(i.explanation for i in o.indicators), "scoring": any(i.scoring for i in o.indicators),
-            "remark": any(i.remark for i in o.indicators), "scores": any(i.score is not None for i in o.indicators),
-        },
+        "overall_rows": indicator_rows(o.indicators) if o.indicators else [], "overall_has": filled(o.indicators),
+        "midterm_rows": indicator_rows(o.midterm.indicators) if o.midterm and o.midterm.indicators else [],
+        "midterm_has": filled(o.midterm.indicators) if o.midterm else {},
     }  # fmt: skip
+
+
+def filled(indicators: list[Indicator]) -> dict[str, bool]:
+    """Which optional columns of the indicator table some row fills; the others are left out."""
+    return {"explanation": any(i.explanation for i in indicators), "scoring": any(i.scoring for i in indicators),
+            "remark": any(i.remark for i in indicators), "scores": any(i.score is not None for i in indicators)}
