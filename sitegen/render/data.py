@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from sitegen.model import Content, Indicator, Project, UnitYear
 from sitegen.render import Context
+from sitegen.render.overall import has_project_table
 from sitegen.render.writer import Writer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -285,7 +286,7 @@ def write_downloads(writer: Writer, paths: dict[str, str], csv_bodies: list[str]
 
 def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
     """Write every download; returns the site paths written."""
-    from sitegen.render.overall_data import has_project_table, render_overall_data  # it builds on this module
+    from sitegen.render.overall_data import render_overall_data  # it builds on this module
 
     written = []
     csv_bodies, disclosures = [], []

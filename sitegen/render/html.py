@@ -24,8 +24,8 @@ from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context, worker_count
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
-from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path, overall_values
-from sitegen.render.overall_data import OVERALL_RESOURCES, has_project_table, overall_download_paths
+from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
+from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, static_files

@@ -48,6 +48,12 @@ class TaskRow:
     project: Project | None  # the project page to link, when the name matches
 
 
+def has_project_table(unit_year: UnitYear) -> bool:
+    """Whether the unit-year has a project table to publish: a unit-year with only its
+    overall.yaml (no project files) gets no empty project PDF, CSV or JSON."""
+    return bool(unit_year.projects) or unit_year.overall is None
+
+
 def overall_pdf_path(unit_year: UnitYear) -> str:
     return f"{unit_year.url}{unit_year.agency.id}-{unit_year.year}-overall.pdf".lstrip("/")
 

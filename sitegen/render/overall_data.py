@@ -94,12 +94,6 @@ OVERALL_RESOURCES = (
 )
 
 
-def has_project_table(unit_year: UnitYear) -> bool:
-    """Whether the unit-year has a project table to publish: a unit-year with only its
-    overall.yaml (no project files) gets no empty project PDF, CSV or JSON."""
-    return bool(unit_year.projects) or unit_year.overall is None
-
-
 def linked_url(unit_year: UnitYear, task: Task) -> str | None:
     project = task_project(task, unit_year.projects)
     return project.url if project else None

@@ -29,8 +29,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
-from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
-from sitegen.render.overall_data import has_project_table
+from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment
 from sitegen.render.writer import Writer
@@ -123,19 +122,16 @@ class PdfLayouts:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
         return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label), label)
 
-
     def overall_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
         """The department-wide form of overall.yaml, and its self-evaluation form when evaluated."""
         o = unit_year.overall
         if o is None:
             return []
         name = f"{unit_year.agency.name} {unit_year.year} 年"
-        documents = [PdfDocument(overall_pdf_path(unit_year), self.overall_html(unit_year, "overall", f"{name}部门整体支出绩效目标表"),
-                                 f"{name}部门整体支出绩效目标表")]
+        forms = [(overall_pdf_path(unit_year), "overall", f"{name}部门整体支出绩效目标表")]
         if o.evaluation:
-            label = f"{name}部门整体支出绩效自评表"
-            documents.append(PdfDocument(overall_evaluation_pdf_path(unit_year), self.overall_html(unit_year, "overall-evaluation", label), label))
-        return documents
+            forms.append((overall_evaluation_pdf_path(unit_year), "overall-evaluation", f"{name}部门整体支出绩效自评表"))
+        return [PdfDocument(path, self.overall_html(unit_year, form, label), label) for path, form, label in forms]
 
     def overall_html(self, unit_year: UnitYear, form: str, title: str) -> str:
         o = unit_year.overall
@@ -144,12 +140,13 @@ class PdfLayouts:
         scores = [i.score for i in o.indicators if i.score is not None]
         if o.evaluation and o.evaluation.execution_weight is not None:
             scores.append(o.evaluation.execution_weight)
-        published = o.published or unit_year.published
+        evaluated = o.evaluation.published if o.evaluation and form == "overall-evaluation" else None
+        published = evaluated or o.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
         return self.env.get_template(f"pdf/{form}.html").render(
             language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
-            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has, widths=OVERALL_WIDTHS[sum(has.values())],
-            score_total=sum(scores, Decimal(0)) if scores else None,
+            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has,
+            widths=OVERALL_WIDTHS[sum(has.values())], score_total=sum(scores, Decimal(0)) if scores else None,
         )  # fmt: skip
 
 
