@@ -325,3 +325,30 @@ def test_a_unit_year_with_only_its_overall_table_has_no_empty_project_files(buil
     assert not (built / "data/901001033-2019.csv").exists() and not (built / "901001033/2019/901001033-2019.pdf").exists()
     assert "901001033-2019.csv" not in (built / "data/index.html").read_text(encoding="utf-8")
     assert "901001033-2019-overall-tasks.csv" in (built / "data/index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- sitegen new overall
+
+
+def test_new_overall_scaffold_loads_names_every_key_and_validates(tmp_path):
+    import re
+
+    import jsonschema
+    import yaml
+
+    from sitegen.model import OVERALL
+    from sitegen.schema import SCHEMA_DIR
+    from tests.conftest import run
+
+    content = tmp_path / "content"
+    run("new", "agency", "a1", "--code", "1", "--name", "测试局", "--region", "某省", "--content", str(content))
+    (content / "site.yaml").write_text("title: t\nbase_url: https://example.org/\n", encoding="utf-8")
+    assert run("new", "overall", "a1", "2025", "--content", str(content))[0] == 0
+    text = (content / "a1/2025/overall.yaml").read_text(encoding="utf-8")
+    for f in OVERALL.fields:
+        assert re.search(rf"^\s*#? ?{f.key}:", text, re.M) and f.label in text, f.key
+    schema = json.loads((SCHEMA_DIR / "overall.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(yaml.safe_load(text), schema)
+    loaded = load_content(content)
+    assert loaded.findings.errors == [] and loaded.content.unit_years()[0].overall.indicators[0].op == ">="
+    assert run("new", "overall", "a1", "2025", "--content", str(content))[0] == 1  # never overwritten
