@@ -81,14 +81,14 @@ def test_data_package_validates(built):
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
     assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv"} | {
-        f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019") for table in ("indicators", "tasks")}
+        f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019", "dg-zhanlanguan-2022") for table in ("indicators", "tasks")}
 
 
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    assert listed == downloads and len(listed) == 20 + 9 + 12 + 1  # PDFs, project data, overall data, package
+    assert listed == downloads and len(listed) == 21 + 9 + 16 + 1  # PDFs, project data, overall data, package
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

@@ -352,3 +352,20 @@ def test_new_overall_scaffold_loads_names_every_key_and_validates(tmp_path):
     loaded = load_content(content)
     assert loaded.findings.errors == [] and loaded.content.unit_years()[0].overall.indicators[0].op == ">="
     assert run("new", "overall", "a1", "2025", "--content", str(content))[0] == 1  # never overwritten
+
+
+def test_the_dongguan_approval_form_keeps_sources_tasks_and_the_medium_term(built, page, site_url):
+    uy = unit_year(CONTENT, "dg-zhanlanguan", 2022)
+    o = uy.overall
+    rows = pdf_rows(built / overall_pdf_path(uy))
+    assert rows[:8] == [
+        ["部门（单位）名称", "东莞展览馆", "部门预算编码", ""],  # no code printed: the cell stays, empty
+        ["年度预算安排（万元）", "资金总额", ""], ["项目支出", ""], ["基本支出", ""],
+        ["其中：市财政拨款", "2377.15"], ["其中：其他资金", "0"],
+        ["年度总体目标", ""], ["中期目标（2022年--2024年）", o.midterm.goals[0]],
+    ]
+    assert [r for r in rows if len(r) == 4 and r[1] in {t.task for t in o.tasks}] == \
+        [["", t.task, "", format(t.amount, "f")] for t in o.tasks]
+    page.goto(site_url + "/dg-zhanlanguan/2022/")
+    assert page.inner_text("table.tasks tfoot").split() == ["合计", "2377.15"]  # as the printed 金额合计
+    assert "中期目标（2022年--2024年）" in page.eval_on_selector_all("main h3", "hs => hs.map(h => h.textContent)")

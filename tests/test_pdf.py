@@ -132,7 +132,7 @@ def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, tota
 
 def all_pdfs(built: Path) -> list[Path]:
     pdfs = sorted(built.rglob("*.pdf"))
-    assert len(pdfs) == 20  # 15 projects, 2 unit-years and 3 department-wide forms (901001033)
+    assert len(pdfs) == 21  # 15 projects, 2 unit-years and 4 department-wide forms (901001033, dg-zhanlanguan)
     return pdfs
 
 
@@ -140,7 +140,8 @@ def test_a4_landscape_with_metadata(built):
     for path in all_pdfs(built):
         info = pdfinfo(path)
         assert info["Page size"].startswith("841.89 x 595.27"), path
-        assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级", "中共宁德市委党史和地方志研究室")
+        assert info["Author"] in ("乌海市人力资源和社会保障局", "祁连县人力资源和社会保障局本级", "中共宁德市委党史和地方志研究室",
+                                  "东莞展览馆")
         assert info["CreationDate"].endswith(("2022 UTC", "2023 UTC", "2019 UTC"))
         assert info["Title"]
 
