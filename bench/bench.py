@@ -27,6 +27,9 @@ from sitegen.render.html import render_html  # noqa: E402
 from sitegen.render.pdf import render_pdfs  # noqa: E402
 from sitegen.render.search import render_search  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
+from sitegen.safety import UnsafeOutput, refuse_dangerous_path  # noqa: E402
+
+WORK_MARKER = ".sitegen-bench"  # the bench deletes content/, output/ and cache/ only in a folder it marked
 
 LEVELS = [
     ("产出指标", "数量指标", "培训人次", "≥", "130", "人"),
@@ -69,6 +72,20 @@ def generate(root: Path, projects: int, per_unit: int) -> None:
         (folder / "2025" / f"p{number:05d}.yaml").write_text(project_yaml(number), encoding="utf-8")
 
 
+def claim_work(work: Path) -> None:
+    """The bench replaces content/, output/ and cache/ in its work folder: only in a new or empty
+    folder, or one an earlier run marked, never in the repository's or a home folder."""
+    try:
+        refuse_dangerous_path(work, [(ROOT / name, f"仓库的 {name}/") for name in ("content", "layouts", "static", "sitegen")],
+                              option="--work")
+    except UnsafeOutput as exc:
+        sys.exit(f"bench: {exc}")
+    if work.is_dir() and any(work.iterdir()) and not (work / WORK_MARKER).is_file():
+        sys.exit(f"bench: {work} 已存在且不是 bench 的工作目录（没有 {WORK_MARKER}）：请用 --work 指定一个新目录")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / WORK_MARKER).write_text("sitegen bench work folder: content/, output/ and cache/ are replaced by every run\n")
+
+
 def peak_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -109,6 +126,7 @@ def main() -> None:
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args()
+    claim_work(args.work)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
     generate(content, args.projects, args.per_unit)
     for folder in (out, cache):

@@ -82,7 +82,7 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
     cache_existed = cache_dir.exists()
     try:
-        render(loaded, out_dir, context, renderers, progress)
+        render(loaded, out_dir, context, renderers, progress, force)
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)
@@ -90,7 +90,8 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     return loaded
 
 
-def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress) -> None:
+def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,
+           force: bool) -> None:
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
     with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
@@ -105,3 +106,5 @@ def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Ren
         for name, running in background:
             with progress.step(name):
                 running.result()
+        # Again just before the swap: someone may have put files there while the build ran.
+        check_output_path(out_dir, context.content_dir, force=force)

@@ -25,16 +25,24 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     with signals.installed():
         try:
-            return args.handler(args)
+            return run_command(args)
         except KeyboardInterrupt as stopped:  # Ctrl+C, or SIGTERM (signals.Terminated)
             signals.end_children()
             print(stopped_line(args, stopped), file=sys.stderr)
             return signals.exit_code(stopped)
-        except Exception as exc:
-            show_traceback(args)
-            print(f"sitegen: 内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}"
-                  "（这是 sitegen 的缺陷，请报告；加 --debug 显示详情）", file=sys.stderr)
-            return EXIT_INTERNAL
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from sitegen import signals
+
+    try:
+        return args.handler(args)
+    except Exception as exc:
+        signals.raise_if_stopping()  # a worker ended by the signal may have failed the build first
+        show_traceback(args)
+        print(f"sitegen: 内部错误 {type(exc).__name__}: {shorten(str(exc), 200)}"
+              "（这是 sitegen 的缺陷，请报告；加 --debug 显示详情）", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def stopped_line(args: argparse.Namespace, stopped: KeyboardInterrupt) -> str:
@@ -150,9 +158,11 @@ def exit_code(loaded, strict: bool) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from sitegen import signals
     from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.progress import Progress
     from sitegen.render import RenderError
+    from sitegen.render.templates import LayoutError
     from sitegen.report import text_report
     from sitegen.safety import UnsafeOutput
 
@@ -166,11 +176,18 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
+    except LayoutError as exc:  # located: the line starts with file:line, as findings do
+        signals.raise_if_stopping()
+        show_traceback(args)
+        print(f"{exc}（{unchanged}）", file=sys.stderr)
+        return EXIT_FINDINGS
     except RenderError as exc:
+        signals.raise_if_stopping()
         show_traceback(args)
         print(f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     except OSError as exc:
+        signals.raise_if_stopping()
         show_traceback(args)
         print(f"sitegen build: {os_error_line(exc)}；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
@@ -219,7 +236,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sitegen.schema import SCHEMA_DIR, stale_schemas, write_schemas
+    from sitegen.schema import SCHEMA_DIR, SchemaError, stale_schemas, write_schemas
 
     out = args.out or SCHEMA_DIR
     if args.check:
@@ -227,6 +244,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
         for name in stale:
             print(f"{out}/{name}: 已过期，请运行 sitegen schema", file=sys.stderr)
         return EXIT_FINDINGS if stale else EXIT_OK
-    for path in write_schemas(out):
+    try:
+        written = write_schemas(out)
+    except (SchemaError, OSError) as exc:
+        print(f"sitegen schema: {exc if isinstance(exc, SchemaError) else os_error_line(exc)}", file=sys.stderr)
+        return EXIT_FINDINGS
+    for path in written:
         print(f"已写入 {path}")
     return EXIT_OK

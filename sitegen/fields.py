@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sitegen.findings import Findings, Loc
+from sitegen.findings import Findings, Loc, quoted, shorten
 from sitegen.nodes import Mapping, Node, Scalar, Sequence, kind_name
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -65,9 +65,9 @@ def scalar_text(node: Node, label: str, expected: str) -> str:
 def parse_decimal(text: str, label: str, example: str) -> Decimal:
     cleaned = text.strip()
     if not NUMBER.match(cleaned):
-        raise Invalid(f"{label}应为数字（如 {example}），实际为「{text}」")
+        raise Invalid(f"{label}应为数字（如 {example}），实际为{quoted(text)}")
     if len(cleaned.lstrip("+-").split(".")[0].lstrip("0")) > MAX_INTEGER_DIGITS:
-        raise Invalid(f"{label}数值过大（整数部分超过 {MAX_INTEGER_DIGITS} 位）：「{text}」")
+        raise Invalid(f"{label}数值过大（整数部分超过 {MAX_INTEGER_DIGITS} 位）：{quoted(text)}")
     return Decimal(cleaned)
 
 
@@ -90,16 +90,64 @@ class Text(Kind):
 
 
 class Url(Text):
+    """An absolute http(s) URL a site is served from: it goes into the sitemap, the feed,
+    robots.txt and the canonical links, so it is checked here, not escaped there."""
+
     example = "https://example.org/"
+    PATTERN = re.compile(
+        r"^https?://"
+        r"(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+        r"|\[[0-9A-Fa-f:.]+\])"
+        r"(?::(?P<port>\d{1,5}))?"
+        r"(?P<path>/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$"
+    )
 
     def parse(self, node: Node, label: str) -> str:
         text = scalar_text(node, label, "网址").strip()
-        if not re.match(r"^https?://[^\s/]+", text):
-            raise Invalid(f"{label}应为以 http:// 或 https:// 开头的完整网址，实际为「{text}」")
+        problem = self.problem(text)
+        if problem:
+            raise Invalid(f"{label}应为以 http:// 或 https:// 开头的完整网址（如 {self.example}），{problem}：{quoted(text)}")
         return text if text.endswith("/") else text + "/"
 
+    def problem(self, text: str) -> str | None:
+        if not re.match(r"^https?://", text):
+            return "开头不是 http:// 或 https://"
+        if any(c in text for c in "?#"):
+            return "不能带查询参数（?）或片段（#）"
+        if "@" in text.split("/")[2]:
+            return "不能含有用户名或密码（@）"
+        match = self.PATTERN.match(text)
+        if not match:
+            return "域名或路径中有不允许的字符（空格、引号、尖括号、中文等，中文域名请写成 xn-- 形式，路径请用 % 编码）"
+        if match["port"] and not 0 < int(match["port"]) < 65536:
+            return "端口号不在 1–65535 之间"
+        return None
+
     def json_schema(self) -> dict:
-        return {"type": "string", "format": "uri", "pattern": "^https?://"}
+        return {"type": "string", "format": "uri", "pattern": "^https?://[^\\s/?#@]+(/[^\\s?#]*)?$"}
+
+
+class LanguageTag(Text):
+    """A well-formed BCP 47 language tag (RFC 5646): zh-CN, zh-Hans-CN, en, x-private."""
+
+    example = "zh-CN"
+    # Letters as [A-Za-z], not a flag: the same pattern goes into the JSON Schema (ECMA-262).
+    SUBTAGS = (r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"  # language (and extended language)
+               r"(?:-[A-Za-z]{4})?"  # script
+               r"(?:-(?:[A-Za-z]{2}|[0-9]{3}))?"  # region
+               r"(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*"  # variants
+               r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
+               r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?")  # private use
+    PATTERN = re.compile(rf"^(?:{SUBTAGS}|[Xx](?:-[A-Za-z0-9]{{1,8}})+)$")
+
+    def parse(self, node: Node, label: str) -> str:
+        text = scalar_text(node, label, "语言代码").strip()
+        if not self.PATTERN.match(text):
+            raise Invalid(f"{label}应为 BCP 47 语言代码（如 zh-CN、zh-Hans-CN、en，用连字符 - 分隔），实际为{quoted(text)}")
+        return text
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "pattern": self.PATTERN.pattern}
 
 
 class Number(Kind):
@@ -113,7 +161,7 @@ class Number(Kind):
     def parse(self, node: Node, label: str) -> Decimal:
         value = parse_decimal(scalar_text(node, label, "数字"), label, self.example)
         if self.minimum is not None and value < self.minimum:
-            raise Invalid(f"{label}不能小于 {self.minimum}，实际为「{node.text}」")
+            raise Invalid(f"{label}不能小于 {self.minimum}，实际为{quoted(node.text)}")
         return value
 
     def json_schema(self) -> dict:
@@ -156,7 +204,7 @@ class Choice(Kind):
             return self.aliases[text]
         allowed = "、".join(self.values)
         hint = suggest(text, list(self.aliases))
-        raise Invalid(f"{label}「{text}」不是可用的值（可用：{allowed}）{hint}", self.code)
+        raise Invalid(f"{label}{quoted(text)}不是可用的值（可用：{allowed}）{hint}", self.code)
 
     def json_schema(self) -> dict:
         return {"type": "string", "enum": list(self.aliases)}
@@ -170,7 +218,7 @@ class Date(Kind):
         try:
             return date.fromisoformat(text)
         except ValueError:
-            raise Invalid(f"{label}应为 YYYY-MM-DD 格式的日期，实际为「{text}」") from None
+            raise Invalid(f"{label}应为 YYYY-MM-DD 格式的日期，实际为{quoted(text)}") from None
 
     def json_schema(self) -> dict:
         return {"type": "string", "format": "date"}
@@ -203,9 +251,9 @@ class Labelled(Kind):
         for key, value in node.pairs:
             name = key.text.strip()
             if name in seen:
-                raise Invalid(f"{label}中的标签「{name}」重复出现", "duplicate-key")
+                raise Invalid(f"{label}中的标签{quoted(name)}重复出现", "duplicate-key")
             seen.add(name)
-            text = "" if isinstance(value, Scalar) and value.is_null else scalar_text(value, f"{label}「{name}」", "文字")
+            text = "" if isinstance(value, Scalar) and value.is_null else scalar_text(value, f"{label}{quoted(name)}", "文字")
             pairs.append((name, text))
         return tuple(pairs)
 
@@ -313,7 +361,7 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
         key = key_node.text
         where = join_path(path, key)
         if key in parsed.locs:
-            findings.error("duplicate-key", f"键 {key} 重复出现（第一次在第 {parsed.locs[key].line} 行），后写的会覆盖先写的", key_node.loc, where)
+            findings.error("duplicate-key", f"键 {shorten(key)} 重复出现（第一次在第 {parsed.locs[key].line} 行），后写的会覆盖先写的", key_node.loc, where)
             parsed.ok = False
             continue
         f = spec.by_key.get(key)
@@ -322,7 +370,7 @@ def parse_record(node: Node, spec: Spec, path: str, findings: Findings) -> Parse
             hint = f"；是不是「{meant}」？" if meant else ""
             if meant:
                 present.add(meant)  # the author wrote it, misspelt: one error, not two
-            findings.error("unknown-key", f"未知的键 {key}（{spec.title}）{hint}", key_node.loc, where)
+            findings.error("unknown-key", f"未知的键 {shorten(key)}（{spec.title}）{hint}", key_node.loc, shorten(where, 80))
             parsed.ok = False
             continue
         parsed.locs[key] = value.loc

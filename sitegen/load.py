@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.findings import Findings, Loc
+from sitegen.findings import Findings, Loc, quoted, shorten
 from sitegen.nodes import Mapping, Node, Scalar, Sequence
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -145,7 +145,7 @@ def parse_yaml(text: str, shown: str, findings: Findings) -> Node | None:
 
 def yaml_problem(exc: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
-    return "；".join(parts) or "无法解析"
+    return shorten("；".join(parts), 120) or "无法解析"
 
 
 def reader_problem(exc: yaml.YAMLError) -> str:
@@ -154,7 +154,7 @@ def reader_problem(exc: yaml.YAMLError) -> str:
         character = ord(character)
     if isinstance(character, int):
         return f"含有不可打印字符 U+{character:04X}（是二进制文件吗？）"
-    return str(exc).splitlines()[0]
+    return shorten(str(exc).splitlines()[0], 120)
 
 
 def reader_loc(exc: yaml.YAMLError, text: str, shown: str) -> Loc:
@@ -206,7 +206,7 @@ class NodeCopier:
         if id(node) in self.open_ids:
             return self._fail("yaml-syntax", "YAML 别名引用了自身（循环引用）", node)
         if node.tag not in STANDARD_TAGS:
-            return self._fail("yaml-syntax", f"不支持的 YAML 标签 {node.tag}：内容文件只用普通的文字、数字、列表和映射", node)
+            return self._fail("yaml-syntax", f"不支持的 YAML 标签 {shorten(node.tag)}：内容文件只用普通的文字、数字、列表和映射", node)
         if isinstance(node, yaml.ScalarNode):
             return Scalar(node.value, node.tag, self._loc(node))
         self.open_ids.add(id(node))
@@ -299,18 +299,20 @@ def load_tree(root: Path, findings: Findings) -> Tree:
     if not root.is_dir():
         findings.error("missing-content", f"内容目录不存在：{root}", Loc(str(root)))
         return tree
-    if site_path.is_file():
-        tree.site = read_yaml(site_path, tree.site_shown, findings)
+    inside = root.resolve()
+    if site_path.is_file() or site_path.is_symlink():
+        if not linked_outside(site_path, inside, tree.site_shown, findings):
+            tree.site = read_yaml(site_path, tree.site_shown, findings)
     else:
         findings.error("missing-site", "缺少 site.yaml（站点设置：title、base_url）", Loc(tree.site_shown))
-    for entry in sorted(root.iterdir()):
+    for entry in listing(root, shown, findings):
         place = f"{shown}{entry.name}"
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or entry.name == "site.yaml" or linked_outside(entry, inside, place, findings):
             continue
         if entry.is_dir() and entry.name == "pages":
-            tree.pages = load_pages(entry, f"{place}/", findings)
+            tree.pages = load_pages(entry, f"{place}/", findings, inside)
         elif entry.is_dir():
-            agency = load_agency(entry, f"{place}/", findings)
+            agency = load_agency(entry, f"{place}/", findings, inside)
             if agency:
                 tree.agencies.append(agency)
         elif entry.name not in ("site.yaml", *IGNORED_NAMES):
@@ -327,22 +329,50 @@ def display_root(root: Path) -> str:
     return "" if text == "." else text.rstrip("/") + "/"
 
 
+def listing(folder: Path, shown: str, findings: Findings) -> list[Path]:
+    """The folder's entries in sorted order; an unreadable folder is a located error."""
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        findings.error("unreadable", f"无法读取目录：{exc.strerror}", Loc(shown or str(folder)))
+        return []
+
+
+def linked_outside(path: Path, inside: Path, shown: str, findings: Findings) -> bool:
+    """A symbolic link leading out of the content folder (`inside`, resolved): an error naming
+    the link, never its target, which may be any file of the machine (/etc/passwd, a key).
+
+    Git stores links, so one merged contribution could otherwise publish them. Links that
+    stay inside the content folder work. Every entry is checked before it is read or entered,
+    so a path through an accepted folder cannot lead out either.
+    """
+    if not path.is_symlink():
+        return False
+    try:
+        if path.resolve().is_relative_to(inside):
+            return False
+    except (OSError, RuntimeError):  # a loop of links
+        pass
+    findings.error("link-outside", "符号链接指向内容目录之外（或无法解析），不会读取：内容文件必须在内容目录之内", Loc(shown))
+    return True
+
+
 def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
     if not ID_PATTERN.match(name):
         findings.error(
             "bad-id",
-            f"{what}「{name}」含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
+            f"{what}{quoted(name)}含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
             Loc(shown),
         )
         return False
     return True
 
 
-def load_pages(folder: Path, shown: str, findings: Findings) -> list[PageFile]:
+def load_pages(folder: Path, shown: str, findings: Findings, inside: Path) -> list[PageFile]:
     pages = []
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
-        if entry.name.startswith(".") or entry.is_dir():
+        if entry.name.startswith(".") or linked_outside(entry, inside, place, findings) or entry.is_dir():
             continue
         if entry.suffix != ".md":
             findings.warning("unexpected-file", "pages/ 中只使用 .md 文件（忽略）", Loc(place))
@@ -355,51 +385,58 @@ def load_pages(folder: Path, shown: str, findings: Findings) -> list[PageFile]:
     return pages
 
 
-def load_agency(folder: Path, shown: str, findings: Findings) -> AgencyDir | None:
+def load_agency(folder: Path, shown: str, findings: Findings, inside: Path) -> AgencyDir | None:
     if not valid_id(folder.name, shown, "单位目录名", findings):
         return None
     if folder.name.lower() in RESERVED_IDS:
-        findings.error("reserved-id", f"单位目录名「{folder.name}」是站点保留名，请改名", Loc(shown))
+        findings.error("reserved-id", f"单位目录名{quoted(folder.name)}是站点保留名，请改名", Loc(shown))
         return None
     agency_file = folder / "agency.yaml"
     node = None
-    if agency_file.is_file():
-        node = read_yaml(agency_file, f"{shown}agency.yaml", findings)
+    if agency_file.is_file() or agency_file.is_symlink():
+        if not linked_outside(agency_file, inside, f"{shown}agency.yaml", findings):
+            node = read_yaml(agency_file, f"{shown}agency.yaml", findings)
     else:
         findings.error("missing-agency", "单位目录缺少 agency.yaml（单位编码 code、名称 name、行政区划 region）", Loc(shown))
     agency = AgencyDir(folder.name, folder, shown, node)
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in ("agency.yaml", *IGNORED_NAMES):
             continue
+        if linked_outside(entry, inside, place, findings):
+            continue
         if entry.is_dir() and YEAR_PATTERN.match(entry.name):
-            agency.years.append(load_year(entry, f"{place}/", findings))
+            agency.years.append(load_year(entry, f"{place}/", findings, inside))
         elif entry.is_dir():
-            findings.error("bad-year", f"目录「{entry.name}」不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
+            findings.error("bad-year", f"目录{quoted(entry.name)}不是四位数的预算年度（如 2022）", Loc(f"{place}/"))
         else:
             findings.warning("unexpected-file", "单位目录中只使用 agency.yaml 和年度目录（忽略）", Loc(place))
     return agency
 
 
-def load_year(folder: Path, shown: str, findings: Findings) -> YearDir:
+def load_year(folder: Path, shown: str, findings: Findings, inside: Path) -> YearDir:
     disclosure_path = folder / "disclosure.yaml"
     disclosure_shown = f"{shown}disclosure.yaml"
     year = YearDir(int(folder.name), folder, shown, None, None)
-    if disclosure_path.is_file():
+    if (disclosure_path.is_file() or disclosure_path.is_symlink()) and not linked_outside(
+            disclosure_path, inside, disclosure_shown, findings):
         year.disclosure = read_yaml(disclosure_path, disclosure_shown, findings)
         year.disclosure_shown = disclosure_shown
     overall_path = folder / "overall.yaml"
-    if overall_path.is_file():
+    if (overall_path.is_file() or overall_path.is_symlink()) and not linked_outside(
+            overall_path, inside, f"{shown}overall.yaml", findings):
         year.overall = read_yaml(overall_path, f"{shown}overall.yaml", findings)
-    for entry in sorted(folder.iterdir()):
+    for entry in listing(folder, shown, findings):
         place = f"{shown}{entry.name}"
         if entry.name.startswith(".") or entry.name in (*YEAR_FILES, *IGNORED_NAMES):
+            continue
+        if linked_outside(entry, inside, place, findings):
             continue
         if entry.is_dir() or entry.suffix not in YAML_SUFFIXES:
             findings.warning("unexpected-file", "年度目录中只使用 .yaml 项目文件（忽略）", Loc(place))
             continue
         if entry.stem.lower() in RESERVED_YEAR_NAMES:
-            findings.error("reserved-id", f"「{entry.name}」是保留名：年度表请命名为 {entry.stem.lower()}.yaml，项目文件请改名", Loc(place))
+            findings.error("reserved-id", f"{quoted(entry.name)}是保留名：年度表请命名为 {entry.stem.lower()}.yaml，项目文件请改名", Loc(place))
             continue
         if valid_id(entry.stem, place, "项目文件名", findings):
             year.projects.append(ProjectFile(entry.stem, entry, place, read_yaml(entry, place, findings)))

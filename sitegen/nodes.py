@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from sitegen.findings import Loc
+from sitegen.findings import Loc, quoted
 
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
@@ -38,7 +38,7 @@ class Scalar:
         return self.tag == NULL_TAG
 
     def describe(self) -> str:
-        return f"「{self.text}」" if self.text else "空值"
+        return quoted(self.text) if self.text else "空值"
 
 
 class Mapping:

@@ -70,11 +70,20 @@ def indicator_block() -> list[str]:
     return lines
 
 
-def write_new(path: Path, text: str) -> Path:
-    if path.exists():
+def write_new(path: Path, text: str, content: Path) -> Path:
+    """Create `path` and never replace anything: mode "x" refuses an existing name, a
+    dangling link included; a path leading out of the content folder through a link is refused."""
+    if path.exists() or path.is_symlink():
         raise ScaffoldError(f"文件已存在，不会覆盖：{path}")
+    existing = next((parent for parent in path.parents if parent.is_relative_to(content) and parent.exists()), None)
+    if existing is not None and not existing.resolve().is_relative_to(content.resolve()):
+        raise ScaffoldError(f"{path} 经符号链接指向内容目录 {content} 之外，不会写入")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    try:
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"文件已存在，不会覆盖：{path}") from None
     return path
 
 
@@ -82,23 +91,24 @@ def new_agency(content: Path, agency_id: str, code: str, name: str, region: str)
     check_id(agency_id, "单位目录名")
     path = content / agency_id / "agency.yaml"
     values = {"code": quote(code), "name": quote(name), "region": quote(region)}
-    return write_new(path, modeline(path, "agency") + "\n".join(field_lines(AGENCY, values)) + "\n")
+    return write_new(path, modeline(path, "agency") + "\n".join(field_lines(AGENCY, values)) + "\n", content)
 
 
 def new_year(content: Path, agency_id: str, year: int) -> Path:
     require_agency(content, agency_id)
     path = content / agency_id / str(year) / "disclosure.yaml"
-    return write_new(path, modeline(path, "disclosure") + "\n".join(field_lines(DISCLOSURE, {})) + "\n")
+    return write_new(path, modeline(path, "disclosure") + "\n".join(field_lines(DISCLOSURE, {})) + "\n", content)
 
 
 def new_project(content: Path, agency_id: str, year: int, project_id: str, name: str) -> Path:
     require_agency(content, agency_id)
     check_id(project_id, "项目文件名")
+    check_not_reserved(project_id)
     path = content / agency_id / str(year) / f"{project_id}.yaml"
     lines = field_lines(PROJECT, {"name": quote(name or "（项目名称）")})
     at = lines.index("indicators:") + 1
     lines[at:at] = indicator_block()
-    return write_new(path, modeline(path, "project") + "\n".join(lines) + "\n")
+    return write_new(path, modeline(path, "project") + "\n".join(lines) + "\n", content)
 
 
 def new_overall(content: Path, agency_id: str, year: int) -> Path:
@@ -115,6 +125,13 @@ def require_agency(content: Path, agency_id: str) -> None:
     check_id(agency_id, "单位目录名")
     if not (content / agency_id / "agency.yaml").is_file():
         raise ScaffoldError(f"单位 {agency_id} 还没有 agency.yaml：先运行 sitegen new agency {agency_id}")
+
+
+def check_not_reserved(project_id: str) -> None:
+    from sitegen.load import RESERVED_YEAR_NAMES
+
+    if project_id.lower() in RESERVED_YEAR_NAMES:
+        raise ScaffoldError(f"项目文件名「{project_id}」是保留名（{project_id.lower()}.yaml 是年度目录里表示整张表的文件），请换一个名字")
 
 
 def quote(text: str) -> str:

@@ -25,14 +25,33 @@ def schema_texts() -> dict[str, str]:
     }
 
 
+class SchemaError(Exception):
+    """A schema file cannot be written without destroying someone else's file."""
+
+
 def write_schemas(out_dir: Path) -> list[Path]:
+    """Write every schema; an existing file is replaced only when it is one of sitegen's
+    schemas (checked for all of them before anything is written)."""
+    texts = schema_texts()
+    for file_name in texts:
+        path = out_dir / file_name
+        if path.is_symlink() or (path.exists() and not is_own_schema(path)):
+            raise SchemaError(f"{path} 已存在且不是 sitegen 生成的 schema（或是符号链接），不会覆盖：请用 --out 指定另一个目录")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for file_name, text in schema_texts().items():
+    for file_name, text in texts.items():
         path = out_dir / file_name
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def is_own_schema(path: Path) -> bool:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and document.get("$schema") == DIALECT and document.get("$id") == path.name
 
 
 def stale_schemas(out_dir: Path) -> list[str]:

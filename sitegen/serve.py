@@ -27,8 +27,10 @@ from sitegen.report import summary_line
 from sitegen.safety import UnsafeOutput, check_output_path
 
 VERSION_PATH = "/__sitegen/version"
-RELOAD_SCRIPT = """<script>
-(() => { let seen = null;
+# Served as files of the preview, not inline: the pages' Content-Security-Policy allows
+# only the site's own scripts and styles.
+RELOAD_PATH = "/__sitegen/reload.js"
+RELOAD_JS = """(() => { let seen = null;
   setInterval(async () => {
     try {
       const now = (await (await fetch("%s", {cache: "no-store"})).json()).version;
@@ -37,7 +39,12 @@ RELOAD_SCRIPT = """<script>
     } catch (error) {}
   }, 1000);
 })();
-</script>""" % VERSION_PATH
+""" % VERSION_PATH
+BANNER_PATH = "/__sitegen/banner.css"
+BANNER_CSS = (".sitegen-errors { background: #fff1f0; color: #9a3412; border: 2px solid #9a3412; padding: 1rem;"
+              " margin: 0; font-family: monospace; white-space: pre-wrap; }\n")
+RELOAD_SCRIPT = f'<script src="{RELOAD_PATH}"></script>'
+PREVIEW_FILES = {RELOAD_PATH: (RELOAD_JS, "text/javascript"), BANNER_PATH: (BANNER_CSS, "text/css")}
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
@@ -64,8 +71,12 @@ class PreviewHandler(SiteHandler):
     preview: "Preview"
 
     def do_GET(self):
-        if self.path.split("?")[0] == VERSION_PATH:
+        path = self.path.split("?")[0]
+        if path == VERSION_PATH:
             return self.send_body(json.dumps({"version": self.preview.version}).encode(), "application/json")
+        if path in PREVIEW_FILES:
+            body, content_type = PREVIEW_FILES[path]
+            return self.send_body(body.encode(), f"{content_type}; charset=utf-8")
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
@@ -123,8 +134,7 @@ class Preview:
         banner = ""
         if self.errors:
             items = "".join(f"<li>{html.escape(line)}</li>" for line in self.errors)
-            banner = ('<div role="alert" style="background:#fff1f0;color:#9a3412;border:2px solid #9a3412;'
-                      'padding:1rem;margin:0;font-family:monospace;white-space:pre-wrap">'
+            banner = (f'<link rel="stylesheet" href="{BANNER_PATH}"><div role="alert" class="sitegen-errors">'
                       f"<strong>内容有错误，显示的是上一次成功生成的网站：</strong><ul>{items}</ul></div>")
         page = page.replace("<body>", "<body>" + banner, 1)
         return page.replace("</body>", RELOAD_SCRIPT + "</body>", 1)

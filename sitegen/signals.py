@@ -6,9 +6,10 @@ reparented and holding the caller's pipes; then it unwinds the build as a
 KeyboardInterrupt: the staging folder is removed, the output stays as it was,
 and the CLI prints one line and exits 128 + the signal's number.
 
-Forked workers inherit the handler: there, SIGTERM ends the worker at once
-and SIGINT (Ctrl+C reaches the whole process group) is left to the main
-process, which ends them itself.
+Forked workers do not keep the handler: in them SIGTERM has its default
+action (the worker ends at once, even inside a long C call of WeasyPrint)
+and SIGINT, which Ctrl+C sends to the whole process group, is ignored and
+left to the main process, which ends them itself.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class _State:
     received: int | None = None  # the first signal; later ones are ignored while unwinding
     holding = 0  # inside held(): a signal waits
     pending: int | None = None
+    fork_hook = False  # os.register_at_fork cannot be undone: registered once
 
 
 state = _State()
@@ -46,6 +48,9 @@ def installed() -> Iterator[None]:
         yield  # signal handlers can only be set from the main thread
         return
     previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+    if not state.fork_hook:
+        os.register_at_fork(after_in_child=in_forked_child)
+        state.fork_hook = True
     state.main_pid, state.received, state.holding, state.pending = os.getpid(), None, 0, None
     for signum in SIGNALS:
         signal.signal(signum, on_signal)
@@ -57,12 +62,15 @@ def installed() -> Iterator[None]:
         state.main_pid = None
 
 
+def in_forked_child() -> None:
+    if state.main_pid is not None and os.getpid() != state.main_pid:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def on_signal(signum: int, frame) -> None:
-    if os.getpid() != state.main_pid:  # a forked worker
-        if signum == signal.SIGTERM:
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-        return
+    if os.getpid() != state.main_pid:
+        return  # a child forked before in_forked_child ran
     if state.received is not None:
         return  # already stopping: let the cleanup finish
     if state.holding:
@@ -88,6 +96,12 @@ def held() -> Iterator[None]:
         if not state.holding and state.pending is not None and os.getpid() == state.main_pid:
             signum, state.pending = state.pending, None
             stop(signum)
+
+
+def raise_if_stopping() -> None:
+    """Inside an error handler: when a signal is what caused the error, stop as for the signal."""
+    if state.received is not None:
+        raise Terminated() if state.received == signal.SIGTERM else KeyboardInterrupt()
 
 
 def exit_code(error: KeyboardInterrupt) -> int:

@@ -84,6 +84,23 @@ def test_data_package_validates(built):
         f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019", "dg-zhanlanguan-2022") for table in ("indicators", "tasks")}
 
 
+def test_data_package_declares_the_byte_order_mark(built):
+    """Read as the Data Package declares: frictionless and a strict reader (Python's own codec
+    of the declared name, nothing detected) both see agency_id as the first header, no BOM."""
+    import frictionless
+
+    package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
+    names = [c.name for c in COLUMNS]
+    for resource in package["resources"]:
+        path = built / "data" / resource["path"]
+        with path.open(encoding=resource["encoding"], newline="") as file:
+            assert next(csv.reader(file)) == names
+        with frictionless.Resource(str(path.name), basepath=str(built / "data"), encoding=resource["encoding"]) as table:
+            assert table.header == names
+    with frictionless.Package(str(built / "data/datapackage.json")).get_resource("all") as table:
+        assert table.header[0] == "agency_id" and len(table.read_rows()) == 196
+
+
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")

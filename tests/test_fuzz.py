@@ -3,6 +3,7 @@ huge numbers, binary bytes and non-UTF-8 files all end in located findings."""
 
 from __future__ import annotations
 
+import os
 import posixpath
 import string
 from pathlib import Path
@@ -38,7 +39,9 @@ def assert_located(root: Path, text_or_bytes) -> None:
         assert finding.message and finding.code
 
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# scripts/fuzz raises the number of examples (SITEGEN_FUZZ_EXAMPLES) for a long run.
+FUZZ = settings(max_examples=int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @FUZZ

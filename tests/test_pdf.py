@@ -20,6 +20,7 @@ from sitegen.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
 from sitegen.render.writer import Writer
+from sitegen.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, write_tree
 
 FLAT_HEADER = ["项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
@@ -253,6 +254,7 @@ def test_missing_fonts_stop_the_build_with_the_package_name(tmp_path, site):
     out = tmp_path / "output"
     out.mkdir()
     (out / "index.html").write_text("previous", encoding="utf-8")
+    (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # an earlier build's
     env = {**os.environ, "FONTCONFIG_FILE": str(config)}
     result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site()), "--out", str(out)],
                             capture_output=True, text=True, env=env)

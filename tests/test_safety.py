@@ -160,3 +160,53 @@ def test_build_function_checks_too(tmp_path, project):
     with pytest.raises(UnsafeOutput):
         check_output_path(project / "content/x", project / "content")
     check_output_path(project / "output", project / "content")  # the usual place is fine
+
+
+# ---------------------------------------------------------------- the other commands that write
+
+
+def test_new_never_replaces_a_file_nor_writes_through_a_link(tmp_path, project):
+    content = project / "content"
+    (tmp_path / "elsewhere").mkdir()
+    (content / "u9").symlink_to(tmp_path / "elsewhere")  # a unit folder leading out
+    (content / "u1/2025").mkdir()
+    (content / "u1/2025/p.yaml").symlink_to(tmp_path / "elsewhere/new.yaml")  # dangling: open() would create it
+    before = snapshot(tmp_path)
+    code, _, err = run("new", "agency", "u9", "--code", "9", "--name", "n", "--region", "r", "--content", str(content))
+    assert code == 1 and "符号链接" in err
+    code, _, err = run("new", "project", "u1", "2025", "p", "--content", str(content))
+    assert code == 1 and "不会覆盖" in err
+    code, _, err = run("new", "agency", "u1", "--code", "1", "--name", "n", "--region", "r", "--content", str(content))
+    assert code == 1 and "不会覆盖" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_schema_never_replaces_a_file_it_did_not_write(tmp_path):
+    folder = write_tree(tmp_path / "schemas", {"project.schema.json": '{"mine": true}\n'})
+    before = snapshot(tmp_path)
+    code, _, err = run("schema", "--out", str(folder))
+    assert code == 1 and "project.schema.json" in err and "不会覆盖" in err
+    assert snapshot(tmp_path) == before  # not even the other three were written
+    (folder / "project.schema.json").unlink()
+    (folder / "site.schema.json").symlink_to(tmp_path / "target.json")
+    code, _, err = run("schema", "--out", str(folder))
+    assert code == 1 and not (tmp_path / "target.json").exists()
+    (folder / "site.schema.json").unlink()
+    assert run("schema", "--out", str(folder))[0] == 0
+    assert run("schema", "--out", str(folder))[0] == 0  # its own files it replaces
+
+
+def test_build_checks_again_just_before_the_swap(tmp_path, project):
+    """Files put into the output folder while the build ran are not swept away."""
+    from sitegen.build import RENDERERS, Renderer
+
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def meanwhile(content, writer, context):
+        (out / "mine.txt").write_text("放进来的", encoding="utf-8")
+
+    with pytest.raises(UnsafeOutput):
+        build(project / "content", out, renderers=(RENDERERS[0], Renderer("meanwhile", meanwhile)))
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "放进来的"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "proj", "users"]

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from sitegen.findings import Loc
-from sitegen.model import Content, Project, UnitYear
+from sitegen.findings import Loc, quoted
+from sitegen.model import Content, Indicator, Project, UnitYear
 
 
 @dataclass(frozen=True)
@@ -29,3 +29,8 @@ def fmt(number: Decimal) -> str:
 
 def indicator_path(position: int, owner: str = "") -> str:
     return f"{owner}indicators[{position}]"
+
+
+def named(indicator: Indicator) -> str:
+    """How an indicator-level finding starts: which 三级指标 it is about."""
+    return f"三级指标{quoted(indicator.name)}："

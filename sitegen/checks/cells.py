@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.checks.base import Flag, fmt, indicator_path, named
+from sitegen.findings import quoted
 from sitegen.model import Content, Indicator, Project
 
 
@@ -15,7 +16,7 @@ def costs_total(project: Project, content: Content) -> Iterable[Flag]:
         return
     total = sum(amounts, Decimal(0))
     if total != project.budget:
-        items = "、".join(c.item for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
+        items = "、".join(quoted(c.item, 20) for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
         yield Flag(
             "costs-total",
             f"成本构成（costs：{items}）金额合计 {fmt(total)}，与项目预算数（budget）{fmt(project.budget)} 不一致",
@@ -46,7 +47,7 @@ def soft_target(project: Project, content: Content) -> Iterable[Flag]:
             worse = "低于" if more_is_better else "高于"
             yield Flag(
                 "soft-target",
-                f"三级指标「{indicator.name}」的目标值（target）{target.text}{indicator.unit}{worse}上年实际值"
+                f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{worse}上年实际值"
                 f"（last_actual）{last.text}{indicator.unit}",
                 indicator.locs.get("target", indicator.loc),
                 f"{indicator_path(position)}.target",

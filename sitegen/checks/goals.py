@@ -9,7 +9,8 @@ from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, fmt, indicator_path
+from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, fmt, indicator_path, named
+from sitegen.findings import quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
 NUMERIC_OPS = (">=", "<=", ">", "<")
@@ -42,9 +43,10 @@ def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
     ]  # fmt: skip
     total = sum((i.target.number for i in costs), Decimal(0))  # type: ignore[union-attr,misc]
     if costs and total > project.budget:
+        rows = "、".join(f"{quoted(i.name, 20)} {fmt(i.target.number)}" for i in costs)  # type: ignore[union-attr]
         yield Flag(
             "cost-over-budget",
-            f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}",
+            f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}：{rows}",
             project.locs.get("budget", project.loc),
             "budget",
         )
@@ -73,7 +75,7 @@ def duplicate_indicator(project: Project, content: Content) -> Iterable[Flag]:
         if counts[key] > 1 and key in seen:
             yield Flag(
                 "duplicate-indicator",
-                f"三级指标（name）「{indicator.name}」在 {indicator.level1}/{indicator.level2} 下重复出现",
+                f"三级指标（name）{quoted(indicator.name)}在 {quoted(indicator.level1, 20)}/{quoted(indicator.level2, 20)} 下重复出现",
                 indicator.locs.get("name", indicator.loc),
                 f"{indicator_path(position)}.name",
             )
@@ -95,7 +97,7 @@ def direction_op(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.op in wrong:
         yield Flag(
             "direction-op",
-            f"指标方向（direction）为{indicator.direction}，比较符号（op）却是 {indicator.op}（{indicator.op_word}）",
+            f"{named(indicator)}指标方向（direction）为{indicator.direction}，比较符号（op）却是 {indicator.op}（{indicator.op_word}）",
             indicator.locs.get("op", indicator.loc),
             f"{path}.op",
         )
@@ -105,7 +107,7 @@ def text_target_op(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.target and not indicator.target.is_numeric and indicator.op in NUMERIC_OPS:
         yield Flag(
             "text-target-op",
-            f"目标值（target）「{indicator.target.text}」是文字，却用了数值比较 {indicator.op}（{indicator.op_word}）",
+            f"{named(indicator)}目标值（target）{quoted(indicator.target.text)}是文字，却用了数值比较 {indicator.op}（{indicator.op_word}）",
             indicator.locs.get("target", indicator.loc),
             f"{path}.target",
         )
@@ -116,7 +118,7 @@ def percent_over_100(indicator: Indicator, path: str) -> Iterable[Flag]:
     if target and target.number is not None and indicator.unit.strip() == "%" and target.number > 100:
         yield Flag(
             "percent-over-100",
-            f"目标值（target）{target.text}% 超过 100%",
+            f"{named(indicator)}目标值（target）{target.text}% 超过 100%",
             indicator.locs.get("target", indicator.loc),
             f"{path}.target",
         )
@@ -124,21 +126,21 @@ def percent_over_100(indicator: Indicator, path: str) -> Iterable[Flag]:
 
 def missing_target(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.target is None:
-        yield Flag("missing-target", f"三级指标「{indicator.name}」缺少目标值（target）", indicator.loc, path)
+        yield Flag("missing-target", f"{named(indicator)}缺少目标值（target）", indicator.loc, path)
 
 
 def unknown_levels(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.level1_std is None:
         yield Flag(
             "unknown-level1",
-            f"一级指标（level1）「{indicator.level1}」不在标准名称中（产出指标、效益指标、满意度指标、成本指标）",
+            f"{named(indicator)}一级指标（level1）{quoted(indicator.level1)}不在标准名称中（产出指标、效益指标、满意度指标、成本指标）",
             indicator.locs.get("level1", indicator.loc),
             f"{path}.level1",
         )
     if indicator.level2_std is None:
         yield Flag(
             "unknown-level2",
-            f"二级指标（level2）「{indicator.level2}」不在标准名称中",
+            f"{named(indicator)}二级指标（level2）{quoted(indicator.level2)}不在标准名称中",
             indicator.locs.get("level2", indicator.loc),
             f"{path}.level2",
         )

@@ -15,6 +15,7 @@ from sitegen.fields import (
     Date,
     Field,
     Labelled,
+    LanguageTag,
     Number,
     Record,
     Records,
@@ -54,7 +55,7 @@ DEPARTMENT = Spec("department", "主管部门", (
 SITE = Spec("site", "站点设置", (
     Field("title", "站点标题", Text(), True, "Site title, e.g. 预算绩效目标公开."),
     Field("base_url", "站点网址", Url(), True, "Absolute URL the site is served from."),
-    Field("language", "语言", Text(), False, "Page language.", "zh-CN"),
+    Field("language", "语言", LanguageTag(), False, "Page language, a BCP 47 tag such as zh-CN.", "zh-CN"),
     Field("money_unit", "金额单位", Choice(MONEY_UNITS), False, "Unit every budget is written in.", "万元"),
     Field("score_total", "分值合计", Number(Decimal(0)), False,
           "Expected sum of indicator scores per project (10 more points are kept for 预算执行率).", Decimal(90)),

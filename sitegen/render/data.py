@@ -249,8 +249,10 @@ def datapackage(content: Content, csv_names: list[str], more: list[dict] | None 
         "description": "项目支出绩效目标表：每行一个三级指标，项目各列重复。Project expenditure performance goals, one row per indicator.",
         "homepage": content.site.base_url,
         "resources": [
+            # utf-8-sig: UTF-8 starting with a byte order mark (for Excel), as frictionless itself
+            # describes these files; a reader decoding with "utf-8" would see "\ufeffagency_id".
             {"name": name.removesuffix(".csv").lower(), "path": name, "format": "csv", "mediatype": "text/csv",
-             "encoding": "utf-8", "schema": table_schema()}
+             "encoding": "utf-8-sig", "schema": table_schema()}
             for name in csv_names
         ] + (more or []),  # the department-wide tables, with their own schemas (overall_data.py)
     }

@@ -28,7 +28,7 @@ from sitegen.render.overall import has_project_table, overall_evaluation_pdf_pat
 from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import environment, static_files
+from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
@@ -71,7 +71,7 @@ def render_forked_share(index: int, count: int) -> None:
 def render_share(env, queue: list[PageJob], index: int, count: int) -> None:
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
-        store_text(job.target, env.get_template(job.template).render(**values))
+        store_text(job.target, render_layout(env, job.template, values))
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,9 @@ import gc
 import hashlib
 import logging
 import multiprocessing
-import shutil
+import os
 import subprocess
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,8 +32,8 @@ from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.table import indicator_rows
-from sitegen.render.templates import BUILTIN_STATIC, environment
-from sitegen.render.writer import Writer
+from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
+from sitegen.render.writer import Writer, located
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -90,18 +91,17 @@ class PdfLayouts:
     def __init__(self, content: Content, site_root: Path | None):
         self.site = content.site
         self.env = environment(site_root)
-        css_path = site_root / "static" / "pdf.css" if site_root else None
-        self.css = (css_path if css_path and css_path.is_file() else BUILTIN_STATIC / "pdf.css").read_text("utf-8")
+        # The site's own pdf.css when it has one, read only from inside its static/ folder.
+        self.css = static_files(site_root)["static/pdf.css"].read_text("utf-8")
 
     def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
-        template = self.env.get_template(f"pdf/{unit_year.pdf_layout}.html")
         blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
-        return template.render(
+        return render_layout(self.env, f"pdf/{unit_year.pdf_layout}.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
@@ -160,15 +160,28 @@ class PdfCache:
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
 
-    def get(self, key: str) -> Path | None:
-        path = self.folder / f"{key}.pdf"
-        return path if path.is_file() else None
+    def get(self, key: str) -> bytes | None:
+        """The cached PDF, or None: an entry that cannot be read, is empty or is not a whole
+        PDF (a disk that filled up, a killed build before the atomic writes) is never reused."""
+        try:
+            data = (self.folder / f"{key}.pdf").read_bytes()
+        except OSError:
+            return None
+        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
 
     def put(self, key: str, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f"{key}.tmp"
-        temporary.write_bytes(data)
-        temporary.replace(self.folder / f"{key}.pdf")
+        """Atomically: written to a temporary file of this process, then renamed over the entry,
+        so a reader (another build) sees the whole old entry or the whole new one."""
+        with located(self.folder / f"{key}.pdf"):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    file.write(data)
+                os.replace(temporary, self.folder / f"{key}.pdf")
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
 
 
 @dataclass(frozen=True)
@@ -280,7 +293,7 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
         key = cache.key(document)
         cached = cache.get(key)
         if cached:
-            shutil.copyfile(cached, writer.path(document.path))
+            writer.write_bytes(document.path, cached)
         else:
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}

@@ -23,7 +23,7 @@ import cbor2
 
 from sitegen.model import Content
 from sitegen.render import Context, RenderError
-from sitegen.render.writer import Writer
+from sitegen.render.writer import Writer, located
 
 BUNDLE = "pagefind"
 
@@ -44,8 +44,33 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
         raise RenderError("Pagefind 建立搜索索引失败：" + " / ".join(detail))
     if not (writer.root / BUNDLE / "pagefind.js").is_file():
         raise RenderError("Pagefind 没有写出搜索索引")
-    make_deterministic(writer.root / BUNDLE)
+    check_complete(writer.root / BUNDLE)
+    try:
+        make_deterministic(writer.root / BUNDLE)
+    except (ValueError, EOFError, KeyError, IndexError, TypeError, gzip.BadGzipFile) as exc:  # cut short: a full disk
+        raise RenderError(f"Pagefind 在 {writer.root / BUNDLE} 写出的搜索索引不完整，无法读取"
+                          f"（{type(exc).__name__}；磁盘是否已满？）") from exc
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
+
+
+def check_complete(bundle: Path) -> None:
+    """Pagefind exits 0 even when its writes fail (a full disk), so a file it left empty or cut
+    short would be published as a broken search: every file must have bytes, every packed one
+    (gzip: .pf_* and the .pagefind WebAssembly) must unpack whole."""
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file():
+            continue
+        packed = path.suffix.startswith(".pf_") or path.suffix == ".pagefind"
+        if path.stat().st_size == 0 or (packed and not unpacks(path)):
+            raise RenderError(f"Pagefind 写出的搜索索引文件不完整：{path}（磁盘是否已满？）")
+
+
+def unpacks(path: Path) -> bool:
+    try:
+        gzip.decompress(path.read_bytes())
+    except (OSError, EOFError):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- determinism
@@ -70,7 +95,8 @@ def write_packed(folder: Path, prefix: str, suffix: str, value, digits: int) -> 
     """Write `value` packed as Pagefind does, named by its content; returns the new hash name."""
     data = SIGNATURE + cbor2.dumps(value)
     name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
+    with located(folder / f"{name}{suffix}"):
+        (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
     return name
 
 
@@ -89,4 +115,5 @@ def make_deterministic(bundle: Path) -> None:
         meta[3] = sorted([filter_name, renamed.get(old, old)] for filter_name, old in meta[3])
         meta_path.unlink()
         info["hash"] = write_packed(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    with located(entry_path):
+        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

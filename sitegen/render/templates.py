@@ -8,12 +8,17 @@ the site works from any sub-path and straight from disk.
 from __future__ import annotations
 
 import functools
+import os
 import posixpath
+import re
+import traceback
 from decimal import Decimal
 from pathlib import Path
 
 import jinja2
 from markdown_it import MarkdownIt
+
+from sitegen.render import RenderError
 
 BUILTIN_ROOT = Path(__file__).resolve().parent.parent.parent
 BUILTIN_LAYOUTS = BUILTIN_ROOT / "layouts"
@@ -22,9 +27,29 @@ BUILTIN_STATIC = BUILTIN_ROOT / "static"
 # CommonMark with raw HTML off: an author's <script> is shown as text, and
 # markdown-it refuses javascript: and data: links on its own.
 MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
-# Tables from Markdown scroll inside their own box on a phone, like the site's own tables.
-MARKDOWN.renderer.rules["table_open"] = lambda *args: '<div class="table-wrap">\n<table>\n'
+
+
+def markdown_table_open(tokens, idx, options, env) -> str:
+    """Tables from Markdown scroll inside their own box on a phone, like the site's own tables:
+    a region that the keyboard can reach, named by the table's column headers."""
+    headers = []
+    for token in tokens[idx + 1:]:
+        if token.type == "thead_close":
+            break
+        if token.type == "inline":
+            headers.append(token.content)
+    label = jinja2.utils.markupsafe.escape("表格：" + "、".join(headers)[:80])
+    return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+
+def markdown_header_cell(tokens, idx, options, env) -> str:
+    tokens[idx].attrSet("scope", "col")  # every header cell says what it heads
+    return MARKDOWN.renderer.renderToken(tokens, idx, options, env)
+
+
+MARKDOWN.renderer.rules["table_open"] = markdown_table_open
 MARKDOWN.renderer.rules["table_close"] = lambda *args: "</table>\n</div>\n"
+MARKDOWN.renderer.rules["th_open"] = markdown_header_cell
 
 
 def money(value: Decimal | None) -> str:
@@ -67,10 +92,86 @@ def relative_link(target: str, base: str) -> str:
     return relative + "/" if target.endswith("/") else relative
 
 
+class LayoutError(RenderError):
+    """A layout that cannot be used: one line naming the file and line (never a traceback)."""
+
+
+def shown_path(path: str | Path) -> str:
+    """A file as messages name it: relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)
+
+
+def outside_link(path: Path, folder: str) -> LayoutError:
+    return LayoutError(f"{shown_path(path)}: 是指向 {folder}/ 目录之外的符号链接（或无法解析），不会读取：布局和静态文件必须在各自的目录之内")
+
+
+def leads_outside(path: Path, root: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        return True
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Layouts read only from inside their folders: a symbolic link leading out is an error
+    naming the link, never its target's text. Links inside a layouts folder work."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        root = next(Path(folder) for folder in self.searchpath if filename.startswith(os.path.join(folder, "")))
+        if leads_outside(Path(filename), root):
+            raise outside_link(Path(filename), "layouts")
+        return source, filename, uptodate
+
+
+def render_layout(env: jinja2.Environment, name: str, values: dict) -> str:
+    """`name` rendered with `values`; any error in a layout becomes one located LayoutError:
+    `layouts/project.html:4: 模板语法错误: unexpected '}'`, or the template, line and name
+    of an undefined value."""
+    try:
+        return env.get_template(name).render(**values)
+    except LayoutError:
+        raise
+    except jinja2.TemplateSyntaxError as exc:
+        where = f"{shown_path(exc.filename or name)}:{exc.lineno}"
+        raise LayoutError(f"{where}: 模板语法错误: {exc.message}") from exc
+    except Exception as exc:
+        frame = template_frame(exc)
+        if frame is None:
+            raise
+        raise LayoutError(f"{shown_path(frame.filename)}:{frame.lineno}: 模板错误: {explain(exc)}") from exc
+
+
+def template_frame(exc: BaseException) -> traceback.FrameSummary | None:
+    """The innermost frame of a layout: Jinja rewrites tracebacks so that template code shows
+    as frames of the template file at its own line numbers."""
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if frame.filename.endswith(".html")]
+    return frames[-1] if frames else None
+
+
+def explain(exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, jinja2.UndefinedError):
+        name = re.fullmatch(r"'(.+)' is undefined", text)
+        if name:
+            return f"未定义的名称 {name.group(1)}"
+        attribute = re.fullmatch(r"'(.+)' has no attribute '(.+)'", text)
+        if attribute:  # 'sitegen.model.records.Agency object' → Agency
+            owner = attribute.group(1).removesuffix(" object").rsplit(".", 1)[-1]
+            return f"{owner} 没有属性 {attribute.group(2)}"
+        return f"未定义的值：{text}"
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"找不到模板 {exc.name}"
+    return f"{type(exc).__name__}: {text}"
+
+
 def environment(site_root: Path | None = None) -> jinja2.Environment:
     searchpath = [str(site_root / "layouts")] if site_root and (site_root / "layouts").is_dir() else []
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*searchpath, str(BUILTIN_LAYOUTS)]),
+        loader=ConfinedLoader([*searchpath, str(BUILTIN_LAYOUTS)]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -88,7 +189,27 @@ def static_files(site_root: Path | None) -> dict[str, Path]:
     files: dict[str, Path] = {}
     for root in (BUILTIN_STATIC, site_root / "static" if site_root else None):
         if root and root.is_dir():
-            for path in sorted(root.rglob("*")):
-                if path.is_file():
-                    files[f"static/{path.relative_to(root).as_posix()}"] = path
+            for path in confined_files(root):
+                files[f"static/{path.relative_to(root).as_posix()}"] = path
     return files
+
+
+def confined_files(root: Path) -> list[Path]:
+    """Every file under `root`, sorted; links that stay inside it are followed (a link back up
+    to a folder it is in is not), a link leading out is a LayoutError naming it."""
+    found = []
+    for folder, dirs, names in os.walk(root, followlinks=True):
+        here = Path(folder)
+        if leads_outside(here, root):
+            raise outside_link(here, "static")
+        dirs.sort()
+        if here != root and here.resolve() in {p.resolve() for p in here.parents if p.is_relative_to(root)}:
+            dirs.clear()  # a loop
+            continue
+        for name in names:
+            path = here / name
+            if path.is_symlink() and leads_outside(path, root):
+                raise outside_link(path, "static")
+            if path.is_file():
+                found.append(path)
+    return sorted(found)

@@ -10,7 +10,9 @@ every path against the disk was a fifth of the HTML step).
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import Iterator
 
 
 class WriteError(Exception):
@@ -58,13 +60,28 @@ class Writer:
         return store_text(self.claim(relative), text)
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
-        target = self.path(relative)
-        target.write_bytes(data)
+        target = self.claim(relative)
+        with located(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         return target
 
 
 def store_text(target: Path, text: str) -> Path:
     """Write a claimed path: UTF-8, LF line ends, its folder created."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8", newline="\n")
+    with located(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
     return target
+
+
+@contextmanager
+def located(path: Path) -> Iterator[None]:
+    """An OS error while writing `path` names it: a full disk's ENOSPC comes from write(),
+    which knows no file name, and the user must learn where it happened."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc
