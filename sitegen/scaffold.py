@@ -118,7 +118,7 @@ def new_overall(content: Path, agency_id: str, year: int) -> Path:
     lines = field_lines(OVERALL, {"funds": "{total: 0.00, basic: 0.00, project: 0.00}", "goals": PLACEHOLDERS["goals"]})
     at = lines.index("indicators:") + 1
     lines[at:at] = indicator_block()
-    return write_new(path, modeline(path, "overall") + "\n".join(lines) + "\n")
+    return write_new(path, modeline(path, "overall") + "\n".join(lines) + "\n", content)
 
 
 def require_agency(content: Path, agency_id: str) -> None:

@@ -204,7 +204,7 @@ def render_overall_data(content: Content, writer: Writer) -> tuple[list[str], li
             if path.endswith(f"-{suffix}.csv"):
                 file_name = path.rsplit("/", 1)[1]
                 resources.append({"name": file_name.removesuffix(".csv").lower(), "path": file_name, "title": title,
-                                  "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "schema": schema(columns)})
+                                  "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)})  # as data.py
     return written, resources
 
 
