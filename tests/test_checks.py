@@ -22,7 +22,7 @@ def test_example_reports_the_known_problems_of_the_real_tables(example):
     scores = {f.loc.file.rsplit("/", 1)[1]: f.message for f in warnings_of(example, "score-total")}
     assert "合计 80，应为 90" in scores["office-building.yaml"]  # 人社办公楼运行维护费
     assert "合计 97，应为 90" in scores["personnel-exams.yaml"]  # 人事考试及各类资格、职称考试考务费
-    [cost] = warnings_of(example, "cost-over-budget")
+    [cost] = [f for f in warnings_of(example, "cost-over-budget") if "/418001/" in f.loc.file]
     assert cost.loc.file.endswith("public-recruitment.yaml")  # 事业单位公开招聘经费
     assert "112" in cost.message and "100.00" in cost.message
     texts = sorted(f.message for f in warnings_of(example, "text-target-op"))

@@ -15,8 +15,8 @@ def test_check_example_prints_warnings_and_summary():
     lines = out.strip().splitlines()
     assert code == 0
     assert all(LINE.match(line) for line in lines[:-1]), lines
-    assert lines[-1].startswith("检查完成：4 个单位，5 个年度公开表，15 个项目，196 个指标，0 个错误")
-    assert "4 units, 5 years, 15 projects, 196 indicators, 0 errors" in lines[-1]
+    assert lines[-1].startswith("检查完成：8 个单位，9 个年度公开表，20 个项目，232 个指标，0 个错误")
+    assert "8 units, 9 years, 20 projects, 232 indicators, 0 errors" in lines[-1]
 
 
 def test_strict_fails_on_warnings():
@@ -27,7 +27,7 @@ def test_json_report():
     code, out, _ = run("check", str(CONTENT), "--json")
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
-    assert document["counts"] == {"units": 4, "years": 5, "projects": 15, "indicators": 196,
+    assert document["counts"] == {"units": 8, "years": 9, "projects": 20, "indicators": 232,
                                   "errors": 0, "warnings": len(document["findings"])}
     finding = document["findings"][0]
     assert set(finding) == {"file", "line", "column", "level", "code", "path", "message"}

@@ -48,12 +48,12 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == ["78.00", "438.00"]
+    assert [d["total"] for d in everything["disclosures"]] == ["78.00", "222.886", "438.00", "65.66", "32.40", "250000.00"]
 
 
 def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     workbook = openpyxl.load_workbook(built / "data/all.xlsx")
-    assert workbook.sheetnames == ["057001-2023", "418001-2022"]
+    assert workbook.sheetnames == ["057001-2023", "219001-2022", "418001-2022", "jishan-ybj-2020", "linxiang-lcj-2023", "putuo-tiyu-zhongxin-2022"]
     sheet = workbook["418001-2022"]
     assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
     assert sheet.freeze_panes == "A2"
@@ -80,8 +80,10 @@ def test_data_package_validates(built):
                             cwd=built / "data", capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv"} | {
-        f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019", "dg-zhanlanguan-2022") for table in ("indicators", "tasks")}
+    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv", "219001-2022.csv", "jishan-ybj-2020.csv", "linxiang-lcj-2023.csv",
+                                                            "putuo-tiyu-zhongxin-2022.csv"} | {
+        f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019", "dg-zhanlanguan-2022")
+        for table in ("indicators", "tasks")}
 
 
 def test_data_package_declares_the_byte_order_mark(built):
@@ -100,14 +102,18 @@ def test_data_package_declares_the_byte_order_mark(built):
         with frictionless.Resource(str(path.name), basepath=str(built / "data"), encoding=resource["encoding"]) as table:
             assert table.header == names
     with frictionless.Package(str(built / "data/datapackage.json")).get_resource("all") as table:
-        assert table.header[0] == "agency_id" and len(table.read_rows()) == 196
+        # One row per indicator, and one for a project without indicators.
+        expected = sum(max(1, len(p.indicators)) for p in load_content(CONTENT).content.projects())
+        assert table.header[0] == "agency_id" and len(table.read_rows()) == expected
 
 
 def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    assert listed == downloads and len(listed) == 21 + 9 + 16 + 1  # PDFs, project data, overall data, package
+    # 17 goals PDFs of the seeds, 9 of the self-evaluated units and their 9 自评表; 3 files per unit-year and for the site;
+    # 4 department-wide forms and their data (2 CSVs, XLSX, JSON per table and for the site)
+    assert listed == downloads and len(listed) == 17 + 9 + 9 + 3 * 7 + 1 + 4 + 4 * 4
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

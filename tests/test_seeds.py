@@ -86,5 +86,6 @@ def test_targets_keep_their_written_precision(example, text, number):
 
 
 def test_budgets_keep_two_decimals(example):
-    assert sorted(str(p.budget) for p in example.content.projects())[:3] == ["1.00", "10.00", "10.00"]
-    assert all(str(p.budget).endswith(".00") for p in example.content.projects())
+    seeds = [p for p in example.content.projects() if p.agency.id in ("418001", "057001")]
+    assert sorted(str(p.budget) for p in seeds)[:3] == ["1.00", "10.00", "10.00"]
+    assert all(str(p.budget).endswith(".00") for p in seeds)

@@ -233,14 +233,14 @@ def test_exact_phrase_results_come_first(page, site_url):
 def test_facets_narrow_results(page, site_url):
     open_page(page, site_url, "/search/")
     everything = search(page, "满意度")
-    # 2019: the department-wide table's notes say its 满意度指标 could not be read
-    assert {r["meta"].split(" · ")[1] for r in everything} == {"2019 年", "2022 年", "2023 年"}
+    assert {"2022 年", "2023 年"} <= {r["meta"].split(" · ")[1] for r in everything}  # more as content is added
     wait_for_results(page)
     page.evaluate("document.getElementById('results').setAttribute('aria-busy', 'pending')")
     page.check("#facets input[name=year][value='2023']")
     wait_for_results(page)
     narrowed = page.eval_on_selector_all("#results .meta", "items => items.map(i => i.textContent)")
-    assert len(narrowed) == 6 and all("祁连县" in m and "2023 年" in m for m in narrowed)
+    assert narrowed and all("2023 年" in m for m in narrowed)
+    assert sum("祁连县" in m for m in narrowed) == 6
     assert "year=2023" in page.url  # the filtered search can be shared as a link
 
 

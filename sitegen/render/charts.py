@@ -55,12 +55,25 @@ def bar_chart(chart_id: str, title: str, unit: str, totals: dict[str, Decimal]) 
     return Chart(chart_id, title, unit, bars)
 
 
+# A disclosure may write its money in 元 while the site counts in 万元 (or the other way round).
+YUAN_PER = {"元": Decimal(1), "万元": Decimal(10000)}
+
+
+def in_site_unit(amount: Decimal, unit: str, site_unit: str) -> Decimal:
+    """`amount` written in `unit`, in the site's money unit, for sums across disclosures."""
+    if unit == site_unit or unit not in YUAN_PER or site_unit not in YUAN_PER:
+        return amount
+    return (amount * YUAN_PER[unit] / YUAN_PER[site_unit]).normalize()
+
+
 def overview_charts(content: Content) -> list[Chart]:
     by_unit: dict[str, Decimal] = defaultdict(Decimal)
     by_category: dict[str, Decimal] = defaultdict(Decimal)
+    site_unit = content.site.money_unit
     for project in content.projects():
-        by_unit[project.agency.name] += project.budget
-        by_category[project.category or "未分类"] += project.budget
+        budget = in_site_unit(project.budget, project.unit_year.money_unit, site_unit)
+        by_unit[project.agency.name] += budget
+        by_category[project.category or "未分类"] += budget
     level1 = Counter(i.level1_std or i.level1 for i in content.indicators())
     level2 = Counter(i.level2_std or i.level2 for i in content.indicators())
     unit = content.site.money_unit

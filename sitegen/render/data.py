@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from sitegen.model import Content, Indicator, Project, UnitYear
+from sitegen.model import Content, Evaluation, Indicator, Project, UnitYear
 from sitegen.render import Context
 from sitegen.render.overall import has_project_table
 from sitegen.render.writer import Writer
@@ -39,6 +39,23 @@ class Column:
 
 def ind(attribute: str) -> Callable:
     return lambda project, indicator, index: getattr(indicator, attribute) if indicator else None
+
+
+def ev(project: Project, attribute: str) -> Any:
+    return getattr(project.evaluation, attribute) if project.evaluation else None
+
+
+def lost(indicator: Indicator | None) -> Decimal | None:
+    if indicator is None or not indicator.lost_points:
+        return None
+    return indicator.score - indicator.earned  # type: ignore[operator]
+
+
+def met_label(project: Project, indicator: Indicator | None) -> str | None:
+    """达成 / 未达成 / 未判定 for the rows of a self-evaluation (or a row that has an actual)."""
+    if indicator is None or (project.evaluation is None and indicator.actual is None):
+        return None
+    return indicator.met_label
 
 
 COLUMNS = (
@@ -70,6 +87,19 @@ COLUMNS = (
     Column("kind", "定量/定性", "string", ind("kind")),
     Column("score", "分值", "number", ind("score")),
     Column("value", "指标值", "string", ind("value_text"), "op + target + unit as the per-project table prints it, e.g. ≥8次."),
+    Column("actual", "实际完成值", "string", lambda p, i, n: i.actual.text if i and i.actual else None, "Self-evaluation: as written, a number or text."),
+    Column("actual_number", "实际完成值（数值）", "number", lambda p, i, n: i.actual.number if i and i.actual else None, "The actual when it is a number."),
+    Column("earned", "得分", "number", ind("earned"), "Self-evaluation: the points the indicator earned."),
+    Column("lost_points", "扣分", "number", lambda p, i, n: lost(i), "分值 − 得分 where the agency took points off."),
+    Column("met", "目标达成", "string", lambda p, i, n: met_label(p, i), "Computed: 达成, 未达成 or 未判定 (text, or no actual); empty without a self-evaluation."),
+    Column("deviation", "偏差原因分析及改进措施", "string", ind("deviation")),
+    Column("evaluation_initial", "年初预算数", "number", lambda p, i, n: ev(p, "initial"), "Self-evaluation, in money_unit."),
+    Column("evaluation_adjusted", "全年预算数", "number", lambda p, i, n: ev(p, "adjusted"), "Self-evaluation, in money_unit."),
+    Column("evaluation_spent", "全年执行数", "number", lambda p, i, n: ev(p, "spent"), "Self-evaluation, in money_unit."),
+    Column("execution_rate", "执行率（%）", "number", lambda p, i, n: ev(p, "execution_rate"), "Computed: spent / adjusted × 100."),
+    Column("execution_earned", "执行率得分", "number", lambda p, i, n: ev(p, "execution_earned")),
+    Column("evaluation_total", "自评总分", "number", lambda p, i, n: ev(p, "total"), "Computed: the indicators' 得分 plus the 执行率 得分."),
+    Column("evaluation_stated_total", "自评总分（原表）", "number", lambda p, i, n: ev(p, "stated_total"), "总分 as printed."),
     Column("explanation", "指标解释", "string", ind("explanation")),
     Column("scoring", "评分标准", "string", ind("scoring")),
     Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
@@ -129,6 +159,27 @@ def indicator_json(indicator: Indicator) -> dict:
         "target_number": plain(indicator.target.number) if indicator.target else None,
         "unit": indicator.unit, "direction": indicator.direction, "kind": indicator.kind,
         "score": plain(indicator.score), "explanation": indicator.explanation, "scoring": indicator.scoring,
+        "actual": indicator.actual.text if indicator.actual else None,
+        "actual_number": plain(indicator.actual.number) if indicator.actual else None,
+        "earned": plain(indicator.earned), "deviation": indicator.deviation,
+        "met": indicator.met,  # true / false / null (not judged), computed
+    }  # fmt: skip
+
+
+def evaluation_json(evaluation: Evaluation | None) -> dict | None:
+    if evaluation is None:
+        return None
+    e = evaluation
+    return {
+        "published": e.published.isoformat() if e.published else None,
+        "budget": {"initial": plain(e.initial), "adjusted": plain(e.adjusted), "spent": plain(e.spent)},
+        "funding": [{"source": f.source, "initial": plain(f.initial), "adjusted": plain(f.adjusted), "spent": plain(f.spent)}
+                    for f in e.funding],
+        "execution": {"weight": plain(e.execution_weight), "earned": plain(e.execution_earned),
+                      "rate": plain(e.execution_rate)},
+        "outcome": e.outcome, "process": e.process, "conclusion": e.conclusion, "problems": e.problems,
+        "improvements": e.improvements, "stated_total": plain(e.stated_total), "total": plain(e.total),
+        "counts": e.counts(),
     }  # fmt: skip
 
 
@@ -139,6 +190,7 @@ def project_json(project: Project) -> dict:
         "funding": [{"source": f.source, "amount": plain(f.amount)} for f in project.funding],
         "goals": project.goals, "description": project.description, "notes": project.notes,
         "indicators": [indicator_json(i) for i in project.indicators],
+        "evaluation": evaluation_json(project.evaluation),
     }  # fmt: skip
 
 
@@ -171,6 +223,8 @@ def json_bytes(disclosures: list[str], content: Content) -> bytes:
 
 FLAT_HEADERS = ("项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
                 "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值")
+# After the flat table's columns, on the sheet of a unit-year that has a self-evaluation.
+RESULT_HEADERS = ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
 
 
 def decimals_format(value: Decimal) -> str:
@@ -205,7 +259,8 @@ class Sheets:
     def unit_year(self, unit_year: UnitYear) -> None:
         sheet = self.book.add_worksheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
         sheet.freeze_panes(1, 0)
-        for column, header in enumerate(FLAT_HEADERS):
+        with_results = any(p.evaluation for p in unit_year.projects)
+        for column, header in enumerate(FLAT_HEADERS + (RESULT_HEADERS if with_results else ())):
             self.put(sheet, 0, column, header)
         row = 1
         for project in unit_year.projects:
@@ -217,9 +272,19 @@ class Sheets:
                     number = indicator.target.number if indicator.target else None
                     values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
                                number if number is not None else indicator.target_text, indicator.unit, indicator.score]
+                if with_results:
+                    values += [None] * (len(FLAT_HEADERS) - len(values)) + result_cells(project, indicator)
                 for column, value in enumerate(values):
                     self.put(sheet, row, column, value)
                 row += 1
+
+
+def result_cells(project: Project, indicator: Indicator | None) -> list[Any]:
+    actual = indicator.actual if indicator else None
+    e = project.evaluation
+    return [(actual.number if actual.number is not None else actual.text) if actual else None,
+            indicator.earned if indicator else None, met_label(project, indicator), indicator.deviation if indicator else None,
+            e.adjusted if e else None, e.spent if e else None, e.execution_rate if e else None]
 
 
 def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:

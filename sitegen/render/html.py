@@ -21,12 +21,12 @@ from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context, worker_count
-from sitegen.render.charts import overview_charts
+from sitegen.render import Context, results, worker_count
+from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
-from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
+from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
@@ -126,7 +126,8 @@ class SitePages:
         self.env = environment(context.site_root)
         self.site_root = context.site_root
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
-                       "problem_count": len(self.problems)}
+                       "problem_count": len(self.problems), "has_results": results.has_results(content)}
+        self.latest_year = results.latest_year(content)
         self.queue: list[PageJob] = []
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
@@ -139,7 +140,8 @@ class SitePages:
         self.home()
         self.browse()
         for agency in self.content.agencies:
-            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]))
+            self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      awaiting=results.awaiting(agency.years, self.latest_year))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -149,6 +151,8 @@ class SitePages:
         self.page("/search/", "search.html", facet_labels=FACET_LABELS)
         self.data_page()
         self.quality_page()
+        if self.common["has_results"]:
+            self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
         self.static()
         render_queue(self.env, self.queue)
@@ -157,7 +161,8 @@ class SitePages:
     def home(self) -> None:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
-        total = sum((uy.total for uy in unit_years), Decimal("0.00"))
+        site_unit = self.content.site.money_unit
+        total = sum((in_site_unit(uy.total, uy.money_unit, site_unit) for uy in unit_years), Decimal("0.00"))
         self.page("/", "index.html", lambda: {"charts": overview_charts(self.content)},
                   years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
 
@@ -184,7 +189,9 @@ class SitePages:
     def unit_year(self, unit_year: UnitYear) -> None:
         self.page(unit_year.url, "unit_year.html", lambda: overall_values(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
-                  downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)], **self.overall_links(unit_year))
+                  downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
+                  results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
+                  awaiting=results.awaiting([unit_year], self.latest_year), **self.overall_links(unit_year))
 
     def overall_links(self, unit_year: UnitYear) -> dict:
         if unit_year.overall is None:
@@ -211,8 +218,22 @@ class SitePages:
             project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
-            changes=self.changes.get(id(project)),
+            changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
+            **self.project_results(project),
         )  # fmt: skip
+
+    def project_results(self, project: Project) -> dict:
+        """What the results partials of a project page need; nothing for a project without evaluation."""
+        if project.evaluation is None:
+            return {}
+        return {"outcome_pairs": results.outcome_pairs(project), "evaluation_pdf": evaluation_pdf_path(project),
+                "score_sum": results.score_sum(project), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
+
+    def results_page(self) -> None:
+        units = results.ranking(self.content)
+        self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
+                  shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
+                  result_classes=results.CLASSES)
 
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():

@@ -31,6 +31,7 @@ from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
+from sitegen.render.results import score_sum
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
 from sitegen.render.writer import Writer, located
@@ -64,6 +65,15 @@ def unit_year_pdf_path(unit_year: UnitYear) -> str:
 
 def project_pdf_path(project: Project) -> str:
     return f"{project.url}{project.agency.id}-{project.year}-{project.id}.pdf".lstrip("/")
+
+
+def evaluation_pdf_path(project: Project) -> str:
+    """The project's 绩效自评表, beside its goals PDF."""
+    return f"{project.url}{project.agency.id}-{project.year}-{project.id}-selfeval.pdf".lstrip("/")
+
+
+def unit_year_evaluation_pdf_path(unit_year: UnitYear) -> str:
+    return f"{unit_year.url}{unit_year.agency.id}-{unit_year.year}-selfeval.pdf".lstrip("/")
 
 
 def font_versions() -> str:
@@ -116,7 +126,42 @@ class PdfLayouts:
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
             documents += projects
+            documents += self.evaluation_documents(unit_year)
         return documents
+
+    def evaluation_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
+        """One 项目支出绩效自评表 per evaluated project, and the unit-year's PDF of all of them
+        (its forms' pages, each form numbered on its own, as in the per-project layout)."""
+        forms = []
+        for project in unit_year.projects:
+            if project.evaluation is None:
+                continue
+            label = f"{project.name} 绩效自评表（{unit_year.agency.name} {unit_year.year} 年）"
+            forms.append(PdfDocument(evaluation_pdf_path(project), self.evaluation_html(unit_year, project, label), label))
+        if not forms:
+            return []
+        title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效自评表"
+        return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, tuple(forms)), *forms]
+
+    def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
+        evaluation = project.evaluation
+        assert evaluation is not None
+        # The form prints the 总分 the agency printed; the checks warn when it differs from the computed one.
+        total = evaluation.stated_total if evaluation.stated_total is not None else evaluation.total
+        # 执行率 of a row under 其中, as the form prints it beside the row's figures.
+        rates = [(f.spent * 100 / f.adjusted).quantize(Decimal("0.01")) if f.spent is not None and f.adjusted else None
+                 for f in evaluation.funding]
+        facts = dict(project.facts)
+        # 主管部门: the unit's department, else the cell the form printed (a department without a code is a fact)
+        department = unit_year.agency.department_name or facts.get("主管部门") or unit_year.agency.name
+        block = {"project": project, "rows": indicator_rows(project.indicators), "funding_rates": rates, "department": department,
+                 "score_sum": score_sum(project), "total": total}
+        published = evaluation.published or unit_year.published
+        created = published.isoformat() if published else f"{unit_year.year}-01-01"
+        return self.env.get_template("pdf/evaluation.html").render(
+            language=self.site.language, title=title, author=unit_year.agency.name,
+            created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=[block],
+        )  # fmt: skip
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"

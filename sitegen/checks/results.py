@@ -1,0 +1,111 @@
+"""Checks of a self-evaluation (绩效自评): results against targets, points, money spent.
+
+The rules read the computed results of the model (Indicator.met, Evaluation.total),
+never a written verdict. `evaluation_flags` takes any owner's indicators and
+evaluation, so the department-wide table's self-evaluation can use the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.model import Content, Evaluation, Indicator, Project
+
+
+def earned_over_score(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.earned is not None and indicator.score is not None and indicator.earned > indicator.score:
+        yield Flag(
+            "earned-over-score",
+            f"三级指标「{indicator.name}」的得分（earned）{fmt(indicator.earned)} 超过分值（score）{fmt(indicator.score)}",
+            indicator.locs.get("earned", indicator.loc),
+            f"{path}.earned",
+        )
+
+
+def reached(indicator: Indicator) -> str:
+    """'实际完成值 8676 / 目标 ≥8755': both figures, for a message about a missed target."""
+    return f"实际完成值（actual）{indicator.actual_text} 未达到目标 {indicator.value_text}"
+
+
+def not_met_full_score(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.met is False and indicator.earned is not None and indicator.score is not None \
+            and indicator.earned >= indicator.score:
+        yield Flag(
+            "not-met-full-score",
+            f"三级指标「{indicator.name}」{reached(indicator)}，却得了满分（earned {fmt(indicator.earned)}）",
+            indicator.locs.get("earned", indicator.loc),
+            f"{path}.earned",
+        )
+
+
+def not_met_no_deviation(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.met is False and not indicator.deviation.strip():
+        yield Flag(
+            "not-met-no-deviation",
+            f"三级指标「{indicator.name}」{reached(indicator)}，没有写偏差原因（deviation）",
+            indicator.locs.get("actual", indicator.loc),
+            f"{path}.deviation",
+        )
+
+
+def missing_actual(indicator: Indicator, path: str) -> Iterable[Flag]:
+    if indicator.actual is None:
+        yield Flag("missing-actual", f"三级指标「{indicator.name}」缺少实际完成值（actual）", indicator.loc, f"{path}.actual")
+
+
+# Per indicator, in this order; missing-actual only where the owner has a self-evaluation.
+INDICATOR_RULES = (earned_over_score, not_met_full_score, not_met_no_deviation)
+
+
+def spent_over_adjusted(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
+    if evaluation.spent > evaluation.adjusted:
+        yield Flag(
+            "spent-over-adjusted",
+            f"{owner}全年执行数（evaluation.budget.spent）{fmt(evaluation.spent)} 超过全年预算数"
+            f"（evaluation.budget.adjusted）{fmt(evaluation.adjusted)}",
+            evaluation.locs.get("spent", evaluation.loc),
+            "evaluation.budget.spent",
+        )
+
+
+def evaluation_total(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
+    stated, total = evaluation.stated_total, evaluation.total
+    if stated is None or stated == total:
+        return
+    computed = "没有任何得分（earned）" if total is None else f"各指标得分（earned）加执行率得分（execution.earned）为 {fmt(total)}"
+    yield Flag(
+        "evaluation-total",
+        f"{owner}原表总分（evaluation.stated_total）{fmt(stated)}，{computed}",
+        evaluation.locs.get("stated_total", evaluation.loc),
+        "evaluation.stated_total",
+    )
+
+
+def evaluation_flags(indicators: list[Indicator], evaluation: Evaluation | None, owner: str = "") -> Iterable[Flag]:
+    """Every self-evaluation warning of one owner (a project, or a unit's overall table)."""
+    for position, indicator in enumerate(indicators):
+        path = indicator_path(position)
+        for rule in INDICATOR_RULES:
+            yield from rule(indicator, path)
+        if evaluation is not None:
+            yield from missing_actual(indicator, path)
+    if evaluation is not None:
+        yield from spent_over_adjusted(evaluation, owner)
+        yield from evaluation_total(evaluation, owner)
+
+
+def project_results(project: Project, content: Content) -> Iterable[Flag]:
+    return evaluation_flags(project.indicators, project.evaluation, f"项目「{project.name}」")
+
+
+PROJECT_RULES = (project_results,)
+UNIT_YEAR_RULES = ()
+WARNING_CODES = {
+    "earned-over-score": "得分超过分值",
+    "not-met-full-score": "未达成目标却得满分",
+    "not-met-no-deviation": "未达成目标而无偏差原因",
+    "spent-over-adjusted": "执行数超过全年预算数",
+    "evaluation-total": "自评原表总分与计算总分不一致",
+    "missing-actual": "缺少实际完成值",
+}

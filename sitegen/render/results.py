@@ -1,0 +1,148 @@
+"""Goals against results: the figures the results views show, computed once here.
+
+The layouts (layouts/partials/results*.html, layouts/results.html) only print
+them. Everything comes from the model's computed results (Indicator.met,
+Evaluation.total / execution_rate / counts()); nothing is judged here.
+
+"The year is over" is decided from the content, never from the clock, so the
+same content builds the same pages: a budget year is over when the content
+already holds a later budget year (of any unit). The newest year's projects
+are not expected to have results yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.model import MET, NOT_JUDGED, NOT_MET, Agency, Content, Indicator, Project, UnitYear
+from sitegen.render.charts import Chart, bar_chart
+
+LABELS = (MET, NOT_MET, NOT_JUDGED)
+# The plain mark beside the word, so the result never relies on colour alone.
+SIGNS = {MET: "✓", NOT_MET: "✗", NOT_JUDGED: "–"}
+CLASSES = {MET: "met", NOT_MET: "not-met", NOT_JUDGED: "not-judged"}
+
+
+def has_results(content: Content) -> bool:
+    """Whether the site publishes any self-evaluation; a site without one shows no results views."""
+    return any(p.evaluation for p in content.projects())
+
+
+def latest_year(content: Content) -> int | None:
+    return max((uy.year for uy in content.unit_years()), default=None)
+
+
+def year_over(unit_year: UnitYear, newest: int | None) -> bool:
+    """Whether the budget year is over: `newest` is latest_year(content), asked once per build."""
+    return newest is not None and unit_year.year < newest
+
+
+def awaiting(unit_years: list[UnitYear], newest: int | None) -> list[Project]:
+    """Projects whose budget year is over and that still have no self-evaluation."""
+    return [p for uy in unit_years if year_over(uy, newest) for p in uy.projects if p.evaluation is None]
+
+
+def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a group of self-evaluated projects reached, for one unit-year or one unit."""
+
+    projects: list[Project]  # those with an evaluation
+    counts: dict[str, int]
+    lost: int  # indicators that lost points (得分 below 分值)
+    adjusted: Decimal
+    spent: Decimal
+    average_total: Decimal | None
+
+    @property
+    def indicators(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def met_share(self) -> Decimal | None:
+        """达成率: indicators met among all the indicators evaluated, the not judged included."""
+        return percent(self.counts[MET], self.indicators)
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return percent(self.spent, self.adjusted) if self.adjusted else None
+
+
+def summarise(projects: list[Project]) -> Summary | None:
+    evaluated = [p for p in projects if p.evaluation]
+    if not evaluated:
+        return None
+    counts = dict.fromkeys(LABELS, 0)
+    for project in evaluated:
+        for label, count in project.evaluation.counts().items():  # type: ignore[union-attr]
+            counts[label] += count
+    totals = [p.evaluation.total for p in evaluated if p.evaluation.total is not None]  # type: ignore[union-attr]
+    average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None
+    return Summary(
+        evaluated, counts, sum(1 for p in evaluated for i in p.indicators if i.lost_points),
+        sum((p.evaluation.adjusted for p in evaluated), Decimal(0)),  # type: ignore[union-attr]
+        sum((p.evaluation.spent for p in evaluated), Decimal(0)),  # type: ignore[union-attr]
+        average,
+    )
+
+
+@dataclass(frozen=True)
+class UnitResult:
+    agency: Agency
+    years: list[int]
+    summary: Summary
+
+
+def ranking(content: Content) -> list[UnitResult]:
+    """Units with self-evaluations, by share of targets met (highest first), then by name."""
+    results = []
+    for agency in content.agencies:
+        summary = summarise([p for uy in agency.years for p in uy.projects])
+        if summary:
+            years = sorted({p.year for p in summary.projects})
+            results.append(UnitResult(agency, years, summary))
+    return sorted(results, key=lambda r: (-(r.summary.met_share or Decimal(-1)), r.agency.name, r.agency.id))
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    project: Project
+    indicator: Indicator
+
+    @property
+    def lost(self) -> Decimal | None:
+        i = self.indicator
+        return i.score - i.earned if i.lost_points else None  # type: ignore[operator]
+
+
+def shortfalls(content: Content) -> list[Shortfall]:
+    """Indicators that missed their target (computed) or lost points (the agency's verdict), in site order."""
+    return [Shortfall(p, i) for p in content.projects() if p.evaluation for i in p.indicators
+            if i.met is False or i.lost_points]
+
+
+def results_chart(units: list[UnitResult]) -> Chart:
+    shares = {r.agency.name: r.summary.met_share for r in units if r.summary.met_share is not None}
+    return bar_chart("chart-met-share", "各单位绩效指标达成率（%）", "%", shares)  # type: ignore[arg-type]
+
+
+def outcome_pairs(project: Project) -> list[tuple[str, str]]:
+    """预期目标 beside 实际完成情况, row by row; the longer list keeps its extra rows."""
+    outcome = project.evaluation.outcome if project.evaluation else []
+    goals = [g for g in project.goals if g.strip()]
+    length = max(len(goals), len(outcome))
+    return [(goals[n] if n < len(goals) else "", outcome[n] if n < len(outcome) else "") for n in range(length)]
+
+
+def score_sum(project: Project) -> Decimal | None:
+    """The 分值 of the 总分 row: the indicators' scores plus the 执行率 weight; None when nothing is scored."""
+    scores = [i.score for i in project.indicators if i.score is not None]
+    if project.evaluation and project.evaluation.execution_weight is not None:
+        scores.append(project.evaluation.execution_weight)
+    return sum(scores, Decimal(0)) if scores else None
