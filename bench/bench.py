@@ -119,12 +119,20 @@ def measure_site(content: Path, out: Path, context: Context, n: int) -> None:
     print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + search_seconds:.2f} s")
 
 
+def files_equal(left: Path, right: Path) -> bool:
+    names = sorted(p.relative_to(left) for p in left.rglob("*") if p.is_file())
+    if names != sorted(p.relative_to(right) for p in right.rglob("*") if p.is_file()):
+        return False
+    return all((left / name).read_bytes() == (right / name).read_bytes() for name in names)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--per-unit", type=int, default=20)
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--cluster", default=None, help="also build on this cluster (local:N or tcp://HOST:8786)")
     args = parser.parse_args()
     claim_work(args.work)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
@@ -138,6 +146,11 @@ def main() -> None:
     measure_site(content, out, Context(content, cache), n)
     _, seconds = timed("build", lambda: build(content, out / "build", renderers=without(PDF), cache_dir=cache))
     print(f"end to end, `sitegen build --no-pdf` (search beside the other renderers): {seconds:.2f} s")
+    if args.cluster:
+        _, seconds = timed("cluster", lambda: build(content, out / "cluster", renderers=without(PDF),
+                                                   cache_dir=cache / "cluster", cluster=args.cluster))
+        same = files_equal(out / "build", out / "cluster")
+        print(f"end to end on the cluster {args.cluster}, `--no-pdf`: {seconds:.2f} s, byte-identical: {same}")
     if args.skip_pdf:
         return
     context = Context(content, cache)
@@ -157,6 +170,11 @@ def main() -> None:
     with collector_frozen():
         rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf2"), context))
     print(f"PDF after editing one project: {len(rendered)} re-rendered in {seconds:.2f} s")
+    if args.cluster:
+        _, seconds = timed("cluster pdf", lambda: build(content, out / "cluster-pdf", cache_dir=cache / "cluster-pdf",
+                                                       cluster=args.cluster))
+        print(f"end to end on the cluster {args.cluster} with PDFs, cold cache: {seconds:.2f} s "
+              f"({seconds / n * 1000:.0f} ms/project)")
     own, children = peak_mb()
     print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
 

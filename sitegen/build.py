@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -64,7 +64,8 @@ class BuildFailed(Exception):
 
 
 def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
-          renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None, force: bool = False) -> Loaded:
+          renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None, force: bool = False,
+          cluster: str | None = None) -> Loaded:
     """Check, render into a staging folder, swap it into out_dir.
 
     First of all, out_dir must be a folder a build may replace (safety.check_output_path;
@@ -82,12 +83,27 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
     cache_existed = cache_dir.exists()
     try:
-        render(loaded, out_dir, context, renderers, progress, force)
+        if cluster is None:
+            render(loaded, out_dir, context, renderers, progress, force)
+        else:
+            render_on_cluster(loaded, out_dir, context, renderers, progress, force, cluster)
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)
         raise
     return loaded
+
+
+def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
+                      progress: Progress, force: bool, spec: str) -> None:
+    """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/cluster.py)."""
+    from sitegen.cluster import connect, environment_facts
+
+    with connect(spec) as cluster:
+        with progress.step("连接集群"):
+            facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
+            cluster.check_workers(facts, context.content_dir)
+        render(loaded, out_dir, replace(context, cluster=cluster, digest=facts["content"]), renderers, progress, force)
 
 
 def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,

@@ -78,6 +78,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="output", type=Path, help="输出目录（默认 output）")
     p.add_argument("--strict", action="store_true", help="有警告也算失败")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览用；网页上的 PDF 链接会失效）")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="在 Dask 集群上渲染页面和 PDF：local:N（本机 N 个工作进程）或调度器地址 tcp://HOST:8786")
     add_force(p)
     add_debug(p)
     p.set_defaults(handler=cmd_build)
@@ -166,10 +168,15 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.report import text_report
     from sitegen.safety import UnsafeOutput
 
+    try:
+        from sitegen.cluster import ClusterError
+    except ImportError:  # pragma: no cover - cluster.py imports Dask only when connecting
+        ClusterError = RenderError
     unchanged = f"未生成网站；{args.out}/ 保持不变"
     try:
-        loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS, force=args.force)
-    except UnsafeOutput as exc:
+        loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS, force=args.force,
+                       cluster=args.cluster)
+    except (UnsafeOutput, ClusterError) as exc:
         print(f"sitegen build: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
     except BuildFailed as failed:

@@ -14,7 +14,12 @@ const SHOWN = 20;
 const RERANKED = 60;
 
 const pagefind = await import(bundle.href);
-await pagefind.options({ baseUrl: new URL("..", bundle).pathname, excerptLength: 40 });
+const searchOptions = { baseUrl: new URL("..", bundle).pathname, excerptLength: 40 };
+await pagefind.options(searchOptions);
+// A large site's index is split into shards by unit (sitegen/render/search.py): merge them here.
+for (const shard of JSON.parse(script.dataset.pagefindShards || "[]")) {
+  await pagefind.mergeIndex(new URL(shard, bundle).pathname, searchOptions);
+}
 const allFilters = await pagefind.filters();
 input.value = params.get("q") || "";
 

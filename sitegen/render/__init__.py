@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sitegen.findings import Finding
 
@@ -20,6 +21,8 @@ class Context:
     content_dir: Path
     cache_dir: Path
     warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
+    cluster: Any = None  # a sitegen.cluster.Cluster when the build runs on Dask
+    digest: str = ""  # with a cluster: the digest of what the pages are made from (cluster.site_digest)
 
     @property
     def site_root(self) -> Path:

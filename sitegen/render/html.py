@@ -14,19 +14,20 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 from urllib.parse import urlparse
 
 from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context, results, worker_count
+from sitegen.render import Context, RenderError, results, worker_count
 from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
+from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
@@ -41,6 +42,7 @@ class PageJob:
     template: str
     values: dict
     more: Callable[[], dict] | None = None  # values worth computing in the worker (table rows, charts)
+    relative: str = ""  # the site path, for pages rendered on a cluster
 
 
 # Pages are rendered by forked processes that each take every n-th page: Jinja is pure
@@ -50,8 +52,11 @@ _queue: list[PageJob] = []
 _env = None
 
 
-def render_queue(env, queue: list[PageJob]) -> None:
+def render_queue(env, queue: list[PageJob], context: Context | None = None) -> None:
     global _queue, _env
+    if context is not None and context.cluster is not None:
+        render_on_cluster(queue, context)
+        return
     workers = max(1, min(worker_count(), len(queue) // FORK_MIN_PAGES))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         render_share(env, queue, 0, 1)
@@ -69,9 +74,53 @@ def render_forked_share(index: int, count: int) -> None:
 
 
 def render_share(env, queue: list[PageJob], index: int, count: int) -> None:
+    for job, text in page_texts(env, queue, index, count):
+        store_text(job.target, text)
+
+
+def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tuple[PageJob, str]]:
+    """Every count-th page from index, rendered."""
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
-        store_text(job.target, render_layout(env, job.template, values))
+        yield job, render_layout(env, job.template, values)
+
+
+# ---------------------------------------------------------------- on a Dask cluster (sitegen/cluster.py)
+
+SHARES_PER_WORKER = 4  # so that a worker that finishes early takes another share
+REMOTE_ROOT = Path("/sitegen-remote")  # a worker's pages are claimed under this root, never written there
+_remote: dict[str, tuple] = {}  # per worker process: content digest → (env, queue)
+
+
+def render_on_cluster(queue: list[PageJob], context: Context) -> None:
+    """The same queue, rendered by the cluster's workers; the client writes what they return."""
+    cluster = context.cluster
+    workers = max(1, len(cluster.client.scheduler_info()["workers"]))
+    count = max(1, min(workers * SHARES_PER_WORKER, len(queue) // FORK_MIN_PAGES))
+    content_dir = str(context.content_dir.resolve())
+    shares = cluster.map(remote_share, [(content_dir, context.digest, index, count) for index in range(count)])
+    for index, texts in enumerate(shares):
+        jobs = queue[index::count]
+        if [relative for relative, _ in texts] != [job.relative for job in jobs]:
+            raise RenderError("集群工作节点生成的页面与本机的页面列表不一致（内容是否相同？）")
+        for job, (_, text) in zip(jobs, texts):
+            store_text(job.target, text)
+
+
+def remote_share(task: tuple[str, str, int, int]) -> list[tuple[str, str]]:
+    """Runs on a worker: load the content once per build, render one share of the pages."""
+    content_dir, digest, index, count = task
+    if digest not in _remote:
+        from sitegen.pipeline import load_content
+
+        _remote.clear()
+        loaded = load_content(Path(content_dir))
+        context = Context(Path(content_dir), REMOTE_ROOT, tuple(loaded.findings.sorted()), digest=digest)
+        pages = SitePages(loaded.content, Writer(REMOTE_ROOT), context)
+        pages.queue_all()
+        _remote[digest] = (pages.env, pages.queue)
+    env, queue = _remote[digest]
+    return [(job.relative, text) for job, text in page_texts(env, queue, index, count)]
 
 
 @dataclass(frozen=True)
@@ -125,6 +174,7 @@ class SitePages:
         self.writer = writer
         self.env = environment(context.site_root)
         self.site_root = context.site_root
+        self.context = context
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
                        "problem_count": len(self.problems), "has_results": results.has_results(content)}
         self.latest_year = results.latest_year(content)
@@ -132,11 +182,20 @@ class SitePages:
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
         """Queue `template` for site path `path` (ending in / for an index.html)."""
-        target = self.writer.claim(path + "index.html" if path.endswith("/") else path)
+        relative = path + "index.html" if path.endswith("/") else path
+        target = self.writer.claim(relative)
         canonical = self.content.site.base_url + path.lstrip("/")
-        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values}, more))
+        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
+                                  more, relative.lstrip("/")))
 
     def all(self) -> int:
+        self.queue_all()
+        self.static()
+        render_queue(self.env, self.queue, self.context)
+        return len(self.queue)
+
+    def queue_all(self) -> None:
+        """Every page of the site into the queue, in a stable order."""
         self.home()
         self.browse()
         for agency in self.content.agencies:
@@ -148,15 +207,13 @@ class SitePages:
                     self.project(project)
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
-        self.page("/search/", "search.html", facet_labels=FACET_LABELS)
+        shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards)
         self.data_page()
         self.quality_page()
         if self.common["has_results"]:
             self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
-        self.static()
-        render_queue(self.env, self.queue)
-        return len(self.queue)
 
     def home(self) -> None:
         unit_years = self.content.unit_years()

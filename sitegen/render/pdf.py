@@ -295,12 +295,15 @@ def render_in_worker(job: Job) -> list[bytes]:
     return render_job(job, _worker_fonts)
 
 
-def render_all(jobs: list[Job], workers: int) -> list[list[bytes]]:
-    """Render in a process pool when it pays off; results in the order given."""
-    if workers <= 1 or len(jobs) < 4:
+def render_all(jobs: list[Job], workers: int, cluster=None) -> list[list[bytes]]:
+    """Render in a process pool when it pays off, or on the cluster; results in the order given."""
+    if cluster is None and (workers <= 1 or len(jobs) < 4):
         return [render_in_worker(job) for job in jobs]
     # The biggest jobs first, so that no worker is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -sum(len(html) for html in jobs[i].htmls))
+    if cluster is not None:
+        done = dict(zip(order, cluster.map(render_in_worker, [jobs[i] for i in order])))
+        return [done[i] for i in range(len(jobs))]
     with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker,
                              mp_context=multiprocessing.get_context("fork")) as pool:
         done = dict(zip(order, pool.map(render_in_worker, [jobs[i] for i in order])))
@@ -343,7 +346,7 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}
     planned = plan_jobs([document for document, _ in pending])
-    results = render_all([job for job, _ in planned], worker_count())
+    results = render_all([job for job, _ in planned], worker_count(), context.cluster)
     for (_, documents), written in zip(planned, results):
         for document, data in zip(documents, written):
             cache.put(keys[document.path], data)

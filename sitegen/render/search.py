@@ -1,5 +1,9 @@
 """Search renderer: Pagefind's extended binary indexes the written pages.
 
+The pages are handed to a `pagefind --service` process in sorted order
+(render/pagefind_service.py), so the index does not depend on the order
+the file system lists them in.
+
 Project pages are indexed (they carry `data-pagefind-body`), and unit-year
 pages that open with a department-wide table (overall.yaml: its duties,
 goals, tasks and indicators; the project list on them is ignored, the
@@ -15,62 +19,90 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import cbor2
 
 from sitegen.model import Content
 from sitegen.render import Context, RenderError
+from sitegen.render.pagefind_service import PagefindService
 from sitegen.render.writer import Writer, located
 
 BUNDLE = "pagefind"
+# One Pagefind process holds its whole index in memory, about 140 KB a page: past this many
+# project pages the index is split into shards by unit, each indexed by a process of its own,
+# and the search page merges them at query time (Pagefind's mergeIndex).
+SHARD_PAGES = 10_000
 
 
-def pagefind_command(site: str) -> list[str]:
-    return [sys.executable, "-m", "pagefind", "--site", site, "--output-subdir", BUNDLE, "--silent"]
+def shard_pages() -> int:
+    return max(1, int(os.environ.get("SITEGEN_SEARCH_SHARD_PAGES", SHARD_PAGES)))
+
+
+def search_shards(content: Content) -> list[list[str]]:
+    """The units of each search shard, in the site's order; one shard for a site of up to
+    shard_pages() projects (whose index is then exactly the one unsharded Pagefind writes)."""
+    limit = shard_pages()
+    shards: list[list[str]] = [[]]
+    size = 0
+    for agency in content.agencies:
+        pages = sum(len(uy.projects) + (uy.overall is not None) for uy in agency.years)  # a unit-year page with overall.yaml too
+        if shards[-1] and size + pages > limit:
+            shards.append([])
+            size = 0
+        shards[-1].append(agency.id)
+        size += pages
+    return shards
+
+
+def shard_folder(number: int) -> str:
+    """Where shard `number` goes in the output: the first at /pagefind/, the others below it."""
+    return BUNDLE if number == 0 else f"{BUNDLE}/shard-{number}"
 
 
 def render_search(content: Content, writer: Writer, context: Context) -> int:
-    """Index the pages already in the output tree; returns the number of indexed files."""
+    """Index the pages already in the output tree that ask for it (data-pagefind-body);
+    returns the number of index files."""
     writer.claim_folder(BUNDLE)
-    try:
-        result = subprocess.run(pagefind_command(str(writer.root)), capture_output=True, text=True, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(f"无法运行 Pagefind 建立搜索索引：{exc}（请安装 pagefind[extended]）") from exc
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        raise RenderError("Pagefind 建立搜索索引失败：" + " / ".join(detail))
-    if not (writer.root / BUNDLE / "pagefind.js").is_file():
-        raise RenderError("Pagefind 没有写出搜索索引")
-    check_complete(writer.root / BUNDLE)
-    try:
-        make_deterministic(writer.root / BUNDLE)
-    except (ValueError, EOFError, KeyError, IndexError, TypeError, gzip.BadGzipFile) as exc:  # cut short: a full disk
-        raise RenderError(f"Pagefind 在 {writer.root / BUNDLE} 写出的搜索索引不完整，无法读取"
-                          f"（{type(exc).__name__}；磁盘是否已满？）") from exc
+    pages = indexed_pages(writer)
+    for number, units in enumerate(search_shards(content)):
+        wanted = set(units)
+        with PagefindService() as service:
+            for relative in pages:
+                if relative.split("/", 1)[0] in wanted:
+                    service.add_page(page_url(relative), (writer.root / relative).read_text(encoding="utf-8"))
+            bundle = service.files()
+        if "pagefind.js" not in bundle:
+            raise RenderError("Pagefind 没有写出搜索索引")
+        folder = writer.root / shard_folder(number)
+        for path, data in bundle.items():
+            if path.startswith("/") or ".." in path.split("/"):
+                raise RenderError(f"Pagefind 给出了索引目录以外的文件名：{path[:60]}")
+            target = folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with located(target):
+                target.write_bytes(data)
+        make_deterministic(folder)
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
 
 
-def check_complete(bundle: Path) -> None:
-    """Pagefind exits 0 even when its writes fail (a full disk), so a file it left empty or cut
-    short would be published as a broken search: every file must have bytes, every packed one
-    (gzip: .pf_* and the .pagefind WebAssembly) must unpack whole."""
-    for path in sorted(bundle.rglob("*")):
-        if not path.is_file():
-            continue
-        packed = path.suffix.startswith(".pf_") or path.suffix == ".pagefind"
-        if path.stat().st_size == 0 or (packed and not unpacks(path)):
-            raise RenderError(f"Pagefind 写出的搜索索引文件不完整：{path}（磁盘是否已满？）")
+def indexed_pages(writer: Writer) -> list[str]:
+    """The written pages that carry data-pagefind-body, in sorted order: Pagefind numbers
+    pages in the order they are added, so the order must not depend on the file system."""
+    with writer.lock:  # the renderers after this one go on claiming paths meanwhile
+        claimed = sorted(writer.written)
+    pages = []
+    for relative in claimed:
+        path = writer.root / relative
+        if relative.endswith(".html") and path.is_file() and "data-pagefind-body" in path.read_text(encoding="utf-8"):
+            pages.append(relative)
+    return pages
 
 
-def unpacks(path: Path) -> bool:
-    try:
-        gzip.decompress(path.read_bytes())
-    except (OSError, EOFError):
-        return False
-    return True
+def page_url(relative: str) -> str:
+    """The URL Pagefind's CLI gives a page: /a/b/ for a/b/index.html."""
+    return "/" + relative.removesuffix("index.html")
 
 
 # ---------------------------------------------------------------- determinism

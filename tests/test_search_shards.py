@@ -1,0 +1,90 @@
+"""A search index split into shards (one Pagefind process each, merged in the browser)
+finds what the one index finds: every project name and every 三级指标 of the example."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sitegen.build import PDF, build, without
+from sitegen.pipeline import load_content
+from sitegen.render.search import search_shards
+from tests.conftest import CONTENT, FIGURES, start_server
+from tests.test_site import open_page, search
+
+SHARD_PAGES = 4  # the example's units each become a shard of their own
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SITEGEN_SEARCH_SHARD_PAGES", str(SHARD_PAGES))
+    out = tmp_path_factory.mktemp("sharded") / "output"
+    try:
+        build(CONTENT, out, renderers=without(PDF), cache_dir=out.parent / "cache")
+        shards = search_shards(load_content(CONTENT).content)
+    finally:
+        mp.undo()
+    server, url = start_server(out)
+    yield out, url, shards
+    server.shutdown()
+
+
+def test_each_shard_is_a_bundle_of_its_own_units(sharded):
+    out, _, shards = sharded
+    assert len(shards) == len(load_content(CONTENT).content.agencies) > 1
+    for number, units in enumerate(shards):
+        folder = out / "pagefind" / (f"shard-{number}" if number else "")
+        entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+        pages = sum(info["page_count"] for info in entry["languages"].values())
+        expected = sum(len(uy.projects) for a in load_content(CONTENT).content.agencies if a.id in units for uy in a.years)
+        assert pages == expected
+    html = (out / "search/index.html").read_text(encoding="utf-8")
+    assert "data-pagefind-shards='[\"shard-1/\"" in html
+
+
+def test_merged_shards_find_every_project_and_indicator(page, sharded):
+    _, url, shards = sharded
+    content = load_content(CONTENT).content
+    open_page(page, url, "/search/")
+    # Every project name and each project's first and last 三级指标: every shard answers
+    # (the full 211 queries over one index are tests/test_site.py's).
+    queries = [(p.name, p.url) for p in content.projects()]
+    queries += [(i.name, p.url) for p in content.projects() for i in p.indicators[:1] + p.indicators[-1:]]
+    misses = [(query, where) for query, where in queries if where not in [r["path"] for r in search(page, query)[:10]]]
+    FIGURES.append(f"search recall over {len(shards)} merged shards: {len(queries) - len(misses)}/{len(queries)}")
+    assert misses == [] and page.errors == []
+
+
+def test_facets_count_over_every_shard(page, sharded):
+    _, url, _ = sharded
+    open_page(page, url, "/search/")
+    search(page, "满意度")
+    years = page.eval_on_selector_all("#facets input[name=year]", "boxes => boxes.map(b => b.value)")
+    assert {"2022", "2023"} <= set(years)
+
+
+def test_a_small_site_has_one_index_as_before():
+    assert search_shards(load_content(CONTENT).content) == [[a.id for a in load_content(CONTENT).content.agencies]]
+
+
+def test_the_index_does_not_depend_on_the_order_pages_were_written(built, tmp_path):
+    """tmpfs lists files newest first, ext4 in a hash order: the same pages, written in
+    two opposite orders, give the same index files."""
+    from sitegen.render import Context
+    from sitegen.render.search import render_search
+    from sitegen.render.writer import Writer
+
+    pages = sorted(p.relative_to(built).as_posix() for p in built.rglob("*.html") if "pagefind" not in p.parts)
+    bundles = []
+    for name, order in (("forward", pages), ("backward", pages[::-1])):
+        writer = Writer(tmp_path / name)
+        for relative in order:
+            writer.write_bytes(relative, (built / relative).read_bytes())
+        render_search(load_content(CONTENT).content, writer, Context(CONTENT, tmp_path / "cache"))
+        bundle = tmp_path / name / "pagefind"
+        bundles.append({p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()})
+    assert bundles[0] == bundles[1]
+    assert bundles[0] == {p.relative_to(built / "pagefind").as_posix(): p.read_bytes()
+                          for p in sorted((built / "pagefind").rglob("*")) if p.is_file()}
