@@ -126,6 +126,16 @@ def make_parser() -> argparse.ArgumentParser:
     for parser_ in (a, y, j, o):
         parser_.add_argument("--content", default="content", type=Path, help="内容目录（默认 content）")
 
+    p = sub.add_parser("import", help="把已有的 Excel、Word、PDF、CSV 绩效目标表导入为内容 YAML")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".xlsx、.xls、.docx、.pdf 或 .csv 文件")
+    p.add_argument("--into", default="content", type=Path, help="内容目录（默认 content）")
+    p.add_argument("--agency", help="单位目录名（表中没有单位编码时必填）")
+    p.add_argument("--year", type=int, help="预算年度（表中没有年度时必填）")
+    p.add_argument("--region", help="行政区划（表中通常没有；不填时按单位名称推断并提示）")
+    p.add_argument("--dry-run", action="store_true", help="只报告，不写文件")
+    p.add_argument("--force", action="store_true", help="覆盖内容不同的已有文件")
+    p.set_defaults(handler=cmd_import)
+
     p = sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
     p.add_argument("--out", default=None, type=Path, help="输出目录（默认 schema/）")
     p.add_argument("--check", action="store_true", help="只检查已提交的 schema 是否过期")
@@ -240,6 +250,25 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     print(f"已创建 {path}")
     return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sitegen.importers.grid import BadInput
+    from sitegen.importers.plan import Options, run_import
+
+    options = Options(args.into, args.agency, args.year, args.region, args.dry_run, args.force)
+    try:
+        code, report = run_import(args.files, options)
+    except BadInput as exc:
+        print(f"sitegen import: {exc.message}", file=sys.stderr)
+        print("未写入任何文件", file=sys.stderr)
+        return EXIT_USAGE
+    print(report.text(args.dry_run))
+    if code:
+        print("有冲突或错误，未写入任何文件", file=sys.stderr)
+    elif args.dry_run:
+        print("试运行（--dry-run）：未写入任何文件")
+    return code
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

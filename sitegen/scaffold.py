@@ -29,6 +29,11 @@ PLACEHOLDERS = {
     "stated_total": "0.00",
     "published": "2025-01-31",
 }
+# Commented examples of the version-2 records, shaped as an author would fill them in.
+EXAMPLES = {
+    "costs": "[{item: 培训费, amount: 6.00, basis: 按培训人数测算}]",
+    "midterm": "{period: 2025年-2027年, budget: 30.00, goals: 中期目标（请填写）, indicators: []}",
+}
 # Keys written out (not commented) in the example indicator: what nearly every row has.
 INDICATOR_FILLED = {"op": "≥", "target": "1", "unit": "次", "direction": "正向", "score": "10"}
 
@@ -56,6 +61,8 @@ def field_lines(spec: Spec, values: dict[str, str], indent: str = "") -> list[st
 
 
 def example(f: Field) -> str:
+    if f.key in EXAMPLES:
+        return EXAMPLES[f.key]
     if isinstance(f.kind, Records):
         return "[]"
     if isinstance(f.kind, Record):

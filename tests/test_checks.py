@@ -33,7 +33,8 @@ def test_example_reports_the_known_problems_of_the_real_tables(example):
 
 def test_example_regional_level_names_are_recognised(example):
     # 社会效益 / 可持续影响 / 服务对象满意度 (without 指标) are the regional spelling of standard names.
-    assert warnings_of(example, "unknown-level2") == []
+    # (the seeds' own: 东莞's 二级 names such as 数量指标(或建筑规模指标) are warned about, rightly)
+    assert [w for w in warnings_of(example, "unknown-level2") if "/418001/" in w.loc.file or "/057001/" in w.loc.file] == []
     assert {i.level2_std for i in example.content.indicators()} >= {"社会效益指标", "可持续影响指标"}
 
 

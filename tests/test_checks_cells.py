@@ -44,3 +44,18 @@ def test_cells_that_add_up_are_quiet(site):
         ind(op="≥", target=95, unit='"%"', last_actual=95) + ind(name="y", op="≤", target=5, unit="天", last_actual=6),
     )
     assert codes(load_content(site(files))) == []
+
+
+def test_midterm_indicators_get_the_row_checks(site):
+    files = with_keys("midterm:\n  indicators:\n    - {level1: 产出指标, level2: 数量指标, name: 中期次数}\n")
+    [finding] = load_content(site(files)).findings.warnings
+    assert finding.code == "missing-target" and finding.path == "midterm.indicators[0]"
+    assert finding.message.startswith("中期指标：") and "中期次数" in finding.message
+
+
+def test_last_actual_written_as_one_cell_is_compared(site):
+    """`last_actual: 98%` beside a target in % is the number 98, as an `actual` would be."""
+    loaded = load_content(site(project(ind(op="≥", target=95, unit='"%"', last_actual='"98%"'))))
+    assert codes(loaded) == ["soft-target"] and "98%" in loaded.findings.warnings[0].message
+    [indicator] = loaded.content.indicators()
+    assert (indicator.last_actual.text, indicator.last_actual.number) == ("98", 98)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+from sitegen.pipeline import load_content
 from tests.conftest import CONTENT, run
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning): .+ \[(?P<code>[a-z0-9-]+)\]$")
@@ -15,8 +16,10 @@ def test_check_example_prints_warnings_and_summary():
     lines = out.strip().splitlines()
     assert code == 0
     assert all(LINE.match(line) for line in lines[:-1]), lines
-    assert lines[-1].startswith("检查完成：8 个单位，9 个年度公开表，20 个项目，232 个指标，0 个错误")
-    assert "8 units, 9 years, 20 projects, 232 indicators, 0 errors" in lines[-1]
+    s = load_content(CONTENT).summary()
+    assert lines[-1].startswith(f"检查完成：{s['units']} 个单位，{s['years']} 个年度公开表，{s['projects']} 个项目，"
+                                f"{s['indicators']} 个指标，0 个错误")
+    assert f"{s['units']} units, {s['years']} years, {s['projects']} projects, {s['indicators']} indicators, 0 errors" in lines[-1]
 
 
 def test_strict_fails_on_warnings():
@@ -27,7 +30,8 @@ def test_json_report():
     code, out, _ = run("check", str(CONTENT), "--json")
     document = json.loads(out)
     assert code == 0 and document["ok"] is True
-    assert document["counts"] == {"units": 8, "years": 9, "projects": 20, "indicators": 232,
+    s = load_content(CONTENT).summary()
+    assert document["counts"] == {"units": s["units"], "years": s["years"], "projects": s["projects"], "indicators": s["indicators"],
                                   "errors": 0, "warnings": len(document["findings"])}
     finding = document["findings"][0]
     assert set(finding) == {"file", "line", "column", "level", "code", "path", "message"}

@@ -18,6 +18,7 @@ import pytest
 from sitegen.build import build
 from sitegen.pipeline import load_content
 from sitegen.render.data import COLUMNS, FLAT_HEADERS
+from sitegen.render.overall import has_project_table
 from tests.conftest import CONTENT, MINIMAL, write_tree
 
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -33,7 +34,9 @@ def test_site_csv_has_every_indicator_in_the_documented_order(built):
     content = load_content(CONTENT).content
     rows = read_csv(built / "data/all.csv")
     assert list(rows[0]) == [c.name for c in COLUMNS]
-    expected = [(p.name, p.budget, i.name, i.target_text, i.unit) for p in content.projects() for i in p.indicators]
+    # the year's indicators, then the project's midterm.indicators (指标期限 中期)
+    expected = [(p.name, p.budget, i.name, i.target_text, i.unit) for p in content.projects()
+                for i in [*p.indicators, *(p.midterm.indicators if p.midterm else [])]]
     assert [(r["project_name"], Decimal(r["budget"]), r["indicator"], r["target"], r["unit"]) for r in rows] == expected
     assert {r["budget"] for r in rows if r["project_id"] == "window-service"} == {"65.00"}
     training = next(r for r in rows if r["project_id"] == "training")
@@ -48,12 +51,13 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == ["78.00", "222.886", "438.00", "65.66", "32.40", "250000.00"]
+    assert [d["total"] for d in everything["disclosures"]] == [format(uy.total, "f") for uy in load_content(CONTENT).content.unit_years()]
+    assert {"78.00", "438.00"} <= {d["total"] for d in everything["disclosures"]}
 
 
 def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     workbook = openpyxl.load_workbook(built / "data/all.xlsx")
-    assert workbook.sheetnames == ["057001-2023", "219001-2022", "418001-2022", "jishan-ybj-2020", "linxiang-lcj-2023", "putuo-tiyu-zhongxin-2022"]
+    assert workbook.sheetnames == [f"{uy.agency.id}-{uy.year}" for uy in load_content(CONTENT).content.unit_years()]
     sheet = workbook["418001-2022"]
     assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
     assert sheet.freeze_panes == "A2"
@@ -71,7 +75,7 @@ def test_xlsx_dates_come_from_the_content_not_the_clock(built):
     with zipfile.ZipFile(built / "data/all.xlsx") as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = archive.read("docProps/core.xml").decode("utf-8")
-    stamp = "2023-01-01T00:00:00Z"  # the example has no published dates; its latest year is 2023
+    stamp = "2020-01-20T00:00:00Z"  # the newest published date of the example (武汉市青山区教育局 2020)
     assert f">{stamp}</dcterms:created>" in core and f">{stamp}</dcterms:modified>" in core
 
 
@@ -80,10 +84,11 @@ def test_data_package_validates(built):
                             cwd=built / "data", capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
-    assert {r["path"] for r in package["resources"]} == {"all.csv", "418001-2022.csv", "057001-2023.csv", "219001-2022.csv", "jishan-ybj-2020.csv", "linxiang-lcj-2023.csv",
-                                                            "putuo-tiyu-zhongxin-2022.csv"} | {
-        f"{name}-overall-{table}.csv" for name in ("all", "901001033-2018", "901001033-2019", "dg-zhanlanguan-2022")
-        for table in ("indicators", "tasks")}
+    unit_years = load_content(CONTENT).content.unit_years()
+    csvs = {f"{uy.agency.id}-{uy.year}.csv" for uy in unit_years if has_project_table(uy)}
+    overall = {f"{name}-overall-{table}.csv" for name in ["all"] + [f"{uy.agency.id}-{uy.year}" for uy in unit_years if uy.overall]
+               for table in ("indicators", "tasks")}
+    assert {r["path"] for r in package["resources"]} == {"all.csv", *csvs, *overall}
 
 
 def test_data_package_declares_the_byte_order_mark(built):
@@ -102,8 +107,9 @@ def test_data_package_declares_the_byte_order_mark(built):
         with frictionless.Resource(str(path.name), basepath=str(built / "data"), encoding=resource["encoding"]) as table:
             assert table.header == names
     with frictionless.Package(str(built / "data/datapackage.json")).get_resource("all") as table:
-        # One row per indicator, and one for a project without indicators.
-        expected = sum(max(1, len(p.indicators)) for p in load_content(CONTENT).content.projects())
+        # One row per indicator (a project without indicators keeps one), then one per 中期 indicator.
+        expected = sum(max(1, len(p.indicators)) + len(p.midterm.indicators if p.midterm else [])
+                       for p in load_content(CONTENT).content.projects())
         assert table.header[0] == "agency_id" and len(table.read_rows()) == expected
 
 
@@ -111,9 +117,11 @@ def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    # 17 goals PDFs of the seeds, 9 of the self-evaluated units and their 9 自评表; 3 files per unit-year and for the site;
-    # 4 department-wide forms and their data (2 CSVs, XLSX, JSON per table and for the site)
-    assert listed == downloads and len(listed) == 17 + 9 + 9 + 3 * 7 + 1 + 4 + 4 * 4
+    # every PDF, 3 files per unit-year with a project table and for the site, the Data Package;
+    # 4 files (2 CSVs, XLSX, JSON) per unit-year with overall.yaml and for the site
+    unit_years = load_content(CONTENT).content.unit_years()
+    tables, overall = sum(map(has_project_table, unit_years)), sum(uy.overall is not None for uy in unit_years)
+    assert listed == downloads and len(listed) == len(list(built.rglob("*.pdf"))) + 3 * (tables + 1) + 1 + 4 * (overall + 1)
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

@@ -33,14 +33,22 @@ def schema_for(path: Path) -> str:
     return "project"
 
 
+class EditorLoader(yaml.SafeLoader):
+    """YAML as an editor's schema check sees it: `published: 2020-01-20` is a string, as in sitegen's loader."""
+
+
+EditorLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def test_example_content_validates_against_the_schemas():
     files = sorted(CONTENT.rglob("*.yaml"))
-    assert len(files) == 39  # the two seeds, four self-evaluated units (agency, disclosure, one project each), 6 files of overall tables
+    assert len(files) > 20  # the seeds' 20 and every other example table
     for path in files:
         schema = json.loads((SCHEMA_DIR / f"{schema_for(path)}.schema.json").read_text(encoding="utf-8"))
-        # YAML reads 2023-12-01 as a date; editors and the schema see the text as written
-        document = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
-        jsonschema.validate(document, schema)
+        jsonschema.validate(yaml.load(path.read_text(encoding="utf-8"), Loader=EditorLoader), schema)
 
 
 def test_schema_rejects_an_unknown_key():

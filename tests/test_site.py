@@ -23,6 +23,8 @@ PAGE_TYPES = {
     "unit-year": "/418001/2022/",
     "project": "/418001/2022/window-service/",
     "project-long": "/057001/2023/training/",
+    "project-declaration": "/015001/2020/p03-jiaoyu-jichu-sheshi/",
+    "project-midterm": "/dg-jtj/2019/p01-zhenji-lianwanglu-gaizao/",
     "free-page": "/pages/how-to-read/",
     "search": "/search/?q=工伤鉴定",
     "data": "/data/",

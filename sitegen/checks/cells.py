@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable
 
@@ -73,7 +74,17 @@ def below_budget(project: Project, content: Content) -> Iterable[Flag]:
         )
 
 
-PROJECT_RULES = (costs_total, soft_target, below_budget)
+def midterm_indicators(project: Project, content: Content) -> Iterable[Flag]:
+    """The goals table's row checks (missing target, unknown names …) on the 中期 indicators too."""
+    from sitegen.checks.goals import INDICATOR_RULES
+
+    for position, indicator in enumerate(project.midterm.indicators if project.midterm else []):
+        for rule in INDICATOR_RULES:
+            for flag in rule(indicator, indicator_path(position, "midterm.")):
+                yield replace(flag, message=f"中期指标：{flag.message}")
+
+
+PROJECT_RULES = (costs_total, soft_target, below_budget, midterm_indicators)
 UNIT_YEAR_RULES = ()
 WARNING_CODES = {
     "costs-total": "成本构成合计与预算数不一致",

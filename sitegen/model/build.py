@@ -71,6 +71,9 @@ def build_agency(folder: AgencyDir, site: Site, findings: Findings) -> Agency | 
     return agency
 
 
+DECLARATION_TITLE = "项目支出绩效目标申报表"
+
+
 def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findings) -> UnitYear:
     v: dict = {}
     locs: dict[str, Loc] = {}
@@ -78,14 +81,17 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     if folder.disclosure is not None:
         p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
         v, locs, loc = p.values, p.locs, p.loc
+    layout = v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout
+    # The declaration form prints its own title, whatever the unit: 项目支出绩效目标申报表.
+    default_title = DECLARATION_TITLE if layout == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
     unit_year = UnitYear(
         agency=agency,
         year=folder.year,
-        title=v.get("title") or f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表",
+        title=v.get("title") or default_title,
         published=v.get("published"),
         stated_total=v.get("stated_total"),
         notes=v.get("notes", ""),
-        pdf_layout=v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout,
+        pdf_layout=layout,
         money_unit=v.get("money_unit") or site.money_unit,
         loc=loc,
         locs=locs,
@@ -210,7 +216,7 @@ def build_indicator(p: Parsed) -> Indicator:
         level1=v["level1"], level2=v["level2"], name=v["name"], op=op, target=target,
         unit=unit, direction=v.get("direction"), kind=kind, score=v.get("score"),
         explanation=v.get("explanation", ""), scoring=v.get("scoring", ""), loc=p.loc, locs=p.locs,
-        basis=v.get("basis", ""), last_actual=v.get("last_actual"), remark=v.get("remark", ""),
+        basis=v.get("basis", ""), last_actual=split_actual(v.get("last_actual"), unit), remark=v.get("remark", ""),
         actual=split_actual(v.get("actual"), unit), earned=v.get("earned"), deviation=v.get("deviation", ""),
     )  # fmt: skip
 
@@ -234,7 +240,7 @@ def split_target(op: str | None, target: Target | None, unit: str) -> tuple[str 
 
 def split_actual(actual: Target | None, unit: str) -> Target | None:
     """`96%` against a target in % is the number 96; an actual with another unit or a
-    comparison stays as written (not judged)."""
+    comparison stays as written (not judged). The same for 上年实际值 (last_actual)."""
     if actual is None or actual.is_numeric:
         return actual
     cell = split_cell(actual.text)

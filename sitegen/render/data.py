@@ -18,9 +18,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from sitegen.model import Content, Evaluation, Indicator, Project, UnitYear
+from sitegen.model import Content, Evaluation, Indicator, Midterm, Project, UnitYear
 from sitegen.render import Context
 from sitegen.render.overall import has_project_table
+from sitegen.render.templates import money
 from sitegen.render.writer import Writer
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +59,56 @@ def met_label(project: Project, indicator: Indicator | None) -> str | None:
     return indicator.met_label
 
 
+def lines(pairs) -> str:
+    """`label: value` lines, one per pair, in printed order."""
+    return "\n".join(f"{label}: {value}" if value else f"{label}:" for label, value in pairs)
+
+
+def costs_text(project: Project) -> str:
+    return lines((c.item, money(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+
+
+def midterm_value(get: Callable) -> Callable:
+    return lambda project, indicator, number: get(project.midterm) if project.midterm else None
+
+
+def term(project: Project, indicator: Indicator | None) -> str | None:
+    """Which goals a row's indicator belongs to: 年度, or 中期 for midterm.indicators."""
+    if indicator is None:
+        return None
+    midterm = project.midterm.indicators if project.midterm else []
+    return MIDTERM if any(indicator is m for m in midterm) else ANNUAL
+
+
+MIDTERM, ANNUAL = "中期", "年度"
+# The project cells of contract version 2, right after `goals`.
+PROJECT_CELLS = (
+    Column("attribute", "项目属性", "string", lambda p, i, n: p.attribute),
+    Column("period", "项目期", "string", lambda p, i, n: p.period),
+    Column("implementer", "实施单位", "string", lambda p, i, n: p.implementer, "Empty when it is the unit itself."),
+    Column("parent_project", "一级项目名称", "string", lambda p, i, n: p.parent),
+    Column("total_investment", "项目总投资", "number", lambda p, i, n: p.total_investment, "In money_unit."),
+    Column("project_basis", "立项依据", "string", lambda p, i, n: p.basis, "Markdown."),
+    Column("costs", "项目预算成本构成", "string", lambda p, i, n: costs_text(p),
+           "One cost item a line: `成本项目: 金额; 测算依据: …`, in printed order."),
+    Column("facts", "其他栏目", "string", lambda p, i, n: lines(p.facts),
+           "Every other labelled cell of the form, one a line: `label as printed: text`, in printed order."),
+    Column("midterm_period", "中期期限", "string", midterm_value(lambda m: m.period)),
+    Column("midterm_budget", "中期资金总额", "number", midterm_value(lambda m: m.budget), "In money_unit."),
+    Column("midterm_goals", "中期目标", "string", midterm_value(lambda m: "\n".join(m.goals)), "Goals, one per line."),
+)  # fmt: skip
+# The indicator cells of contract version 2, right after `scoring`.
+INDICATOR_CELLS = (
+    Column("indicator_basis", "指标值确定依据", "string", ind("basis")),
+    Column("last_actual", "上年实际值", "string", lambda p, i, n: i.last_actual.text if i and i.last_actual else None,
+           "As written: a number or text, in the indicator's unit."),
+    Column("last_actual_number", "上年实际值（数值）", "number",
+           lambda p, i, n: i.last_actual.number if i and i.last_actual else None, "Last year's value when it is a number."),
+    Column("remark", "备注", "string", ind("remark")),
+    Column("term", "指标期限", "string", lambda p, i, n: term(p, i),
+           "年度 for the year's indicators, 中期 for midterm.indicators (numbered on their own)."),
+)  # fmt: skip
+
 COLUMNS = (
     Column("agency_id", "单位目录", "string", lambda p, i, n: p.agency.id, "The unit's folder and permalink id."),
     Column("agency_code", "单位编码", "string", lambda p, i, n: p.agency.code),
@@ -73,6 +124,7 @@ COLUMNS = (
     Column("budget", "预算数", "number", lambda p, i, n: p.budget, "In money_unit, decimals as written."),
     Column("money_unit", "金额单位", "string", lambda p, i, n: p.unit_year.money_unit),
     Column("goals", "年度绩效目标", "string", lambda p, i, n: "\n".join(p.goals), "Goals, one per line."),
+    *PROJECT_CELLS,
     Column("indicator_number", "指标序号", "integer", lambda p, i, n: n if i else None, "1, 2, … in printed order; empty for a project without indicators."),
     Column("level1", "一级指标", "string", ind("level1")),
     Column("level2", "二级指标", "string", ind("level2")),
@@ -102,16 +154,24 @@ COLUMNS = (
     Column("evaluation_stated_total", "自评总分（原表）", "number", lambda p, i, n: ev(p, "stated_total"), "总分 as printed."),
     Column("explanation", "指标解释", "string", ind("explanation")),
     Column("scoring", "评分标准", "string", ind("scoring")),
+    *INDICATOR_CELLS,
     Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
 )  # fmt: skip
 
 
-def rows(projects: list[Project]) -> list[list[Any]]:
-    table = []
+def entries(projects: list[Project]) -> list[tuple[Project, Indicator | None, int]]:
+    """(project, indicator, number) of every row: the year's indicators (one empty row for a
+    project without any), then the project's midterm.indicators, numbered on their own."""
+    result: list[tuple[Project, Indicator | None, int]] = []
     for project in projects:
-        for number, indicator in enumerate(project.indicators or [None], start=1):
-            table.append([column.get(project, indicator, number) for column in COLUMNS])
-    return table
+        result += [(project, i, n) for n, i in enumerate(project.indicators or [None], start=1)]
+        if project.midterm:
+            result += [(project, i, n) for n, i in enumerate(project.midterm.indicators, start=1)]
+    return result
+
+
+def rows(projects: list[Project]) -> list[list[Any]]:
+    return [[column.get(p, i, n) for column in COLUMNS] for p, i, n in entries(projects)]
 
 
 def spreadsheet_safe(value: Any) -> Any:
@@ -163,6 +223,9 @@ def indicator_json(indicator: Indicator) -> dict:
         "actual_number": plain(indicator.actual.number) if indicator.actual else None,
         "earned": plain(indicator.earned), "deviation": indicator.deviation,
         "met": indicator.met,  # true / false / null (not judged), computed
+        "basis": indicator.basis, "last_actual": indicator.last_actual.text if indicator.last_actual else None,
+        "last_actual_number": plain(indicator.last_actual.number) if indicator.last_actual else None,
+        "remark": indicator.remark,
     }  # fmt: skip
 
 
@@ -191,7 +254,17 @@ def project_json(project: Project) -> dict:
         "goals": project.goals, "description": project.description, "notes": project.notes,
         "indicators": [indicator_json(i) for i in project.indicators],
         "evaluation": evaluation_json(project.evaluation),
+        "attribute": project.attribute, "period": project.period, "implementer": project.implementer,
+        "parent": project.parent, "total_investment": plain(project.total_investment), "basis": project.basis,
+        "costs": [{"item": c.item, "amount": plain(c.amount), "basis": c.basis} for c in project.costs],
+        "facts": dict(project.facts),  # in printed order, labels as printed
+        "midterm": midterm_json(project.midterm) if project.midterm else None,
     }  # fmt: skip
+
+
+def midterm_json(midterm: Midterm) -> dict:
+    return {"period": midterm.period, "budget": plain(midterm.budget), "goals": midterm.goals,
+            "indicators": [indicator_json(i) for i in midterm.indicators]}
 
 
 def unit_year_json(unit_year: UnitYear) -> dict:
@@ -259,24 +332,37 @@ class Sheets:
     def unit_year(self, unit_year: UnitYear) -> None:
         sheet = self.book.add_worksheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
         sheet.freeze_panes(1, 0)
+        table = entries(unit_year.projects)
+        extra = xlsx_extra_columns(table)
         with_results = any(p.evaluation for p in unit_year.projects)
-        for column, header in enumerate(FLAT_HEADERS + (RESULT_HEADERS if with_results else ())):
+        headers = [*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]
+        for column, header in enumerate(headers):
             self.put(sheet, 0, column, header)
-        row = 1
-        for project in unit_year.projects:
-            head = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
-                    "\n".join(project.goals)]
-            for indicator in project.indicators or [None]:
-                values = list(head)
-                if indicator:
-                    number = indicator.target.number if indicator.target else None
-                    values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
-                               number if number is not None else indicator.target_text, indicator.unit, indicator.score]
-                if with_results:
-                    values += [None] * (len(FLAT_HEADERS) - len(values)) + result_cells(project, indicator)
-                for column, value in enumerate(values):
-                    self.put(sheet, row, column, value)
-                row += 1
+        for row, (project, indicator, number) in enumerate(table, start=1):
+            values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
+                      "\n".join(project.goals)]
+            if indicator:
+                target = indicator.target.number if indicator.target else None
+                values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
+                           target if target is not None else indicator.target_text, indicator.unit, indicator.score]
+            else:
+                values += [None] * (len(FLAT_HEADERS) - len(values))
+            values += [c.get(project, indicator, number) for c in extra]
+            if with_results:
+                values += result_cells(project, indicator)
+            for column, value in enumerate(values):
+                self.put(sheet, row, column, value)
+
+
+def xlsx_extra_columns(table: list[tuple[Project, Indicator | None, int]]) -> list[Column]:
+    """The columns some row of the sheet fills beyond the flat table's own (the cells of
+    version 2, 指标解释 and 评分标准); 指标期限 only when there are 中期 rows (else all are 年度)."""
+    def filled(column: Column) -> bool:
+        values = [column.get(p, i, n) for p, i, n in table]
+        return MIDTERM in values if column.name == "term" else any(v not in (None, "") for v in values)
+
+    candidates = (*PROJECT_CELLS, *(c for c in COLUMNS if c.name in ("explanation", "scoring")), *INDICATOR_CELLS)
+    return [c for c in candidates if c.name != "last_actual_number" and filled(c)]
 
 
 def result_cells(project: Project, indicator: Indicator | None) -> list[Any]:

@@ -22,6 +22,7 @@ from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context, RenderError, results, worker_count
+from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
@@ -272,7 +273,7 @@ class SitePages:
         description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
                       f"{format(project.budget, 'f')} {project.unit_year.money_unit}，{len(project.indicators)} 项绩效指标。"
         self.page(
-            project.url, "project.html", lambda: {"rows": indicator_rows(project.indicators)}, project=project,
+            project.url, "project.html", lambda: self.project_tables(project), project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
             changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
@@ -291,6 +292,18 @@ class SitePages:
         self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
                   shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
                   result_classes=results.CLASSES)
+
+    @staticmethod
+    def project_tables(project: Project) -> dict:
+        """The project page's tables: its indicators (中期 and 年度 side by side when both
+        exist), the optional columns it fills, and its cells of contract version 2."""
+        midterm = project.midterm.indicators if project.midterm else []
+        return {
+            "rows": indicator_rows(project.indicators), "cells": project_cells(project),
+            "columns": filled_columns(project.indicators, ("score",) if not midterm else ()),
+            "pair_rows": pair_rows(midterm, project.indicators) if midterm else [],
+            "midterm_columns": filled_columns(midterm),
+        }  # fmt: skip
 
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():

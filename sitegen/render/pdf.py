@@ -32,6 +32,15 @@ from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.results import score_sum
+from sitegen.render.cells import (
+    after_money_cells,
+    column_widths,
+    declaration_cells,
+    filled_columns,
+    money_cells,
+    pair_rows,
+    project_cells,
+)
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
 from sitegen.render.writer import Writer, located
@@ -42,6 +51,8 @@ PDF_VARIANT = "pdf/a-3u"
 # Column widths (%) of the department-wide form's indicators: 一级 · 二级 · 三级 · 指标解释 · 指标值,
 # then as many of 评(扣)分标准 and 备注 as are filled.
 OVERALL_WIDTHS = {0: (10, 12, 24, 40, 14), 1: (9, 10, 21, 28, 10, 22), 2: (9, 10, 19, 20, 10, 20, 12)}
+# Layouts where every project is a form of its own: the unit-year PDF is their pages.
+FORM_PER_PROJECT = ("per-project", "declaration")
 
 
 @dataclass(frozen=True)
@@ -104,14 +115,34 @@ class PdfLayouts:
         # The site's own pdf.css when it has one, read only from inside its static/ folder.
         self.css = static_files(site_root)["static/pdf.css"].read_text("utf-8")
 
-    def html(self, unit_year: UnitYear, projects: list[Project], title: str) -> str:
-        blocks = [{"project": p, "rows": indicator_rows(p.indicators)} for p in projects]
+    def html(self, unit_year: UnitYear, projects: list[Project], title: str, own_pdf: bool = False) -> str:
+        """The layout's HTML for `projects`; `own_pdf`: the project's own PDF, where the flat
+        table prints the project's other cells under it."""
+        layout = unit_year.pdf_layout
+        blocks = [self.block(project) for project in projects]
         total = sum((p.budget for p in projects), Decimal("0.00"))
         created = unit_year.published.isoformat() if unit_year.published else f"{unit_year.year}-01-01"
-        return render_layout(self.env, f"pdf/{unit_year.pdf_layout}.html", dict(
+        # flat prints 分值 in a column of its own; the other optional columns when some project fills them
+        columns = filled_columns([i for p in projects for i in p.indicators], ("score",) if layout == "flat" else ())
+        return render_layout(self.env, f"pdf/{layout}.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
+            columns=columns, widths=column_widths(layout, columns), own_pdf=own_pdf,
         ))  # fmt: skip
+
+    def block(self, project: Project) -> dict:
+        """What the layouts print of one project: its rows, and its cells of contract version 2."""
+        midterm = project.midterm.indicators if project.midterm else []
+        columns, midterm_columns = filled_columns(project.indicators), filled_columns(midterm)
+        return {
+            "project": project, "rows": indicator_rows(project.indicators), "cells": project_cells(project),
+            "midterm_rows": indicator_rows(midterm) if midterm else [], "midterm_columns": midterm_columns,
+            "midterm_widths": column_widths("group", midterm_columns),
+            # the declaration form: its labelled block, and 中期/年度 side by side when both exist
+            "head": declaration_cells(project), "money": money_cells(project), "more": after_money_cells(project),
+            "pair_rows": pair_rows(midterm, project.indicators) if midterm else [], "columns": columns,
+            "widths": column_widths("pair" if midterm else "group", midterm_columns + columns),
+        }  # fmt: skip
 
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
@@ -121,7 +152,7 @@ class PdfLayouts:
                 continue
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
-            if unit_year.pdf_layout == "per-project" and projects:
+            if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), "", title, tuple(projects)))
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
@@ -158,14 +189,14 @@ class PdfLayouts:
                  "score_sum": score_sum(project), "total": total}
         published = evaluation.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
-        return self.env.get_template("pdf/evaluation.html").render(
+        return render_layout(self.env, "pdf/evaluation.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=[block],
-        )  # fmt: skip
+        ))  # fmt: skip
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
-        return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label), label)
+        return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label, own_pdf=True), label)
 
     def overall_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
         """The department-wide form of overall.yaml, and its self-evaluation form when evaluated."""

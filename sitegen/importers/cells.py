@@ -1,0 +1,135 @@
+"""One cell's text → the contract's values: targets, numbers, packed cells, money units.
+
+The one-comparison rule itself is the model's (sitegen.model.targets.split_cell),
+so the importer and the loader agree on what `≥95%` is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sitegen.model import OP_ALIASES, OPS, split_cell
+
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+NUMBERING = re.compile(r"(?:^|(?<=\s)|(?<=[^\d.]))(\d{1,2})\s*[.、．]\s*(?!\d)")
+LEADING_NUMBER = re.compile(r"^\s*\d{1,2}\s*[.、．]\s*(?!\d)")
+GLUED_VALUE = re.compile(r"(?P<name>.*?[^\d\s])(?P<value>(?:≥|≤|>=|<=|＞|＜|=|＝|>|<)\s*\d+(?:\.\d+)?\s*%?)$")
+MONEY = re.compile(r"[（(]\s*(万元|元)\s*[)）]|单位\s*[:：]?\s*(万元|元)|金额单位\s*[:：]?\s*(万元|元)")
+GOAL_LINE = re.compile(r"^目标\s*(?:\d+|[一二三四五六七八九十]+)")  # 目标1完成情况: … one a line
+GOAL_START = re.compile(r"(?=目标\s*(?:\d+|[一二三四五六七八九十]+)\s*[:：、.．])")
+
+
+def norm(text: str) -> str:
+    """Full-width letters, digits and signs as half-width, for parsing only (never for what is kept)."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def squeeze(text: str) -> str:
+    """Without any whitespace: how labels are compared (`指标性\\n质` is 指标性质)."""
+    return "".join(norm(text).split())
+
+
+def number(text: str) -> str | None:
+    """The figure in a cell as the contract writes it (`65.00`, `3309840.00`); None when it is not one.
+
+    Thousands separators go; the decimals stay as printed. A money figure printed with its
+    unit (`10000万元`) is the figure.
+    """
+    cleaned = squeeze(text).removesuffix("万元").removesuffix("元")
+    if THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
+    return cleaned if NUMBER.match(cleaned) else None
+
+
+def decimal(text: str) -> Decimal | None:
+    figure = number(text)
+    try:
+        return Decimal(figure) if figure is not None else None
+    except InvalidOperation:
+        return None
+
+
+def money_unit(text: str) -> str | None:
+    """万元 or 元 when the text says so: `单位：万元`, `金额（万元）`, `金额单位:元`."""
+    match = MONEY.search(norm(text))
+    if not match:
+        return None
+    return next(group for group in match.groups() if group)
+
+
+@dataclass(frozen=True)
+class Value:
+    """A target (or actual) as the contract stores it: op, target text, unit."""
+
+    op: str | None
+    target: str
+    unit: str
+
+
+def op_of(text: str) -> str | None:
+    """大于等于, ≥, >= … → the canonical op; None when the text is no comparison."""
+    cleaned = squeeze(text)
+    if cleaned in OPS:
+        return cleaned
+    return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip())
+
+
+def split_value(text: str) -> Value:
+    """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says."""
+    text = text.strip()
+    cell = split_cell(text)
+    if cell is None:
+        return Value(None, text, "")
+    return Value(cell.op, cell.number, cell.unit)
+
+
+def strip_numbering(name: str) -> str:
+    """`1. 办理劳动仲裁案件数` → 办理劳动仲裁案件数: the form's numbering is layout."""
+    return LEADING_NUMBER.sub("", name, count=1).strip()
+
+
+def split_packed_names(text: str) -> list[str]:
+    """`1.开展培训场次数 2.参加培训人数` → the names, when numbered 1, 2, 3 … in order; else [text]."""
+    marks = list(NUMBERING.finditer(text))
+    numbers = [int(m.group(1)) for m in marks]
+    if len(marks) < 2 or numbers != list(range(1, len(marks) + 1)) or marks[0].start() > 0 and text[: marks[0].start()].strip():
+        return [text.strip()]
+    ends = [m.start() for m in marks[1:]] + [len(text)]
+    return [text[m.end(): end].strip() for m, end in zip(marks, ends)]
+
+
+VALUE_START = re.compile(r"\s+|(?<=\S)(?=[≥≤＞＜]|>=|<=)")
+GLUED_NUMBER = re.compile(r"(?<=[^\d.\s+-])(?=\d)")
+
+
+def split_packed_values(text: str, count: int | None = None) -> list[str]:
+    """`1次 ≥130人 ≥130份` → the values: split at spaces and line breaks, and before a comparison
+    sign glued to the value before it (`≥60人≥60人`, where a PDF lost the space at a line break).
+    When that does not give `count` values, a figure glued after a unit (`100%100%`) starts one too."""
+    parts = [part for part in VALUE_START.split(text.strip()) if part]
+    if count is not None and len(parts) != count:
+        finer = [piece for part in parts for piece in GLUED_NUMBER.split(part) if piece]
+        if len(finer) == count:
+            return finer
+    return parts
+
+
+def unglue(name: str) -> tuple[str, str | None]:
+    """`办事群众满意度≥95%` → (办事群众满意度, ≥95%): a value printed onto the name."""
+    match = GLUED_VALUE.match(name)
+    return (match["name"].strip(), match["value"]) if match else (name, None)
+
+
+def split_goals(text: str) -> list[str] | str:
+    """Goals numbered 目标1 / 目标一 … are a list, one goal each; other text stays one goal."""
+    parts = [part.strip() for part in GOAL_START.split(text.strip()) if part.strip()]
+    if len(parts) > 1:
+        # Within one numbered goal a line break is where the cell wrapped (PDF), not the author's.
+        return ["".join(line.strip() for line in part.splitlines()) for part in parts]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    numbered = all(LEADING_NUMBER.match(line) for line in lines) or all(GOAL_LINE.match(line) for line in lines)
+    return lines if len(lines) > 1 and numbered else text.strip()

@@ -1,0 +1,298 @@
+"""Recognisers: one per form, each found by its header labels, each giving model records.
+
+`recognise(grids)` tries every form on every grid (a sheet, a Word table, a
+PDF page): the form that finds its labels reads the grid. A PDF page that
+only continues the table of the page before (no title, the same header or
+none) is joined to it first, so a project merged over a page break stays
+one project.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sitegen.findings import Loc
+from sitegen.importers.grid import Grid, Merge
+from sitegen.importers.labels import indicator_key, label_text, project_key
+from sitegen.model import Evaluation, Indicator, Overall, Project
+
+YEAR = re.compile(r"(20\d{2})\s*年")
+SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
+CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
+NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")
+NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
+PAGE = re.compile(r"^第\d+页")  # the grids of a PDF: only pages continue one another
+
+
+@dataclass
+class Found:
+    """What one table gave: the unit, the year, and records for the tree."""
+
+    form: str  # flat, per-project, declaration, evaluation, overall
+    grid: Grid
+    rows: tuple[int, int]  # first and last row read, from 0
+    layout: str | None = None
+    agency_code: str = ""
+    agency_name: str = ""
+    department: tuple[str, str] | None = None
+    year: int | None = None
+    year_from: str = ""
+    title: str = ""
+    money_unit: str | None = None
+    stated_total: Decimal | None = None
+    notes: str = ""
+    projects: list[tuple[Project, tuple[int, int]]] = field(default_factory=list)  # with their rows
+    overall: Overall | None = None
+    evaluations: list[tuple[str, str, Evaluation, list[Indicator]]] = field(default_factory=list)  # code, name, …
+    warnings: list[str] = field(default_factory=list)
+    guesses: list[str] = field(default_factory=list)
+
+    def where(self, row: int, col: int = 0) -> str:
+        return self.grid.where(row, col)
+
+    def loc(self, row: int, col: int = 0) -> Loc:
+        return Loc(f"{self.grid.source} {self.grid.name}".strip(), row + 1, col + 1)
+
+
+# ---------------------------------------------------------------- headers
+
+
+@dataclass
+class Header:
+    row: int  # the header's last row
+    top: int  # its first row
+    columns: dict[str, list[int]]  # key → columns, left to right
+    extra: dict[int, str]  # other labelled columns: column → label as printed
+    labels: dict[int, str]  # every column's label as printed
+    band_texts: frozenset[str] = frozenset()  # every text of the header rows (a repeated header's cells)
+
+    def value(self, grid: Grid, row: int, col: int) -> str:
+        """A data cell's text; empty where a header label merged down over it shows through
+        (绩效指标 over the unit row of a per-project table)."""
+        m = grid.merge_at(row, col)
+        if m is not None and m.top < row and (self.top <= m.top <= self.row or grid.own(m.top, m.left) in self.band_texts):
+            return ""
+        return grid.text(row, col)
+
+    @property
+    def first_indicator_column(self) -> int:
+        """Columns left of it describe the project, columns right of it the indicator."""
+        return min(self.columns.get("level1", self.columns.get("name", [0])))
+
+
+def header_labels(grid: Grid, row: int, top: int) -> dict[int, str]:
+    """For each column, the label printed lowest in rows top..row (a merged label counts)."""
+    labels = {}
+    for c in range(grid.width):
+        for r in range(row, top - 1, -1):
+            text = grid.text(r, c)
+            if text:
+                labels[c] = text
+                break
+    return labels
+
+
+def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name"), band: int = 3, start: int = 0) -> Header | None:
+    """The first row with the indicator labels in `need`, and the project labels up to `band`
+    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row)."""
+    for r in range(start, grid.height):
+        keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
+        if not all(k in keys for k in need):
+            continue
+        above = [t for t in range(max(0, r - band), r) if sum(1 for c in range(grid.width) if project_key(grid.own(t, c))) >= 2]
+        return make_header(grid, r, above[0] if above else r)
+    return None
+
+
+def make_header(grid: Grid, row: int, top: int) -> Header:
+    columns: dict[str, list[int]] = {}
+    extra: dict[int, str] = {}
+    labels = {}
+    for c in range(grid.width):
+        key, label = None, ""
+        for r in range(row, top - 1, -1):  # the lowest label of the column wins: 一级指标 under 绩效指标
+            text = grid.text(r, c)
+            if not text:
+                continue
+            key = indicator_key(text) if r == row else None
+            key = key or project_key(text) or (indicator_key(text) if r != row else None)
+            label = label or text
+            if key:
+                label = text
+                break
+        if not label or (c > 0 and grid.is_continuation(row, c) and grid.merge_at(row, c).left < c):
+            continue
+        labels[c] = label
+        if key:
+            columns.setdefault(key, []).append(c)
+        elif label_text(label):
+            extra[c] = label
+    band = frozenset(grid.own(r, c) for r in range(top, row + 1) for c in range(grid.width) if grid.own(r, c))
+    return Header(row, top, columns, extra, labels, band)
+
+
+def is_header_row(grid: Grid, row: int) -> bool:
+    hits = sum(1 for c in range(grid.width) if indicator_key(grid.own(row, c)) or project_key(grid.own(row, c)))
+    return hits >= 3
+
+
+# ---------------------------------------------------------------- title lines
+
+
+def lines_above(grid: Grid, row: int) -> list[str]:
+    """The texts printed above the header: the title, the year, the money unit."""
+    seen: list[str] = []
+    for r in range(row):
+        for c in range(grid.width):
+            text = grid.own(r, c)
+            if text and text not in seen:
+                seen.append(text)
+    return seen
+
+
+def year_of(texts: list[str]) -> int | None:
+    for text in texts:
+        match = YEAR.search(text)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def code_and_name(text: str) -> tuple[str, str]:
+    """`418001-乌海市人力资源和社会保障局`, `[015001]武汉市青山区教育局`, `武汉市青山区教育局（015001）`
+    (as sitegen's own declaration prints it) → (code, name); ('', text) else."""
+    match = CODE_NAME.match(text.strip())
+    if match and any(ch.isdigit() for ch in match.group(1)):
+        return match.group(1), match.group(2).strip()
+    match = NAME_CODE.match(text.strip())
+    if match and sum(ch.isdigit() for ch in match.group(2)) >= 3:
+        return match.group(2), match.group(1).strip()
+    return "", re.sub(r"^[-－—]\s*(?=\S)", "", text.strip())  # `-稷山县医疗保障局`: sitegen's export, no code
+
+
+def note_text(text: str) -> str | None:
+    """The text of a 备注 line, without its label; None for any other line."""
+    match = NOTE.match(text)
+    return text[match.end():].strip() if match and text.strip() not in ("备注",) else None
+
+
+# ---------------------------------------------------------------- pages
+
+
+def continues(previous: Grid, grid: Grid) -> bool:
+    """A page that only goes on with the table before it: same file, same columns, and it starts
+    with the previous header or with rows that are no header or title at all."""
+    pages = PAGE.match(previous.name) and PAGE.match(grid.name)
+    if not pages or previous.source != grid.source or previous.width != grid.width or grid.height == 0:
+        return False
+    first = next((r for r in range(grid.height) if not grid.is_empty_row(r)), None)
+    if first is None:
+        return False
+    if first == 0 and repeated_header(previous, grid):
+        return True
+    spans_all = grid.merge_at(first, 0) is not None and grid.merge_at(first, 0).width == grid.width
+    return first == 0 and not spans_all and find_header(grid) is None
+
+
+def repeated_header(previous: Grid, grid: Grid) -> int:
+    """How many rows at the top of `grid` repeat the header of `previous` (0: none)."""
+    header = find_header(previous)
+    if header is None:
+        return 0
+    band = previous.rows[header.top: header.row + 1]
+    return len(band) if grid.rows[: len(band)] == band else 0
+
+
+def join(previous: Grid, grid: Grid) -> Grid:
+    """`grid` appended below `previous`, a repeated header left out; a merge that the page break cut
+    is not rejoined (its cell is empty on the new page, which reads as 'same as above')."""
+    skip = repeated_header(previous, grid)
+    shift = previous.height - skip
+    merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges if m.top >= skip]
+    return Grid(previous.source, previous.name, previous.rows + grid.rows[skip:], merges, previous.notes)
+
+
+def stack(previous: Grid, grid: Grid) -> Grid:
+    """`grid` below `previous` as one table (widths padded), its merges shifted."""
+    shift = previous.height
+    merges = previous.merges + [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in grid.merges]
+    return Grid(previous.source, previous.name, previous.rows + grid.rows, merges, previous.notes)
+
+
+def project_name_row(grid: Grid, r: int) -> bool:
+    """A 项目名称 label beside its value in this row (a declaration's labelled block)."""
+    if not any("名称" in cell for cell in grid.rows[r]):
+        return False  # most rows: no label to compare (a 1,000-row flat sheet is read row by row here)
+    texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
+    return any(label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1]
+               and not project_key(texts[i + 1]) and not indicator_key(texts[i + 1])  # a header's next label
+               for i, text in enumerate(texts[:-1]))
+
+
+def indicator_header_row(grid: Grid, r: int) -> bool:
+    if not any("指标" in cell for cell in grid.rows[r]):
+        return False
+    keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
+    return {"level1", "level2", "name"} <= keys
+
+
+def names_a_project(grid: Grid, rows: int) -> bool:
+    return any(project_name_row(grid, r) for r in range(min(rows, grid.height)))
+
+
+def cut(grid: Grid, top: int, bottom: int) -> Grid:
+    """Rows top..bottom-1 of a grid, as a grid of their own (merges inside them kept)."""
+    merges = [Merge(m.top - top, m.left, m.bottom - top, m.right) for m in grid.merges if top <= m.top and m.bottom < bottom]
+    return Grid(grid.source, grid.name, grid.rows[top:bottom], merges, grid.notes)
+
+
+def split_forms(grid: Grid) -> list[Grid]:
+    """Forms one under the other on a sheet (one 申报表 or 自评表 a project): a new one starts with the
+    title lines above a 项目名称 row that comes after an indicator header."""
+    starts, seen_header = [0], False
+    for r in range(grid.height):
+        if project_name_row(grid, r) and seen_header:
+            top = r
+            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)):
+                top -= 1
+            starts.append(top)
+            seen_header = False
+        elif indicator_header_row(grid, r):
+            seen_header = True
+    if len(starts) == 1:
+        return [grid]
+    return [cut(grid, top, bottom) for top, bottom in zip(starts, starts[1:] + [grid.height])]
+
+
+def title_row(grid: Grid, r: int) -> bool:
+    texts = [grid.own(r, c) for c in range(grid.width) if grid.own(r, c)]
+    return len(texts) == 1 and bool(grid.own(r, 0))
+
+
+def join_parts(grids: list[Grid]) -> list[Grid]:
+    """One form printed as several tables (a Word file, a PDF page: the labelled block, 总体目标, the
+    indicators): a table naming a project without an indicator header takes the tables after it,
+    up to and including the one with the indicator header, when they name no project of their own."""
+    joined: list[Grid] = []
+    for grid in (part for whole in grids for part in split_forms(whole)):
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.source == grid.source and find_header(previous) is None \
+                and names_a_project(previous, previous.height):
+            header = find_header(grid)
+            if not names_a_project(grid, header.row if header else grid.height):
+                joined[-1] = stack(previous, grid)
+                continue
+        joined.append(grid)
+    return joined
+
+
+def join_pages(grids: list[Grid]) -> list[Grid]:
+    joined: list[Grid] = []
+    for grid in grids:
+        if joined and continues(joined[-1], grid):
+            joined[-1] = join(joined[-1], grid)
+        else:
+            joined.append(grid)
+    return joined

@@ -1,0 +1,214 @@
+"""`declaration`: the 财预〔2015〕88号 项目支出绩效目标申报表 / 批复表 / 审批表, one form per project.
+
+Above the indicator header stands a block of labelled cells, read as
+label → value pairs left to right (项目名称 | 教育系统… | 实施单位 | …). A
+label merged down over several rows opens a section: 项目资金 (its rows are
+money pairs, 中期 on the left and 年度 on the right when both are printed)
+or 总体目标 (a row of headings, 中期目标（2019年--2021年） · 年度目标, over a
+row of texts). Every labelled cell that has no key of the contract goes to
+`facts`, label as printed, so nothing of the form is dropped. The indicator
+header may print two groups side by side (二级 · 三级 · 指标值 for 中期, then
+for 年度): the first is `midterm.indicators`, the second `indicators`.
+"""
+
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from sitegen.importers import cells
+from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
+from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
+    BUDGET_UNIT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
+    read_row, row_cells,
+)
+from sitegen.importers.forms.flat import single_text
+from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.grid import Grid
+from sitegen.importers.labels import indicator_key, label_text
+from sitegen.model import Indicator, Midterm, Project
+
+def recognise(grid: Grid, header: Header) -> Found | None:
+    """A form whose block above the indicator header has a 项目名称 label beside its value. The header
+    is the one row of indicator labels: the rows above it (总体目标 · 年度目标) belong to the block."""
+    for r in range(header.row):
+        for _, label, value in pairs(row_cells(grid, r)):
+            if is_label(label, NAME) and value and not is_label(value, NAME):
+                return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
+    return None
+
+
+def band_top(grid: Grid, row: int) -> int:
+    """The indicator header's first row: 一级指标 merged down over 中期指标 · 年度指标 and the row under them."""
+    top = row
+    for c in range(grid.width):
+        m = grid.merge_at(row, c)
+        if m is not None and m.top < row and indicator_key(grid.text(row, c)) in ("level1", "level2", "name"):
+            top = min(top, m.top)
+    return top
+
+
+# ---------------------------------------------------------------- the labelled block
+
+
+def title_line(grid: Grid, r: int, block: Block) -> str | None:
+    """Above the first labelled cell, a row with one text in its first column and nothing else (the
+    title of a PDF form printed inside its table's grid) is a line, not a label."""
+    first = grid.merge_at(r, 0)
+    if block.values or block.facts or first is not None and first.height > 1:
+        return None
+    for c in range(1, grid.width):
+        m = grid.merge_at(r, c)
+        if (grid.own(r, c) or m is not None) and not (m is not None and m is first):
+            return None
+    return grid.own(r, 0) or None
+
+
+def read(grid: Grid, header: Header) -> Found:
+    found = Found("declaration", grid, (0, grid.height - 1), layout="declaration")
+    block = Block()
+    lines: list[str] = []
+    for r in range(header.top):
+        if grid.is_empty_row(r):
+            continue
+        line = single_text(grid, r) or title_line(grid, r, block)
+        if line is not None:
+            lines.append(line)
+            continue
+        read_row(grid, r, block, found)
+    read_lines(found, block, lines, grid)
+    for label in header.labels.values():
+        found.money_unit = found.money_unit or cells.money_unit(label)
+    midterm, indicators, last = read_indicators(grid, header, block, found)
+    agency_of(found, block)
+    found.projects = [(project(found, block, midterm, indicators), (0, last))]
+    found.rows = (0, last)
+    return found
+
+
+def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None:
+    """Title, year, 预算单位 and 单位：万元 lines above the form."""
+    for text in lines:
+        unit = cells.money_unit(text)
+        found.money_unit = found.money_unit or unit
+        budget_unit = BUDGET_UNIT.match(text)
+        if budget_unit:
+            block.budget_unit = budget_unit.group(1).strip()
+        elif not unit and not SKIPPED_LINE.match(text) and not found.title:
+            found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
+    found.year = year_of(lines)
+    if found.year:
+        shown = next(t for t in lines if str(found.year) in t)
+        found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+# ---------------------------------------------------------------- indicators
+
+
+def groups(header: Header) -> list[tuple[str, Header]]:
+    """One indicator group (年度), or two side by side: 中期 left, 年度 right (一级 shared)."""
+    names = header.columns.get("name", [])
+    if len(names) < 2:
+        return [("year", header)]
+    level2 = header.columns.get("level2", [])
+    boundary = level2[1] if len(level2) > 1 else names[1]
+    mid = {key: [c for c in cols if c < boundary] for key, cols in header.columns.items()}
+    year = {key: [c for c in cols if c >= boundary] for key, cols in header.columns.items()}
+    year["level1"] = header.columns.get("level1", [])
+    return [("mid", replace(header, columns={k: v for k, v in mid.items() if v})),
+            ("year", replace(header, columns={k: v for k, v in year.items() if v}))]
+
+
+def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> tuple[list[Indicator], list[Indicator], int]:
+    parts = groups(header)
+    levels = {side: Levels() for side, _ in parts}
+    read: dict[str, list[Indicator]] = {"mid": [], "year": []}
+    last = header.row
+    for r in range(header.row + 1, grid.height):
+        if grid.is_empty_row(r):
+            continue
+        line = single_text(grid, r)
+        if line is not None:
+            note = note_text(line)
+            if note is not None:  # the form is the project's: its 备注 is the project's (plan.py moves a note
+                block.notes.append(note)  # printed under every form of a file to the disclosure)
+            last = r
+            continue
+        if label_row(grid, r, header):
+            for _, label, value in pairs(row_cells(grid, r)):
+                block.fact(label, value)
+            last = r
+            continue
+        rows = {side: indicator_rows(grid, r, part, levels[side], found) for side, part in parts}
+        if any(rows.values()) or any(header.value(grid, r, c) for key in ("level1", "level2") for c in header.columns.get(key, [])):
+            for side, indicators in rows.items():
+                read[side] += indicators
+        else:  # a labelled row under the indicators (审核意见 …)
+            for _, label, value in pairs(row_cells(grid, r)):
+                if label:
+                    block.fact(label, value)
+        last = r
+    return read["mid"], read["year"], last
+
+
+def label_row(grid: Grid, r: int, header: Header) -> bool:
+    """A labelled row under the indicators (财政部门审核意见 | （盖章）): its label starts in the first
+    column and runs across into the indicator columns, or one cell covers the 三级 and 指标值 columns."""
+    m = grid.merge_at(r, 0)
+    if grid.own(r, 0) and m is not None and m.width > 1 and m.right >= header.first_indicator_column:
+        return True
+    name = header.columns.get("name", [None])[0]
+    m = grid.merge_at(r, name) if name is not None else None
+    return m is not None and any(m.covers(r, c) for c in header.columns.get("target", []))
+
+
+# ---------------------------------------------------------------- records
+
+
+def agency_of(found: Found, block: Block) -> None:
+    """The unit: the 预算单位 line; else a 实施单位 whose code lies under the 主管部门's code (the
+    unit, with its department); else the 主管部门. An 实施单位 that is the unit itself is not kept."""
+    dept_code, dept_name = code_and_name(block.values.get("department", ""))
+    impl_code, impl_name = code_and_name(block.values.get("implementer", ""))
+    if block.budget_unit:
+        found.agency_code, found.agency_name = code_and_name(block.budget_unit)
+        found.guesses.append(f"{found.grid.source}: 单位取自「预算单位」一行：{block.budget_unit}")
+    elif impl_code and dept_code and impl_code != dept_code and impl_code.startswith(dept_code):
+        found.agency_code, found.agency_name = impl_code, impl_name
+        found.department = (dept_code, dept_name)
+        found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
+    elif dept_name:
+        found.agency_code, found.agency_name = dept_code, dept_name
+        found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
+    if impl_name and impl_name == found.agency_name:
+        block.values.pop("implementer", None)
+    # The form's own 主管部门及代码 cell showing the department (or the unit itself) is agency.yaml's:
+    # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
+    shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
+    block.facts = [(label, text) for label, text in block.facts
+                   if not (label_text(label) == "主管部门及代码" and code_and_name(text) in shown)]
+
+
+def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
+    values = block.values
+    loc = found.loc(0)
+    if block.budget is None:
+        found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
+    goals = cells.split_goals(block.goals) if block.goals else []
+    midterm = None
+    if block.midterm_budget is not None or block.midterm_goals or midterm_indicators or block.midterm_period:
+        mid_goals = cells.split_goals(block.midterm_goals) if block.midterm_goals else []
+        midterm = Midterm(block.midterm_period, block.midterm_budget,
+                          mid_goals if isinstance(mid_goals, list) else [mid_goals], midterm_indicators, loc, {})
+    return Project(
+        id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
+        budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,
+        goals=goals if isinstance(goals, list) else [goals], description=values.get("description", ""),
+        indicators=indicators, notes="\n".join(block.notes),
+        order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
+        implementer=values.get("implementer", ""), parent=values.get("parent", ""),
+        total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,
+        facts=tuple(block.facts),
+        midterm=midterm,
+    )  # fmt: skip

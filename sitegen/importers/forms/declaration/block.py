@@ -1,0 +1,301 @@
+"""The labelled block of a 申报表, read as label → value pairs: the project's cells, 项目资金 (中期 left,
+年度 right), 总体目标, the 成本构成 table; every label without a key of the contract → `facts`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sitegen.importers import cells
+from sitegen.importers.forms import Found
+from sitegen.importers.grid import Grid
+from sitegen.importers.labels import label_text
+from sitegen.model import Cost, Funding
+
+NAME = ("项目名称", "二级项目名称")
+DEPARTMENT = ("主管部门", "主管部门及代码", "主管部门及编码", "主管部门名称及代码", "主管部门及单位编码", "业务主管部门")
+IMPLEMENTER = ("实施单位", "项目实施单位", "项目执行单位")
+KEYS = {
+    "attribute": ("项目属性", "项目类型"),
+    "period": ("项目期", "项目起止时间", "起止时间", "项目周期", "建设周期", "实施周期"),
+    "parent": ("一级项目名称", "一级项目"),
+    "code": ("项目编码", "项目代码"),
+    "category": ("项目类别",),
+    "basis": ("立项依据", "政策依据", "项目立项依据"),
+    "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标", "年度主要目标和成果", "年度主要目标"),
+    "description": ("项目概况", "项目总体概况", "项目基本情况", "项目简介"),
+}
+INVESTMENT = ("项目总投资", "总投资")
+# 项目预算成本构成: a small table inside the block, one row per cost item.
+COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本内容", "明细项目", "项目内容"),
+               "amount": ("金额", "预算金额", "测算金额", "成本金额", "预算数"),
+               "basis": ("测算依据", "测算依据及说明", "计算依据", "测算过程及依据")}
+MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
+MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
+NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
+TOTALISH = re.compile(r"总额|总预算|预算数|申报数|申请|预算资金|财政预算|总投资")
+MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
+YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
+PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
+ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
+BUDGET_UNIT = re.compile(r"^\s*(?:预算单位|单位名称|申报单位)\s*[:：]\s*(\S.*)$")
+TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+
+
+def key_of(label: str) -> str | None:
+    text = label_text(label)
+    for key, labels in KEYS.items():
+        if text in (label_text(one) for one in labels):
+            return key
+    return None
+
+
+def is_label(label: str, labels: tuple[str, ...]) -> bool:
+    return label_text(label) in (label_text(one) for one in labels)
+
+
+def printed_label(label: str) -> str:
+    """A label as it goes into `facts`: as printed, without the spaces and the colon of the form."""
+    return re.sub(r"[:：]+$", "", "".join(label.split()))
+
+
+@dataclass
+class Block:
+    """The labelled cells above the indicators, as read."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    budget: Decimal | None = None
+    budget_yearly: bool = False  # the budget's label says the year (年度资金总额), not 项目总预算
+    budget_cell: tuple[str, str, int] = ("", "", 0)  # label, text, place among the facts
+    funding: list[Funding] = field(default_factory=list)
+    total_investment: Decimal | None = None
+    midterm_budget: Decimal | None = None
+    midterm_period: str = ""
+    midterm_goals: str = ""
+    goals: str = ""
+    budget_unit: str = ""
+    headings: dict[int, str] = field(default_factory=dict)  # 总体目标's heading over each column
+    notes: list[str] = field(default_factory=list)  # 备注 lines under the form
+    costs: list[Cost] = field(default_factory=list)
+    cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
+    cost_section: str = ""
+
+    def fact(self, label: str, text: str, prefix: str = "") -> None:
+        if not label.strip() and not text.strip():
+            return  # an empty cell pair of a form's grid, no label to keep
+        self.facts.append(((prefix + " " if prefix else "") + printed_label(label), text))
+
+
+def money(text: str) -> tuple[Decimal | None, bool]:
+    """The figure of a money cell and whether the cell is only that figure (`10000万元`, `449.8万`)."""
+    squeezed = cells.squeeze(text).removesuffix("万")
+    figure = cells.number(squeezed)
+    if figure is not None:
+        return Decimal(figure), True
+    match = re.match(r"^([+-]?\d+(?:\.\d+)?)", squeezed.replace(",", ""))
+    return (Decimal(match.group(1)), False) if match else (None, False)
+
+
+
+# ---------------------------------------------------------------- rows
+
+
+def row_cells(grid: Grid, row: int) -> list[tuple[int, str, bool]]:
+    """The cells of a row left to right, one per merged range: (column, text, merged from above)."""
+    result = []
+    for c in range(grid.width):
+        m = grid.merge_at(row, c)
+        if m is not None and m.left < c:
+            continue
+        result.append((c, grid.text(row, c), m is not None and m.top < row))
+    return result
+
+
+def pairs(cells_: list[tuple[int, str, bool]]) -> list[tuple[int, str, str]]:
+    """Label, value, label, value …: (column of the label, label, value); a cell merged from the row
+    above (a label over two rows) is left out."""
+    own = [(c, text) for c, text, above in cells_ if not above]
+    return [(own[i][0], own[i][1], own[i + 1][1] if i + 1 < len(own) else "") for i in range(0, len(own), 2)]
+
+
+
+def one_cell_labels(grid: Grid, r: int) -> list[tuple[str, str]] | None:
+    """A row of `label：value` cells (预算单位: 奉节县… | 金额单位:万元): the pairs; None for other rows."""
+    row = row_cells(grid, r)
+    if row[0][2]:
+        return None  # inside a section (the texts under 总体目标)
+    texts = [text for _, text, above in row if text and not above]
+    found = [ONE_CELL.match(text) for text in texts]
+    if len(texts) < 2 or not all(found):
+        return None
+    return [(m.group(1), m.group(2).strip()) for m in found]
+
+
+def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
+    labelled = one_cell_labels(grid, r)
+    if labelled is not None:
+        for label, value in labelled:
+            if cells.money_unit(f"{label}:{value}"):
+                found.money_unit = found.money_unit or cells.money_unit(f"{label}:{value}")
+            elif BUDGET_UNIT.match(f"{label}:{value}"):
+                block.budget_unit = value
+            else:
+                block.fact(label, value)
+        return
+    row = row_cells(grid, r)
+    first_col, first_text, from_above = row[0]
+    m = grid.merge_at(r, first_col)
+    section = first_text if (from_above or (m is not None and m.height > 1)) else ""
+    body = row[1:] if section else row
+    for _, text, above in row:
+        found.money_unit = found.money_unit or (cells.money_unit(text) if not above else None)
+    if read_costs(grid, r, section, body, block, found):
+        return
+    if section and "目标" in section and not MONEY_SECTION.match(label_text(section)):
+        read_goals(grid, r, section, body, block, from_above)
+    elif section and MONEY_SECTION.match(label_text(section)):
+        read_money(grid, r, m, pairs(body), block)
+    else:
+        for _, label, value in pairs(body):
+            read_pair(label, value, block)
+
+
+def cost_key(text: str) -> str | None:
+    return next((key for key, labels in COST_LABELS.items() if is_label(text, labels)), None)
+
+
+def known_label(text: str) -> bool:
+    return bool(key_of(text) or any(is_label(text, labels) for labels in (NAME, DEPARTMENT, IMPLEMENTER, INVESTMENT))
+                or MONEY_SECTION.match(label_text(text)) or "目标" in text)
+
+
+def read_costs(grid: Grid, r: int, section: str, body: list, block: Block, found: Found) -> bool:
+    """The 成本构成 table: its header row (成本项目 · 金额 · 测算依据), then one row per item, until a
+    row of another section or label. True when the row was read here."""
+    keys = {c: cost_key(text) for c, text, above in body if not above}
+    if "item" in keys.values() and ("amount" in keys.values() or "basis" in keys.values()):
+        block.cost_columns = {c: key for c, key in keys.items() if key}
+        block.cost_section = section
+        return True
+    if not block.cost_columns:
+        return False
+    own = [(c, text) for c, text, above in body if not above]
+    inside = section == block.cost_section if block.cost_section else bool(own) and not known_label(own[0][1])
+    if not inside or not own:
+        block.cost_columns = {}
+        return False
+    values = {block.cost_columns.get(c): text for c, text in own if block.cost_columns.get(c)}
+    if label_text(values.get("item", "")) in ("合计", "小计", "总计"):
+        block.fact(values.get("item", ""), values.get("amount", ""))
+        return True
+    amount, pure = money(values.get("amount", ""))
+    if values.get("amount") and not pure:
+        found.warnings.append(f"{grid.where(r, 0)}: 成本「{values.get('item', '')}」的金额「{values['amount']}」不是数字，整格写入 basis，请核对")
+        values["basis"] = "；".join(v for v in (values.get("basis", ""), values["amount"]) if v)
+    block.costs.append(Cost(values.get("item", ""), amount if pure else None, values.get("basis", ""), found.loc(r)))
+    return True
+
+
+def set_budget(block: Block, label: str, value: str, figure, pure: bool) -> None:
+    """The year's budget: a total whose label says the year (年度 / 当年 / 本年) wins over one that does
+    not (项目总预算), which then stays as a fact; a second total never replaces the first silently."""
+    yearly = bool(re.search(r"年度|当年|本年", label_text(label)))
+    if block.budget is None or (yearly and not block.budget_yearly):
+        if block.budget is not None:  # the displaced total keeps its printed place among the facts
+            label_before, value_before, at = block.budget_cell
+            block.facts.insert(at, (printed_label(label_before), value_before))
+        block.budget, block.budget_yearly, block.budget_cell = figure, yearly, (label, value, len(block.facts))
+        if not pure:
+            block.fact(label, value)
+    else:
+        block.fact(label, value)
+
+
+def read_pair(label: str, value: str, block: Block) -> None:
+    key = key_of(label)
+    text = label_text(label)
+    if is_label(label, NAME):
+        block.values["name"] = value
+    elif is_label(label, DEPARTMENT):
+        block.values["department"] = value
+        block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
+    elif is_label(label, IMPLEMENTER):
+        block.values["implementer"] = value
+    elif key == "goals":
+        block.goals = value
+    elif key:
+        block.values[key] = value
+    elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
+        # A total printed outside the 项目资金 section (东莞: 中期市财政预算 · 本年度申请市财政预算资金);
+        # the first one of each kind counts, a later one (or one that is not only a figure) is a fact too.
+        figure, pure = money(value)
+        key = "total_investment" if is_label(label, INVESTMENT) else "midterm_budget" if MIDTERM_MONEY.search(text) else "budget"
+        if key == "budget" and figure is not None:
+            set_budget(block, label, value, figure, pure)
+        elif getattr(block, key) is None and figure is not None:
+            setattr(block, key, figure)
+        else:
+            pure = False
+        if not pure:
+            block.fact(label, value)
+    else:
+        block.fact(label, value)
+
+
+def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_above: bool) -> None:
+    """总体目标: the headings row (中期目标（2019年--2021年） · 年度目标) and, below, the texts."""
+    if not from_above:  # the headings
+        block.headings = {c: text for c, text, _ in body}
+        return
+    for c, text, _ in body:
+        heading = block.headings.get(c, "")
+        squeezed = label_text(heading)
+        if "中期" in squeezed or "总目标" in squeezed or "长期" in squeezed:
+            block.midterm_goals = text
+            period = PERIOD.search(cells.norm(heading))
+            block.midterm_period = period.group(1).strip() if period else ""
+        elif "年度" in squeezed and not block.goals and "完成" not in squeezed:
+            block.goals = text
+        elif heading or text:
+            block.fact(heading or section, text)
+
+
+def is_money(label: str) -> bool:
+    text = label_text(label)
+    return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
+
+
+def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
+    """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
+    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    money_pairs = [p for p in row_pairs if is_money(p[1])]
+    if len(money_pairs) >= 2:
+        sides = [("mid", money_pairs[0]), ("year", money_pairs[1])] + [("fact", p) for p in money_pairs[2:]]
+    else:
+        sides = [("mid" if "中期" in label_text(p[1]) else "year", p) for p in money_pairs]
+    sides = sorted(sides + [("fact", p) for p in row_pairs if p not in money_pairs], key=lambda side: side[1][0])
+    for side, (_, label, value) in sides:
+        text = label_text(label)
+        total = "总额" in text or text.endswith("总预算") or (not text.startswith("其中") and text.endswith("预算"))
+        figure, pure = money(value)
+        if side == "fact":
+            block.fact(label, value)
+        elif side == "mid" and total:
+            block.midterm_budget = figure
+            block.values["_mid_label"] = printed_label(label)
+            if not pure:
+                block.fact(label, value)
+        elif side == "mid":
+            block.fact(label, value, prefix=block.values.get("_mid_label", "中期"))
+        elif total:
+            set_budget(block, label, value, figure, pure)
+        elif figure is not None:
+            source = re.sub(r"^其中\s*[:：]?", "", printed_label(label))
+            block.funding.append(Funding(source, figure))
+            if not pure:
+                block.fact(label, value)
+        else:
+            block.fact(label, value)

@@ -1,0 +1,219 @@
+"""The 项目支出绩效自评表 (财预〔2020〕10号), one form per project: what was spent and reached.
+
+项目名称 / 主管部门 / 实施单位 as label → value pairs (as the declaration
+reads them); 项目资金 with its column headings (年初预算数 · 全年预算数 ·
+全年执行数 · 分值 · 执行率 · 得分) over the rows 年度资金总额 and the 其中
+rows; 年度总体目标 with 预期目标 and 实际完成情况; the indicators with
+年度指标值 · 实际完成值 · 分值 · 得分 · 偏差原因分析及改进措施; a 总分 row; and
+评价结论 / 存在问题 / 改进措施 rows when printed.
+
+The form gives a project record (name, goals, targets, the year's budget:
+what a unit without its goals table gets) with its `evaluation` and the
+indicators' results; plan.py merges it into the project file that exists.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from sitegen.importers import cells
+from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
+from sitegen.importers.forms.declaration import Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms.flat import single_text
+from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.grid import Grid
+from sitegen.importers.labels import label_text
+from sitegen.model import Evaluation, EvaluationFunding, Project
+
+MONEY_COLUMNS = {
+    "initial": ("年初预算数", "年初预算", "年初预算数(A)", "年初部门预算安排金额", "年初预算安排金额"),
+    "adjusted": ("全年预算数", "调整后预算数", "全年预算", "全年预算数(A)", "调整预算数", "预算数", "小计"),
+    "spent": ("全年执行数", "预算执行数", "执行数", "全年执行数(B)", "实际支出数", "实际执行数", "年度拨付金额"),
+    "weight": ("分值",),
+    "rate": ("执行率", "预算执行率", "执行率(B/A)", "支出实现率", "支出实现率(%)"),
+    "earned": ("得分",),
+}
+TEXTS = {
+    "process": ("项目实施内容及过程概述", "项目实施过程概述", "实施内容及过程"),
+    "conclusion": ("评价结论", "自评结论", "总体评价结论"),
+    "problems": ("存在问题", "存在的问题", "主要问题"),
+    "improvements": ("改进措施", "改进措施及建议", "整改措施", "下一步改进措施"),
+}
+TOTAL = ("总分", "合计", "得分合计", "总计", "总得分")
+TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计", "合计金额")
+CIRCLED = re.compile(r"[①-⑳].*$")
+MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
+GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
+EMPTY = ("", "—", "-", "－", "/", "无")
+
+
+def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
+    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words."""
+    for squeezed in (label_text(text), label_text(CIRCLED.sub("", "".join(text.split())))):
+        key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
+        if key:
+            return key
+    return None
+
+
+def figure(text: str) -> Decimal | None:
+    return None if text.strip() in EMPTY else cells.decimal(text)
+
+
+def recognise(grid: Grid, header: Header) -> Found | None:
+    """A form with project pairs above an indicator header that has 实际完成值 or 得分."""
+    if "actual" not in header.columns and "earned" not in header.columns:
+        return None
+    if not any(label_text(label) == "项目名称" for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):
+        return None
+    return read(grid, make_header(grid, header.row, header.row))
+
+
+class Money:
+    """The 项目资金 section as read: its column headings, the total row, the 其中 rows."""
+
+    def __init__(self) -> None:
+        self.columns: dict[int, str] = {}  # column → initial / adjusted / spent / weight / rate / earned
+        self.labels: dict[int, str] = {}  # every heading of the columns row, as printed
+        self.total: dict[str, Decimal | None] | None = None
+        self.funding: list[EvaluationFunding] = []
+        self.extra: list[str] = []
+
+
+def read(grid: Grid, header: Header) -> Found:
+    found = Found("evaluation", grid, (0, grid.height - 1), layout="declaration")
+    block = Block()
+    money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
+    agency_of(found, block)
+    indicators, texts, stated, last = read_rows(grid, header, found)
+    evaluation = evaluation_of(found, money, outcome, texts, stated)
+    values = block.values
+    project = Project(
+        id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
+        budget=evaluation.adjusted, funding=[], goals=goal_list(goals), description="", indicators=indicators,
+        notes="\n".join(money.extra), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
+        period=values.get("period", ""), implementer=values.get("implementer", ""), parent=values.get("parent", ""),
+        facts=tuple(block.facts), evaluation=evaluation,
+    )  # fmt: skip
+    found.projects = [(project, (0, last))]
+    found.rows = (0, last)
+    return found
+
+
+def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> tuple["Money", str, str]:
+    """The rows above the indicators: label pairs (given to `pair`), 项目资金, 预期目标 / 实际完成情况."""
+    money, lines = Money(), []
+    headings: dict[int, str] = {}
+    goals = outcome = ""
+    for r in range(header.row):
+        if grid.is_empty_row(r):
+            continue
+        line = single_text(grid, r)
+        if line is not None and note_text(line) is not None:
+            money.extra.append(note_text(line))  # a 备注 line (a form without indicators ends with it)
+            continue
+        if line is not None:
+            lines.append(line)
+            continue
+        row = row_cells(grid, r)
+        section, from_above = row[0][1], row[0][2]
+        m = grid.merge_at(r, row[0][0])
+        in_section = from_above or (m is not None and m.height > 1)
+        if in_section and MONEY_SECTION.match(label_text(section)):
+            found.money_unit = found.money_unit or cells.money_unit(section)
+            read_money(grid, r, row[1:], money, found)
+        elif in_section and GOALS_SECTION.search(label_text(section)):
+            if not from_above:
+                headings = {c: label_text(text) for c, text, _ in row[1:]}
+                continue
+            for c, text, _ in row[1:]:
+                if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
+                    outcome = text
+                else:
+                    goals = text
+        else:
+            for _, label, value in pairs(row[1:] if in_section else row):
+                pair(label, value)
+    read_lines(found, block, lines, grid)
+    found.year = found.year or year_of(lines)
+    return money, goals, outcome
+
+
+def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
+    if money.total is None:
+        found.warnings.append(f"{found.where(0)}: 自评表中没有读到资金总额一行（年度资金总额 / 合计），全年预算数、全年执行数记为 0.00，请核对")
+        money.total = {}
+    t = money.total
+    zero = Decimal("0.00")
+    if found.money_unit != "元" and (t.get("adjusted") or zero) >= 1000000:
+        found.warnings.append(f"{found.where(0)}: 全年预算数 {t.get('adjusted')} 万元超过一百亿元：表中的金额是否以元计？"
+                              "如是，请在 disclosure.yaml 中写 money_unit: 元")
+    return Evaluation(
+        published=None, initial=t.get("initial"), adjusted=t.get("adjusted") if t.get("adjusted") is not None else zero,
+        spent=t.get("spent") if t.get("spent") is not None else zero, funding=money.funding,
+        execution_weight=t.get("weight"), execution_earned=t.get("earned"), outcome=goal_list(outcome),
+        process=texts.get("process", ""), conclusion=texts.get("conclusion", ""), problems=texts.get("problems", ""),
+        improvements=texts.get("improvements", ""), stated_total=stated, loc=found.loc(0), locs={},
+    )  # fmt: skip
+
+
+def goal_list(text: str) -> list[str]:
+    if not text:
+        return []
+    goals = cells.split_goals(text)
+    return goals if isinstance(goals, list) else [goals]
+
+
+def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Money", found: Found) -> None:
+    """The column headings row (two or more of 年初预算数 · 全年预算数 · 全年执行数 · 分值 · 得分), then
+    one row per source: 年度资金总额 / 合计 is the total, every other row a `funding` row. A heading
+    with no key (历年结余结转, 结余率 …) is kept as `label：value` lines; 执行率 is computed, not kept."""
+    own = [(c, text) for c, text, above in body if not above]
+    keys = {c: column_key(text, MONEY_COLUMNS) for c, text in own}
+    if sum(1 for key in keys.values() if key) >= 2:
+        money.columns = {c: key for c, key in keys.items() if key}
+        money.labels = {c: text for c, text in own if text.strip()}
+        return
+    if not money.columns:
+        return  # group headings over the column headings (预算安排 · 拨付情况)
+    label = next((text for c, text in own if c not in money.labels), "")
+    values: dict[str, Decimal | None] = {key: figure(grid.text(r, c)) for c, key in money.columns.items() if key != "rate"}
+    for c, heading in money.labels.items():
+        text = grid.text(r, c)
+        if c not in money.columns and text and text != label:
+            money.extra.append(f"{''.join(label.split())} {''.join(heading.split())}：{text}")
+    squeezed = label_text(label)
+    if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
+        money.total = values
+        return
+    source = re.sub(r"^其中\s*[:：]?", "", "".join(label.split()))
+    money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+
+
+def read_rows(grid: Grid, header: Header, found: Found):
+    """The indicator rows, the 总分 row and the text rows under them (评价结论 …)."""
+    levels = Levels()
+    indicators, texts = [], {}
+    stated = None
+    last = header.row
+    earned_column = header.columns.get("earned", [None])[0]
+    for r in range(header.row + 1, grid.height):
+        if grid.is_empty_row(r):
+            continue
+        last = r
+        first = label_text(grid.text(r, 0))
+        if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
+            stated = figure(grid.text(r, earned_column)) if earned_column is not None else None
+            continue
+        rows = indicator_rows(grid, r, header, levels, found)
+        if rows:
+            indicators += rows
+            continue
+        for _, label, value in pairs(row_cells(grid, r)):
+            key = column_key(label, TEXTS)
+            if key:
+                texts[key] = value
+            elif label and label_text(label) not in (label_text(t) for t in TOTAL):
+                found.warnings.append(f"{grid.where(r, 0)}: 自评表中的「{label}」一格没有对应的键，未导入，请核对")
+    return indicators, texts, stated, last

@@ -1,0 +1,248 @@
+"""The department-wide form (部门（单位）整体支出绩效目标表) → overall.yaml; with 实际完成值 / 得分
+columns, its self-evaluation (部门整体支出绩效自评表) → overall.yaml's `evaluation`.
+
+Above the indicators: 部门（单位）名称 and 部门预算编码 as label → value
+pairs; 年度预算安排（万元） merged down over 资金总额 · 项目支出 · 基本支出 (any
+other row there is a `sources` entry); 部门（单位）职责; 年度总体目标 (目标1 …);
+年度履职目标 with its own headings (部门职能 · 年度目标任务 · 支出项目名称 ·
+预算金额) over one row per task. A labelled cell with no key of the contract
+goes to `notes` as `label：text`, so nothing of the form is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from sitegen.importers import cells
+from sitegen.importers.forms import evaluation
+from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
+from sitegen.importers.forms.declaration import Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.flat import single_text
+from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.grid import Grid
+from sitegen.importers.labels import label_text
+from sitegen.model import Funding, Midterm, Overall, Task
+
+UNIT_NAME = ("部门(单位)名称", "部门名称", "单位名称", "部门(单位)", "预算单位名称")
+UNIT_CODE = ("部门预算编码", "单位编码", "预算编码", "部门编码", "单位代码", "部门(单位)编码", "预算单位编码")
+DUTIES = ("部门(单位)职责", "部门职责", "单位职责", "部门职能概述", "部门(单位)职能", "主要职能")
+GOALS = ("年度总体目标", "年度总体绩效目标", "年度目标", "总体目标", "年度绩效目标", "部门整体绩效目标")
+MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算)")
+TASKS = re.compile(r"(履职目标|主要任务|重点任务|年度任务)")
+FUNDS = {"total": ("资金总额", "总额", "预算总额", "合计", "收入合计"), "basic": ("基本支出",), "project": ("项目支出",)}
+TASK_COLUMNS = {"duty": ("部门职能", "职能", "部门(单位)职能", "履职内容"),
+                "task": ("年度目标任务", "目标任务", "任务名称", "年度任务", "主要任务"),
+                "project": ("支出项目名称", "项目名称", "对应项目"),
+                "amount": ("预算金额", "金额", "预算数", "年度预算金额")}
+
+
+def is_label(text: str, labels: tuple[str, ...]) -> bool:
+    return label_text(text) in (label_text(one) for one in labels)
+
+
+def task_key(text: str) -> str | None:
+    return next((key for key, labels in TASK_COLUMNS.items() if is_label(text, labels)), None)
+
+
+def recognise(grid: Grid, header: Header) -> Found | None:
+    """The block above the indicators names the unit (部门（单位）名称), not a project."""
+    labels = [label for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))]
+    if any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+        return None
+    header = make_header(grid, header.row, header.row)
+    if "actual" in header.columns or "earned" in header.columns:
+        return read_selfeval(grid, header)
+    return read(grid, header)
+
+
+def recognise_without_indicators(grid: Grid) -> Found | None:
+    """A 部门整体支出绩效自评表 printed without an indicator table (a unit that wrote none): the
+    block alone, when it names the unit and has the money columns of a self-evaluation."""
+    labels = [label for r in range(grid.height) for _, label, _ in pairs(row_cells(grid, r))]
+    money = any(evaluation.column_key(text, evaluation.MONEY_COLUMNS) == "spent"
+                for r in range(grid.height) for _, text, _ in row_cells(grid, r))
+    if not money or any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+        return None
+    return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
+
+
+class Draft:
+    """What the block gave, before it becomes an Overall."""
+
+    def __init__(self) -> None:
+        self.funds: dict[str, Decimal | None] = {}
+        self.sources: list[Funding] = []
+        self.tasks: list[Task] = []
+        self.task_columns: dict[int, str] = {}
+        self.duties = self.goals = self.mid_goals = self.mid_period = ""
+        self.notes: list[str] = []
+        self.headings: dict[int, str] = {}
+
+
+def read(grid: Grid, header: Header) -> Found:
+    found = Found("overall", grid, (0, grid.height - 1))
+    draft, block, lines = Draft(), Block(), []
+    for r in range(header.row):
+        if grid.is_empty_row(r):
+            continue
+        line = single_text(grid, r)
+        if line is not None:
+            lines.append(line)
+            continue
+        read_row(grid, r, draft, found)
+    read_lines(found, block, lines, grid)
+    if block.budget_unit and not found.agency_name:
+        found.agency_code, found.agency_name = code_and_name(block.budget_unit)
+    indicators, last = read_indicators(grid, header, found)
+    found.overall = overall(found, draft, indicators)
+    found.rows = (0, last)
+    return found
+
+
+def read_selfeval(grid: Grid, header: Header) -> Found:
+    """部门整体支出绩效自评表: the block read as a project's 自评表 is (evaluation.py), the unit's pairs
+    as here; gives an Overall with its `evaluation` (goals from 预期目标, as the form prints them)."""
+    found = Found("overall", grid, (0, grid.height - 1))
+    draft, block = Draft(), Block()
+    money, goals, outcome = evaluation.read_block(grid, header, found, block, lambda label, value: read_pair(label, value, draft, found))
+    indicators, texts, stated, last = evaluation.read_rows(grid, header, found)
+    draft.goals = draft.goals or goals
+    draft.notes += money.extra
+    found.overall = overall(found, draft, indicators)
+    found.overall.evaluation = evaluation.evaluation_of(found, money, outcome, texts, stated)
+    found.rows = (0, last)
+    return found
+
+
+def read_row(grid: Grid, r: int, draft: Draft, found: Found) -> None:
+    row = row_cells(grid, r)
+    first, from_above = row[0][1], row[0][2]
+    m = grid.merge_at(r, row[0][0])
+    section = first if (from_above or (m is not None and m.height > 1)) else ""
+    body = row[1:] if section else row
+    found.money_unit = found.money_unit or cells.money_unit(first)
+    squeezed = label_text(section)
+    headings = sum(1 for _, text, above in body if not above and task_key(text))
+    if (section and TASKS.search(squeezed)) or headings >= 2 or (draft.task_columns and not section and task_row(body, draft)):
+        read_task(grid, r, body, draft)
+    elif section and MONEY.match(squeezed):
+        for _, label, value in pairs(body):
+            read_money(label, value, draft)
+    elif section and "目标" in squeezed:
+        read_goals(body, draft, from_above)
+    else:
+        for _, label, value in pairs(body):
+            read_pair(label, value, draft, found)
+
+
+def task_row(body: list, draft: Draft) -> bool:
+    """A row under the 年度履职目标 headings: its texts stand in the headings' columns only."""
+    own = [(c, text) for c, text, above in body if not above and text]
+    return bool(own) and all(c in draft.task_columns for c, _ in own)
+
+
+def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
+    squeezed = label_text(label)
+    if squeezed.startswith("中期目标") or squeezed.startswith("中期滚动目标"):
+        draft.mid_goals = value
+        period = re.search(r"\(([^()]*\d{4}[^()]*)\)", squeezed)
+        draft.mid_period = period.group(1) if period else ""
+        return
+    if is_label(label, UNIT_NAME):
+        found.agency_name = value
+    elif is_label(label, UNIT_CODE):
+        found.agency_code = value
+    elif is_label(label, DUTIES):
+        draft.duties = value
+    elif is_label(label, GOALS):
+        draft.goals = value
+    elif MONEY.match(label_text(label)):
+        draft.funds["total"] = money(value)[0]
+    elif label:
+        draft.notes.append(f"{printed_label(label)}：{value}")
+
+
+def read_money(label: str, value: str, draft: Draft) -> None:
+    key = next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
+    amount, pure = money(value)
+    if key:
+        draft.funds[key] = amount
+    elif amount is not None:
+        draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
+    if not pure and value.strip():
+        draft.notes.append(f"{printed_label(label)}：{value}")
+
+
+def read_task(grid: Grid, r: int, body: list, draft: Draft) -> None:
+    keys = {c: task_key(text) for c, text, above in body if not above}
+    if sum(1 for key in keys.values() if key) >= 2:
+        draft.task_columns = {c: key for c, key in keys.items() if key}
+        return
+    own = {c: text for c, text, above in body if not above}
+    if not any(own.values()):
+        return
+    values = {key: own.get(c, "") for c, key in draft.task_columns.items()}
+    others = [text for c, text in own.items() if c not in draft.task_columns and text]
+    if others:
+        draft.notes.append("年度履职目标「" + (values.get("task") or values.get("duty", "")) + "」：" + "；".join(others))
+    draft.tasks.append(Task(values.get("duty", ""), values.get("task", ""), values.get("project", ""),
+                            money(values.get("amount", ""))[0], None))
+
+
+def read_goals(body: list, draft: Draft, from_above: bool) -> None:
+    if not from_above:
+        draft.headings = {c: label_text(text) for c, text, _ in body}
+        return
+    for c, text, _ in body:
+        heading = draft.headings.get(c, "")
+        if "中期" in heading or "长期" in heading or "滚动" in heading:
+            draft.mid_goals = text
+            period = re.search(r"\(([^()]*\d{4}[^()]*)\)", heading)
+            draft.mid_period = period.group(1) if period else ""
+        elif text:
+            draft.goals = text
+
+
+def read_indicators(grid: Grid, header: Header, found: Found):
+    levels = Levels()
+    indicators = []
+    last = header.row
+    for r in range(header.row + 1, grid.height):
+        if grid.is_empty_row(r):
+            continue
+        last = r
+        line = single_text(grid, r)
+        if line is not None:
+            note = note_text(line)
+            found.notes = "\n".join(n for n in (found.notes, note if note is not None else line.strip()) if n)
+            continue
+        rows = indicator_rows(grid, r, header, levels, found)
+        if rows:
+            indicators += rows
+        elif any(header.value(grid, r, c) for c in range(header.first_indicator_column + 1, grid.width)):
+            found.warnings.append(f"{grid.where(r, 0)}: 这一行有内容但没有三级指标，未作为指标导入，请核对")
+    return indicators, last
+
+
+def goal_list(text: str) -> list[str]:
+    if not text:
+        return []
+    goals = cells.split_goals(text)
+    return goals if isinstance(goals, list) else [goals]
+
+
+def overall(found: Found, draft: Draft, indicators) -> Overall:
+    loc = found.loc(0)
+    for task in draft.tasks:
+        task.loc = loc
+    midterm = None
+    if draft.mid_goals or draft.mid_period:
+        midterm = Midterm(draft.mid_period, None, goal_list(draft.mid_goals), [], loc, {})
+    f = draft.funds
+    notes = draft.notes + ([found.notes] if found.notes else [])
+    return Overall(
+        title=found.title, published=None, total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
+        has_funds=any(value is not None for value in f.values()), sources=draft.sources, duties=draft.duties, goals=goal_list(draft.goals), midterm=midterm,
+        tasks=draft.tasks, indicators=indicators, evaluation=None, notes="\n".join(notes), loc=loc, locs={},
+    )  # fmt: skip

@@ -1,0 +1,147 @@
+"""Reading indicator rows, shared by every form: one row → one indicator (or several, packed).
+
+Whatever the form, an indicator row has the same cells: 一级 / 二级 / 三级,
+a target (with or without its op and unit in the cell), and optional
+columns (分值, 指标解释 …). The 一级 and 二级 cells are merged down over their
+rows, repeated on every row, or left empty below the first: all three read
+the same.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from sitegen.fields import Target
+from sitegen.importers import cells
+from sitegen.importers.forms import Found, Header
+from sitegen.importers.grid import Grid
+from sitegen.importers.labels import is_computed
+from sitegen.model import Indicator
+
+DIRECTIONS = {"正向": "正向", "正向指标": "正向", "反向": "反向", "反向指标": "反向"}
+KINDS = {"定量": "定量", "定性": "定性", "定量指标": "定量", "定性指标": "定性"}
+TEXT_KEYS = ("explanation", "scoring", "basis", "remark", "deviation")
+
+
+def target_of(text: str) -> Target | None:
+    text = text.strip()
+    if not text:
+        return None
+    figure = cells.number(text) if cells.NUMBER.match(cells.squeeze(text)) else None
+    return Target(figure, Decimal(figure)) if figure is not None else Target(text, None)
+
+
+CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def cjk_joined(text: str) -> str:
+    """`产 出 指 标` (a label spaced out to fill a tall cell) is 产出指标: spaces between Han characters are layout."""
+    return CJK_GAP.sub("", text)
+
+
+WRAP = re.compile(r"\s*\n\s*")
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’]")
+
+
+def unwrapped(name: str) -> str:
+    """A 三级指标 is one line: a line break in it is where the cell wrapped (PDF), joined without a
+    space next to Han characters and with one between Latin words."""
+    def join(match: re.Match) -> str:
+        before, after = name[match.start() - 1: match.start()], name[match.end(): match.end() + 1]
+        return "" if HAN.match(before) or HAN.match(after) else " "
+    return WRAP.sub(join, name.strip())
+
+
+class Levels:
+    """The 一级 and 二级 names of the rows read so far: an empty cell is the one above."""
+
+    def __init__(self) -> None:
+        self.level1 = ""
+        self.level2 = ""
+
+    def read(self, grid: Grid, row: int, header: Header) -> tuple[str, str]:
+        level1 = cjk_joined(first_text(grid, row, header, "level1"))
+        level2 = cjk_joined(first_text(grid, row, header, "level2"))
+        if level1 and level1 != self.level1:
+            self.level1, self.level2 = level1, ""
+        if level2:
+            self.level2 = level2
+        return self.level1, self.level2
+
+
+def first_text(grid: Grid, row: int, header: Header, key: str) -> str:
+    columns = header.columns.get(key, [])
+    return header.value(grid, row, columns[0]) if columns else ""
+
+
+def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: Found,
+                   extra_remarks: bool = True) -> list[Indicator]:
+    """The indicators of one row: none when it has no 三级 name, several when packed."""
+    name = first_text(grid, row, header, "name")
+    if not name:
+        return []
+    level1, level2 = levels.read(grid, row, header)
+    values = {key: first_text(grid, row, header, key) for key in header.columns}
+    names = cells.split_packed_names(name)
+    targets = [values.get("target", "")]
+    if len(names) > 1:
+        targets = cells.split_packed_values(values.get("target", ""), len(names))
+        if len(targets) != len(names):
+            found.warnings.append(
+                f"{found.where(row, header.columns['name'][0])}: 一格中有 {len(names)} 个指标、{len(targets)} 个指标值，"
+                "数目不一致，未拆分，整格保留为一个指标，请核对"
+            )
+            names, targets = [name], [values.get("target", "")]
+        else:
+            found.guesses.append(f"{found.where(row, header.columns['name'][0])}: 一格中的 {len(names)} 个指标与其指标值逐一拆开")
+    result = []
+    for one_name, target in zip(names, targets):
+        one_name = unwrapped(cells.strip_numbering(one_name))
+        if len(names) > 1:
+            bare, glued = cells.unglue(one_name)
+            if glued:
+                found.guesses.append(f"{found.where(row, header.columns['name'][0])}: 「{one_name}」末尾的「{glued}」是指标值，已从指标名称中去掉")
+                one_name = bare
+        result.append(build(grid, row, header, found, level1, level2, one_name, target, values, extra_remarks))
+    return result
+
+
+def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level2: str, name: str,
+          target_text: str, values: dict[str, str], extra_remarks: bool) -> Indicator:
+    value = cells.split_value(target_text)
+    unit = values.get("unit", "").strip()
+    op = value.op
+    direction = kind = None
+    for column in header.columns.get("sign", []):
+        sign = header.value(grid, row, column)
+        direction = direction or DIRECTIONS.get(cells.squeeze(sign))
+        kind = kind or KINDS.get(cells.squeeze(sign))
+        op = op or cells.op_of(sign)
+    if value.unit and unit and value.unit != unit:
+        value = cells.Value(value.op, target_text.strip(), "")  # two units: keep the cell as printed
+        op = cells.op_of(next((grid.text(row, c) for c in header.columns.get("sign", [])), "")) or None
+    unit = unit or value.unit
+    target = target_of(value.target) if value.target else None
+    score = cells.decimal(values.get("score", "")) if values.get("score") else None
+    earned = cells.decimal(values.get("earned", "")) if values.get("earned") else None
+    actual_cell = cells.split_value(values.get("actual", "")) if values.get("actual") else None
+    actual = None
+    if actual_cell is not None:
+        same_unit = actual_cell.unit in ("", unit) and not actual_cell.op
+        actual = target_of(actual_cell.target if same_unit else values["actual"])
+    remark = values.get("remark", "").strip()
+    if extra_remarks:
+        for column, label in header.extra.items():
+            text = header.value(grid, row, column)
+            if text and column > header.first_indicator_column and not is_computed(label):
+                remark = "；".join(part for part in (remark, f"{cells.squeeze(label)}：{text}") if part)
+    loc = found.loc(row, header.columns["name"][0])
+    if kind is None:
+        kind = "定量" if target is not None and target.is_numeric else "定性"
+    return Indicator(
+        level1=level1, level2=level2, name=name, op=op, target=target, unit=unit, direction=direction, kind=kind,
+        score=score, explanation=values.get("explanation", "").strip(), scoring=values.get("scoring", "").strip(),
+        loc=loc, locs={}, basis=values.get("basis", "").strip(), last_actual=target_of(values.get("last_actual", "")),
+        remark=remark, actual=actual, earned=earned, deviation=values.get("deviation", "").strip(),
+    )  # fmt: skip

@@ -1,0 +1,135 @@
+"""The one shape every reader gives: a grid of cell texts with its merged ranges.
+
+A sheet of a workbook, a table of a Word file or a table on a PDF page all
+become a `Grid`: rows of texts (as the cell shows them: `65.00` when the cell
+is formatted with two decimals), the merged ranges, and names for messages
+(`表1!C7`). Lines printed outside a table (a title, `单位：万元`, a 备注 line)
+are rows of the grid too, one text in the first column, so the recognisers
+see a Word or PDF table the way they see a sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class BadInput(Exception):
+    """A file that cannot be imported: the message is one Chinese line naming the file (and cell)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merged range, rows and columns counted from 0, both ends included."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+
+    def covers(self, row: int, col: int) -> bool:
+        return self.top <= row <= self.bottom and self.left <= col <= self.right
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top + 1
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left + 1
+
+
+def column_letters(col: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as a spreadsheet names it."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass
+class Grid:
+    """One table: `rows` of texts, all as long as the widest, and its merges.
+
+    `source` is the file as shown in messages, `name` the sheet, table or
+    page (表1, 第2页); an address is `表1!C7`. The text of a merged range is
+    in its top-left cell; the other cells of the range are empty, and
+    `text()` gives the range's text for any of them.
+    """
+
+    source: str
+    name: str
+    rows: list[list[str]]
+    merges: list[Merge] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader chose, for the report (encoding …)
+
+    def __post_init__(self) -> None:
+        width = max((len(r) for r in self.rows), default=0)
+        width = max([width] + [m.right + 1 for m in self.merges])
+        self.rows = [list(r) + [""] * (width - len(r)) for r in self.rows]
+        self.rows += [[""] * width for _ in range(max((m.bottom + 1 for m in self.merges), default=0) - len(self.rows))]
+        self._merge_of: dict[tuple[int, int], Merge] = {}
+        for m in self.merges:
+            for r in range(m.top, m.bottom + 1):
+                for c in range(m.left, m.right + 1):
+                    self._merge_of[(r, c)] = m
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+    def merge_at(self, row: int, col: int) -> Merge | None:
+        return self._merge_of.get((row, col))
+
+    def own(self, row: int, col: int) -> str:
+        """The text written in this very cell (empty inside a merge but its first cell)."""
+        return self.rows[row][col].strip()
+
+    def text(self, row: int, col: int) -> str:
+        """The text shown at this cell: a merged range's text for all its cells."""
+        m = self._merge_of.get((row, col))
+        if m is not None:
+            return self.rows[m.top][m.left].strip()
+        return self.rows[row][col].strip()
+
+    def is_continuation(self, row: int, col: int) -> bool:
+        """Inside a merged range, below or right of its first cell."""
+        m = self._merge_of.get((row, col))
+        return m is not None and (m.top, m.left) != (row, col)
+
+    def row_texts(self, row: int) -> list[str]:
+        return [self.text(row, c) for c in range(self.width)]
+
+    def is_empty_row(self, row: int) -> bool:
+        return not any(cell.strip() for cell in self.rows[row])
+
+    def with_lines(self, above: list[str], below: list[str]) -> "Grid":
+        """This grid with text lines printed before and after it, each one cell across the table."""
+        if not above and not below:
+            return self
+        width = max(self.width, 1)
+        shift = len(above)
+        rows = [[line] + [""] * (width - 1) for line in above] + self.rows
+        rows += [[line] + [""] * (width - 1) for line in below]
+        merges = [Merge(m.top + shift, m.left, m.bottom + shift, m.right) for m in self.merges]
+        if width > 1:
+            lines = list(range(shift)) + list(range(shift + self.height, len(rows)))
+            merges += [Merge(r, 0, r, width - 1) for r in lines]
+        return Grid(self.source, self.name, rows, merges, self.notes)
+
+    def address(self, row: int, col: int) -> str:
+        cell = f"{column_letters(col)}{row + 1}"
+        return f"{self.name}!{cell}" if self.name else cell
+
+    def where(self, row: int, col: int) -> str:
+        """For messages: the file and the cell, `a.xlsx 表1!C7`."""
+        return f"{self.source} {self.address(row, col)}"

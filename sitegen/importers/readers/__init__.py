@@ -1,0 +1,84 @@
+"""Readers: one per file type, each turning a file into grids (see ../grid.py).
+
+The type is told by the file's first bytes, not its name: agencies rename
+an .xlsx to .xls, and some systems save HTML or CSV under .xls. Each
+reader's library is imported only when a file of its type comes.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from sitegen.importers.grid import BadInput, Grid
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"
+TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+def file_type(path: Path, shown: str) -> str:
+    """xlsx, xls, docx, pdf or csv, from the content; BadInput for anything else."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(2048)
+    except OSError as exc:
+        raise BadInput(f"{shown}: 无法读取文件：{exc.strerror}") from None
+    if size == 0:
+        raise BadInput(f"{shown}: 文件是空的")
+    if size > MAX_FILE_BYTES:
+        raise BadInput(f"{shown}: 文件过大（{size} 字节，上限 {MAX_FILE_BYTES}）")
+    if head.startswith(b"%PDF") or b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(ZIP):
+        return zip_type(path, shown)
+    if head.startswith(OLE):
+        return ole_type(path, shown)
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html", b"<table")):
+        raise BadInput(f"{shown}: 这是网页（HTML）文件，不是 Excel 文件：请用 Excel 打开后另存为 .xlsx 再导入")
+    if path.suffix.lower() in TEXT_SUFFIXES or path.suffix.lower() in (".xls", ".xlsx"):
+        return "csv"
+    raise BadInput(f"{shown}: 不支持的文件类型（可导入 .xlsx、.xls、.docx、.pdf、.csv）")
+
+
+def zip_type(path: Path, shown: str) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        raise BadInput(f"{shown}: 文件已损坏（压缩包不完整），无法读取") from None
+    if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    if "word/document.xml" in names:
+        return "docx"
+    if "content.xml" in names:
+        raise BadInput(f"{shown}: 这是 OpenDocument 文件（.ods/.odt）：请另存为 .xlsx 或 .docx 再导入")
+    raise BadInput(f"{shown}: 不支持的文件类型（压缩包中不是 Excel 或 Word 文档）")
+
+
+def ole_type(path: Path, shown: str) -> str:
+    """An OLE compound file: an .xls, an old .doc, or an encrypted .xlsx/.docx."""
+    data = path.read_bytes()
+    if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+        raise BadInput(f"{shown}: 文件有密码保护，请去掉密码后再导入")
+    if "WordDocument".encode("utf-16-le") in data:
+        raise BadInput(f"{shown}: 这是旧版 Word 文件（.doc）：请在 Word 中另存为 .docx 再导入")
+    return "xls"
+
+
+def read_file(path: Path, shown: str) -> tuple[str, list[Grid]]:
+    """The file's type and its grids."""
+    kind = file_type(path, shown)
+    if kind == "xlsx":
+        from sitegen.importers.readers import xlsx as reader
+    elif kind == "xls":
+        from sitegen.importers.readers import xls as reader
+    elif kind == "docx":
+        from sitegen.importers.readers import docx as reader
+    elif kind == "pdf":
+        from sitegen.importers.readers import pdf as reader
+    else:
+        from sitegen.importers.readers import csv as reader
+    return kind, reader.read(path, shown)

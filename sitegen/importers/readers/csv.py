@@ -1,0 +1,58 @@
+"""CSV and tab-separated text: one grid, no merges.
+
+Encodings, in the order tried: a BOM (UTF-8, UTF-16 as Excel's "Unicode
+text" writes it), then UTF-8, then GB18030 (a superset of GBK and GB2312,
+what Excel on a Chinese Windows saves as "CSV"). Which one was used is
+part of the grid's name, so the report can say it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sitegen.importers.grid import BadInput, Grid
+
+DELIMITERS = ",\t;"
+DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
+
+
+def decode(data: bytes, shown: str) -> tuple[str, str]:
+    """The text and the encoding it was read with."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")):
+        try:
+            return data.decode(encoding), name
+        except UnicodeDecodeError:
+            continue
+    raise BadInput(f"{shown}: 无法识别文件编码（不是 UTF-8，也不是 GBK/GB18030），请另存为 UTF-8 CSV")
+
+
+def read(path: Path, shown: str) -> list[Grid]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{shown}: 无法读取文件：{exc.strerror}") from None
+    try:
+        text, encoding = decode(data, shown)
+    except UnicodeDecodeError:
+        raise BadInput(f"{shown}: 文件编码有误（UTF-16 内容不完整）") from None
+    if "\x00" in text:
+        raise BadInput(f"{shown}: 不是文本文件（含有二进制数据）")
+    delimiter = sniff(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return [Grid(shown, "", rows, notes=[f"编码 {encoding}，分隔符 {DELIMITER_NAMES[delimiter]}"])]
+
+
+def sniff(text: str) -> str:
+    """The delimiter that splits the first lines most consistently (a comma when unsure)."""
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in DELIMITERS}
+        return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","

@@ -1,0 +1,97 @@
+"""Word tables (.docx) with python-docx: one grid per table.
+
+The merges are read from the table's XML itself: `w:gridSpan` (a cell over
+several grid columns), `w:vMerge` (restart / continue: a cell over several
+rows) and `w:gridBefore` (a row starting to the right). The paragraphs
+printed before a table (its title, `单位：万元`) become rows above it; a
+`备注` paragraph after a table belongs to the table above.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from sitegen.importers.grid import BadInput, Grid, Merge
+
+NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]")
+
+
+def read(path: Path, shown: str) -> list[Grid]:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise BadInput(f"{shown}: 无法读取 Word 文件（文件已损坏或不是 .docx：{type(exc).__name__}）") from None
+    grids: list[Grid] = []
+    lines: list[str] = []  # paragraphs since the last table
+    for block in document.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = paragraph_text(block)
+            if text.strip():
+                lines.append(text.strip())
+        elif tag == "tbl":
+            below = [line for line in lines if NOTE.match(line)] if grids else []
+            if grids and below:
+                grids[-1] = grids[-1].with_lines([], below)
+            above = [line for line in lines if line not in below]
+            grids.append(table_grid(block, shown, f"表{len(grids) + 1}").with_lines(above, []))
+            lines = []
+    if grids and lines:
+        grids[-1] = grids[-1].with_lines([], lines)
+    return grids
+
+
+def paragraph_text(p) -> str:
+    return "".join(t.text or "" for t in p.iter() if t.tag.endswith("}t") or t.tag.endswith("}tab"))
+
+
+def cell_text(tc) -> str:
+    """The cell's paragraphs, one line each (nested tables are left out)."""
+    lines = []
+    for p in tc.iterchildren():
+        if p.tag.endswith("}p"):
+            lines.append(paragraph_text(p))
+    return "\n".join(lines).strip()
+
+
+def table_grid(tbl, shown: str, name: str) -> Grid:
+    rows: list[list[str]] = []
+    merges: list[Merge] = []
+    open_down: dict[int, list[int]] = {}  # grid column → [top row, width] of a vertical merge still open
+    for r, tr in enumerate(tbl.tr_lst):
+        row: list[str] = [""] * tr.grid_before
+        seen: set[int] = set()
+        for tc in tr.tc_lst:
+            col, span = len(row), tc.grid_span
+            row += [cell_text(tc)] + [""] * (span - 1)
+            if tc.vMerge == "continue" and col in open_down:
+                row[col] = ""
+                seen.add(col)
+                continue
+            close(open_down, col, r, merges)
+            if tc.vMerge == "restart":
+                open_down[col] = [r, span]
+                seen.add(col)
+            elif span > 1:
+                merges.append(Merge(r, col, r, col + span - 1))
+        for col in [c for c in open_down if c not in seen]:
+            close(open_down, col, r, merges)
+        rows.append(row)
+    for col in list(open_down):
+        close(open_down, col, len(rows), merges)
+    return Grid(shown, name, rows, merges)
+
+
+def close(open_down: dict[int, list[int]], col: int, row: int, merges: list[Merge]) -> None:
+    """End the vertical merge open at `col` on the row above `row`."""
+    started = open_down.pop(col, None)
+    if started is None:
+        return
+    top, span = started
+    if row - 1 > top or span > 1:
+        merges.append(Merge(top, col, row - 1, col + span - 1))
