@@ -51,7 +51,8 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == [format(uy.total, "f") for uy in load_content(CONTENT).content.unit_years()]
+    assert [d["total"] for d in everything["disclosures"]] == \
+        [format(uy.total, "f") for uy in load_content(CONTENT).content.unit_years() if has_project_table(uy)]
     assert {"78.00", "438.00"} <= {d["total"] for d in everything["disclosures"]}
 
 
