@@ -119,7 +119,11 @@ def make_parser() -> argparse.ArgumentParser:
     j.add_argument("id")
     j.add_argument("--name", default="", help="项目名称")
     j.set_defaults(handler=cmd_new, kind="project")
-    for parser_ in (a, y, j):
+    o = what.add_parser("overall", help="新建部门整体支出绩效目标表：sitegen new overall 418001 2024")
+    o.add_argument("agency")
+    o.add_argument("year", type=int)
+    o.set_defaults(handler=cmd_new, kind="overall")
+    for parser_ in (a, y, j, o):
         parser_.add_argument("--content", default="content", type=Path, help="内容目录（默认 content）")
 
     p = sub.add_parser("import", help="把已有的 Excel、Word、PDF、CSV 绩效目标表导入为内容 YAML")
@@ -237,6 +241,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             path = scaffold.new_agency(args.content, args.id, args.code, args.name, args.region)
         elif args.kind == "year":
             path = scaffold.new_year(args.content, args.agency, args.year)
+        elif args.kind == "overall":
+            path = scaffold.new_overall(args.content, args.agency, args.year)
         else:
             path = scaffold.new_project(args.content, args.agency, args.year, args.id, args.name)
     except scaffold.ScaffoldError as exc:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from sitegen.fields import Field, Record, Records, Spec
-from sitegen.model import AGENCY, DISCLOSURE, INDICATOR, PROJECT
+from sitegen.model import AGENCY, DISCLOSURE, INDICATOR, OVERALL, PROJECT
 from sitegen.schema import SCHEMA_DIR
 
 PLACEHOLDERS = {
@@ -116,6 +116,16 @@ def new_project(content: Path, agency_id: str, year: int, project_id: str, name:
     at = lines.index("indicators:") + 1
     lines[at:at] = indicator_block()
     return write_new(path, modeline(path, "project") + "\n".join(lines) + "\n", content)
+
+
+def new_overall(content: Path, agency_id: str, year: int) -> Path:
+    """overall.yaml, the department-wide table: funds and goals written out (missing, they are warnings)."""
+    require_agency(content, agency_id)
+    path = content / agency_id / str(year) / "overall.yaml"
+    lines = field_lines(OVERALL, {"funds": "{total: 0.00, basic: 0.00, project: 0.00}", "goals": PLACEHOLDERS["goals"]})
+    at = lines.index("indicators:") + 1
+    lines[at:at] = indicator_block()
+    return write_new(path, modeline(path, "overall") + "\n".join(lines) + "\n", content)
 
 
 def require_agency(content: Path, agency_id: str) -> None:

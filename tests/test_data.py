@@ -18,6 +18,7 @@ import pytest
 from sitegen.build import build
 from sitegen.pipeline import load_content
 from sitegen.render.data import COLUMNS, FLAT_HEADERS
+from sitegen.render.overall import has_project_table
 from tests.conftest import CONTENT, MINIMAL, write_tree
 
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -50,7 +51,8 @@ def test_unit_year_csv_and_json(built):
     assert disclosure["total"] == "78.00" and disclosure["agency"]["department"]["code"] == "057"
     assert sum(len(p["indicators"]) for p in disclosure["projects"]) == 95
     everything = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
-    assert [d["total"] for d in everything["disclosures"]] == [format(uy.total, "f") for uy in load_content(CONTENT).content.unit_years()]
+    assert [d["total"] for d in everything["disclosures"]] == \
+        [format(uy.total, "f") for uy in load_content(CONTENT).content.unit_years() if has_project_table(uy)]
     assert {"78.00", "438.00"} <= {d["total"] for d in everything["disclosures"]}
 
 
@@ -83,8 +85,11 @@ def test_data_package_validates(built):
                             cwd=built / "data", capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:]
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
-    csvs = {f"{uy.agency.id}-{uy.year}.csv" for uy in load_content(CONTENT).content.unit_years()}
-    assert {r["path"] for r in package["resources"]} == {"all.csv", *csvs}
+    unit_years = load_content(CONTENT).content.unit_years()
+    csvs = {f"{uy.agency.id}-{uy.year}.csv" for uy in unit_years if has_project_table(uy)}
+    overall = {f"{name}-overall-{table}.csv" for name in ["all"] + [f"{uy.agency.id}-{uy.year}" for uy in unit_years if uy.overall]
+               for table in ("indicators", "tasks")}
+    assert {r["path"] for r in package["resources"]} == {"all.csv", *csvs, *overall}
 
 
 def test_data_package_declares_the_byte_order_mark(built):
@@ -93,8 +98,10 @@ def test_data_package_declares_the_byte_order_mark(built):
     import frictionless
 
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
-    names = [c.name for c in COLUMNS]
     for resource in package["resources"]:
+        names = [f["name"] for f in resource["schema"]["fields"]]  # the department-wide tables have their own
+        if "-overall-" not in resource["path"]:
+            assert names == [c.name for c in COLUMNS]
         path = built / "data" / resource["path"]
         with path.open(encoding=resource["encoding"], newline="") as file:
             assert next(csv.reader(file)) == names
@@ -111,8 +118,11 @@ def test_sha256sums_verify_every_download(built):
     listed = [line.split("  ", 1)[1] for line in (built / "SHA256SUMS").read_text().splitlines()]
     downloads = sorted(str(p.relative_to(built)) for p in built.rglob("*")
                        if p.suffix in (".pdf", ".csv", ".xlsx", ".json") and "pagefind" not in p.parts)
-    # every PDF, 3 files per unit-year and for the site, and the Data Package
-    assert listed == downloads and len(listed) == len(list(built.rglob("*.pdf"))) + 3 * (len(load_content(CONTENT).content.unit_years()) + 1) + 1
+    # every PDF, 3 files per unit-year with a project table and for the site, the Data Package;
+    # 4 files (2 CSVs, XLSX, JSON) per unit-year with overall.yaml and for the site
+    unit_years = load_content(CONTENT).content.unit_years()
+    tables, overall = sum(map(has_project_table, unit_years)), sum(uy.overall is not None for uy in unit_years)
+    assert listed == downloads and len(listed) == len(list(built.rglob("*.pdf"))) + 3 * (tables + 1) + 1 + 4 * (overall + 1)
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

@@ -18,6 +18,7 @@ import pytest
 from sitegen.build import build
 from sitegen.pipeline import load_content
 from sitegen.render import Context
+from sitegen.render.overall import has_project_table
 from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
 from sitegen.render.writer import Writer
 from sitegen.safety import MARKER, MARKER_TEXT
@@ -139,9 +140,12 @@ def test_unit_year_pdf_has_every_project_and_the_total(built, agency, year, tota
 def all_pdfs(built: Path) -> list[Path]:
     pdfs = sorted(built.rglob("*.pdf"))
     content = load_content(CONTENT).content
-    # a goals PDF per project and per unit-year; a 自评表 per evaluated project and per unit-year that has one
+    # a goals PDF per project and per unit-year with projects; a 自评表 per evaluated project and per unit-year
+    # that has one; the department-wide form per overall.yaml and its 自评表 when evaluated
     evaluated = [p for p in content.projects() if p.evaluation]
-    expected = len(content.projects()) + len(content.unit_years()) + len(evaluated) + len({id(p.unit_year) for p in evaluated})
+    overall = [uy.overall for uy in content.unit_years() if uy.overall]
+    expected = len(content.projects()) + sum(map(has_project_table, content.unit_years())) + len(evaluated) \
+        + len({id(p.unit_year) for p in evaluated}) + len(overall) + sum(o.evaluation is not None for o in overall)
     assert len(pdfs) == expected
     return pdfs
 

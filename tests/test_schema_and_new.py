@@ -28,7 +28,7 @@ def test_schema_is_valid_json_schema(name):
 
 
 def schema_for(path: Path) -> str:
-    if path.name in ("site.yaml", "agency.yaml", "disclosure.yaml"):
+    if path.name in ("site.yaml", "agency.yaml", "disclosure.yaml", "overall.yaml"):
         return path.stem
     return "project"
 

@@ -4,7 +4,8 @@ One module per family of rules, each listing its PROJECT_RULES and
 UNIT_YEAR_RULES in the order they run and the WARNING_CODES they report:
 - goals.py: the goals table (scores, totals, targets; contract version 1);
 - cells.py: the cells of version 2 (costs, last year's result, medium term);
-- results.py: the self-evaluation (results against targets, points, money spent).
+- results.py: the self-evaluation (results against targets, points, money spent);
+- overall.py: the department-wide table (funds, tasks, the unit's projects).
 Journalists read these on the data-quality page, so messages state the figures.
 """
 
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sitegen.checks import cells, goals, results
+from sitegen.checks import cells, goals, overall, results
 from sitegen.checks.base import Flag
 from sitegen.findings import Findings
 from sitegen.model import Content
 
-FAMILIES = (goals, cells, results)
+FAMILIES = (goals, cells, results, overall)
 PROJECT_RULES = tuple(rule for family in FAMILIES for rule in family.PROJECT_RULES)
 UNIT_YEAR_RULES = tuple(rule for family in FAMILIES for rule in family.UNIT_YEAR_RULES)
 # Every code the checks can report, for the docs and the data-quality page.

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from sitegen.model import Content, Evaluation, Indicator, Midterm, Project, UnitYear
 from sitegen.render import Context
+from sitegen.render.overall import has_project_table
 from sitegen.render.templates import money
 from sitegen.render.writer import Writer
 
@@ -391,7 +392,7 @@ def table_schema() -> dict:
                        for c in COLUMNS], "missingValues": [""]}
 
 
-def datapackage(content: Content, csv_names: list[str]) -> dict:
+def datapackage(content: Content, csv_names: list[str], more: list[dict] | None = None) -> dict:
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "budget-performance-goals",
@@ -404,7 +405,7 @@ def datapackage(content: Content, csv_names: list[str]) -> dict:
             {"name": name.removesuffix(".csv").lower(), "path": name, "format": "csv", "mediatype": "text/csv",
              "encoding": "utf-8-sig", "schema": table_schema()}
             for name in csv_names
-        ],
+        ] + (more or []),  # the department-wide tables, with their own schemas (overall_data.py)
     }
 
 
@@ -438,14 +439,18 @@ def write_downloads(writer: Writer, paths: dict[str, str], csv_bodies: list[str]
 
 def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
     """Write every download; returns the site paths written."""
+    from sitegen.render.overall_data import render_overall_data  # it builds on this module
+
     written = []
     csv_bodies, disclosures = [], []
-    for unit_year in content.unit_years():
+    unit_years = [uy for uy in content.unit_years() if has_project_table(uy)]
+    for unit_year in unit_years:
         csv_bodies.append(csv_body(unit_year.projects))
         disclosures.append(json_text(unit_year_json(unit_year)))
         written += write_downloads(writer, download_paths(unit_year), csv_bodies[-1:], disclosures[-1:], [unit_year], content)
-    written += write_downloads(writer, download_paths(None), csv_bodies, disclosures, content.unit_years(), content)
+    written += write_downloads(writer, download_paths(None), csv_bodies, disclosures, unit_years, content)
     csv_names = [p.rsplit("/", 1)[1] for p in written if p.endswith(".csv")]
+    overall_written, overall_resources = render_overall_data(content, writer)
     writer.write_text(f"{DATA}/datapackage.json",
-                      json.dumps(datapackage(content, csv_names), ensure_ascii=False, indent=2) + "\n")
-    return written
+                      json.dumps(datapackage(content, csv_names, overall_resources), ensure_ascii=False, indent=2) + "\n")
+    return written + overall_written

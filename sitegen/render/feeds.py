@@ -55,6 +55,12 @@ def stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def overall_summary(unit_year) -> str:
+    o = unit_year.overall
+    funds = f"资金总额 {format(o.total, 'f')} {unit_year.money_unit}，" if o.total is not None else ""
+    return f"{unit_year.agency.name} {unit_year.year} 年部门整体支出绩效目标：{funds}{len(o.indicators)} 项单位绩效指标{'，含自评' if o.evaluation else ''}。"
+
+
 def atom(content: Content, when: dict[int, datetime]) -> str:
     site = content.site
     entries = sorted(((when[id(uy)], uy) for uy in content.unit_years()),
@@ -69,7 +75,10 @@ def atom(content: Content, when: dict[int, datetime]) -> str:
         url = site.base_url + unit_year.url.lstrip("/")
         summary = (f"{unit_year.agency.name}（{unit_year.agency.region}）{unit_year.year} 年：{len(unit_year.projects)} 个项目，"
                    f"{unit_year.indicator_count} 项绩效指标，预算合计 {format(unit_year.total, 'f')} {unit_year.money_unit}。")
-        lines += ["<entry>", f"<title>{escape(unit_year.agency.name)} {unit_year.year} 年项目支出绩效目标</title>",
+        kind = "项目支出绩效目标"
+        if unit_year.overall:  # the department-wide table opens the page, and the entry
+            kind, summary = "预算绩效目标", overall_summary(unit_year) + (summary if unit_year.projects else "")
+        lines += ["<entry>", f"<title>{escape(unit_year.agency.name)} {unit_year.year} 年{kind}</title>",
                   f"<id>{escape(url)}</id>", f"<link href={quoteattr(url)}/>", f"<updated>{stamp(when)}</updated>",
                   f"<author><name>{escape(unit_year.agency.name)}</name></author>",
                   f"<summary>{escape(summary)}</summary>", "</entry>"]

@@ -25,6 +25,8 @@ from sitegen.render import Context, RenderError, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
+from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
+from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
@@ -144,11 +146,18 @@ class Problem:
     def rule(self) -> str:
         return WARNING_CODES.get(self.finding.code, self.finding.code)
 
+    @property
+    def overall(self) -> bool:
+        """Whether it is about the unit-year's overall.yaml (部门整体支出绩效目标表)."""
+        return self.unit_year.overall is not None and self.finding.loc.file == self.unit_year.overall.loc.file
+
 
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
         owners[unit_year.loc.file] = (unit_year, None)
+        if unit_year.overall:
+            owners[unit_year.overall.loc.file] = (unit_year, None)
         for project in unit_year.projects:
             owners[project.loc.file] = (unit_year, project)
     return [Problem(w, *owners[w.loc.file]) for w in warnings if w.level == "warning" and w.loc.file in owners]
@@ -236,15 +245,24 @@ class SitePages:
         return [Region(name, agencies) for name, agencies in sorted(by_region.items())]
 
     def unit_year(self, unit_year: UnitYear) -> None:
-        self.page(unit_year.url, "unit_year.html", unit_year=unit_year, unit_year_pdf=unit_year_pdf_path(unit_year),
-                  project_pdfs=[project_pdf_path(p) for p in unit_year.projects], downloads=download_paths(unit_year),
-                  problems=self.problems_of[id(unit_year)], results=results.summarise(unit_year.projects),
-                  evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
-                  awaiting=results.awaiting([unit_year], self.latest_year))
+        self.page(unit_year.url, "unit_year.html", lambda: overall_values(unit_year), unit_year=unit_year,
+                  unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
+                  downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
+                  results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
+                  awaiting=results.awaiting([unit_year], self.latest_year), **self.overall_links(unit_year))
+
+    def overall_links(self, unit_year: UnitYear) -> dict:
+        if unit_year.overall is None:
+            return {}
+        return {"overall_pdf": overall_pdf_path(unit_year), "overall_evaluation_pdf": overall_evaluation_pdf_path(unit_year),
+                "overall_downloads": overall_download_paths(unit_year),
+                "overall_level1": sorted({i.level1_std or i.level1 for i in unit_year.overall.indicators})}
 
     def data_page(self) -> None:
-        unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years()]
-        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS)
+        unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
+        overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
+        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
+                  overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 
     def quality_page(self) -> None:
         groups = [(agency, self.problems_of[id(agency)]) for agency in self.content.agencies if self.problems_of[id(agency)]]

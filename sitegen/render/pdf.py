@@ -30,6 +30,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
+from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.results import score_sum
 from sitegen.render.cells import (
     after_money_cells,
@@ -47,6 +48,9 @@ from sitegen.render.writer import Writer, located
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
+# Column widths (%) of the department-wide form's indicators: 一级 · 二级 · 三级 · 指标解释 · 指标值,
+# then as many of 评(扣)分标准 and 备注 as are filled.
+OVERALL_WIDTHS = {0: (10, 12, 24, 40, 14), 1: (9, 10, 21, 28, 10, 22), 2: (9, 10, 19, 20, 10, 20, 12)}
 # Layouts where every project is a form of its own: the unit-year PDF is their pages.
 FORM_PER_PROJECT = ("per-project", "declaration")
 
@@ -143,6 +147,9 @@ class PdfLayouts:
     def documents(self, content: Content) -> list[PdfDocument]:
         documents = []
         for unit_year in content.unit_years():
+            documents += self.overall_documents(unit_year)
+            if not has_project_table(unit_year):
+                continue
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
             if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
@@ -190,6 +197,33 @@ class PdfLayouts:
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
         label = f"{project.name}（{unit_year.agency.name} {unit_year.year} 年）"
         return PdfDocument(project_pdf_path(project), self.html(unit_year, [project], label, own_pdf=True), label)
+
+    def overall_documents(self, unit_year: UnitYear) -> list[PdfDocument]:
+        """The department-wide form of overall.yaml, and its self-evaluation form when evaluated."""
+        o = unit_year.overall
+        if o is None:
+            return []
+        name = f"{unit_year.agency.name} {unit_year.year} 年"
+        forms = [(overall_pdf_path(unit_year), "overall", f"{name}部门整体支出绩效目标表")]
+        if o.evaluation:
+            forms.append((overall_evaluation_pdf_path(unit_year), "overall-evaluation", f"{name}部门整体支出绩效自评表"))
+        return [PdfDocument(path, self.overall_html(unit_year, form, label), label) for path, form, label in forms]
+
+    def overall_html(self, unit_year: UnitYear, form: str, title: str) -> str:
+        o = unit_year.overall
+        assert o is not None
+        has = {"scoring": any(i.scoring for i in o.indicators), "remark": any(i.remark for i in o.indicators)}
+        scores = [i.score for i in o.indicators if i.score is not None]
+        if o.evaluation and o.evaluation.execution_weight is not None:
+            scores.append(o.evaluation.execution_weight)
+        evaluated = o.evaluation.published if o.evaluation and form == "overall-evaluation" else None
+        published = evaluated or o.published or unit_year.published
+        created = published.isoformat() if published else f"{unit_year.year}-01-01"
+        return self.env.get_template(f"pdf/{form}.html").render(
+            language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
+            css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has,
+            widths=OVERALL_WIDTHS[sum(has.values())], score_total=sum(scores, Decimal(0)) if scores else None,
+        )  # fmt: skip
 
 
 class PdfCache:

@@ -4,9 +4,12 @@ The pages are handed to a `pagefind --service` process in sorted order
 (render/pagefind_service.py), so the index does not depend on the order
 the file system lists them in.
 
-Only project pages are indexed (they carry `data-pagefind-body`), with the
-unit, year and budget as result metadata and year, region, unit, category
-and 一级指标 as filters. The extended binary is the one that segments
+Project pages are indexed (they carry `data-pagefind-body`), and unit-year
+pages that open with a department-wide table (overall.yaml: its duties,
+goals, tasks and indicators; the project list on them is ignored, the
+projects have their own pages), with the unit, year and budget (资金总额)
+as result metadata and year, region, unit, category (部门整体支出 for the
+department-wide tables) and 一级指标 as filters. The extended binary is the one that segments
 Chinese into words (pip package `pagefind[extended]`). The index is written
 into the fresh staging folder, so no stale index files can survive.
 """
@@ -44,7 +47,7 @@ def search_shards(content: Content) -> list[list[str]]:
     shards: list[list[str]] = [[]]
     size = 0
     for agency in content.agencies:
-        pages = sum(len(uy.projects) for uy in agency.years)
+        pages = sum(len(uy.projects) + (uy.overall is not None) for uy in agency.years)  # a unit-year page with overall.yaml too
         if shards[-1] and size + pages > limit:
             shards.append([])
             size = 0

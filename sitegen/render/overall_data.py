@@ -1,0 +1,213 @@
+"""Open data of overall.yaml: the department-wide tables as resources of their own.
+
+Two tables, each with its own columns (so the project CSV keeps its shape):
+one row per unit indicator (the unit-year's funds, goals and duties
+repeated; a table without indicators keeps one row), and one row per task
+(年度履职目标). Per unit-year and for the whole site, as CSV, one XLSX with
+both sheets, and JSON with the whole record as written; the Data Package
+lists both CSVs with their schemas. Same rules as data.py: UTF-8 with BOM,
+formula-safe text cells, decimals exactly as written, dates from the content.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sitegen.checks.overall import task_project
+from sitegen.model import Content, Indicator, Task, UnitYear
+from sitegen.render.data import DATA, SITE_NAME, Sheets, build_date, csv_cell, indicator_json, json_text, plain, unit_year_name
+from sitegen.render.writer import Writer
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str
+    type: str
+    get: Callable[[UnitYear, Any, int], Any]  # (unit-year, the row's indicator or task, its number)
+    description: str = ""
+
+
+def o(attribute: str) -> Callable:
+    return lambda uy, row, n: getattr(uy.overall, attribute)
+
+
+def r(attribute: str) -> Callable:
+    return lambda uy, row, n: getattr(row, attribute) if row is not None else None
+
+
+UNIT_COLUMNS = (
+    Column("agency_id", "单位目录", "string", lambda uy, row, n: uy.agency.id, "The unit's folder and permalink id."),
+    Column("agency_code", "部门预算编码", "string", lambda uy, row, n: uy.agency.code),
+    Column("agency_name", "部门（单位）名称", "string", lambda uy, row, n: uy.agency.name),
+    Column("region", "行政区划", "string", lambda uy, row, n: uy.agency.region),
+    Column("year", "预算年度", "integer", lambda uy, row, n: uy.year),
+    Column("money_unit", "金额单位", "string", lambda uy, row, n: uy.money_unit),
+)  # fmt: skip
+
+INDICATOR_COLUMNS = UNIT_COLUMNS + (
+    Column("title", "表格标题", "string", o("title")),
+    Column("funds_total", "资金总额", "number", o("total"), "In money_unit; empty when the table prints no money."),
+    Column("funds_basic", "基本支出", "number", o("basic")),
+    Column("funds_project", "项目支出", "number", o("project")),
+    Column("duties", "部门（单位）职责", "string", o("duties"), "Markdown, as written."),
+    Column("goals", "年度总体目标", "string", lambda uy, row, n: "\n".join(uy.overall.goals), "Goals, one per line."),
+    Column("indicator_number", "指标序号", "integer", lambda uy, row, n: n if row else None, "1, 2, … in printed order; empty for a table without indicators."),
+    Column("level1", "一级指标", "string", r("level1")),
+    Column("level2", "二级指标", "string", r("level2")),
+    Column("indicator", "三级指标", "string", r("name")),
+    Column("explanation", "指标解释", "string", r("explanation")),
+    Column("op", "比较符号", "string", r("op"), ">=, <=, =, > or <."),
+    Column("target", "目标值", "string", lambda uy, row, n: row.target_text if row else None, "As written: a number or text."),
+    Column("target_number", "目标值（数值）", "number", lambda uy, row, n: row.target.number if row and row.target else None),
+    Column("unit", "计量单位", "string", r("unit")),
+    Column("value", "指标值", "string", r("value_text"), "op + target + unit as the form prints it, e.g. ≥60%."),
+    Column("scoring", "评(扣)分标准", "string", r("scoring")),
+    Column("score", "分值", "number", r("score")),
+    Column("remark", "备注", "string", r("remark")),
+    Column("actual", "实际完成值", "string", lambda uy, row, n: row.actual.text if row and row.actual else None, "Self-evaluation."),
+    Column("earned", "得分", "number", r("earned"), "Self-evaluation."),
+    Column("met", "达成情况", "string", lambda uy, row, n: row.met_label if row and uy.overall.evaluation else None,
+           "达成, 未达成 or 未判定, computed from target and actual; empty without a self-evaluation."),
+    Column("deviation", "偏差原因分析及改进措施", "string", r("deviation")),
+    Column("url", "网址", "string", lambda uy, row, n: uy.url, "The unit-year page, relative to the site."),
+)  # fmt: skip
+
+TASK_COLUMNS = UNIT_COLUMNS + (
+    Column("task_number", "序号", "integer", lambda uy, row, n: n, "1, 2, … in printed order."),
+    Column("duty", "部门职能", "string", r("duty")),
+    Column("task", "年度目标任务", "string", r("task")),
+    Column("project", "支出项目名称", "string", r("project"), "As printed."),
+    Column("amount", "预算金额", "number", r("amount"), "In money_unit."),
+    Column("project_url", "项目网址", "string", lambda uy, row, n: linked_url(uy, row),
+           "The project page when a project of the unit-year has this name; else empty."),
+    Column("url", "网址", "string", lambda uy, row, n: uy.url, "The unit-year page, relative to the site."),
+)  # fmt: skip
+
+# (resource, file suffix, columns, title): the Data Package and the data page list them.
+OVERALL_RESOURCES = (
+    ("overall-indicators", "overall-indicators", INDICATOR_COLUMNS, "部门整体支出绩效目标：每行一个绩效指标"),
+    ("overall-tasks", "overall-tasks", TASK_COLUMNS, "部门整体支出绩效目标：每行一项年度履职目标"),
+)
+
+
+def linked_url(unit_year: UnitYear, task: Task) -> str | None:
+    project = task_project(task, unit_year.projects)
+    return project.url if project else None
+
+
+def indicator_rows(unit_year: UnitYear) -> list[list[Any]]:
+    indicators: list[Indicator | None] = list(unit_year.overall.indicators) or [None]  # type: ignore[union-attr]
+    return [[c.get(unit_year, i, n) for c in INDICATOR_COLUMNS] for n, i in enumerate(indicators, start=1)]
+
+
+def task_rows(unit_year: UnitYear) -> list[list[Any]]:
+    return [[c.get(unit_year, t, n) for c in TASK_COLUMNS] for n, t in enumerate(unit_year.overall.tasks, start=1)]  # type: ignore[union-attr]
+
+
+ROWS = {"overall-indicators": indicator_rows, "overall-tasks": task_rows}
+
+
+def csv_bytes(columns: tuple[Column, ...], table: list[list[Any]]) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.name for c in columns])
+    writer.writerows([[csv_cell(v) for v in row] for row in table])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(tables: dict[str, list[list[Any]]], unit_years: list[UnitYear]) -> bytes:
+    """One workbook, a sheet per table, headed by the Chinese column titles."""
+    out = io.BytesIO()
+    sheets = Sheets(out, build_date(unit_years))
+    for (name, _, columns, _), sheet_name in zip(OVERALL_RESOURCES, ("绩效指标", "年度履职目标")):
+        sheet = sheets.book.add_worksheet(sheet_name)
+        sheet.freeze_panes(1, 0)
+        for x, column in enumerate(columns):
+            sheets.put(sheet, 0, x, column.title)
+        for y, row in enumerate(tables[name], start=1):
+            for x, value in enumerate(row):
+                sheets.put(sheet, y, x, value)
+    sheets.book.close()
+    return out.getvalue()
+
+
+def overall_json(unit_year: UnitYear) -> dict:
+    o, agency = unit_year.overall, unit_year.agency
+    assert o is not None
+    e = o.evaluation
+    return {
+        "agency": {"id": agency.id, "code": agency.code, "name": agency.name, "region": agency.region},
+        "year": unit_year.year, "url": unit_year.url, "money_unit": unit_year.money_unit, "title": o.title,
+        "published": o.published.isoformat() if o.published else None,
+        "funds": {"total": plain(o.total), "basic": plain(o.basic), "project": plain(o.project)} if o.has_funds else None,
+        "sources": [{"source": f.source, "amount": plain(f.amount)} for f in o.sources],
+        "duties": o.duties, "goals": o.goals,
+        "midterm": {"period": o.midterm.period, "goals": o.midterm.goals,
+                    "indicators": [indicator_json(i) for i in o.midterm.indicators]} if o.midterm else None,
+        "tasks": [{"duty": t.duty, "task": t.task, "project": t.project, "amount": plain(t.amount),
+                   "project_url": linked_url(unit_year, t)} for t in o.tasks],
+        "indicators": [{**indicator_json(i), "remark": i.remark, "actual": i.actual.text if i.actual else None,
+                        "earned": plain(i.earned), "deviation": i.deviation,
+                        "met": i.met_label if e else None} for i in o.indicators],
+        "evaluation": evaluation_json(e) if e else None,
+        "notes": o.notes,
+    }  # fmt: skip
+
+
+def evaluation_json(e) -> dict:
+    return {
+        "published": e.published.isoformat() if e.published else None,
+        "budget": {"initial": plain(e.initial), "adjusted": plain(e.adjusted), "spent": plain(e.spent)},
+        "execution_rate": plain(e.execution_rate),
+        "funding": [{"source": f.source, "initial": plain(f.initial), "adjusted": plain(f.adjusted), "spent": plain(f.spent)}
+                    for f in e.funding],
+        "execution": {"weight": plain(e.execution_weight), "earned": plain(e.execution_earned)},
+        "outcome": e.outcome, "conclusion": e.conclusion, "problems": e.problems, "improvements": e.improvements,
+        "total": plain(e.total), "stated_total": plain(e.stated_total), "counts": e.counts(),
+    }  # fmt: skip
+
+
+def overall_download_paths(unit_year: UnitYear | None) -> dict[str, str]:
+    """Kind → site path of the overall downloads of one unit-year (None: the whole site)."""
+    base = f"/{DATA}/{SITE_NAME if unit_year is None else unit_year_name(unit_year)}-overall"
+    return {"indicators": f"{base}-indicators.csv", "tasks": f"{base}-tasks.csv",
+            "xlsx": f"{base}.xlsx", "json": f"{base}.json"}
+
+
+def write_set(writer: Writer, unit_years: list[UnitYear], paths: dict[str, str], content: Content) -> list[str]:
+    tables = {name: [row for uy in unit_years for row in ROWS[name](uy)] for name, *_ in OVERALL_RESOURCES}
+    for (name, _, columns, _), kind in zip(OVERALL_RESOURCES, ("indicators", "tasks")):
+        writer.write_bytes(paths[kind], csv_bytes(columns, tables[name]))
+    writer.write_bytes(paths["xlsx"], xlsx_bytes(tables, unit_years))
+    site = json_text({"title": content.site.title, "base_url": content.site.base_url})
+    overall = ",".join(json_text(overall_json(uy)) for uy in unit_years)
+    writer.write_bytes(paths["json"], f'{{"site":{site},"overall":[{overall}]}}\n'.encode("utf-8"))
+    return list(paths.values())
+
+
+def render_overall_data(content: Content, writer: Writer) -> tuple[list[str], list[dict]]:
+    """Write the overall downloads; returns the site paths written and the Data Package resources."""
+    unit_years = [uy for uy in content.unit_years() if uy.overall]
+    if not unit_years:
+        return [], []
+    written = []
+    for unit_year in unit_years:
+        written += write_set(writer, [unit_year], overall_download_paths(unit_year), content)
+    written += write_set(writer, unit_years, overall_download_paths(None), content)
+    resources = []
+    for name, suffix, columns, title in OVERALL_RESOURCES:
+        for path in written:
+            if path.endswith(f"-{suffix}.csv"):
+                file_name = path.rsplit("/", 1)[1]
+                resources.append({"name": file_name.removesuffix(".csv").lower(), "path": file_name, "title": title,
+                                  "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)})  # as data.py
+    return written, resources
+
+
+def schema(columns: tuple[Column, ...]) -> dict:
+    return {"fields": [{"name": c.name, "title": c.title, "type": c.type, **({"description": c.description} if c.description else {})}
+                       for c in columns], "missingValues": [""]}
