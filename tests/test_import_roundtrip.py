@@ -49,8 +49,10 @@ def carried(loaded) -> dict:
     """Every value the XLSX carries, by unit-year (the unit's code and name, the year): per project in
     printed order its cells, facts in order, costs, midterm, indicators (with their version-2 cells)
     and the evaluation budget figures."""
+    # A unit-year with only its department-wide table has no sheet in all.xlsx (overall tables
+    # have their own downloads).
     return {(uy.agency.code, uy.agency.name, uy.year): [project_carried(p) for p in uy.projects]
-            for uy in loaded.content.unit_years()}
+            for uy in loaded.content.unit_years() if uy.projects}
 
 
 def project_carried(p) -> dict:

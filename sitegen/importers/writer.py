@@ -51,8 +51,12 @@ def resolves_to_text(text: str) -> bool:
 
 def block(key: str, value: str, indent: str = "") -> list[str]:
     """A key with Markdown or multi-line text: a literal block keeps the line breaks."""
-    if "\n" in value and all(line == line.rstrip() for line in value.splitlines()) and not value.startswith(" "):
-        return [f"{indent}{key}: |-"] + [f"{indent}  {line}" if line else "" for line in value.splitlines()]
+    # `|` keeps one final line break and `|-` none; text ending in more (or starting with a space or
+    # an empty line) is written quoted, so that it loads back exactly as it was.
+    simple = not value.startswith((" ", "\n")) and not value.endswith("\n\n")
+    if "\n" in value.rstrip("\n") and simple and all(line == line.rstrip() for line in value.splitlines()):
+        chomp = "|" if value.endswith("\n") else "|-"
+        return [f"{indent}{key}: {chomp}"] + [f"{indent}  {line}" if line else "" for line in value.splitlines()]
     return [f"{indent}{key}: {scalar(value)}"]
 
 
