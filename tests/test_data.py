@@ -71,6 +71,22 @@ def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     assert 46.1 in targets and "按月及时发放" in targets
 
 
+def test_xlsx_says_the_money_unit_of_a_unit_year_not_in_wanyuan(built):
+    """A unit-year in 元 (money_unit) gets a 金额单位 column right after the flat table's, 元 on every
+    row; one in 万元 (the unit a table without one is read in) has none, as before."""
+    workbook = openpyxl.load_workbook(built / "data/all.xlsx")
+    units = {uy.agency.id + f"-{uy.year}": uy.money_unit for uy in load_content(CONTENT).content.unit_years() if uy.projects}
+    assert "元" in units.values() and "万元" in units.values()
+    for name, unit in units.items():
+        headers = [c.value for c in workbook[name][1]]
+        if unit == "万元":
+            assert "金额单位" not in headers, name
+            continue
+        assert headers[len(FLAT_HEADERS)] == "金额单位", name
+        column = [row[len(FLAT_HEADERS)] for row in workbook[name].iter_rows(min_row=2, values_only=True)]
+        assert column and set(column) == {unit}, name
+
+
 def test_xlsx_dates_come_from_the_content_not_the_clock(built):
     """Properties dated by the content (its newest published date, else 1 January of its latest
     year), zip entries by the fixed 1980 date."""

@@ -1,8 +1,9 @@
 """Round trips: what sitegen itself publishes imports back into the same model.
 
 - the site's XLSX download (output/data/all.xlsx: one sheet per unit-year, the flat columns, the
-  version-2 cells some row fills, the results) for the whole example content, and a small site that
-  fills every one of its columns; what the XLSX does not carry is listed in NOT_CARRIED;
+  version-2 cells some row fills, 金额单位 for a unit-year not in 万元, the results) for the whole
+  example content, and a small site that fills every one of its columns; what the XLSX does not
+  carry is listed in NOT_CARRIED;
 - each layout's unit-year PDF (flat: 418001 2022; per-project: 057001 2023).
 """
 
@@ -31,7 +32,6 @@ NOT_CARRIED = {
     "agency id": "the folder: the import takes the unit's code when the table prints one, else the sheet's name",
     "agency region, department": "no column: the import infers the region from the unit's name",
     "unit-year title, published, notes, pdf_layout, stated_total": "no title line, no 备注 line, no 合计 row",
-    "unit-year money_unit": "no 金额单位 column nor 单位：元 line: a table in 元 comes back as 万元",
     "evaluation initial, funding, execution weight and earned, outcome, process, conclusion, problems, "
     "improvements, stated_total, published": "RESULT_HEADERS carry 全年预算数 and 全年执行数 only",
     "indicator kind where the target implies another (定量 for a number)":
@@ -46,12 +46,12 @@ def printed(value) -> str | None:
 
 
 def carried(loaded) -> dict:
-    """Every value the XLSX carries, by unit-year (the unit's code and name, the year): per project in
-    printed order its cells, facts in order, costs, midterm, indicators (with their version-2 cells)
-    and the evaluation budget figures."""
+    """Every value the XLSX carries, by unit-year (the unit's code and name, the year): its money
+    unit, and per project in printed order its cells, facts in order, costs, midterm, indicators
+    (with their version-2 cells) and the evaluation budget figures."""
     # A unit-year with only its department-wide table has no sheet in all.xlsx (overall tables
     # have their own downloads).
-    return {(uy.agency.code, uy.agency.name, uy.year): [project_carried(p) for p in uy.projects]
+    return {(uy.agency.code, uy.agency.name, uy.year): (uy.money_unit, [project_carried(p) for p in uy.projects])
             for uy in loaded.content.unit_years() if uy.projects}
 
 
@@ -94,8 +94,10 @@ def assert_round_trip(example, loaded) -> None:
     got, want = carried(loaded), carried(example)
     assert got.keys() == want.keys()
     for key in want:  # unit-year by unit-year, project by project: a difference names its place
-        assert len(got[key]) == len(want[key]), key
-        for n, (mine, theirs) in enumerate(zip(got[key], want[key])):
+        (got_unit, got_projects), (want_unit, want_projects) = got[key], want[key]
+        assert got_unit == want_unit, (key, "money_unit")
+        assert len(got_projects) == len(want_projects), key
+        for n, (mine, theirs) in enumerate(zip(got_projects, want_projects)):
             for field in theirs:
                 assert mine[field] == theirs[field], (key, n, field)
     for uy in loaded.content.unit_years():  # the import writes the printed order; the example may leave it out
@@ -111,6 +113,7 @@ def test_the_site_xlsx_imports_back_to_the_same_model(built, tmp_path):
     assert any(p.facts for p in projects) and any(p.midterm and p.midterm.indicators for p in projects)
     assert any(p.total_investment is not None and p.basis for p in projects)
     assert any(p.evaluation for p in projects)
+    assert {"元", "万元"} <= {uy.money_unit for uy in example.content.unit_years() if uy.projects}
     assert "预算年度 2022，取自工作表名「418001-2022」" in out
 
 
@@ -133,9 +136,9 @@ SPARSE = """\
 
 def test_every_column_of_the_xlsx_imports_back(tmp_path):
     """Every column the XLSX may have, each filled (the example leaves costs, 指标解释, 评分标准 and the
-    indicators' version-2 cells empty): the real export of a small site, imported back."""
+    indicators' version-2 cells empty), in 元 (金额单位): the real export of a small site, imported back."""
     content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/p1.yaml": FULL, "u1/2024/p2.yaml": PLAIN,
-                                             "u1/2024/p3.yaml": SPARSE})
+                                             "u1/2024/p3.yaml": SPARSE, "u1/2024/disclosure.yaml": "money_unit: 元\n"})
     example = load_content(content)
     assert example.ok, [f.format() for f in example.findings.errors]
     xlsx = tmp_path / "u1.xlsx"
@@ -144,9 +147,37 @@ def test_every_column_of_the_xlsx_imports_back(tmp_path):
     every = [c.title for c in xlsx_extra_columns(entries(list(example.content.projects())))]
     assert headers == [*FLAT_HEADERS, *every]
     assert set(every) >= {c.title for c in (*PROJECT_CELLS, *INDICATOR_CELLS) if c.name != "last_actual_number"}
-    assert {"指标解释", "评分标准"} <= set(every)
+    assert {"指标解释", "评分标准", "金额单位"} <= set(every)
     loaded, _ = imported(tmp_path, str(xlsx))
     assert_round_trip(example, loaded)
+    assert loaded.content.unit_years()[0].money_unit == "元"
+
+
+def test_a_money_unit_column_gives_the_unit_and_a_cell_that_disagrees_is_warned_of(tmp_path):
+    """Another table's 金额单位 column reads as sitegen's does; against a `单位：万元` line above the
+    table, or as no unit at all, a cell is warned of by its place and the table keeps the line's unit."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "2024"
+    sheet.append(["单位：万元"])
+    sheet.append(["项目名称", "项目单位", "预算数", "金额单位", "一级指标", "二级指标", "三级指标", "目标值"])
+    sheet.append(["甲项目", "100001-测试单位", "10.00", "元", "产出指标", "数量指标", "培训次数", "2"])
+    sheet.append(["乙项目", "100001-测试单位", "5.00", "美元", "产出指标", "数量指标", "印刷份数", "3"])
+    path = tmp_path / "t.xlsx"
+    book.save(path)
+    loaded, out = imported(tmp_path, str(path), "--agency", "t1", "--region", "测试省测试市")
+    assert loaded.content.unit_years()[0].money_unit == "万元"
+    assert "t.xlsx 2024!D3: 金额单位「元」与表中的「万元」不同，全表按「万元」记（money_unit），请核对" in out
+    assert "t.xlsx 2024!D4: 金额单位「美元」不是「元」或「万元」，请核对" in out
+    assert [p.facts for p in loaded.content.projects()] == [(), ()]  # the column is read, not kept as a fact
+
+    sheet.delete_rows(1)
+    sheet.delete_rows(3)
+    book.save(path)
+    again = tmp_path / "again"
+    again.mkdir()
+    loaded, out = imported(again, str(path), "--agency", "t1", "--region", "测试省测试市")
+    assert loaded.content.unit_years()[0].money_unit == "元" and "金额单位" not in out
 
 
 @pytest.mark.parametrize("agency,year", [("418001", 2022), ("057001", 2023)])

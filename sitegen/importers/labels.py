@@ -53,10 +53,12 @@ PROJECT = {
 }
 
 # The cells of contract version 2 that a flat table prints in columns of their own, as sitegen's
-# own XLSX titles them (render/data.py: PROJECT_CELLS, INDICATOR_CELLS). Read by the flat table
-# only (flat_cells.py): a declaration prints these labels in its labelled block (block.py), and as
-# project labels they would make a block row above the indicators look like a header row.
+# own XLSX titles them (render/data.py: PROJECT_CELLS, INDICATOR_CELLS), and its 金额单位. Read by
+# the flat table only (flat_cells.py): a declaration prints these labels in its labelled block
+# (block.py), and as project labels they would make a block row above the indicators look like a
+# header row.
 FLAT_CELLS = {
+    "money_unit": ("金额单位",),  # 元 or 万元: the unit of the row's amounts
     "total_investment": ("项目总投资", "总投资"),
     "project_basis": ("立项依据", "政策依据", "项目立项依据"),
     "costs": ("项目预算成本构成", "预算成本构成"),  # `成本项目: 金额; 测算依据: …`, a line each

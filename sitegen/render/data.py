@@ -354,14 +354,20 @@ class Sheets:
                 self.put(sheet, row, column, value)
 
 
-def xlsx_extra_columns(table: list[tuple[Project, Indicator | None, int]]) -> list[Column]:
-    """The columns some row of the sheet fills beyond the flat table's own (the cells of
-    version 2, 指标解释 and 评分标准); 指标期限 only when there are 中期 rows (else all are 年度)."""
-    def filled(column: Column) -> bool:
-        values = [column.get(p, i, n) for p, i, n in table]
-        return MIDTERM in values if column.name == "term" else any(v not in (None, "") for v in values)
+# A column whose every row says this value is left out: it is what a reader (and the import) takes
+# without it. 万元 is the import's unit when a table states none (importers/plan.py).
+UNSAID = {"money_unit": "万元", "term": ANNUAL}
 
-    candidates = (*PROJECT_CELLS, *(c for c in COLUMNS if c.name in ("explanation", "scoring")), *INDICATOR_CELLS)
+
+def xlsx_extra_columns(table: list[tuple[Project, Indicator | None, int]]) -> list[Column]:
+    """The columns some row of the sheet fills beyond the flat table's own: 金额单位 when the
+    unit-year is not in 万元, the cells of version 2, 指标解释 and 评分标准; 指标期限 only when there
+    are 中期 rows (else all are 年度)."""
+    def filled(column: Column) -> bool:
+        return any(column.get(p, i, n) not in (None, "", UNSAID.get(column.name)) for p, i, n in table)
+
+    candidates = (*(c for c in COLUMNS if c.name == "money_unit"), *PROJECT_CELLS,
+                  *(c for c in COLUMNS if c.name in ("explanation", "scoring")), *INDICATOR_CELLS)
     return [c for c in candidates if c.name != "last_actual_number" and filled(c)]
 
 

@@ -22,9 +22,9 @@ from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_total
 from sitegen.model import Evaluation, Indicator, Project
 
-PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "goals", "implementer", "period",
-                "parent", "ev_initial", "ev_adjusted", "ev_spent", "total_investment", "project_basis", "costs", "facts",
-                "midterm_period", "midterm_budget", "midterm_goals")
+PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "money_unit", "goals", "implementer",
+                "period", "parent", "ev_initial", "ev_adjusted", "ev_spent", "total_investment", "project_basis", "costs",
+                "facts", "midterm_period", "midterm_budget", "midterm_goals")
 
 
 @dataclass
@@ -58,6 +58,7 @@ def read(grid: Grid, header: Header, form: str, layout: str) -> Found:
     above = lines_above(grid, header.top)
     read_lines(found, above, header, grid)
     drafts, totals, units = walk(grid, header, found)
+    flat_cells.money_unit_of(found, [(d.first, d.values.get("money_unit", "")) for d in drafts], header)
     agency_from(found, drafts, units)
     found.projects = [(project(found, d, header), (d.first, d.last)) for d in drafts]
     found.stated_total = stated_total(found, totals, drafts)

@@ -1,5 +1,6 @@
 """The cells of contract version 2 in a flat table's columns of their own, as sitegen's XLSX prints
-them after the indicators (render/data.py, PROJECT_CELLS and INDICATOR_CELLS): 项目总投资, 立项依据,
+them after the indicators (render/data.py, PROJECT_CELLS and INDICATOR_CELLS), and its 金额单位
+(the unit-year's money_unit, printed when it is not 万元): 项目总投资, 立项依据,
 项目预算成本构成 (`成本项目: 金额; 测算依据: …` a line each), 其他栏目 (the facts, `label: text` a
 line each), 中期期限 · 中期资金总额 · 中期目标 (on every row of the project), and 指标期限 (中期
 marks a row of midterm.indicators).
@@ -16,7 +17,7 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header
 from sitegen.importers.labels import flat_cell_key
-from sitegen.model import Cost, Indicator, Midterm
+from sitegen.model import MONEY_UNITS, Cost, Indicator, Midterm
 from sitegen.render.data import FLAT_HEADERS
 
 MIDTERM = "中期"
@@ -50,6 +51,24 @@ def read(found: Found, row: int, values: dict[str, str], header: Header) -> tupl
         else:
             figures[key] = figure(values[key], found, at, label, facts)
     return facts, costs, figures
+
+
+def money_unit_of(found: Found, units: list[tuple[int, str]], header: Header) -> None:
+    """The table's money unit from its 金额单位 column, (first row, cell) by project; a unit line
+    above the table (`单位：万元`) comes first. A cell that is no unit, or another unit than the
+    table's, is warned of: the unit-year has one money_unit."""
+    for row, text in units:
+        unit = cells.squeeze(text)
+        if not unit:
+            continue
+        where = found.where(row, header.columns["money_unit"][0])
+        if unit not in MONEY_UNITS:
+            found.warnings.append(f"{where}: 金额单位「{text}」不是「元」或「万元」，请核对")
+        elif found.money_unit and unit != found.money_unit:
+            found.warnings.append(f"{where}: 金额单位「{unit}」与表中的「{found.money_unit}」不同，"
+                                  f"全表按「{found.money_unit}」记（money_unit），请核对")
+        else:
+            found.money_unit = unit
 
 
 def is_own_export(header: Header) -> bool:
