@@ -326,6 +326,13 @@ def render_in_worker(job: Job) -> list[bytes]:
     return render_job(job, _worker_fonts)
 
 
+def render_in_cluster_worker(job: Job) -> list[bytes]:
+    """On a Dask worker, which, like a pool worker, does little else: the same collector tuning."""
+    if _worker_fonts is None:
+        start_pool_worker()
+    return render_job(job, _worker_fonts)
+
+
 def render_all(jobs: list[Job], workers: int, cluster=None) -> list[list[bytes]]:
     """Render in a process pool when it pays off, or on the cluster; results in the order given."""
     if cluster is None and (workers <= 1 or len(jobs) < 4):
@@ -333,7 +340,7 @@ def render_all(jobs: list[Job], workers: int, cluster=None) -> list[list[bytes]]
     # The biggest jobs first, so that no worker is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -sum(len(html) for html in jobs[i].htmls))
     if cluster is not None:
-        done = dict(zip(order, cluster.map(render_in_worker, [jobs[i] for i in order])))
+        done = dict(zip(order, cluster.map(render_in_cluster_worker, [jobs[i] for i in order])))
         return [done[i] for i in range(len(jobs))]
     with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker,
                              mp_context=multiprocessing.get_context("fork")) as pool:
