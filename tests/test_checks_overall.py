@@ -106,3 +106,15 @@ def test_no_tasks_check_without_project_tables(site):
     files = overall(tasks="tasks:\n" + task("另一个项目"))
     files["u1/2024/p1.yaml"] = None
     assert codes(load_content(site(files))) == []
+
+
+def test_the_units_self_evaluation_gets_the_project_rules(site):
+    """overall.yaml's evaluation: spent above the adjusted budget, points above the score."""
+    rows = "indicators:\n  - {level1: 产出指标, level2: 数量指标, name: 招聘会场次, op: ≥, target: 12, unit: 场, " \
+           "actual: 12, score: 10, earned: 12}\n"
+    evaluation = "evaluation:\n  budget: {adjusted: 100.00, spent: 101.00}\n"
+    loaded = load_content(site(overall(indicators=rows + evaluation)))
+    found = sorted(f.code for f in loaded.findings.warnings)
+    assert found == ["earned-over-score", "spent-over-adjusted"], [f.format() for f in loaded.findings]
+    assert all(f.loc.file.endswith("overall.yaml") for f in loaded.findings.warnings)
+    assert any("招聘会场次" in f.message for f in loaded.findings.warnings)

@@ -14,7 +14,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks import goals
+from sitegen.checks import goals, results
 from sitegen.checks.base import Flag, UnitYearRule, fmt
 from sitegen.model import Content, Overall, Project, Task, UnitYear
 
@@ -134,9 +134,17 @@ def indicator_rows(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     yield from goals.indicator_rules(o, content)  # type: ignore[arg-type]
 
 
+def overall_results(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
+    """The self-evaluation of the whole unit, by the same rules as a project's (checks/results.py)."""
+    o = unit_year.overall
+    if o is not None:
+        yield from results.evaluation_flags(o.indicators, o.evaluation, "部门整体支出")
+
+
 PROJECT_RULES: tuple = ()
 UNIT_YEAR_RULES: tuple[UnitYearRule, ...] = (
     missing_parts, funds_split, tasks_over_funds, projects_over_funds, unknown_task_project, indicator_rows,
+    overall_results,
 )
 WARNING_CODES = {
     "overall-funds-split": "基本支出与项目支出之和不等于资金总额",
