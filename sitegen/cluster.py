@@ -55,11 +55,11 @@ class Cluster:
     client: Any
     address: str
 
-    def map(self, function: Callable, items: Sequence, priorities: Sequence[int] | None = None) -> list:
+    def map(self, function: Callable, items: Sequence) -> list:
         """`function` over `items` on the workers, results in the order given."""
         if not items:
             return []
-        futures = self.client.map(function, list(items), pure=False, key=None)
+        futures = self.client.map(function, list(items), pure=False)
         try:
             return self.client.gather(futures)
         except Exception as exc:  # KilledWorker, a worker's own exception, a lost connection
