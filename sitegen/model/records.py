@@ -147,12 +147,24 @@ class Midterm:
     locs: dict[str, Loc] = field(repr=False)
 
 
+def execution_rate(spent: Decimal | None, adjusted: Decimal | None) -> Decimal | None:
+    """执行率 = 全年执行数 / 全年预算数, as a percentage with two decimals; None without both."""
+    if spent is None or not adjusted:
+        return None
+    return (spent * 100 / adjusted).quantize(Decimal("0.01"))
+
+
 @dataclass(eq=False)
 class EvaluationFunding:
     source: str
     initial: Decimal | None
     adjusted: Decimal | None
     spent: Decimal | None
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        """The row's 执行率, printed beside its figures in the 自评表."""
+        return execution_rate(self.spent, self.adjusted)
 
 
 @dataclass(eq=False)
@@ -178,10 +190,7 @@ class Evaluation:
 
     @property
     def execution_rate(self) -> Decimal | None:
-        """执行率 = 全年执行数 / 全年预算数, as a percentage with two decimals."""
-        if not self.adjusted:
-            return None
-        return (self.spent * 100 / self.adjusted).quantize(Decimal("0.01"))
+        return execution_rate(self.spent, self.adjusted)
 
     @property
     def total(self) -> Decimal | None:

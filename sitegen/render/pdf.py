@@ -179,13 +179,10 @@ class PdfLayouts:
         assert evaluation is not None
         # The form prints the 总分 the agency printed; the checks warn when it differs from the computed one.
         total = evaluation.stated_total if evaluation.stated_total is not None else evaluation.total
-        # 执行率 of a row under 其中, as the form prints it beside the row's figures.
-        rates = [(f.spent * 100 / f.adjusted).quantize(Decimal("0.01")) if f.spent is not None and f.adjusted else None
-                 for f in evaluation.funding]
         facts = dict(project.facts)
         # 主管部门: the unit's department, else the cell the form printed (a department without a code is a fact)
         department = unit_year.agency.department_name or facts.get("主管部门") or unit_year.agency.name
-        block = {"project": project, "rows": indicator_rows(project.indicators), "funding_rates": rates, "department": department,
+        block = {"project": project, "rows": indicator_rows(project.indicators), "department": department,
                  "score_sum": score_sum(project), "total": total}
         published = evaluation.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
