@@ -285,7 +285,7 @@ class SitePages:
         if project.evaluation is None:
             return {}
         return {"outcome_pairs": results.outcome_pairs(project), "evaluation_pdf": evaluation_pdf_path(project),
-                "score_sum": results.score_sum(project), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
+                "score_sum": results.score_sum(project.indicators, project.evaluation), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
 
     def results_page(self) -> None:
         units = results.ranking(self.content)

@@ -183,7 +183,7 @@ class PdfLayouts:
         # 主管部门: the unit's department, else the cell the form printed (a department without a code is a fact)
         department = unit_year.agency.department_name or facts.get("主管部门") or unit_year.agency.name
         block = {"project": project, "rows": indicator_rows(project.indicators), "department": department,
-                 "score_sum": score_sum(project), "total": total}
+                 "score_sum": score_sum(project.indicators, evaluation), "total": total}
         published = evaluation.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
         return render_layout(self.env, "pdf/evaluation.html", dict(
@@ -210,16 +210,13 @@ class PdfLayouts:
         o = unit_year.overall
         assert o is not None
         has = {"scoring": any(i.scoring for i in o.indicators), "remark": any(i.remark for i in o.indicators)}
-        scores = [i.score for i in o.indicators if i.score is not None]
-        if o.evaluation and o.evaluation.execution_weight is not None:
-            scores.append(o.evaluation.execution_weight)
         evaluated = o.evaluation.published if o.evaluation and form == "overall-evaluation" else None
         published = evaluated or o.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
         return self.env.get_template(f"pdf/{form}.html").render(
             language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
             css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has,
-            widths=OVERALL_WIDTHS[sum(has.values())], score_total=sum(scores, Decimal(0)) if scores else None,
+            widths=OVERALL_WIDTHS[sum(has.values())], score_total=score_sum(o.indicators, o.evaluation),
         )  # fmt: skip
 
 

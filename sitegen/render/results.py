@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sitegen.model import MET, NOT_JUDGED, NOT_MET, Agency, Content, Indicator, Project, UnitYear
+from sitegen.model import MET, NOT_JUDGED, NOT_MET, Agency, Content, Evaluation, Indicator, Project, UnitYear
 from sitegen.render.charts import Chart, bar_chart
 
 LABELS = (MET, NOT_MET, NOT_JUDGED)
@@ -140,9 +140,10 @@ def outcome_pairs(project: Project) -> list[tuple[str, str]]:
     return [(goals[n] if n < len(goals) else "", outcome[n] if n < len(outcome) else "") for n in range(length)]
 
 
-def score_sum(project: Project) -> Decimal | None:
-    """The 分值 of the 总分 row: the indicators' scores plus the 执行率 weight; None when nothing is scored."""
-    scores = [i.score for i in project.indicators if i.score is not None]
-    if project.evaluation and project.evaluation.execution_weight is not None:
-        scores.append(project.evaluation.execution_weight)
+def score_sum(indicators: list[Indicator], evaluation: Evaluation | None) -> Decimal | None:
+    """The 分值 of the 总分 row: the indicators' scores plus the 执行率 weight; None when nothing is scored.
+    For a project or a unit's overall table alike."""
+    scores = [i.score for i in indicators if i.score is not None]
+    if evaluation and evaluation.execution_weight is not None:
+        scores.append(evaluation.execution_weight)
     return sum(scores, Decimal(0)) if scores else None
