@@ -377,3 +377,26 @@ def test_the_dongguan_approval_form_keeps_sources_tasks_and_the_medium_term(buil
     page.goto(site_url + "/dg-zhanlanguan/2022/")
     assert page.inner_text("table.tasks tfoot").split() == ["合计", "2377.15"]  # as the printed 金额合计
     assert "中期目标（2022年--2024年）" in page.eval_on_selector_all("main h3", "hs => hs.map(h => h.textContent)")
+
+
+def test_a_broken_site_form_of_the_department_wide_table_is_one_located_line(tmp_path):
+    """A site's own layouts/pdf/overall.html with an undefined value: one line naming it, nothing written."""
+    import subprocess
+    import sys
+
+    from tests.conftest import MINIMAL, ROOT, write_tree
+    from tests.test_checks_overall import overall
+
+    site_root = tmp_path / "mysite"
+    write_tree(site_root / "content", {**MINIMAL, **overall()})
+    (site_root / "layouts/pdf").mkdir(parents=True)
+    (site_root / "layouts/pdf/overall.html").write_text(
+        '{% extends "pdf/base.html" %}\n{% block body %}\n{{ unit_year.overall.nothing.here }}\n{% endblock %}\n',
+        encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site_root / "content"), "--out", str(out)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [message] = [m for m in result.stderr.splitlines() if "layouts/pdf/" in m]
+    assert "/layouts/pdf/overall.html:3: " in message and "nothing" in message, message
+    assert not out.exists()

@@ -213,11 +213,11 @@ class PdfLayouts:
         evaluated = o.evaluation.published if o.evaluation and form == "overall-evaluation" else None
         published = evaluated or o.published or unit_year.published
         created = published.isoformat() if published else f"{unit_year.year}-01-01"
-        return self.env.get_template(f"pdf/{form}.html").render(
+        return render_layout(self.env, f"pdf/{form}.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
             css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has,
             widths=OVERALL_WIDTHS[sum(has.values())], score_total=score_sum(o.indicators, o.evaluation),
-        )  # fmt: skip
+        ))  # fmt: skip
 
 
 class PdfCache:
