@@ -65,13 +65,16 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
     """Index the pages already in the output tree that ask for it (data-pagefind-body);
     returns the number of index files."""
     writer.claim_folder(BUNDLE)
-    pages = indexed_pages(writer)
+    pages = written_pages(writer)
     for number, units in enumerate(search_shards(content)):
         wanted = set(units)
         with PagefindService() as service:
             for relative in pages:
-                if relative.split("/", 1)[0] in wanted:
-                    service.add_page(page_url(relative), (writer.root / relative).read_text(encoding="utf-8"))
+                if relative.split("/", 1)[0] not in wanted:
+                    continue
+                html = (writer.root / relative).read_text(encoding="utf-8")  # each page read once
+                if "data-pagefind-body" in html:
+                    service.add_page(page_url(relative), html)
             bundle = service.files()
         if "pagefind.js" not in bundle:
             raise RenderError("Pagefind 没有写出搜索索引")
@@ -87,17 +90,12 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
 
 
-def indexed_pages(writer: Writer) -> list[str]:
-    """The written pages that carry data-pagefind-body, in sorted order: Pagefind numbers
-    pages in the order they are added, so the order must not depend on the file system."""
+def written_pages(writer: Writer) -> list[str]:
+    """The HTML pages written so far, in sorted order: Pagefind numbers pages in the order they
+    are added, so the order must not depend on the file system."""
     with writer.lock:  # the renderers after this one go on claiming paths meanwhile
         claimed = sorted(writer.written)
-    pages = []
-    for relative in claimed:
-        path = writer.root / relative
-        if relative.endswith(".html") and path.is_file() and "data-pagefind-body" in path.read_text(encoding="utf-8"):
-            pages.append(relative)
-    return pages
+    return [relative for relative in claimed if relative.endswith(".html") and (writer.root / relative).is_file()]
 
 
 def page_url(relative: str) -> str:
