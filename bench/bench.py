@@ -92,10 +92,10 @@ def claim_work(work: Path) -> None:
 
 
 class Memory:
-    """Samples the resident memory of this process and all its descendants (forked page and PDF
-    workers, Pagefind, a LocalCluster's workers) every 50 ms: the peak of their sum, and of the
-    largest single process. RSS counts pages that forked workers share with their parent once in
-    each, so the sum is an upper bound."""
+    """Samples the memory of this process and all its descendants (forked page and PDF workers,
+    Pagefind, a LocalCluster's workers) every 50 ms: the peak of their sum, and of the largest
+    single process. The sum adds proportional set sizes (PSS): a page that forked workers share
+    with their parent counts once in all, where adding their RSS would count it in each."""
 
     def __init__(self):
         import psutil  # comes with the test and cluster extras
@@ -109,13 +109,15 @@ class Memory:
     def sample(self) -> None:
         import psutil
 
-        sizes = []
+        shares, sizes = [], []
         for process in [self.me, *self.me.children(recursive=True)]:
             try:
-                sizes.append(process.memory_info().rss)
+                info = process.memory_full_info()
             except psutil.Error:  # ended between the listing and the reading
-                pass
-        self.total, self.single = max(self.total, sum(sizes)), max(self.single, max(sizes))
+                continue
+            shares.append(info.pss)
+            sizes.append(info.rss)
+        self.total, self.single = max(self.total, sum(shares)), max(self.single, max(sizes, default=0))
 
     def run(self) -> None:
         while not self.stop.wait(0.05):
@@ -147,7 +149,7 @@ class Steps(Progress):
 
     def print(self, title: str, total: float) -> None:
         print(f"\n{title}: {total:.2f} s end to end")
-        print(f"  {'seconds':>9}{'peak MB, all processes':>25}{'largest process':>17}  step")
+        print(f"  {'seconds':>9}{'peak MB, all (PSS)':>25}{'largest (RSS)':>17}  step")
         for name, seconds, all_mb, single_mb in self.rows:  # the name last: Chinese is two columns wide
             print(f"  {seconds:>9.2f}{all_mb:>25.0f}{single_mb:>17.0f}  {name}")
         print(f"  peak: {max(r[2] for r in self.rows):.0f} MB all processes, {max(r[3] for r in self.rows):.0f} MB largest")
