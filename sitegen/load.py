@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -291,8 +292,11 @@ class Tree:
     agencies: list[AgencyDir] = field(default_factory=list)
 
 
-def load_tree(root: Path, findings: Findings) -> Tree:
-    """Walk content/ in sorted order and parse every file it should hold."""
+def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, AgencyDir], None] | None = None) -> Tree:
+    """Walk content/ in sorted order and parse every file it should hold.
+
+    With `each_agency`, every unit's folder is handed to it as soon as it is read (site.yaml is
+    read by then) and not kept in the tree, so that its nodes can be freed before the next."""
     shown = display_root(root)
     site_path = root / "site.yaml"
     tree = Tree(root, None, f"{shown}site.yaml")
@@ -313,7 +317,9 @@ def load_tree(root: Path, findings: Findings) -> Tree:
             tree.pages = load_pages(entry, f"{place}/", findings, inside)
         elif entry.is_dir():
             agency = load_agency(entry, f"{place}/", findings, inside)
-            if agency:
+            if agency and each_agency:
+                each_agency(tree, agency)
+            elif agency:
                 tree.agencies.append(agency)
         elif entry.name not in ("site.yaml", *IGNORED_NAMES):
             findings.warning("unexpected-file", "内容目录中的文件未被使用（忽略）", Loc(place))

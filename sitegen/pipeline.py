@@ -12,7 +12,8 @@ from typing import Iterator
 from sitegen.checks import check
 from sitegen.findings import Findings
 from sitegen.load import load_tree
-from sitegen.model import Content, build_content
+from sitegen.model import Content
+from sitegen.model.build import ContentBuilder
 
 
 @dataclass
@@ -67,8 +68,12 @@ def collector_frozen() -> Iterator[None]:
 
 def load_content(root: Path) -> Loaded:
     findings = Findings()
+    # The model's findings come after every file's own, in the order of a whole load then a whole build.
+    model_findings = Findings()
+    builder = ContentBuilder(model_findings)
     with collector_paused():
-        tree = load_tree(root, findings)
-        content = build_content(tree, findings)
+        tree = load_tree(root, findings, each_agency=builder.add)
+        content = builder.content(tree)
+        findings.items += model_findings.items
         check(content, findings)
     return Loaded(content, findings)
