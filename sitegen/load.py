@@ -302,11 +302,14 @@ class Tree:
     agencies: list[AgencyDir] = field(default_factory=list)
 
 
-def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, AgencyDir], None] | None = None) -> Tree:
+def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, AgencyDir], None] | None = None,
+              only: frozenset[str] | None = None) -> Tree:
     """Walk content/ in sorted order and parse every file it should hold.
 
     With `each_agency`, every unit's folder is handed to it as soon as it is read (site.yaml is
-    read by then) and not kept in the tree, so that its nodes can be freed before the next."""
+    read by then) and not kept in the tree, so that its nodes can be freed before the next.
+    With `only`, the units' folders of other names are passed over (a shard of the build,
+    sitegen/shards.py); site.yaml, pages/ and the files beside them are read all the same."""
     shown = display_root(root)
     site_path = root / "site.yaml"
     tree = Tree(root, None, f"{shown}site.yaml")
@@ -325,6 +328,8 @@ def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, Agenc
             continue
         if entry.is_dir() and entry.name == "pages":
             tree.pages = load_pages(entry, f"{place}/", findings, inside)
+        elif entry.is_dir() and only is not None and entry.name not in only:
+            continue
         elif entry.is_dir():
             agency = load_agency(entry, f"{place}/", findings, inside)
             if agency and each_agency:
