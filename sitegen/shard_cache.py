@@ -40,11 +40,11 @@ class ShardOutput:
     summary: SiteSummary
 
 
-def tree_digest(root: Path) -> str:
-    """A digest of every file under root (paths and bytes), in a stable order."""
+def tree_digest(root: Path, pattern: str = "*") -> str:
+    """A digest of every file under root matching pattern (paths and bytes), in a stable order."""
     digest = hashlib.sha256()
     if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
             digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
@@ -54,14 +54,7 @@ def tree_digest(root: Path) -> str:
 def code_digest() -> str:
     """sitegen's own code, layouts and static files: a changed line of sitegen is a new key."""
     package = Path(__file__).resolve().parent
-    return tree_digest_of(package, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
-
-
-def tree_digest_of(root: Path, pattern: str) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob(pattern)):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+    return tree_digest(package, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
 
 
 def versions(names: tuple[str, ...]) -> str:
