@@ -7,11 +7,17 @@ written; a renderer failure leaves the previous output/ untouched.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from collections import deque
+from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from sitegen import shards
 from sitegen.findings import ERROR, Findings
@@ -20,7 +26,7 @@ from sitegen.model import Content
 from sitegen.pipeline import Loaded, collector_frozen, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
-from sitegen.render import Context
+from sitegen.render import Context, worker_count
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
 from sitegen.render.feeds import render_feeds
@@ -162,48 +168,158 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
 
 def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Context, renderers: tuple[Renderer, ...],
                   progress: Progress) -> tuple[Content, SiteSummary, ShardCache]:
-    """Load, check and render the units shard by shard; what the site-wide renderers need is kept
-    in the summary. A shard whose key is in the cache (shard_cache.py) is copied from there.
-    After the first error no shard is rendered, but all are still checked, so that every error
-    is reported at once."""
+    """Load, check and render the units shard by shard, a few shards ahead in worker processes
+    (or on the cluster); their files are written and their summaries kept in shard order. A shard
+    whose key is in the cache (shard_cache.py) is copied from there. Once a shard has an error,
+    the shards after it are only checked, so that every error is still reported at once."""
     site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units
     summary = SiteSummary(findings=list(site.findings))
-    failed = not site.ok
     shown = display_root(context.content_dir)
     names = tuple(r.name for r in renderers if r.units is not None)
     cache = ShardCache(context.cache_dir, context.content_dir, shown, names, with_pdf=PDF in names)
-    for shard in plan.shards:
-        with progress.step(f"{SHARDS} {shard.number + 1}/{len(plan.shards)}"):
-            key = cache.key(shard, facts)
-            cached = None if failed else cache.get(key)
-            if cached is not None:
-                for path, data in cached.files:
+    state = {"failed": not site.ok}
+
+    def task(shard: shards.Shard) -> ShardTask:
+        # Here and in forked workers a shard writes into a folder of the staging one (removed with it
+        # when the build is stopped); on a cluster, into a temporary folder of the worker.
+        folder = None if context.cluster is not None else writer.root / f".shard-{shard.number}"
+        return ShardTask(context.content_dir, context.cache_dir, shard, facts, shown, renderers, skip=state["failed"],
+                         folder=folder)
+
+    with ShardRunner(context.cluster, len(plan.shards)) as runner:
+        for shard, key, output in runner.outputs(plan.shards, cache, facts, task):
+            with progress.step(f"{SHARDS} {shard.number + 1}/{len(plan.shards)}"):
+                for path, data in output.files:
                     writer.write_bytes(path, data)
-                summary.merge(cached.summary)
-                continue
-            output = render_shard(shard, facts, shown, writer, context, renderers, skip=failed)
-            failed = failed or any(f.level == ERROR for f in output.summary.findings)
-            if not failed:
-                cache.put(key, output)
-            summary.merge(output.summary)
+                shutil.rmtree(writer.root / f".shard-{shard.number}", ignore_errors=True)
+                summary.merge(output.summary)
+                if any(f.level == ERROR for f in output.summary.findings):
+                    state["failed"] = True
+                elif not state["failed"] and not output.cached:
+                    cache.put(key, output)
     return site.content, summary, cache
 
 
-def render_shard(shard: shards.Shard, facts: Facts, shown: str, writer: Writer, context: Context,
-                 renderers: tuple[Renderer, ...], skip: bool) -> ShardOutput:
-    """One shard's units: loaded, checked, rendered (unless `skip` or they have errors), pruned."""
-    loaded = load_content(context.content_dir, only=shard.units)
-    prefixes = tuple(f"{shown}{name}/" for name in shard.units)
+@dataclass(frozen=True)
+class ShardTask:
+    """All a worker process (or a Dask worker) needs to render one shard."""
+
+    content_dir: Path
+    cache_dir: Path  # the PDF cache: on a real cluster, a folder of the same path on each worker
+    shard: shards.Shard
+    facts: Facts
+    shown: str  # how file names are shown in findings: as the client shows them
+    renderers: tuple[Renderer, ...]
+    skip: bool  # only load and check (an earlier shard has errors)
+    folder: Path | None  # where to write the files before they are read back; None: a temporary folder
+    alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
+
+
+def render_shard(task: ShardTask) -> ShardOutput:
+    """One shard's units: loaded, checked, rendered (unless skipped or they have errors), pruned;
+    the files come back as bytes, written by the build's one Writer."""
+    loaded = load_content(task.content_dir, only=task.shard.units, shown=task.shown)
+    prefixes = tuple(f"{task.shown}{name}/" for name in task.shard.units)
     own = [f for f in loaded.findings if f.loc.file.startswith(prefixes)]  # the site's own come once, in render_shards
     summary = SiteSummary()
-    before = set(writer.written)
-    if not skip and not any(f.level == ERROR for f in own):
-        unit_context = replace(context, warnings=tuple(Findings(own).sorted()), facts=facts, units=shard.units,
-                               summary=summary)
-        with collector_frozen():
-            for renderer in renderers:
-                if renderer.units is not None:
-                    renderer.units(loaded.content, writer, unit_context)
-    files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written - before)]
+    files: list[tuple[str, bytes]] = []
+    if not task.alone:
+        single_process()
+    if not task.skip and not any(f.level == ERROR for f in own):
+        with shard_folder(task.folder) as folder:
+            writer = Writer(folder)
+            context = Context(task.content_dir, task.cache_dir, tuple(Findings(own).sorted()), facts=task.facts,
+                              units=task.shard.units, summary=summary)
+            with collector_frozen():
+                for renderer in task.renderers:
+                    if renderer.units is not None:
+                        renderer.units(loaded.content, writer, context)
+            files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written)]
     summary.add(loaded.content, own)
     return ShardOutput(files, summary)
+
+
+@contextmanager
+def shard_folder(folder: Path | None) -> Iterator[Path]:
+    if folder is not None:
+        folder.mkdir()
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="sitegen-shard-") as temporary:
+        yield Path(temporary)
+
+
+class ShardRunner:
+    """Runs shards a few ahead of the build, which takes their outputs in order: in forked worker
+    processes (one shard each, whole), on a Dask cluster, or here when there is one shard or core."""
+
+    def __init__(self, cluster, shard_count: int):
+        self.cluster = cluster
+        if cluster is not None:
+            self.workers = cluster.worker_count()
+        else:
+            self.workers = 1 if shard_count < 2 else worker_count()
+        self.pool = None
+        if cluster is None and self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=start_shard_worker)
+
+    def __enter__(self) -> ShardRunner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, task: ShardTask):
+        if self.cluster is not None:
+            return self.cluster.submit(render_shard, task)
+        if self.pool is not None:
+            return self.pool.submit(render_shard, task)
+        return Done(replace(task, alone=True))
+
+    def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
+                task: Callable[[shards.Shard], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
+        """(shard, cache key, output) in shard order; at most two shards a worker are ahead."""
+        ahead: deque = deque()
+        upcoming = iter(planned)
+        while True:
+            while len(ahead) < 2 * self.workers:
+                shard = next(upcoming, None)
+                if shard is None:
+                    break
+                key = cache.key(shard, facts)
+                hit = None if task(shard).skip else cache.get(key)
+                ahead.append((shard, key, hit if hit is not None else self.submit(task(shard))))
+            if not ahead:
+                return
+            shard, key, pending = ahead.popleft()
+            yield shard, key, pending if isinstance(pending, ShardOutput) else self.result(pending)
+
+    def result(self, pending) -> ShardOutput:
+        if self.cluster is not None:
+            return self.cluster.result(pending)
+        return pending.result()
+
+
+@dataclass
+class Done:
+    """A shard rendered in this process, when its output is asked for."""
+
+    task: ShardTask
+
+    def result(self) -> ShardOutput:
+        return render_shard(self.task)
+
+
+def start_shard_worker() -> None:
+    single_process()
+    # The model a worker loads lives until its shard is done: collect seldom (as render/pdf.py's workers).
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 20)
+
+
+def single_process() -> None:
+    """In a worker process (forked, or Dask's), a shard is the whole job: its pages and PDFs are
+    rendered in it, not in a pool of its own (Dask's worker processes may not have children)."""
+    os.environ["SITEGEN_WORKERS"] = "1"

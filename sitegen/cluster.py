@@ -65,6 +65,18 @@ class Cluster:
         except Exception as exc:  # KilledWorker, a worker's own exception, a lost connection
             raise RenderError(f"集群上的渲染任务失败（{type(exc).__name__}：{first_line(exc)}）") from exc
 
+    def worker_count(self) -> int:
+        return max(1, len(self.client.scheduler_info()["workers"]))
+
+    def submit(self, function: Callable, item: Any):
+        return self.client.submit(function, item, pure=False)
+
+    def result(self, future: Any) -> Any:
+        try:
+            return future.result()
+        except Exception as exc:  # KilledWorker, a worker's own exception, a lost connection
+            raise RenderError(f"集群上的渲染任务失败（{type(exc).__name__}：{first_line(exc)}）") from exc
+
     def check_workers(self, expected: dict[str, str], content_dir: Path) -> None:
         """Every worker must make the same bytes as this process would."""
         answers = self.client.run(worker_probe, str(content_dir.resolve()))

@@ -303,14 +303,15 @@ class Tree:
 
 
 def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, AgencyDir], None] | None = None,
-              only: frozenset[str] | None = None) -> Tree:
+              only: frozenset[str] | None = None, shown: str | None = None) -> Tree:
     """Walk content/ in sorted order and parse every file it should hold.
 
     With `each_agency`, every unit's folder is handed to it as soon as it is read (site.yaml is
     read by then) and not kept in the tree, so that its nodes can be freed before the next.
     With `only`, the units' folders of other names are passed over (a shard of the build,
-    sitegen/shards.py); site.yaml, pages/ and the files beside them are read all the same."""
-    shown = display_root(root)
+    sitegen/shards.py); site.yaml, pages/ and the files beside them are read all the same.
+    `shown` is how the file names begin in findings (display_root; a cluster's worker is told)."""
+    shown = display_root(root) if shown is None else shown
     site_path = root / "site.yaml"
     tree = Tree(root, None, f"{shown}site.yaml")
     if not root.is_dir():

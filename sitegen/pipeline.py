@@ -66,14 +66,14 @@ def collector_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def load_content(root: Path, only: frozenset[str] | None = None) -> Loaded:
+def load_content(root: Path, only: frozenset[str] | None = None, shown: str | None = None) -> Loaded:
     """The whole content, or with `only` the units of those folder names (and the site's own files)."""
     findings = Findings()
     # The model's findings come after every file's own, in the order of a whole load then a whole build.
     model_findings = Findings()
     builder = ContentBuilder(model_findings)
     with collector_paused():
-        tree = load_tree(root, findings, each_agency=builder.add, only=only)
+        tree = load_tree(root, findings, each_agency=builder.add, only=only, shown=shown)
         content = builder.content(tree)
         findings.items += model_findings.items
         check(content, findings)

@@ -38,6 +38,7 @@ PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools")
 class ShardOutput:
     files: list[tuple[str, bytes]]  # site path → bytes, every file the shard's renderers wrote
     summary: SiteSummary
+    cached: bool = False  # taken from the cache (so not put there again)
 
 
 def tree_digest(root: Path, pattern: str = "*") -> str:
@@ -96,7 +97,10 @@ class ShardCache:
                 output = pickle.load(file)
         except Exception:  # noqa: BLE001 - any broken entry is a miss
             return None
-        return output if isinstance(output, ShardOutput) else None
+        if not isinstance(output, ShardOutput):
+            return None
+        output.cached = True
+        return output
 
     def put(self, key: str, output: ShardOutput) -> None:
         """Atomically: a temporary file of this process renamed over the entry."""

@@ -50,7 +50,7 @@ def in_pdf_step(tmp_path: Path, process: subprocess.Popen) -> list[int]:
     def workers():
         staging = list(tmp_path.glob("output.building-*"))
         # The units' open data is written just before their PDFs (the example is one shard).
-        done_before_pdfs = staging and any((staging[0] / "data").glob("*.xlsx"))
+        done_before_pdfs = staging and any(staging[0].rglob("data/*.xlsx"))
         forked = [pid for pid in child_pids_of(process.pid) if cmdline(pid) == cmdline(process.pid)]
         return forked if done_before_pdfs and len(forked) >= 2 else None
 

@@ -21,7 +21,7 @@ from sitegen.checks import WARNING_CODES
 from sitegen.compare import changes_since_last_year
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
-from sitegen.render import Context, RenderError, results, worker_count
+from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
@@ -44,7 +44,6 @@ class PageJob:
     template: str
     values: dict
     more: Callable[[], dict] | None = None  # values worth computing in the worker (table rows, charts)
-    relative: str = ""  # the site path, for pages rendered on a cluster
 
 
 # Pages are rendered by forked processes that each take every n-th page: Jinja is pure
@@ -56,9 +55,6 @@ _env = None
 
 def render_queue(env, queue: list[PageJob], context: Context | None = None) -> None:
     global _queue, _env
-    if context is not None and context.cluster is not None:
-        render_on_cluster(queue, context)
-        return
     workers = max(1, min(worker_count(), len(queue) // FORK_MIN_PAGES))
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         render_share(env, queue, 0, 1)
@@ -85,47 +81,6 @@ def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tu
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
         yield job, render_layout(env, job.template, values)
-
-
-# ---------------------------------------------------------------- on a Dask cluster (sitegen/cluster.py)
-
-SHARES_PER_WORKER = 4  # so that a worker that finishes early takes another share
-REMOTE_ROOT = Path("/sitegen-remote")  # a worker's pages are claimed under this root, never written there
-_remote: dict[tuple, tuple] = {}  # per worker process: (content digest, shard, facts) → (env, queue)
-
-
-def render_on_cluster(queue: list[PageJob], context: Context) -> None:
-    """The same queue, rendered by the cluster's workers; the client writes what they return."""
-    cluster = context.cluster
-    workers = max(1, len(cluster.client.scheduler_info()["workers"]))
-    count = max(1, min(workers * SHARES_PER_WORKER, len(queue) // FORK_MIN_PAGES))
-    content_dir = str(context.content_dir.resolve())
-    units = tuple(sorted(context.units)) if context.units is not None else None
-    tasks = [(content_dir, context.digest, units, context.facts, index, count) for index in range(count)]
-    shares = cluster.map(remote_share, tasks)
-    for index, texts in enumerate(shares):
-        jobs = queue[index::count]
-        if [relative for relative, _ in texts] != [job.relative for job in jobs]:
-            raise RenderError("集群工作节点生成的页面与本机的页面列表不一致（内容是否相同？）")
-        for job, (_, text) in zip(jobs, texts):
-            store_text(job.target, text)
-
-
-def remote_share(task: tuple) -> list[tuple[str, str]]:
-    """Runs on a worker: load the shard's units once per build, render one share of their pages."""
-    content_dir, digest, units, facts, index, count = task
-    key = (digest, units, facts)
-    if key not in _remote:
-        from sitegen.pipeline import load_content
-
-        _remote.clear()
-        loaded = load_content(Path(content_dir), only=frozenset(units) if units is not None else None)
-        context = Context(Path(content_dir), REMOTE_ROOT, tuple(loaded.findings.sorted()), digest=digest, facts=facts)
-        pages = SitePages(loaded.content, Writer(REMOTE_ROOT), context)
-        pages.queue_units()
-        _remote[key] = (pages.env, pages.queue)
-    env, queue = _remote[key]
-    return [(job.relative, text) for job, text in page_texts(env, queue, index, count)]
 
 
 @dataclass(frozen=True)
@@ -194,7 +149,7 @@ class SitePages:
         target = self.writer.claim(relative)
         canonical = self.content.site.base_url + path.lstrip("/")
         self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
-                                  more, relative.lstrip("/")))
+                                  more))
 
     def queue_units(self) -> None:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
@@ -332,7 +287,7 @@ def render_site_pages(content: Content, writer: Writer, context: Context) -> int
     pages = SitePages(content, writer, context)
     pages.queue_site(context.summary)
     pages.static()
-    render_queue(pages.env, pages.queue, replace(context, cluster=None))  # a handful of pages: here
+    render_queue(pages.env, pages.queue, context)
     return len(pages.queue)
 
 
