@@ -7,17 +7,11 @@ written; a renderer failure leaves the previous output/ untouched.
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-import os
 import shutil
-import tempfile
-from collections import deque
-from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from sitegen import shards
 from sitegen.findings import ERROR, Findings
@@ -26,7 +20,7 @@ from sitegen.model import Content
 from sitegen.pipeline import Loaded, collector_frozen, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
-from sitegen.render import Context, worker_count
+from sitegen.render import Context
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
 from sitegen.render.feeds import render_feeds
@@ -35,7 +29,8 @@ from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.writer import Writer
 from sitegen.safety import MARKER, check_output_path
-from sitegen.shard_cache import ShardCache, ShardOutput
+from sitegen.shard_cache import ShardCache
+from sitegen.shard_workers import ShardRunner, ShardTask
 from sitegen.shards import Facts, SiteSummary
 
 
@@ -187,8 +182,10 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
                          folder=folder)
 
     with ShardRunner(context.cluster, len(plan.shards)) as runner:
-        for shard, key, output in runner.outputs(plan.shards, cache, facts, task):
-            with progress.step(f"{SHARDS} {shard.number + 1}/{len(plan.shards)}"):
+        outputs = runner.outputs(plan.shards, cache, facts, task)
+        for number in range(len(plan.shards)):
+            with progress.step(f"{SHARDS} {number + 1}/{len(plan.shards)}"):  # waiting for the shard included
+                shard, key, output = next(outputs)
                 for path, data in output.files:
                     writer.write_bytes(path, data)
                 shutil.rmtree(writer.root / f".shard-{shard.number}", ignore_errors=True)
@@ -198,128 +195,3 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
                 elif not state["failed"] and not output.cached:
                     cache.put(key, output)
     return site.content, summary, cache
-
-
-@dataclass(frozen=True)
-class ShardTask:
-    """All a worker process (or a Dask worker) needs to render one shard."""
-
-    content_dir: Path
-    cache_dir: Path  # the PDF cache: on a real cluster, a folder of the same path on each worker
-    shard: shards.Shard
-    facts: Facts
-    shown: str  # how file names are shown in findings: as the client shows them
-    renderers: tuple[Renderer, ...]
-    skip: bool  # only load and check (an earlier shard has errors)
-    folder: Path | None  # where to write the files before they are read back; None: a temporary folder
-    alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
-
-
-def render_shard(task: ShardTask) -> ShardOutput:
-    """One shard's units: loaded, checked, rendered (unless skipped or they have errors), pruned;
-    the files come back as bytes, written by the build's one Writer."""
-    loaded = load_content(task.content_dir, only=task.shard.units, shown=task.shown)
-    prefixes = tuple(f"{task.shown}{name}/" for name in task.shard.units)
-    own = [f for f in loaded.findings if f.loc.file.startswith(prefixes)]  # the site's own come once, in render_shards
-    summary = SiteSummary()
-    files: list[tuple[str, bytes]] = []
-    if not task.alone:
-        single_process()
-    if not task.skip and not any(f.level == ERROR for f in own):
-        with shard_folder(task.folder) as folder:
-            writer = Writer(folder)
-            context = Context(task.content_dir, task.cache_dir, tuple(Findings(own).sorted()), facts=task.facts,
-                              units=task.shard.units, summary=summary)
-            with collector_frozen():
-                for renderer in task.renderers:
-                    if renderer.units is not None:
-                        renderer.units(loaded.content, writer, context)
-            files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written)]
-    summary.add(loaded.content, own)
-    return ShardOutput(files, summary)
-
-
-@contextmanager
-def shard_folder(folder: Path | None) -> Iterator[Path]:
-    if folder is not None:
-        folder.mkdir()
-        yield folder
-        return
-    with tempfile.TemporaryDirectory(prefix="sitegen-shard-") as temporary:
-        yield Path(temporary)
-
-
-class ShardRunner:
-    """Runs shards a few ahead of the build, which takes their outputs in order: in forked worker
-    processes (one shard each, whole), on a Dask cluster, or here when there is one shard or core."""
-
-    def __init__(self, cluster, shard_count: int):
-        self.cluster = cluster
-        if cluster is not None:
-            self.workers = cluster.worker_count()
-        else:
-            self.workers = 1 if shard_count < 2 else worker_count()
-        self.pool = None
-        if cluster is None and self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
-                                            initializer=start_shard_worker)
-
-    def __enter__(self) -> ShardRunner:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def submit(self, task: ShardTask):
-        if self.cluster is not None:
-            return self.cluster.submit(render_shard, task)
-        if self.pool is not None:
-            return self.pool.submit(render_shard, task)
-        return Done(replace(task, alone=True))
-
-    def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
-                task: Callable[[shards.Shard], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
-        """(shard, cache key, output) in shard order; at most two shards a worker are ahead."""
-        ahead: deque = deque()
-        upcoming = iter(planned)
-        while True:
-            while len(ahead) < 2 * self.workers:
-                shard = next(upcoming, None)
-                if shard is None:
-                    break
-                key = cache.key(shard, facts)
-                hit = None if task(shard).skip else cache.get(key)
-                ahead.append((shard, key, hit if hit is not None else self.submit(task(shard))))
-            if not ahead:
-                return
-            shard, key, pending = ahead.popleft()
-            yield shard, key, pending if isinstance(pending, ShardOutput) else self.result(pending)
-
-    def result(self, pending) -> ShardOutput:
-        if self.cluster is not None:
-            return self.cluster.result(pending)
-        return pending.result()
-
-
-@dataclass
-class Done:
-    """A shard rendered in this process, when its output is asked for."""
-
-    task: ShardTask
-
-    def result(self) -> ShardOutput:
-        return render_shard(self.task)
-
-
-def start_shard_worker() -> None:
-    single_process()
-    # The model a worker loads lives until its shard is done: collect seldom (as render/pdf.py's workers).
-    gc.freeze()
-    gc.set_threshold(100_000, 20, 20)
-
-
-def single_process() -> None:
-    """In a worker process (forked, or Dask's), a shard is the whole job: its pages and PDFs are
-    rendered in it, not in a pool of its own (Dask's worker processes may not have children)."""
-    os.environ["SITEGEN_WORKERS"] = "1"

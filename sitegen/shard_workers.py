@@ -1,0 +1,157 @@
+"""Running a build's shards: here, a few ahead in forked worker processes, or as Dask tasks.
+
+A shard is rendered whole by one process (render_shard): its units loaded and checked,
+their pages, PDFs and open-data files written into a folder of its own and read back,
+the records pruned (shards.py). The build takes the outputs in shard order and writes
+them through its one Writer. A worker renders nothing in a pool of its own: the shards
+are what runs in parallel (and Dask's worker processes may not start children).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import tempfile
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from sitegen import shards
+from sitegen.findings import ERROR, Findings
+from sitegen.pipeline import collector_frozen, load_content
+from sitegen.render import Context, worker_count
+from sitegen.render.writer import Writer
+from sitegen.shard_cache import ShardCache, ShardOutput
+from sitegen.shards import Facts, SiteSummary
+
+if TYPE_CHECKING:
+    from sitegen.build import Renderer
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    """All a worker process (or a Dask worker) needs to render one shard."""
+
+    content_dir: Path
+    cache_dir: Path  # the PDF cache: on a real cluster, a folder of the same path on each worker
+    shard: shards.Shard
+    facts: Facts
+    shown: str  # how file names are shown in findings: as the client shows them
+    renderers: tuple[Renderer, ...]
+    skip: bool  # only load and check (an earlier shard has errors)
+    folder: Path | None  # where to write the files before they are read back; None: a temporary folder
+    alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
+
+
+def render_shard(task: ShardTask) -> ShardOutput:
+    """One shard's units: loaded, checked, rendered (unless skipped or they have errors), pruned;
+    the files come back as bytes, written by the build's one Writer."""
+    loaded = load_content(task.content_dir, only=task.shard.units, shown=task.shown)
+    prefixes = tuple(f"{task.shown}{name}/" for name in task.shard.units)
+    own = [f for f in loaded.findings if f.loc.file.startswith(prefixes)]  # the site's own come once, in render_shards
+    summary = SiteSummary()
+    files: list[tuple[str, bytes]] = []
+    if not task.alone:
+        single_process()
+    if not task.skip and not any(f.level == ERROR for f in own):
+        with shard_folder(task.folder) as folder:
+            writer = Writer(folder)
+            context = Context(task.content_dir, task.cache_dir, tuple(Findings(own).sorted()), facts=task.facts,
+                              units=task.shard.units, summary=summary)
+            with collector_frozen():
+                for renderer in task.renderers:
+                    if renderer.units is not None:
+                        renderer.units(loaded.content, writer, context)
+            files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written)]
+    summary.add(loaded.content, own)
+    return ShardOutput(files, summary)
+
+
+@contextmanager
+def shard_folder(folder: Path | None) -> Iterator[Path]:
+    if folder is not None:
+        folder.mkdir()
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="sitegen-shard-") as temporary:
+        yield Path(temporary)
+
+
+class ShardRunner:
+    """Runs shards a few ahead of the build, which takes their outputs in order: in forked worker
+    processes (one shard each, whole), on a Dask cluster, or here when there is one shard or core."""
+
+    def __init__(self, cluster, shard_count: int):
+        self.cluster = cluster
+        if cluster is not None:
+            self.workers = cluster.worker_count()
+        else:
+            self.workers = 1 if shard_count < 2 else worker_count()
+        self.pool = None
+        if cluster is None and self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=start_shard_worker)
+
+    def __enter__(self) -> ShardRunner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, task: ShardTask):
+        if self.cluster is not None:
+            return self.cluster.submit(render_shard, task)
+        if self.pool is not None:
+            return self.pool.submit(render_shard, task)
+        return Done(replace(task, alone=True))
+
+    def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
+                task: Callable[[shards.Shard], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
+        """(shard, cache key, output) in shard order; at most two shards a worker are ahead."""
+        ahead: deque = deque()
+        upcoming = iter(planned)
+        while True:
+            while len(ahead) < 2 * self.workers:
+                shard = next(upcoming, None)
+                if shard is None:
+                    break
+                key = cache.key(shard, facts)
+                hit = None if task(shard).skip else cache.get(key)
+                ahead.append((shard, key, hit if hit is not None else self.submit(task(shard))))
+            if not ahead:
+                return
+            shard, key, pending = ahead.popleft()
+            yield shard, key, pending if isinstance(pending, ShardOutput) else self.result(pending)
+
+    def result(self, pending) -> ShardOutput:
+        if self.cluster is not None:
+            return self.cluster.result(pending)
+        return pending.result()
+
+
+@dataclass
+class Done:
+    """A shard rendered in this process, when its output is asked for."""
+
+    task: ShardTask
+
+    def result(self) -> ShardOutput:
+        return render_shard(self.task)
+
+
+def start_shard_worker() -> None:
+    single_process()
+    # The model a worker loads lives until its shard is done: collect seldom (as render/pdf.py's workers).
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 20)
+
+
+def single_process() -> None:
+    """In a worker process (forked, or Dask's), a shard is the whole job: its pages and PDFs are
+    rendered in it, not in a pool of its own (Dask's worker processes may not have children)."""
+    os.environ["SITEGEN_WORKERS"] = "1"
