@@ -93,46 +93,51 @@ def sheet_head(dimension: str | None) -> str:
     return f'{XML_HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELS}">{ref}{SHEET_VIEW}<sheetData>'
 
 
-def rows_xml(rows: Iterable[list[Any]], first: int = 1) -> tuple[str, int, int]:
+def number_cell(ref: str, value: Any) -> str:
+    """A number cell's XML after `<c r="`: a Decimal shown with its decimals as written (at most
+    MAX_PLACES), as the float a spreadsheet holds, in XlsxWriter's notation (%.16G)."""
+    if type(value) is Decimal:
+        e = value.as_tuple().exponent
+        style = DECIMALS if e >= 0 else DECIMALS - e if e >= -MAX_PLACES else DECIMALS + MAX_PLACES  # type: ignore[operator]
+        return f'{ref} s="{style}"><v>{float(value):.16G}</v></c>'
+    if type(value) in (int, float, bool):
+        return f"{ref}><v>{value:.16G}</v></c>"
+    raise TypeError(f"no XLSX cell for {type(value).__name__}: {value!r}")
+
+
+def rows_xml(rows: list[list[Any]], first: int = 1) -> tuple[str, int, int]:
     """The XML of these rows, the first numbered `first`, and the last row and column written
-    (0 without any). A cell is text (a non-empty str), a number (a Decimal, shown with its
-    decimals; an int, a float); None, "" and anything else leave it empty. The loop runs for
-    every cell of the site (~2 million at 10,000 projects): a text's XML is made once a sheet."""
+    (0 without any). A cell is text (a non-empty str) or a number (number_cell); None and ""
+    leave it empty. This runs for every cell of the site (~2 million at 10,000 projects): a
+    comprehension, and a text's XML made once a sheet (the same texts repeat down a sheet)."""
     texts: dict[str, str] = {}
-    letters: list[str] = []
-    body, last_row, last_column = [], 0, 0
+
+    def text(value: str) -> str:
+        xml = texts[value] = text_cell(value)
+        return xml
+
+    letters = column_letters(max(map(len, rows), default=0))
+    body, last_row = [], 0
     for y, row in enumerate(rows, start=first):
-        if len(row) > len(letters):
-            letters = column_letters(len(row))
         n = str(y) + '"'
-        cells = []
-        for x, value in enumerate(row):
-            if value is None:
-                continue
-            kind = type(value)
-            if kind is str:
-                if value:
-                    xml = texts.get(value)
-                    if xml is None:
-                        xml = texts[value] = text_cell(value)
-                    cells.append('<c r="' + letters[x] + n + xml)
-                    last = x
-            elif kind is Decimal:
-                e = value.as_tuple().exponent  # shown with its decimals as written, at most MAX_PLACES
-                style = DECIMALS if e >= 0 else DECIMALS - e if e >= -MAX_PLACES else DECIMALS + MAX_PLACES  # type: ignore[operator]
-                cells.append(f'<c r="{letters[x]}{n} s="{style}"><v>{float(value):.16G}</v></c>')
-                last = x
-            elif kind is int or kind is float or kind is bool:
-                cells.append(f'<c r="{letters[x]}{n}><v>{value:.16G}</v></c>')
-                last = x
+        cells = [f'<c r="{letters[x]}{n}{texts.get(value) or text(value)}' if type(value) is str
+                 else '<c r="' + number_cell(letters[x] + n, value)
+                 for x, value in enumerate(row) if value is not None and value != ""]
         if cells:
             body.append(f'<row r="{n}>{"".join(cells)}</row>')
             last_row = y
-            last_column = max(last_column, last + 1)
-    return "".join(body), last_row, last_column
+    return "".join(body), last_row, last_column(rows)
 
 
-def sheet_xml(rows: Iterable[list[Any]]) -> str:
+def last_column(rows: list[list[Any]]) -> int:
+    """The number of the last column that some row fills."""
+    for x in range(max(map(len, rows), default=0), 0, -1):
+        if {row[x - 1] for row in rows if len(row) >= x} - {None, ""}:
+            return x
+    return 0
+
+
+def sheet_xml(rows: list[list[Any]]) -> str:
     """One worksheet, its first row (the headers) frozen."""
     body, last_row, last_column = rows_xml(rows)
     dimension = f"A1:{column_letters(last_column)[-1]}{last_row}" if last_row else "A1"
@@ -171,7 +176,7 @@ class SheetPart:
     part: Part
 
 
-def sheet_part(name: str, rows: Iterable[list[Any]]) -> SheetPart:
+def sheet_part(name: str, rows: list[list[Any]]) -> SheetPart:
     return SheetPart(name, Part.of(sheet_xml(rows).encode("utf-8")))
 
 
