@@ -23,7 +23,8 @@ from sitegen.model import Content, Indicator, Site, Task, UnitYear
 from sitegen.render.data import DATA, SITE_NAME, SiteMeta, build_date, csv_cell, indicator_json, json_open, plain, unit_year_name
 from sitegen.render.data.documents import json_bytes, site_json
 from sitegen.render.data.files import JSON_CLOSE, in_order
-from sitegen.render.data.xlsx import SHEET_TAIL, Deflater, Workbook, rows_xml, sheet_head
+from sitegen.render.data.archive import Deflater
+from sitegen.render.data.xlsx import SHEET_TAIL, Workbook, rows_xml, sheet_head
 from sitegen.render.writer import Writer
 
 
@@ -113,18 +114,16 @@ def task_rows(unit_year: UnitYear) -> list[list[Any]]:
     return [[c.get(unit_year, t, n) for c in TASK_COLUMNS] for n, t in enumerate(unit_year.overall.tasks, start=1)]  # type: ignore[union-attr]
 
 
-ROWS = {"overall-indicators": indicator_rows, "overall-tasks": task_rows}
-
-
-def csv_text(columns: tuple[Column, ...] | None, table: list[list[Any]]) -> bytes:
-    """CSV rows, UTF-8; with `columns`, the file's start (the BOM, the column names) alone."""
+def csv_rows(table: list[list[Any]]) -> bytes:
+    """CSV rows, UTF-8, as data's: CRLF, formula-safe, decimals as written."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    if columns:
-        writer.writerow([c.name for c in columns])
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
-    writer.writerows([[csv_cell(v) for v in row] for row in table])
+    csv.writer(out, lineterminator="\r\n").writerows([[csv_cell(v) for v in row] for row in table])
     return out.getvalue().encode("utf-8")
+
+
+def csv_head(columns: tuple[Column, ...]) -> bytes:
+    """A file's start: the BOM (for Excel), the column names."""
+    return b"\xef\xbb\xbf" + csv_rows([[c.name for c in columns]])
 
 
 SHEETS = ("绩效指标", "年度履职目标")  # the workbook's tabs, one per table of OVERALL_RESOURCES
@@ -190,7 +189,7 @@ class OverallData:
     record: bytes  # its JSON object: one item of the files' `overall`
 
     def csv_file(self, k: int) -> bytes:
-        return csv_text(OVERALL_RESOURCES[k][2], []) + self.csv_bodies[k]
+        return csv_head(OVERALL_RESOURCES[k][2]) + self.csv_bodies[k]
 
     def json_file(self) -> bytes:
         return json_open(self.site, "overall") + self.record + JSON_CLOSE
@@ -208,7 +207,7 @@ class OverallData:
 def overall_data(unit_year: UnitYear, site: Site) -> OverallData:
     tables = (indicator_rows(unit_year), task_rows(unit_year))
     return OverallData(name=unit_year_name(unit_year), site=site_json(site), created=build_date([unit_year]), tables=tables,
-                       csv_bodies=(csv_text(None, tables[0]), csv_text(None, tables[1])),
+                       csv_bodies=(csv_rows(tables[0]), csv_rows(tables[1])),
                        record=json_bytes(overall_json(unit_year)))
 
 
@@ -242,8 +241,8 @@ def write_overall_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[Over
     with writer.open(paths["indicators"]) as indicators, writer.open(paths["tasks"]) as tasks, \
             writer.open(paths["json"]) as document, writer.open(paths["xlsx"]) as xlsx, \
             tempfile.SpooledTemporaryFile(max_size=8 << 20) as waiting:
-        indicators.write(csv_text(INDICATOR_COLUMNS, []))
-        tasks.write(csv_text(TASK_COLUMNS, []))
+        indicators.write(csv_head(INDICATOR_COLUMNS))
+        tasks.write(csv_head(TASK_COLUMNS))
         document.write(json_open(meta.site, "overall"))
         book = Workbook(xlsx, list(SHEETS), meta.overall_created)
         later = Deflater(waiting)  # type: ignore[arg-type]
