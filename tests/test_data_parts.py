@@ -150,6 +150,8 @@ def test_the_data_package_is_the_json_modules_indented_text(example, data):
     expected = json.dumps(datapackage(meta, names, overall_resources(meta.overall)), ensure_ascii=False, indent=2) + "\n"
     assert (data / "datapackage.json").read_text(encoding="utf-8") == expected
     assert datapackage_text(meta, names, []) == json.dumps(datapackage(meta, names), ensure_ascii=False, indent=2) + "\n"
+    for names, more in (([], []), ([], overall_resources(meta.overall)), (["a.csv"], [])):  # the empty list's `[]`
+        assert datapackage_text(meta, names, more) == json.dumps(datapackage(meta, names, more), ensure_ascii=False, indent=2) + "\n"
 
 
 def test_every_sheet_has_the_cells_xlsxwriter_wrote(example, data):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Iterator
@@ -180,8 +181,10 @@ def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData
         write_workbook(xlsx_out, list(meta.sheets) or [EMPTY_SHEET.name], sheets(), meta.created)
         json_out.write(JSON_CLOSE)
     written = [*paths.values(), *write_overall_site_data(writer, meta, overall_parts)]
-    csv_names = [f"{name}.csv" for name in meta.names] + [f"{SITE_NAME}.csv"]
-    writer.write_text(f"{DATA}/datapackage.json", datapackage_text(meta, csv_names, overall_resources(meta.overall)))
+    csv_names = (*(f"{name}.csv" for name in meta.names), f"{SITE_NAME}.csv")
+    with writer.open(f"{DATA}/datapackage.json") as package:
+        for piece in datapackage_pieces(meta, csv_names, overall_resources(meta.overall)):
+            package.write(piece.encode("utf-8"))
     return written
 
 
@@ -230,14 +233,21 @@ def indented(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
-def datapackage_text(meta: SiteMeta, csv_names: list[str], more: list[dict]) -> str:
-    """indented(datapackage(…)) + a line end, without the pure-Python encoder (the one that indents) going
-    over every project CSV's schema: one resource is encoded as a template for all (tested equal)."""
+def datapackage_pieces(meta: SiteMeta, csv_names: Iterable[str], more: list[dict]) -> Iterator[str]:
+    """indented(datapackage(…)) and a line end, piece by piece (one resource a piece), without the
+    pure-Python encoder (the one that indents) going over every CSV's schema: one resource is
+    encoded as a template for all the project CSVs (tested equal)."""
     template = indented(datapackage(meta, ["%%name%%.csv"])["resources"][0])
     name, path = indented("%%name%%"), indented("%%name%%.csv")
-    items = [template.replace(path, indented(n)).replace(name, indented(n.removesuffix(".csv").lower())) for n in csv_names]
-    items += [indented(resource) for resource in more]
-    if not items:
-        return indented(datapackage(meta, [])) + "\n"
-    head = indented(datapackage(meta, [])).replace('"resources": []', '"resources": [\n    %%resources%%\n  ]')
-    return head.replace("%%resources%%", ",\n    ".join(item.replace("\n", "\n    ") for item in items)) + "\n"
+    head, _, tail = indented(datapackage(meta, [])).partition('"resources": []')
+    items = chain((template.replace(path, indented(n)).replace(name, indented(n.removesuffix(".csv").lower())) for n in csv_names),
+                  (indented(resource) for resource in more))
+    yield head + '"resources": ['
+    count = 0
+    for count, item in enumerate(items, start=1):
+        yield ("," if count > 1 else "") + "\n    " + item.replace("\n", "\n    ")
+    yield ("\n  ]" if count else "]") + tail + "\n"
+
+
+def datapackage_text(meta: SiteMeta, csv_names: list[str], more: list[dict]) -> str:
+    return "".join(datapackage_pieces(meta, csv_names, more))
