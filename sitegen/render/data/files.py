@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import json
-from itertools import chain
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from sitegen.model import Content, Site, UnitYear
