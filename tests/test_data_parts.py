@@ -26,7 +26,7 @@ from sitegen.render.data import (
     COLUMNS, FLAT_HEADERS, RESULT_HEADERS, build_date, datapackage, entries, render_data, site_meta, unit_year_data,
     unit_year_json, unit_year_name, write_site_data, write_unit_year_data, xlsx_extra_columns,
 )
-from sitegen.render.data.columns import FORMULA_STARTS, rows
+from sitegen.render.data.columns import FORMULA_STARTS, ROW_COLUMNS, ind, rows
 from sitegen.render.data.files import data_unit_years, datapackage_text
 from sitegen.render.data.xlsx import MAX_TEXT, sheet_part, write_workbook
 from sitegen.render.overall_data import overall_data, overall_resources, write_overall_data
@@ -263,6 +263,13 @@ def test_parts_out_of_order_are_refused(example, tmp_path):
         write_site_data(Writer(tmp_path / "a"), site_meta(example), reversed(parts))
     with pytest.raises(ValueError, match="少了"):
         write_site_data(Writer(tmp_path / "b"), site_meta(example), parts)
+
+
+def test_the_columns_computed_once_a_project_read_no_indicator():
+    """columns.tables computes the columns outside ROW_COLUMNS once a project, with no indicator:
+    none of them may be an indicator's attribute (the CSV comparisons above check the rest)."""
+    assert {c.name for c in COLUMNS if isinstance(c.get, ind)} <= ROW_COLUMNS
+    assert ROW_COLUMNS <= {c.name for c in COLUMNS}
 
 
 def test_a_part_is_plain_bytes(example):

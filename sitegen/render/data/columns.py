@@ -179,9 +179,9 @@ POSITION = {c.name: k for k, c in enumerate(COLUMNS)}
 def project_entries(project: Project) -> list[tuple[Indicator | None, int]]:
     """(indicator, number) of a project's rows: the year's indicators (one empty row for a project
     without any), then its midterm.indicators, numbered on their own."""
-    result = list(zip(project.indicators or [None], range(1, len(project.indicators) + 2)))
+    result = [(i, n) for n, i in enumerate(project.indicators or [None], start=1)]
     if project.midterm:
-        result += zip(project.midterm.indicators, range(1, len(project.midterm.indicators) + 1))
+        result += [(i, n) for n, i in enumerate(project.midterm.indicators, start=1)]
     return result
 
 
@@ -198,7 +198,8 @@ def spreadsheet_safe(value: Any) -> Any:
 
 
 def csv_cell(value: Any) -> Any:
-    """What the csv module writes for a value: None stays None (an empty cell), decimals as written."""
+    """A value as handed to the csv module: None stays None (it writes an empty cell), decimals
+    as written, formula-like text with its apostrophe."""
     if type(value) is str:
         return "'" + value if value.startswith(FORMULA_STARTS) else value
     if isinstance(value, Decimal):
