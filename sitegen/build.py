@@ -31,7 +31,7 @@ from sitegen.render.writer import Writer
 from sitegen.safety import MARKER, check_output_path
 from sitegen.shard_cache import ShardCache
 from sitegen.shard_workers import ShardRunner, ShardTask
-from sitegen.shards import Facts, SiteSummary
+from sitegen.shards import Facts, SiteSummary, Spill
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,8 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
                     running.result()
         # Again just before the swap: someone may have put files there while the build ran.
         check_output_path(out_dir, context.content_dir, force=force)
+        summary.data.close()
+        summary.overall.close()
     cache.sweep()
     return loaded
 
@@ -168,7 +170,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
     whose key is in the cache (shard_cache.py) is copied from there. Once a shard has an error,
     the shards after it are only checked, so that every error is still reported at once."""
     site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units
-    summary = SiteSummary(findings=list(site.findings))
+    summary = SiteSummary(findings=list(site.findings), data=Spill(), overall=Spill())
     shown = display_root(context.content_dir)
     names = tuple(r.name for r in renderers if r.units is not None)
     cache = ShardCache(context.cache_dir, context.content_dir, shown, names, with_pdf=PDF in names)

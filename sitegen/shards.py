@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +159,10 @@ class SiteSummary:
     level2: Counter = field(default_factory=Counter)
     ranking: list = field(default_factory=list)  # results.UnitResult, in content order
     shortfalls: list = field(default_factory=list)  # results.Shortfall, in content order
-    data: list = field(default_factory=list)  # data.UnitYearData, in content order (added by render_unit_data)
+    # The unit-years' parts of the site's open data, in content order (added by render_unit_data):
+    # a shard's in a list, the build's in a Spill.
+    data: list | Spill = field(default_factory=list)  # data.UnitYearData
+    overall: list | Spill = field(default_factory=list)  # overall_data.OverallData
 
     def merge(self, other: SiteSummary) -> None:
         """Another shard's summary after this one's (a shard's own, or one from the cache)."""
@@ -169,7 +174,8 @@ class SiteSummary:
         self.level2.update(other.level2)
         self.ranking += other.ranking
         self.shortfalls += other.shortfalls
-        self.data += other.data
+        self.data.extend(other.data)
+        self.overall.extend(other.overall)
 
     def add(self, content: Content, findings: list[Finding], prune_records: bool = True) -> None:
         from sitegen.render import results
@@ -186,6 +192,31 @@ class SiteSummary:
             for agency in content.agencies:
                 prune(agency)
         self.agencies += content.agencies
+
+
+class Spill:
+    """A list written to an unnamed temporary file as it grows and read back once, in order: the
+    site's open data is streamed from every unit-year's parts, which memory holds one at a time."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile(prefix="sitegen-parts-")  # gone when closed, or when the build is killed
+        self.count = 0
+
+    def append(self, item) -> None:
+        pickle.dump(item, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.count += 1
+
+    def extend(self, items) -> None:
+        for item in items:
+            self.append(item)
+
+    def __iter__(self):
+        self.file.seek(0)
+        for _ in range(self.count):
+            yield pickle.load(self.file)
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def facts_of(content: Content) -> Facts:

@@ -13,12 +13,18 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from dataclasses import dataclass
-from typing import Any, Callable
+from datetime import datetime
+from typing import Any, Callable, Iterable, Iterator
 
 from sitegen.checks.overall import task_project
-from sitegen.model import Content, Indicator, Task, UnitYear
-from sitegen.render.data import DATA, SITE_NAME, Sheets, build_date, csv_cell, indicator_json, json_text, plain, unit_year_name
+from sitegen.model import Content, Indicator, Site, Task, UnitYear
+from sitegen.render.data import DATA, SITE_NAME, SiteMeta, build_date, csv_cell, indicator_json, json_open, plain, unit_year_name
+from sitegen.render.data.documents import json_bytes, site_json
+from sitegen.render.data.files import JSON_CLOSE, in_order
+from sitegen.render.data.archive import Deflater
+from sitegen.render.data.xlsx import SHEET_TAIL, Workbook, rows_xml, sheet_head
 from sitegen.render.writer import Writer
 
 
@@ -108,31 +114,19 @@ def task_rows(unit_year: UnitYear) -> list[list[Any]]:
     return [[c.get(unit_year, t, n) for c in TASK_COLUMNS] for n, t in enumerate(unit_year.overall.tasks, start=1)]  # type: ignore[union-attr]
 
 
-ROWS = {"overall-indicators": indicator_rows, "overall-tasks": task_rows}
-
-
-def csv_bytes(columns: tuple[Column, ...], table: list[list[Any]]) -> bytes:
+def csv_rows(table: list[list[Any]]) -> bytes:
+    """CSV rows, UTF-8, as data's: CRLF, formula-safe, decimals as written."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.name for c in columns])
-    writer.writerows([[csv_cell(v) for v in row] for row in table])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    csv.writer(out, lineterminator="\r\n").writerows([[csv_cell(v) for v in row] for row in table])
+    return out.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(tables: dict[str, list[list[Any]]], unit_years: list[UnitYear]) -> bytes:
-    """One workbook, a sheet per table, headed by the Chinese column titles."""
-    out = io.BytesIO()
-    sheets = Sheets(out, build_date(unit_years))
-    for (name, _, columns, _), sheet_name in zip(OVERALL_RESOURCES, ("绩效指标", "年度履职目标")):
-        sheet = sheets.book.add_worksheet(sheet_name)
-        sheet.freeze_panes(1, 0)
-        for x, column in enumerate(columns):
-            sheets.put(sheet, 0, x, column.title)
-        for y, row in enumerate(tables[name], start=1):
-            for x, value in enumerate(row):
-                sheets.put(sheet, y, x, value)
-    sheets.book.close()
-    return out.getvalue()
+def csv_head(columns: tuple[Column, ...]) -> bytes:
+    """A file's start: the BOM (for Excel), the column names."""
+    return b"\xef\xbb\xbf" + csv_rows([[c.name for c in columns]])
+
+
+SHEETS = ("绩效指标", "年度履职目标")  # the workbook's tabs, one per table of OVERALL_RESOURCES
 
 
 def overall_json(unit_year: UnitYear) -> dict:
@@ -173,39 +167,110 @@ def evaluation_json(e) -> dict:
 
 def overall_download_paths(unit_year: UnitYear | None) -> dict[str, str]:
     """Kind → site path of the overall downloads of one unit-year (None: the whole site)."""
-    base = f"/{DATA}/{SITE_NAME if unit_year is None else unit_year_name(unit_year)}-overall"
+    return overall_paths_of(SITE_NAME if unit_year is None else unit_year_name(unit_year))
+
+
+def overall_paths_of(base: str) -> dict[str, str]:
+    base = f"/{DATA}/{base}-overall"
     return {"indicators": f"{base}-indicators.csv", "tasks": f"{base}-tasks.csv",
             "xlsx": f"{base}.xlsx", "json": f"{base}.json"}
 
 
-def write_set(writer: Writer, unit_years: list[UnitYear], paths: dict[str, str], content: Content) -> list[str]:
-    tables = {name: [row for uy in unit_years for row in ROWS[name](uy)] for name, *_ in OVERALL_RESOURCES}
-    for (name, _, columns, _), kind in zip(OVERALL_RESOURCES, ("indicators", "tasks")):
-        writer.write_bytes(paths[kind], csv_bytes(columns, tables[name]))
-    writer.write_bytes(paths["xlsx"], xlsx_bytes(tables, unit_years))
-    site = json_text({"title": content.site.title, "base_url": content.site.base_url})
-    overall = ",".join(json_text(overall_json(uy)) for uy in unit_years)
-    writer.write_bytes(paths["json"], f'{{"site":{site},"overall":[{overall}]}}\n'.encode("utf-8"))
+@dataclass(frozen=True)
+class OverallData:
+    """One unit-year's department-wide open data as plain values, no model object inside (as
+    data.UnitYearData): its files are made from these, and the site's from every unit-year's."""
+
+    name: str  # the unit-year's base name, e.g. 901001033-2019
+    site: str  # the JSON `site` member
+    created: datetime
+    tables: tuple[list[list[Any]], list[list[Any]]]  # the rows of OVERALL_RESOURCES' tables: for the XLSX
+    csv_bodies: tuple[bytes, bytes]  # the same, as CSV rows without the header
+    record: bytes  # its JSON object: one item of the files' `overall`
+
+    def csv_file(self, k: int) -> bytes:
+        return csv_head(OVERALL_RESOURCES[k][2]) + self.csv_bodies[k]
+
+    def json_file(self) -> bytes:
+        return json_open(self.site, "overall") + self.record + JSON_CLOSE
+
+    def xlsx_file(self) -> bytes:
+        out = io.BytesIO()
+        book = Workbook(out, list(SHEETS), self.created)
+        for name, (_, _, columns, _), rows in zip(SHEETS, OVERALL_RESOURCES, self.tables):
+            with book.stream_sheet(name) as sheet:
+                sheet.add([[c.title for c in columns], *rows])
+        book.close()
+        return out.getvalue()
+
+
+def overall_data(unit_year: UnitYear, site: Site) -> OverallData:
+    tables = (indicator_rows(unit_year), task_rows(unit_year))
+    return OverallData(name=unit_year_name(unit_year), site=site_json(site), created=build_date([unit_year]), tables=tables,
+                       csv_bodies=(csv_rows(tables[0]), csv_rows(tables[1])),
+                       record=json_bytes(overall_json(unit_year)))
+
+
+def write_overall_data(writer: Writer, data: OverallData) -> list[str]:
+    paths = overall_paths_of(data.name)
+    writer.write_bytes(paths["indicators"], data.csv_file(0))
+    writer.write_bytes(paths["tasks"], data.csv_file(1))
+    writer.write_bytes(paths["xlsx"], data.xlsx_file())
+    writer.write_bytes(paths["json"], data.json_file())
     return list(paths.values())
 
 
-def render_overall_data(content: Content, writer: Writer) -> tuple[list[str], list[dict]]:
-    """Write the overall downloads; returns the site paths written and the Data Package resources."""
-    unit_years = [uy for uy in content.unit_years() if uy.overall]
-    if not unit_years:
-        return [], []
-    written = []
-    for unit_year in unit_years:
-        written += write_set(writer, [unit_year], overall_download_paths(unit_year), content)
-    written += write_set(writer, unit_years, overall_download_paths(None), content)
-    resources = []
-    for name, suffix, columns, title in OVERALL_RESOURCES:
-        for path in written:
-            if path.endswith(f"-{suffix}.csv"):
-                file_name = path.rsplit("/", 1)[1]
-                resources.append({"name": file_name.removesuffix(".csv").lower(), "path": file_name, "title": title,
-                                  "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)})  # as data.py
-    return written, resources
+def overall_parts(content: Content, writer: Writer, written: list[str]) -> Iterator[OverallData]:
+    """Every unit-year's department-wide data, its own files written (their paths added to `written`)."""
+    for unit_year in content.unit_years():
+        if unit_year.overall:
+            data = overall_data(unit_year, content.site)
+            written.extend(write_overall_data(writer, data))
+            yield data
+
+
+def write_overall_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[OverallData]) -> list[str]:
+    """The site-wide department-wide files, streamed as the parts go by (each read once, in
+    meta.overall's order); nothing when no unit-year has overall.yaml. The XLSX's second sheet
+    follows its first in the zip: it waits, deflated, in a temporary file (in memory while small)."""
+    if not meta.overall:
+        for _ in parts:
+            raise ValueError("部门整体数据多了一份：目录里没有")
+        return []
+    paths = overall_download_paths(None)
+    with writer.open(paths["indicators"]) as indicators, writer.open(paths["tasks"]) as tasks, \
+            writer.open(paths["json"]) as document, writer.open(paths["xlsx"]) as xlsx, \
+            tempfile.SpooledTemporaryFile(max_size=8 << 20) as waiting:
+        indicators.write(csv_head(INDICATOR_COLUMNS))
+        tasks.write(csv_head(TASK_COLUMNS))
+        document.write(json_open(meta.site, "overall"))
+        book = Workbook(xlsx, list(SHEETS), meta.overall_created)
+        later = Deflater(waiting)  # type: ignore[arg-type]
+        later.write((sheet_head(None) + rows_xml([[c.title for c in TASK_COLUMNS]])[0]).encode("utf-8"))
+        task_row = 2
+        with book.stream_sheet(SHEETS[0]) as sheet:
+            sheet.add([[c.title for c in INDICATOR_COLUMNS]])
+            for n, part in enumerate(in_order(parts, meta.overall, "部门整体数据")):
+                indicators.write(part.csv_bodies[0])
+                tasks.write(part.csv_bodies[1])
+                document.write(b"," + part.record if n else part.record)
+                sheet.add(part.tables[0])
+                later.write(rows_xml(part.tables[1], task_row)[0].encode("utf-8"))
+                task_row += len(part.tables[1])
+        later.write(SHEET_TAIL.encode("utf-8"))
+        book.put_file(SHEETS[1], later.close(), waiting)  # type: ignore[arg-type]
+        book.close()
+        document.write(JSON_CLOSE)
+    return list(paths.values())
+
+
+def overall_resources(names: tuple[str, ...]) -> list[dict]:
+    """The Data Package's resources of the department-wide tables: every unit-year's, then the site's."""
+    if not names:
+        return []
+    return [{"name": f"{base}-{suffix}".lower(), "path": f"{base}-{suffix}.csv", "title": title, "format": "csv",
+             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)}  # as data's
+            for _, suffix, columns, title in OVERALL_RESOURCES for base in (*names, SITE_NAME)]
 
 
 def schema(columns: tuple[Column, ...]) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 
 class WriteError(Exception):
@@ -65,6 +65,31 @@ class Writer:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         return target
+
+    @contextmanager
+    def open(self, relative: str) -> Iterator[Stream]:
+        """Claim `relative` and write it as a stream (a site-wide download, written part by part
+        so it is never whole in memory); the file is complete when the block ends."""
+        target = self.claim(relative)
+        with located(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            file = target.open("wb")
+        try:
+            yield Stream(file, target)
+        finally:
+            with located(target):
+                file.close()
+
+
+class Stream:
+    """A binary file of the output tree whose OS errors name it (see located)."""
+
+    def __init__(self, file: BinaryIO, path: Path):
+        self.file, self.path = file, path
+
+    def write(self, data: bytes) -> int:
+        with located(self.path):
+            return self.file.write(data)
 
 
 def store_text(target: Path, text: str) -> Path:

@@ -1,0 +1,255 @@
+"""The open data's columns: declared once, in COLUMNS, which also gives the Data Package's
+table schema and the docs; and the rows of a unit-year, computed once for its CSV and XLSX.
+
+One row per indicator with the project columns repeated (a project without indicators keeps
+one row), then the project's midterm.indicators. Text cells that a spreadsheet would run as a
+formula get a leading apostrophe in the CSV (a quote-prefix style in the XLSX).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from operator import attrgetter
+from decimal import Decimal
+from typing import Any, Callable
+
+from sitegen.model import Indicator, Project
+from sitegen.render.templates import money
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    title: str  # Chinese, for the Data Package and the docs
+    type: str  # Table Schema type: string, number, integer
+    get: Callable[[Project, Indicator | None, int], Any]
+    description: str = ""
+
+
+class ind:
+    """A cell that is one attribute of the row's indicator (tables fetches them all at once)."""
+
+    def __init__(self, attribute: str):
+        self.attribute = attribute
+
+    def __call__(self, project: Project, indicator: Indicator | None, index: int) -> Any:
+        return getattr(indicator, self.attribute) if indicator else None
+
+
+def ev(project: Project, attribute: str) -> Any:
+    return getattr(project.evaluation, attribute) if project.evaluation else None
+
+
+def lost(indicator: Indicator | None) -> Decimal | None:
+    if indicator is None or not indicator.lost_points:
+        return None
+    return indicator.score - indicator.earned  # type: ignore[operator]
+
+
+def met_label(project: Project, indicator: Indicator | None) -> str | None:
+    """达成 / 未达成 / 未判定 for the rows of a self-evaluation (or a row that has an actual)."""
+    if indicator is None or (project.evaluation is None and indicator.actual is None):
+        return None
+    return indicator.met_label
+
+
+def lines(pairs) -> str:
+    """`label: value` lines, one per pair, in printed order."""
+    return "\n".join(f"{label}: {value}" if value else f"{label}:" for label, value in pairs)
+
+
+def costs_text(project: Project) -> str:
+    return lines((c.item, money(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+
+
+def midterm_value(get: Callable) -> Callable:
+    return lambda project, indicator, number: get(project.midterm) if project.midterm else None
+
+
+def term(project: Project, indicator: Indicator | None) -> str | None:
+    """Which goals a row's indicator belongs to: 年度, or 中期 for midterm.indicators."""
+    if indicator is None:
+        return None
+    midterm = project.midterm.indicators if project.midterm else []
+    return MIDTERM if any(indicator is m for m in midterm) else ANNUAL
+
+
+MIDTERM, ANNUAL = "中期", "年度"
+# The project cells of contract version 2, right after `goals`.
+PROJECT_CELLS = (
+    Column("attribute", "项目属性", "string", lambda p, i, n: p.attribute),
+    Column("period", "项目期", "string", lambda p, i, n: p.period),
+    Column("implementer", "实施单位", "string", lambda p, i, n: p.implementer, "Empty when it is the unit itself."),
+    Column("parent_project", "一级项目名称", "string", lambda p, i, n: p.parent),
+    Column("total_investment", "项目总投资", "number", lambda p, i, n: p.total_investment, "In money_unit."),
+    Column("project_basis", "立项依据", "string", lambda p, i, n: p.basis, "Markdown."),
+    Column("costs", "项目预算成本构成", "string", lambda p, i, n: costs_text(p),
+           "One cost item a line: `成本项目: 金额; 测算依据: …`, in printed order."),
+    Column("facts", "其他栏目", "string", lambda p, i, n: lines(p.facts),
+           "Every other labelled cell of the form, one a line: `label as printed: text`, in printed order."),
+    Column("midterm_period", "中期期限", "string", midterm_value(lambda m: m.period)),
+    Column("midterm_budget", "中期资金总额", "number", midterm_value(lambda m: m.budget), "In money_unit."),
+    Column("midterm_goals", "中期目标", "string", midterm_value(lambda m: "\n".join(m.goals)), "Goals, one per line."),
+)  # fmt: skip
+# The indicator cells of contract version 2, right after `scoring`.
+INDICATOR_CELLS = (
+    Column("indicator_basis", "指标值确定依据", "string", ind("basis")),
+    Column("last_actual", "上年实际值", "string", lambda p, i, n: i.last_actual.text if i and i.last_actual else None,
+           "As written: a number or text, in the indicator's unit."),
+    Column("last_actual_number", "上年实际值（数值）", "number",
+           lambda p, i, n: i.last_actual.number if i and i.last_actual else None, "Last year's value when it is a number."),
+    Column("remark", "备注", "string", ind("remark")),
+    Column("term", "指标期限", "string", lambda p, i, n: term(p, i),
+           "年度 for the year's indicators, 中期 for midterm.indicators (numbered on their own)."),
+)  # fmt: skip
+
+COLUMNS = (
+    Column("agency_id", "单位目录", "string", lambda p, i, n: p.agency.id, "The unit's folder and permalink id."),
+    Column("agency_code", "单位编码", "string", lambda p, i, n: p.agency.code),
+    Column("agency_name", "单位名称", "string", lambda p, i, n: p.agency.name),
+    Column("region", "行政区划", "string", lambda p, i, n: p.agency.region),
+    Column("department_code", "主管部门编码", "string", lambda p, i, n: p.agency.department_code),
+    Column("department_name", "主管部门名称", "string", lambda p, i, n: p.agency.department_name),
+    Column("year", "预算年度", "integer", lambda p, i, n: p.year),
+    Column("project_id", "项目目录", "string", lambda p, i, n: p.id, "The project's file name and permalink id."),
+    Column("project_code", "项目编码", "string", lambda p, i, n: p.code),
+    Column("project_name", "项目名称", "string", lambda p, i, n: p.name),
+    Column("category", "项目类别", "string", lambda p, i, n: p.category),
+    Column("budget", "预算数", "number", lambda p, i, n: p.budget, "In money_unit, decimals as written."),
+    Column("money_unit", "金额单位", "string", lambda p, i, n: p.unit_year.money_unit),
+    Column("goals", "年度绩效目标", "string", lambda p, i, n: "\n".join(p.goals), "Goals, one per line."),
+    *PROJECT_CELLS,
+    Column("indicator_number", "指标序号", "integer", lambda p, i, n: n if i else None, "1, 2, … in printed order; empty for a project without indicators."),
+    Column("level1", "一级指标", "string", ind("level1")),
+    Column("level2", "二级指标", "string", ind("level2")),
+    Column("indicator", "三级指标", "string", ind("name")),
+    Column("nature", "指标性质", "string", ind("nature"), "正向, 反向 or 定性, as the flat table prints it."),
+    Column("op", "比较符号", "string", ind("op"), ">=, <=, =, > or <."),
+    Column("op_word", "指标方向", "string", ind("op_word"), "大于等于, 小于等于, 等于, 大于 or 小于."),
+    Column("target", "目标值", "string", ind("target_text"), "As written: a number or text."),
+    Column("target_number", "目标值（数值）", "number", lambda p, i, n: i.target.number if i and i.target else None, "The target when it is a number."),
+    Column("unit", "计量单位", "string", ind("unit")),
+    Column("direction", "指标方向（正向/反向）", "string", ind("direction")),
+    Column("kind", "定量/定性", "string", ind("kind")),
+    Column("score", "分值", "number", ind("score")),
+    Column("value", "指标值", "string", ind("value_text"), "op + target + unit as the per-project table prints it, e.g. ≥8次."),
+    Column("actual", "实际完成值", "string", lambda p, i, n: i.actual.text if i and i.actual else None, "Self-evaluation: as written, a number or text."),
+    Column("actual_number", "实际完成值（数值）", "number", lambda p, i, n: i.actual.number if i and i.actual else None, "The actual when it is a number."),
+    Column("earned", "得分", "number", ind("earned"), "Self-evaluation: the points the indicator earned."),
+    Column("lost_points", "扣分", "number", lambda p, i, n: lost(i), "分值 − 得分 where the agency took points off."),
+    Column("met", "目标达成", "string", lambda p, i, n: met_label(p, i), "Computed: 达成, 未达成 or 未判定 (text, or no actual); empty without a self-evaluation."),
+    Column("deviation", "偏差原因分析及改进措施", "string", ind("deviation")),
+    Column("evaluation_initial", "年初预算数", "number", lambda p, i, n: ev(p, "initial"), "Self-evaluation, in money_unit."),
+    Column("evaluation_adjusted", "全年预算数", "number", lambda p, i, n: ev(p, "adjusted"), "Self-evaluation, in money_unit."),
+    Column("evaluation_spent", "全年执行数", "number", lambda p, i, n: ev(p, "spent"), "Self-evaluation, in money_unit."),
+    Column("execution_rate", "执行率（%）", "number", lambda p, i, n: ev(p, "execution_rate"), "Computed: spent / adjusted × 100."),
+    Column("execution_earned", "执行率得分", "number", lambda p, i, n: ev(p, "execution_earned")),
+    Column("evaluation_total", "自评总分", "number", lambda p, i, n: ev(p, "total"), "Computed: the indicators' 得分 plus the 执行率 得分."),
+    Column("evaluation_stated_total", "自评总分（原表）", "number", lambda p, i, n: ev(p, "stated_total"), "总分 as printed."),
+    Column("explanation", "指标解释", "string", ind("explanation")),
+    Column("scoring", "评分标准", "string", ind("scoring")),
+    *INDICATOR_CELLS,
+    Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
+)  # fmt: skip
+
+
+# The columns that change from row to row of a project. Every other column is the project's own:
+# it is computed (and made a CSV cell) once per project, not once per indicator row, which was
+# most of the open data's time.
+ROW_COLUMNS = frozenset({
+    "indicator_number", "level1", "level2", "indicator", "nature", "op", "op_word", "target", "target_number",
+    "unit", "direction", "kind", "score", "value", "actual", "actual_number", "earned", "lost_points", "met",
+    "deviation", "explanation", "scoring", "indicator_basis", "last_actual", "last_actual_number", "remark", "term",
+})  # fmt: skip
+PROJECT_GETTERS = [(k, c.get) for k, c in enumerate(COLUMNS) if c.name not in ROW_COLUMNS]
+# The row's cells that are attributes of its indicator, fetched in one attrgetter call (in C),
+# and the others, each by its getter.
+ATTRIBUTES = [(k, c.get.attribute) for k, c in enumerate(COLUMNS) if c.name in ROW_COLUMNS and isinstance(c.get, ind)]
+ATTRIBUTE_POSITIONS = [k for k, _ in ATTRIBUTES]
+fetch = attrgetter(*(attribute for _, attribute in ATTRIBUTES))
+ROW_GETTERS = [(k, c.get) for k, c in enumerate(COLUMNS) if c.name in ROW_COLUMNS and not isinstance(c.get, ind)]
+POSITION = {c.name: k for k, c in enumerate(COLUMNS)}
+
+
+def project_entries(project: Project) -> list[tuple[Indicator | None, int]]:
+    """(indicator, number) of a project's rows: the year's indicators (one empty row for a project
+    without any), then its midterm.indicators, numbered on their own."""
+    result = [(i, n) for n, i in enumerate(project.indicators or [None], start=1)]
+    if project.midterm:
+        result += [(i, n) for n, i in enumerate(project.midterm.indicators, start=1)]
+    return result
+
+
+def entries(projects: list[Project]) -> list[tuple[Project, Indicator | None, int]]:
+    """(project, indicator, number) of every row of these projects."""
+    return [(project, i, n) for project in projects for i, n in project_entries(project)]
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Text a spreadsheet would treat as a formula gets a leading apostrophe, shown as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_cell(value: Any) -> Any:
+    """A value as handed to the csv module: None stays None (it writes an empty cell), decimals
+    as written, formula-like text with its apostrophe."""
+    if type(value) is str:
+        return "'" + value if value.startswith(FORMULA_STARTS) else value
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value
+
+
+def tables(projects: list[Project]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Every row of these projects twice, in COLUMNS order: its values (for the XLSX) and its CSV
+    cells. The inner loop is what ~150,000 rows of a 10,000-project site cost: csv_cell inlined."""
+    values, cells = [], []
+    width = len(COLUMNS)
+    for project in projects:
+        project_values, project_cells = [None] * width, [None] * width
+        for k, get in PROJECT_GETTERS:
+            project_values[k] = value = get(project, None, 0)
+            project_cells[k] = csv_cell(value)
+        for indicator, number in project_entries(project):
+            row_values, row_cells = project_values.copy(), project_cells.copy()
+            if indicator is not None:  # without one, every attribute cell stays empty
+                for k, value in zip(ATTRIBUTE_POSITIONS, fetch(indicator)):
+                    if value is not None:
+                        row_values[k] = value
+                        kind = type(value)
+                        if kind is str:
+                            row_cells[k] = "'" + value if value[:1] in FORMULA_FIRST else value
+                        else:
+                            row_cells[k] = format(value, "f") if kind is Decimal else value
+            for k, get in ROW_GETTERS:
+                row_values[k] = value = get(project, indicator, number)
+                if value is not None:
+                    row_cells[k] = csv_cell(value)
+            values.append(row_values)
+            cells.append(row_cells)
+    return values, cells
+
+
+def rows(projects: list[Project]) -> list[list[Any]]:
+    return tables(projects)[0]
+
+
+def csv_text(cells: list[list[Any]], header: bool = False) -> str:
+    """CSV rows (CRLF, as Excel writes them), after the column names when `header`."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    if header:
+        writer.writerow([column.name for column in COLUMNS])
+    writer.writerows(cells)
+    return out.getvalue()
+
+
+# The site-wide CSV and every unit-year's: UTF-8 with a BOM (so Excel reads Chinese), the column names.
+CSV_HEAD = ("\ufeff" + csv_text([], header=True)).encode("utf-8")

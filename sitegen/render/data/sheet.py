@@ -1,0 +1,61 @@
+"""A unit-year's XLSX sheet: the official flat table's columns, then what else some row fills."""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Any
+
+from sitegen.render.data.columns import ANNUAL, COLUMNS, INDICATOR_CELLS, POSITION, PROJECT_CELLS, Column
+
+FLAT_HEADERS = ("项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
+                "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值")
+# After the flat table's columns, on the sheet of a unit-year that has a self-evaluation.
+RESULT_HEADERS = ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
+
+# A column whose every row says this value is left out: it is what a reader (and the import) takes
+# without it. 万元 is the import's unit when a table states none (importers/plan.py).
+UNSAID = {"money_unit": "万元", "term": ANNUAL}
+EXTRA_CANDIDATES = tuple(c for c in (*(c for c in COLUMNS if c.name == "money_unit"), *PROJECT_CELLS,
+                                     *(c for c in COLUMNS if c.name in ("explanation", "scoring")), *INDICATOR_CELLS)
+                         if c.name != "last_actual_number")
+
+
+def xlsx_extra_columns(values: list[list[Any]]) -> list[Column]:
+    """The columns some row of the sheet fills beyond the flat table's own: 金额单位 when the
+    unit-year is not in 万元, the cells of version 2, 指标解释 and 评分标准; 指标期限 only when there
+    are 中期 rows (else all are 年度). `values`: the unit-year's rows (columns.tables)."""
+    def filled(column: Column) -> bool:
+        said = set(map(itemgetter(POSITION[column.name]), values))  # in C: this runs for every row
+        return bool(said - {None, "", UNSAID.get(column.name)})
+
+    return [c for c in EXTRA_CANDIDATES if filled(c)]
+
+
+def number_or_text(number: Any, text: Any) -> Any:
+    """A target or an actual: its number when it is one (a number cell), else its text."""
+    return number if number is not None else text
+
+
+P = POSITION
+FLAT = [P[name] for name in ("project_name", "category", "budget", "goals", "level1", "level2", "indicator", "nature",
+                             "op_word", "unit", "score")]
+RESULTS = [P[name] for name in ("earned", "met", "deviation", "evaluation_adjusted", "evaluation_spent", "execution_rate")]
+
+
+def sheet_rows(values: list[list[Any]], with_results: bool) -> list[list[Any]]:
+    """The sheet's rows, headers first, from the unit-year's rows in COLUMNS order; the results'
+    columns `with_results` (some project of the unit-year has a self-evaluation)."""
+    extra = [P[c.name] for c in xlsx_extra_columns(values)]
+    headers = [*FLAT_HEADERS, *(COLUMNS[k].title for k in extra), *(RESULT_HEADERS if with_results else ())]
+    name, category, budget, goals, level1, level2, indicator, nature, op_word, unit, score = FLAT
+    code, agency, target, target_number = P["agency_code"], P["agency_name"], P["target"], P["target_number"]
+    actual, actual_number = P["actual"], P["actual_number"]
+    result = [headers]
+    for row in values:
+        cells = [row[name], f"{row[code]}-{row[agency]}", row[category], row[budget], row[goals], row[level1],
+                 row[level2], row[indicator], row[nature], row[op_word], number_or_text(row[target_number], row[target]),
+                 row[unit], row[score], *[row[k] for k in extra]]
+        if with_results:
+            cells += [number_or_text(row[actual_number], row[actual]), *[row[k] for k in RESULTS]]
+        result.append(cells)
+    return result
