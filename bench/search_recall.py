@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import Memory, claim_work, generate  # noqa: E402  (bench/bench.py: this script's folder comes first on the path)
 from sitegen.build import PDF, build, without  # noqa: E402
-from sitegen.pipeline import load_content  # noqa: E402
+from sitegen.pipeline import Loaded, load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.search import BUNDLE, render_search, search_shards  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
@@ -57,21 +57,25 @@ class SearchMemory(Memory):
                 continue
 
 
-def build_site(content: Path, out: Path, cache: Path, projects: int, per_unit: int) -> None:
+def build_site(content: Path, out: Path, cache: Path, projects: int, per_unit: int) -> Loaded:
     generate(content, projects, per_unit)
     shutil.rmtree(out, ignore_errors=True)
     os.sync()
     renderers = tuple(r for r in without(PDF) if r.run is not render_search)  # the index is made apart, timed
     start = time.perf_counter()
-    build(content, out, renderers=renderers, cache_dir=cache)
+    loaded = build(content, out, renderers=renderers, cache_dir=cache)
     print(f"build without PDFs and search index: {time.perf_counter() - start:.1f} s")
+    return loaded  # kept for the index: loading a 100,000-project site again would hold it twice
 
 
-def index_site(content: Path, out: Path, cache: Path):
+def load_site(content: Path) -> Loaded:
     start = time.perf_counter()
     loaded = load_content(content)
-    print(f"load + check for the index: {time.perf_counter() - start:.1f} s, {len(loaded.content.projects())} projects, "
-          f"this process {psutil.Process().memory_info().rss / 1e6:.0f} MB")
+    print(f"load + check: {time.perf_counter() - start:.1f} s, {len(loaded.content.projects())} projects")
+    return loaded
+
+
+def index_site(loaded: Loaded, content: Path, out: Path, cache: Path) -> None:
     shutil.rmtree(out / BUNDLE, ignore_errors=True)  # the work folder's own index of an earlier run
     writer = Writer(out)
     writer.written = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
@@ -88,7 +92,6 @@ def index_site(content: Path, out: Path, cache: Path):
     print(f"search step (render_search): {seconds:.1f} s, {len(shards)} shards, {files} files, {size / 1e6:.0f} MB; "
           f"peak memory {total:.0f} MB all processes together (this process {before / 1e6:.0f} MB before the step, "
           f"most of it the loaded site), largest Pagefind process {memory.pagefind / 1e6:.0f} MB")
-    return loaded
 
 
 def indexed_words(out: Path, url: str) -> list[str]:
@@ -159,9 +162,8 @@ def main() -> None:
     claim_work(args.work)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
     print(f"{args.projects} projects, {args.per_unit} per unit-year")
-    if not args.reuse:
-        build_site(content, out, cache, args.projects, args.per_unit)
-    loaded = index_site(content, out, cache)
+    loaded = load_site(content) if args.reuse else build_site(content, out, cache, args.projects, args.per_unit)
+    index_site(loaded, content, out, cache)
     projects = loaded.content.projects()
     sample = [(p.name, p.url) for p in random.Random(SEED).sample(projects, min(args.sample, len(projects)))]
     del loaded, projects
