@@ -12,6 +12,11 @@ as result metadata and year, region, unit, category (部门整体支出 for the
 department-wide tables) and 一级指标 as filters. The extended binary is the one that segments
 Chinese into words (pip package `pagefind[extended]`). The index is written
 into the fresh staging folder, so no stale index files can survive.
+
+Past SHARD_PAGES indexed pages the index is split by unit into shards, indexed
+PARALLEL_SHARDS at a time, each by a Pagefind process of its own; index_shard
+makes one shard's bundle from that shard's pages alone, byte for byte the same
+whatever else is indexed beside it.
 """
 
 from __future__ import annotations
