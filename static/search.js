@@ -17,7 +17,8 @@ const pagefind = await import(bundle.href);
 const searchOptions = { baseUrl: new URL("..", bundle).pathname, excerptLength: 40 };
 await pagefind.options(searchOptions);
 // A large site's index is split into shards by unit (sitegen/render/search.py): merge them here.
-for (const shard of JSON.parse(script.dataset.pagefindShards || "[]")) {
+const shards = JSON.parse(script.dataset.pagefindShards || "[]");
+for (const shard of shards) {
   await pagefind.mergeIndex(new URL(shard, bundle).pathname, searchOptions);
 }
 const allFilters = await pagefind.filters();
@@ -105,9 +106,8 @@ async function runSearch() {
     list.replaceChildren();
     return;
   }
-  const search = await pagefind.search(query || null, { filters });
+  const { search, candidates } = await find(query, filters);
   renderFacets(search.filters || allFilters);
-  const candidates = await withFallback(search.results, query, filters);
   const data = await Promise.all(candidates.slice(0, RERANKED).map(({ result, parts }) =>
     result.data().then((item) => ({ item, parts }))));
   // Results that contain the whole query as written come first, then Pagefind's own results,
@@ -128,9 +128,33 @@ async function runSearch() {
   }));
 }
 
-// Pagefind segments Chinese text into words and requires every word of a query; where its
-// segmentation of the query and of the page differ, a query can find nothing although each
-// pair of neighbouring words finds the page. So a Chinese query is also run as those pairs,
+// The whole query as one phrase first (Pagefind's exact search: its words next to each other).
+// It is fast however large the site, where a search for the words alone costs the browser time
+// in proportion to the pages that contain any of them (a name such as 第00001号项目运行经费 shares
+// all its words but the number with every project of a generated site, and Pagefind leaves out a
+// word that a shard does not have at all). So the words alone are searched too only when the
+// phrase finds nothing, or on a site of one index (SHARD_PAGES in sitegen/render/search.py) to add
+// what the phrase left out, after the phrase's own results.
+async function find(query, filters) {
+  if (!query) return plain(await pagefind.search(null, { filters }));
+  const phrase = await pagefind.search(`"${query.replace(/"/g, " ").trim()}"`, { filters });
+  if (!phrase.results.length) {
+    const search = await pagefind.search(query, { filters });
+    return { search, candidates: await withFallback(search.results, query, filters) };
+  }
+  if (shards.length || phrase.results.length >= RERANKED) return plain(phrase);
+  const search = await pagefind.search(query, { filters });
+  const seen = new Set(phrase.results.map((result) => result.id));
+  return plain(search, [...phrase.results, ...search.results.filter((result) => !seen.has(result.id))]);
+}
+
+function plain(search, results = search.results) {
+  return { search, candidates: results.map((result) => ({ result, parts: 1000 })) };
+}
+
+// Pagefind segments Chinese text into words and requires every word of a query that the index
+// has; where its segmentation of the query and of the page differ, a query can find nothing
+// although each pair of neighbouring words finds the page. So a Chinese query is also run as those pairs,
 // and the union is ranked: Pagefind's own results first, then by how many pairs matched.
 async function withFallback(results, query, filters) {
   const merged = new Map(results.map((result) => [result.id, { result, parts: 1000 }]));

@@ -95,3 +95,32 @@ def test_the_index_does_not_depend_on_the_order_pages_were_written(built, tmp_pa
     assert bundles[0] == bundles[1]
     assert bundles[0] == {p.relative_to(built / "pagefind").as_posix(): p.read_bytes()
                           for p in sorted((built / "pagefind").rglob("*")) if p.is_file()}
+
+
+def shard_files(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and "shard-" not in p.relative_to(folder).parts[0]}
+
+
+def test_a_shard_indexed_on_its_own_from_its_pages_is_the_same_bundle(sharded):
+    """What a build may cache: a shard's bundle depends on its own pages alone, in whatever order
+    or company the shards were indexed (the build indexed them two at a time)."""
+    from sitegen.render.search import index_shard, indexed_pages, shard_folder
+
+    out, _, shards = sharded
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html") if "pagefind" not in p.parts)
+    for number in (len(shards) - 1, 1):
+        units = set(shards[number])
+        bundle = index_shard(indexed_pages(out, [p for p in pages if p.split("/", 1)[0] in units]))
+        assert bundle == shard_files(out / shard_folder(number))
+
+
+def test_a_sharded_site_answers_a_phrase_with_the_pages_that_contain_it(page, sharded):
+    """Past one index the words of a phrase are not searched apart (that costs the browser time in
+    proportion to the site) when the phrase itself is found."""
+    _, url, _ = sharded
+    content = load_content(CONTENT).content
+    phrase = "办事群众满意度"
+    containing = {p.url for p in content.projects() if any(phrase in i.name for i in p.indicators)}
+    open_page(page, url, "/search/")
+    assert {r["path"] for r in search(page, phrase)} == containing and page.errors == []

@@ -12,6 +12,11 @@ as result metadata and year, region, unit, category (部门整体支出 for the
 department-wide tables) and 一级指标 as filters. The extended binary is the one that segments
 Chinese into words (pip package `pagefind[extended]`). The index is written
 into the fresh staging folder, so no stale index files can survive.
+
+Past SHARD_PAGES indexed pages the index is split by unit into shards, indexed
+PARALLEL_SHARDS at a time, each by a Pagefind process of its own; index_shard
+makes one shard's bundle from that shard's pages alone, byte for byte the same
+whatever else is indexed beside it.
 """
 
 from __future__ import annotations
@@ -20,29 +25,39 @@ import gzip
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import cbor2
 
 from sitegen.model import Content
-from sitegen.render import Context, RenderError
+from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.pagefind_service import PagefindService
 from sitegen.render.writer import Writer, located
 
 BUNDLE = "pagefind"
-# One Pagefind process holds its whole index in memory, about 140 KB a page: past this many
-# project pages the index is split into shards by unit, each indexed by a process of its own,
-# and the search page merges them at query time (Pagefind's mergeIndex).
-SHARD_PAGES = 10_000
+# One Pagefind process holds its whole index in memory, and building it (the last step) takes
+# time and memory that grow faster than the pages: 2,500 pages peak at 300 MB and 1.2 s, 5,000
+# at 450 MB and 2.9 s, 10,000 at 970 MB and 8.4 s. So past this many pages the index is split
+# into shards by unit, each indexed by a process of its own, and the search page merges them at
+# query time (Pagefind's mergeIndex), which costs the browser a few requests per shard.
+SHARD_PAGES = 5_000
+# Shards indexed at once: each is one Pagefind process, so this bounds the memory of the step.
+PARALLEL_SHARDS = 2
 
 
 def shard_pages() -> int:
     return max(1, int(os.environ.get("SITEGEN_SEARCH_SHARD_PAGES", SHARD_PAGES)))
 
 
+def parallel_shards() -> int:
+    return max(1, min(worker_count(), int(os.environ.get("SITEGEN_SEARCH_PARALLEL", PARALLEL_SHARDS))))
+
+
 def search_shards(content: Content) -> list[list[str]]:
     """The units of each search shard, in the site's order; one shard for a site of up to
-    shard_pages() projects (whose index is then exactly the one unsharded Pagefind writes)."""
+    shard_pages() indexed pages (whose index is then exactly the one unsharded Pagefind writes)."""
     limit = shard_pages()
     shards: list[list[str]] = [[]]
     size = 0
@@ -62,32 +77,51 @@ def shard_folder(number: int) -> str:
 
 
 def render_search(content: Content, writer: Writer, context: Context) -> int:
-    """Index the pages already in the output tree that ask for it (data-pagefind-body);
-    returns the number of index files."""
+    """Index the pages already in the output tree that ask for it (data-pagefind-body), up to
+    parallel_shards() shards at once; returns the number of index files."""
     writer.claim_folder(BUNDLE)
-    pages = written_pages(writer)
-    for number, units in enumerate(search_shards(content)):
-        wanted = set(units)
-        with PagefindService() as service:
-            for relative in pages:
-                if relative.split("/", 1)[0] not in wanted:
-                    continue
-                html = (writer.root / relative).read_text(encoding="utf-8")  # each page read once
-                if "data-pagefind-body" in html:
-                    service.add_page(page_url(relative), html)
-            bundle = service.files()
-        if "pagefind.js" not in bundle:
-            raise RenderError("Pagefind 没有写出搜索索引")
-        folder = writer.root / shard_folder(number)
-        for path, data in bundle.items():
-            if path.startswith("/") or ".." in path.split("/"):
-                raise RenderError(f"Pagefind 给出了索引目录以外的文件名：{path[:60]}")
-            target = folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with located(target):
-                target.write_bytes(data)
-        make_deterministic(folder)
+    by_unit: dict[str, list[str]] = {}
+    for relative in written_pages(writer):
+        by_unit.setdefault(relative.split("/", 1)[0], []).append(relative)
+
+    def shard(units: list[str]) -> dict[str, bytes]:
+        return index_shard(indexed_pages(writer.root, sorted(r for unit in units for r in by_unit.get(unit, []))))
+
+    with ThreadPoolExecutor(max_workers=parallel_shards()) as pool:
+        for number, bundle in enumerate(pool.map(shard, search_shards(content))):
+            write_bundle(writer.root / shard_folder(number), bundle)
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
+
+
+def index_shard(pages: Iterable[tuple[str, str]]) -> dict[str, bytes]:
+    """One shard's bundle, path → bytes, from its pages ((URL, HTML) in sorted order): a pure
+    function of those pages, so a build may keep a shard's bundle and index again only the
+    shards whose pages changed."""
+    with PagefindService() as service:
+        service.add_pages(pages)
+        bundle = service.files()
+    if "pagefind.js" not in bundle:
+        raise RenderError("Pagefind 没有写出搜索索引")
+    for path in bundle:
+        if path.startswith("/") or ".." in path.split("/"):
+            raise RenderError(f"Pagefind 给出了索引目录以外的文件名：{path[:60]}")
+    return deterministic(bundle)
+
+
+def indexed_pages(root: Path, pages: list[str]) -> Iterator[tuple[str, str]]:
+    """(URL, HTML) of the pages that ask to be indexed; each page read once, when it is sent."""
+    for relative in pages:
+        html = (root / relative).read_text(encoding="utf-8")
+        if "data-pagefind-body" in html:
+            yield page_url(relative), html
+
+
+def write_bundle(folder: Path, bundle: dict[str, bytes]) -> None:
+    for path, data in sorted(bundle.items()):
+        target = folder / path
+        with located(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
 
 
 def written_pages(writer: Writer) -> list[str]:
@@ -114,36 +148,36 @@ def page_url(relative: str) -> str:
 SIGNATURE = b"pagefind_dcd"
 
 
-def read_packed(path: Path):
-    raw = gzip.decompress(path.read_bytes())
+def unpack(data: bytes, name: str):
+    raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
-        raise RenderError(f"Pagefind 索引文件格式未知：{path.name}")
+        raise RenderError(f"Pagefind 索引文件格式未知：{name}")
     return cbor2.loads(raw[len(SIGNATURE):])
 
 
-def write_packed(folder: Path, prefix: str, suffix: str, value, digits: int) -> str:
-    """Write `value` packed as Pagefind does, named by its content; returns the new hash name."""
+def pack(prefix: str, value, digits: int) -> tuple[str, bytes]:
+    """`value` packed as Pagefind does, and its name by its content: (hash name, bytes)."""
     data = SIGNATURE + cbor2.dumps(value)
-    name = f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}"
-    with located(folder / f"{name}{suffix}"):
-        (folder / f"{name}{suffix}").write_bytes(gzip.compress(data, mtime=0))
-    return name
+    return f"{prefix}_{hashlib.sha256(data).hexdigest()[:digits]}", gzip.compress(data, mtime=0)
 
 
-def make_deterministic(bundle: Path) -> None:
-    entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+def deterministic(bundle: dict[str, bytes]) -> dict[str, bytes]:
+    """The bundle with its filter files, meta file and entry rewritten in a stable order."""
+    files = dict(bundle)
+    rewritten: dict[str, bytes] = {}  # apart, so that a new name can never meet an old one
+    entry = json.loads(files.pop("pagefind-entry.json"))
     for language, info in entry["languages"].items():
         renamed = {}
-        for path in sorted((bundle / "filter").glob(f"{language}_*.pf_filter")):
-            name, values = read_packed(path)
-            ordered = [name, sorted([value, sorted(pages)] for value, pages in values)]
-            path.unlink()
-            renamed[path.name.removesuffix(".pf_filter")] = write_packed(bundle / "filter", language, ".pf_filter", ordered, 7)
-        meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
-        meta = read_packed(meta_path)
+        for path in sorted(p for p in bundle if p.startswith(f"filter/{language}_") and p.endswith(".pf_filter")):
+            name, values = unpack(files.pop(path), path)
+            new_name, data = pack(language, [name, sorted([value, sorted(pages)] for value, pages in values)], 7)
+            rewritten[f"filter/{new_name}.pf_filter"] = data
+            renamed[path.removeprefix("filter/").removesuffix(".pf_filter")] = new_name
+        meta_path = f"pagefind.{info['hash']}.pf_meta"
+        meta = unpack(files.pop(meta_path), meta_path)
         meta[3] = sorted([filter_name, renamed.get(old, old)] for filter_name, old in meta[3])
-        meta_path.unlink()
-        info["hash"] = write_packed(bundle, f"pagefind.{language}", ".pf_meta", meta, 13).removeprefix("pagefind.")
-    with located(entry_path):
-        entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        new_name, data = pack(f"pagefind.{language}", meta, 13)
+        rewritten[f"{new_name}.pf_meta"] = data
+        info["hash"] = new_name.removeprefix("pagefind.")
+    rewritten["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return files | rewritten
