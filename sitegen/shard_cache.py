@@ -16,17 +16,15 @@ code from (a cache shared with other people's branches, say).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
-from sitegen.render.writer import located
+from sitegen.render.writer import replace_atomically
 from sitegen.shards import Facts, Shard, SiteSummary
 
 FORMAT = 1  # of the entries; raise it when ShardOutput changes
@@ -103,18 +101,7 @@ class ShardCache:
         return output
 
     def put(self, key: str, output: ShardOutput) -> None:
-        """Atomically: a temporary file of this process renamed over the entry."""
-        target = self.folder / f"{key}.pickle"
-        with located(target):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    pickle.dump(output, file, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(temporary, target)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+        replace_atomically(self.folder / f"{key}.pickle", pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
 
     def sweep(self) -> None:
         """After a build that succeeded: drop the entries it did not use, so the cache holds one site."""

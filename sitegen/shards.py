@@ -117,7 +117,12 @@ def unit_folders(root: Path) -> list[Path]:
 
 
 def stays_inside(path: Path, inside: Path) -> bool:
-    return not path.is_symlink() or path.resolve().is_relative_to(inside)
+    if not path.is_symlink():
+        return True
+    try:
+        return path.resolve().is_relative_to(inside)
+    except (OSError, RuntimeError):  # a loop of links: the loader reports it
+        return False
 
 
 def folder_files(folder: Path, inside: Path | None = None, prefix: str = "") -> list[tuple[str, bytes]]:

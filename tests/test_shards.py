@@ -24,6 +24,10 @@ def cache_keys(cache: Path) -> set[str]:
     return {p.stem for p in (cache / "shards").glob("*.pickle")}
 
 
+def search_keys(cache: Path) -> set[str]:
+    return {p.stem for p in (cache / "search").glob("*.cbor")}
+
+
 @pytest.fixture
 def generated(tmp_path):
     """60 projects in 6 units of 10 (flat and per-project layouts alternate)."""
@@ -89,14 +93,16 @@ def test_the_site_wide_pages_cannot_read_what_a_shard_let_go(generated):
 def test_after_editing_one_project_one_shard_is_rendered_and_the_site_is_as_a_clean_build(generated, tmp_path,
                                                                                            monkeypatch):
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    monkeypatch.setenv("SITEGEN_SEARCH_SHARD_PAGES", "25")  # three search shards too
     cache = tmp_path / "cache"
     build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
-    first = cache_keys(cache)
-    assert len(first) == 3
+    first, first_search = cache_keys(cache), search_keys(cache)
+    assert len(first) == len(first_search) == 3
     edited = generated / "u0003" / "2025" / "p00035.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 36.00", "budget: 37.00"), encoding="utf-8")
     build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     assert len(cache_keys(cache) - first) == 1 and len(cache_keys(cache)) == 3  # one shard again; the old entry swept
+    assert len(search_keys(cache) - first_search) == 1 and len(search_keys(cache)) == 3  # one search shard indexed
     build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
     assert "37.00" in (tmp_path / "out" / "u0003" / "2025" / "p00035" / "index.html").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -34,7 +35,7 @@ import cbor2
 from sitegen.model import Content
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.pagefind_service import PagefindService
-from sitegen.render.writer import Writer, located
+from sitegen.render.writer import Writer, located, replace_atomically
 
 BUNDLE = "pagefind"
 # One Pagefind process holds its whole index in memory, and building it (the last step) takes
@@ -84,13 +85,62 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
     for relative in written_pages(writer):
         by_unit.setdefault(relative.split("/", 1)[0], []).append(relative)
 
+    cache = BundleCache(context.cache_dir)
+
     def shard(units: list[str]) -> dict[str, bytes]:
-        return index_shard(indexed_pages(writer.root, sorted(r for unit in units for r in by_unit.get(unit, []))))
+        pages = list(indexed_pages(writer.root, sorted(r for unit in units for r in by_unit.get(unit, []))))
+        key = cache.key(pages)
+        bundle = cache.get(key)
+        if bundle is None:
+            bundle = index_shard(pages)
+            cache.put(key, bundle)
+        return bundle
 
     with ThreadPoolExecutor(max_workers=parallel_shards()) as pool:
         for number, bundle in enumerate(pool.map(shard, search_shards(content))):
             write_bundle(writer.root / shard_folder(number), bundle)
+    cache.sweep()
     return sum(1 for _ in (writer.root / BUNDLE).rglob("*"))
+
+
+class BundleCache:
+    """Each shard's bundle under the digest of its pages, Pagefind's version and sitegen's code:
+    after editing one project only its shard is indexed again (incremental builds). Kept as CBOR,
+    which reading cannot turn into code."""
+
+    def __init__(self, cache_dir: Path):
+        from sitegen.shard_cache import code_digest
+
+        self.folder = cache_dir / "search"
+        self.salt = f"{code_digest()}\0{metadata.version('pagefind')}\0".encode("utf-8")
+        self.used: set[str] = set()
+
+    def key(self, pages: list[tuple[str, str]]) -> str:
+        digest = hashlib.sha256(self.salt)
+        for url, html in pages:
+            data = html.encode("utf-8")
+            digest.update(f"{len(url)}:{url}{len(data)}:".encode("utf-8") + data)
+        key = digest.hexdigest()
+        self.used.add(key)
+        return key
+
+    def get(self, key: str) -> dict[str, bytes] | None:
+        try:
+            bundle = cbor2.loads((self.folder / f"{key}.cbor").read_bytes())
+        except Exception:  # noqa: BLE001 - an entry that cannot be read whole is a miss
+            return None
+        if not isinstance(bundle, dict) or not all(isinstance(k, str) and isinstance(v, bytes) for k, v in bundle.items()):
+            return None
+        return bundle
+
+    def put(self, key: str, bundle: dict[str, bytes]) -> None:
+        replace_atomically(self.folder / f"{key}.cbor", cbor2.dumps(bundle))
+
+    def sweep(self) -> None:
+        if self.folder.is_dir():
+            for entry in self.folder.iterdir():
+                if entry.suffix == ".cbor" and entry.stem not in self.used:
+                    entry.unlink(missing_ok=True)
 
 
 def index_shard(pages: Iterable[tuple[str, str]]) -> dict[str, bytes]:

@@ -9,6 +9,8 @@ every path against the disk was a fifth of the HTML step).
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -110,3 +112,18 @@ def located(path: Path) -> Iterator[None]:
         if exc.filename:
             raise
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
+
+
+def replace_atomically(target: Path, data: bytes) -> None:
+    """A cache entry: written to a temporary file of this process, then renamed over `target`, so
+    that a reader (another build) sees the whole old entry or the whole new one, never a part."""
+    with located(target):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f"{target.name}.", suffix=".tmp", dir=target.parent)
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
