@@ -388,6 +388,20 @@ def test_a_part_rendered_alone_is_the_part_rendered_with_its_unit_year(tmp_path)
     assert ours(unit_year.parts[1]) == written[unit_year.parts[1].path]
 
 
+def test_no_font_files_are_left_behind(tmp_path, site):
+    """WeasyPrint writes each job's @font-face fonts into a temporary folder: all removed, also
+    by the pool's worker processes (5 jobs here), which exit without collecting their garbage."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    files = {f"u1/2024/p{n}.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{n}个项目") for n in range(2, 5)}
+    env = {**os.environ, "TMPDIR": str(temporary), "SITEGEN_WORKERS": "2"}
+    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site(files)), "--out", str(tmp_path / "out")],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").rglob("*.pdf"))) == 5
+    assert list(temporary.glob("weasyprint-*")) == []
+
+
 def structure_elements(path: Path) -> list[tuple[str, dict]]:
     """(tag, attributes) of every structure element, in document order."""
     from pypdf import PdfReader

@@ -295,13 +295,16 @@ def render_job(job: Job, subset_fonts: SubsetFonts) -> list[bytes]:
     """The written PDFs in order: the parts marked for writing, then the assembled one.
     The job's documents share fonts subset to all their characters (pdf_fonts.py)."""
     fonts = subset_fonts.for_text(job.font_text or font_characters(job.htmls))
-    documents = [layout(html, fonts) for html in job.htmls]
-    results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
-    if job.assembled_title is not None:
-        assembled = documents[0].copy([page for document in documents for page in document.pages])
-        assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
-        assembled.metadata.title = job.assembled_title
-        results.append(write(assembled))
+    try:
+        documents = [layout(html, fonts) for html in job.htmls]
+        results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
+        if job.assembled_title is not None:
+            assembled = documents[0].copy([page for document in documents for page in document.pages])
+            assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
+            assembled.metadata.title = job.assembled_title
+            results.append(write(assembled))
+    finally:
+        fonts.close()
     return results
 
 

@@ -89,6 +89,12 @@ class JobFonts:
     def __init__(self, config, stylesheet, fetcher):
         self.config, self.stylesheet, self.fetcher = config, stylesheet, fetcher
 
+    def close(self) -> None:
+        """Remove the font files WeasyPrint wrote for the @font-face rules (a temporary folder).
+        It does so when the FontConfiguration is collected, but a job's lives in reference
+        cycles that a worker collects late, or never before it exits: the folders stayed."""
+        self.config.__del__()
+
 
 def fetcher_for(files: dict[str, bytes]):
     """WeasyPrint's URL fetcher, serving the subset fonts' URLs from memory."""
