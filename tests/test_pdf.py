@@ -393,10 +393,11 @@ def test_no_font_files_are_left_behind(tmp_path, site):
     by the pool's worker processes (5 jobs here), which exit without collecting their garbage."""
     temporary = tmp_path / "tmp"
     temporary.mkdir()
-    files = {f"u1/2024/p{n}.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{n}个项目") for n in range(2, 5)}
+    project = MINIMAL["u1/2024/p1.yaml"]
+    files = {f"u1/2024/p{n}.yaml": project.replace("测试项目", f"第{n}个项目") for n in range(2, 5)}
     env = {**os.environ, "TMPDIR": str(temporary), "SITEGEN_WORKERS": "2"}
-    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site(files)), "--out", str(tmp_path / "out")],
-                            capture_output=True, text=True, env=env)
+    command = [sys.executable, "-m", "sitegen", "build", str(site(files)), "--out", str(tmp_path / "out")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").rglob("*.pdf"))) == 5
     assert list(temporary.glob("weasyprint-*")) == []

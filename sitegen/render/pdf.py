@@ -369,7 +369,8 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
     for document in pending:
         if document.parts:
             written = [part for part in document.parts if part.path in wanted]
-            job = Job(tuple(part.html for part in document.parts), tuple(part.path in wanted for part in document.parts),
+            job = Job(tuple(part.html for part in document.parts),
+                      tuple(part.path in wanted for part in document.parts),
                       document.label, document.parts[0].font_text)
             planned.append((job, [*written, document]))
             covered.update(part.path for part in written)

@@ -3,22 +3,24 @@
 Why: Noto CJK comes as 20-26 MB collections of 65,535 glyphs. WeasyPrint
 embeds a subset, but one that keeps every glyph id (HarfBuzz's RETAIN_GIDS),
 so each face it embeds carries tables sized for all 65,535 glyphs: 110-130 KB
-a face before a single glyph is drawn, and a one-page table weighed 260 KB.
+a face before a single glyph is drawn; a one-page table weighed ~400 KB.
 
-So each job's fonts are subset first, with HarfBuzz (uharfbuzz), to the
-characters its documents contain (a few hundred, renumbered from 0), and
-WeasyPrint gets them through its supported means: @font-face rules in a user
-stylesheet, whose URLs a URL fetcher serves from memory (nothing to share
-between the machines of a Dask cluster), in a FontConfiguration of the job's
-own (the same family names load other files in the next job). WeasyPrint then
-subsets them as it always does, its kept glyph ids now running to a few
-hundred. The layout CSS (static/pdf.css) asks for these families first, the
-installed ones after them.
+So each job's faces are subset first, with HarfBuzz (uharfbuzz), to the
+characters its documents contain (a few hundred glyphs, renumbered from 0,
+CID = glyph id), and WeasyPrint gets them through its public API only:
+@font-face rules in a user stylesheet, whose URLs a URL fetcher serves from
+memory (nothing to share between the machines of a Dask cluster), in a
+FontConfiguration of the job's own (the same family names load other files in
+the next job). WeasyPrint subsets them as it always does, and a write_pdf
+finisher then embeds the bare CID-keyed CFF of the glyphs drawn (bare_cff_fonts).
+The layout CSS (static/pdf.css) asks for these "… Subset" families first, the
+installed ones after them (a site's own pdf.css without them gets the installed
+fonts as WeasyPrint embeds them: right, only bigger).
 
-Only the tables the layout and the PDF need are kept: no OpenType layout
-features (the text is horizontal Chinese with Arabic numerals: shaping uses
-none; a test compares the pixels with WeasyPrint's output from the installed
-fonts), no vertical metrics, no hints (WeasyPrint drops them too).
+Only what the layout and the PDF need is kept: no OpenType layout features (the
+text is horizontal Chinese with Arabic numerals; a test compares the pictures
+with WeasyPrint's output from the installed fonts), no vertical metrics, no
+hints (WeasyPrint drops them too).
 """
 
 from __future__ import annotations
@@ -86,6 +88,9 @@ class SubsetFonts:
 
 
 class JobFonts:
+    """What WeasyPrint lays a job's documents out with: its font configuration, the
+    @font-face stylesheet and the URL fetcher serving the fonts."""
+
     def __init__(self, config, stylesheet, fetcher):
         self.config, self.stylesheet, self.fetcher = config, stylesheet, fetcher
 
@@ -162,8 +167,7 @@ def widths_codes(widths) -> list[int]:
 def drawn_glyphs_cff(font: bytes, glyphs: list[int]) -> bytes | None:
     """The CFF table of `font` subset to `glyphs` (renumbered, their CIDs kept), or None when
     `font` is not a CID-keyed CFF with CID = glyph id (then it stays as WeasyPrint made it)."""
-    data = bytearray(font)
-    if not identity_charset(data, check_only=True):
+    if not identity_charset(font, check_only=True):
         return None
     plan = hb.SubsetInput()
     for glyph in sorted({0, *glyphs}):
@@ -175,13 +179,13 @@ def drawn_glyphs_cff(font: bytes, glyphs: list[int]) -> bytes | None:
     return bytes(subset_font[offset:offset + length]) or None
 
 
-# A CID-keyed CFF (Noto CJK is one) names each glyph by a CID in its charset, and the
-# subset keeps the original CIDs: glyph 5 may be CID 12,345. WeasyPrint writes glyph ids
-# into the PDF; viewers take them as glyph ids for an OpenType font, but the PDF format
-# reads them as CIDs for a CID-keyed CFF. With the charset rewritten so that every CID is
-# its glyph id, both readings select the same glyph.
+# A CID-keyed CFF (Noto CJK is one) names each glyph by a CID in its charset, and a subset
+# keeps the original CIDs: glyph 5 may be CID 12,345. WeasyPrint writes glyph ids into the
+# PDF, which viewers read as glyph ids in an OpenType font but a bare CID-keyed CFF
+# selects by CID. With the charset rewritten so that every CID is its glyph id, the codes
+# are both, and the finisher may embed the bare CFF of only the glyphs drawn.
 
-def identity_charset(font: bytearray, check_only: bool = False) -> bool:
+def identity_charset(font: bytearray | bytes, check_only: bool = False) -> bool:
     """Rewrite, in place, the charset of the font's CID-keyed CFF table to CID = glyph id;
     `check_only`: only tell whether it is so already. False for a font without a CID-keyed CFF."""
     record = table_record(font, b"CFF ")
