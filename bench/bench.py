@@ -1,30 +1,36 @@
 """Benchmark: generate a large content tree, build it, print the figures.
 
-    .venv/bin/python bench/bench.py --projects 1000 [--per-unit 20] [--skip-pdf]
+    .venv/bin/python bench/bench.py --projects 1000 [--per-unit 20] [--skip-pdf] [--cluster local:2]
+                                    [--renderers] [--work /dev/shm/bench]
 
-Prints load+check time, HTML time, PDF time (cold cache, then after editing
-one project), sizes and peak memory (this process and its workers).
+Prints, for `sitegen build --no-pdf` (and with --cluster, the same on the
+cluster, compared byte for byte), then with PDFs (cold cache, then after
+editing one project), the time and peak memory (all processes) of every
+step of the build; --renderers also times each renderer alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
+import re
 import shutil
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sitegen.build import PDF, build, without  # noqa: E402
 from sitegen.pipeline import collector_frozen, load_content  # noqa: E402
+from sitegen.progress import Progress  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.data import render_data  # noqa: E402
 from sitegen.render.html import render_html  # noqa: E402
-from sitegen.render.pdf import render_pdfs  # noqa: E402
 from sitegen.render.search import render_search  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
 from sitegen.safety import UnsafeOutput, refuse_dangerous_path  # noqa: E402
@@ -86,37 +92,105 @@ def claim_work(work: Path) -> None:
     (work / WORK_MARKER).write_text("sitegen bench work folder: content/, output/ and cache/ are replaced by every run\n")
 
 
-def peak_mb() -> tuple[float, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+class Memory:
+    """Samples the memory of this process and all its descendants (forked page and PDF workers,
+    Pagefind, a LocalCluster's workers) every 50 ms: the peak of their sum, and of the largest
+    single process. The sum adds proportional set sizes (PSS): a page that forked workers share
+    with their parent counts once in all, where adding their RSS would count it in each."""
+
+    def __init__(self):
+        import psutil  # comes with the test and cluster extras
+
+        self.me = psutil.Process()
+        self.total = self.single = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def sample(self) -> None:
+        import psutil
+
+        shares, sizes = [], []
+        for process in [self.me, *self.me.children(recursive=True)]:
+            try:
+                info = process.memory_full_info()
+            except psutil.Error:  # ended between the listing and the reading
+                continue
+            shares.append(info.pss)
+            sizes.append(info.rss)
+        self.total, self.single = max(self.total, sum(shares)), max(self.single, max(sizes, default=0))
+
+    def run(self) -> None:
+        while not self.stop.wait(0.05):
+            self.sample()
+
+    def reset(self) -> tuple[float, float]:
+        """(total, single) peak in MB since the last reset."""
+        self.sample()
+        peak = (self.total / 1e6, self.single / 1e6)
+        self.total = self.single = 0
+        return peak
 
 
-def timed(label: str, function):
+class Steps(Progress):
+    """The build's own steps (the progress display's), each timed, with the peak memory during it.
+    A background step (search) shows only the time the build waited for it at the end."""
+
+    def __init__(self, memory: Memory):
+        super().__init__(enabled=False)
+        self.memory = memory
+        self.rows: list[tuple[str, float, float, float]] = []
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        self.memory.reset()
+        start = time.perf_counter()
+        yield
+        seconds, (all_mb, single_mb) = time.perf_counter() - start, self.memory.reset()
+        name = name.split(" ")[0]  # the shards' steps ("各单位 3/20") add up to one row
+        if self.rows and self.rows[-1][0] == name:
+            _, before, all_before, single_before = self.rows.pop()
+            seconds, all_mb, single_mb = seconds + before, max(all_mb, all_before), max(single_mb, single_before)
+        self.rows.append((name, seconds, all_mb, single_mb))
+
+    def print(self, title: str, total: float) -> None:
+        print(f"\n{title}: {total:.2f} s end to end")
+        print(f"  {'seconds':>9}{'peak MB, all (PSS)':>25}{'largest (RSS)':>17}  step")
+        for name, seconds, all_mb, single_mb in self.rows:  # the name last: Chinese is two columns wide
+            print(f"  {seconds:>9.2f}{all_mb:>25.0f}{single_mb:>17.0f}  {name}")
+        print(f"  peak: {max(r[2] for r in self.rows):.0f} MB all processes, {max(r[3] for r in self.rows):.0f} MB largest")
+
+
+def timed(function):
     start = time.perf_counter()
     result = function()
-    seconds = time.perf_counter() - start
-    return result, seconds
+    return result, time.perf_counter() - start
 
 
-def measure_site(content: Path, out: Path, context: Context, n: int) -> None:
-    """Load, HTML, open data and search one after another, each timed."""
-    loaded, load_seconds = timed("load", lambda: load_content(content))
+def measured_build(title: str, memory: Memory, content: Path, out: Path, **options) -> float:
+    steps = Steps(memory)
+    _, seconds = timed(lambda: build(content, out, progress=steps, **options))
+    steps.print(title, seconds)
+    return seconds
+
+
+def measure_renderers(content: Path, out: Path, context: Context, n: int) -> None:
+    """Load, HTML, open data and search one after another (no overlap), each timed."""
+    loaded, load_seconds = timed(lambda: load_content(content))
     assert loaded.ok, [f.format() for f in loaded.findings.errors[:5]]
     print(f"load + check: {load_seconds:.2f} s ({load_seconds / n * 1000:.2f} ms/project)")
     writer = Writer(out / "html")
     with collector_frozen():  # as `sitegen build` renders
-        pages, html_seconds = timed("html", lambda: render_html(loaded.content, writer, context))
+        pages, html_seconds = timed(lambda: render_html(loaded.content, writer, context))
         print(f"HTML: {pages} pages in {html_seconds:.2f} s ({html_seconds / pages * 1000:.2f} ms/page)")
         project_page = next((out / "html").glob("u0000/2025/p00000/index.html"))
         print(f"project page: {project_page.stat().st_size / 1000:.1f} KB HTML + "
               f"{(out / 'html/static/site.css').stat().st_size / 1000:.1f} KB CSS")
-        _, seconds = timed("data", lambda: render_data(loaded.content, writer, context))
+        _, seconds = timed(lambda: render_data(loaded.content, writer, context))
         print(f"open data (CSV, XLSX, JSON per unit-year and site-wide): {seconds:.2f} s ({seconds / n * 1000:.1f} ms/project)")
-        files, search_seconds = timed("search", lambda: render_search(loaded.content, writer, context))
+        files, search_seconds = timed(lambda: render_search(loaded.content, writer, context))
     size = sum(p.stat().st_size for p in (out / "html/pagefind").rglob("*") if p.is_file())
     print(f"search index: {search_seconds:.2f} s, {files} files, {size / 1e6:.1f} MB")
-    print(f"site with search index (load + HTML + search): {load_seconds + html_seconds + search_seconds:.2f} s")
 
 
 def files_equal(left: Path, right: Path) -> bool:
@@ -126,11 +200,27 @@ def files_equal(left: Path, right: Path) -> bool:
     return all((left / name).read_bytes() == (right / name).read_bytes() for name in names)
 
 
+def pdf_sizes(site: Path) -> str:
+    one_project = sorted(p.stat().st_size for p in site.rglob("*.pdf") if p.parent.name.startswith("p"))
+    if not one_project:
+        return "no project PDFs"
+    return f"project PDF median {one_project[len(one_project) // 2] / 1000:.0f} KB, max {one_project[-1] / 1000:.0f} KB"
+
+
+def edit_one_project(content: Path) -> None:
+    """One more 万元 on the budget of the first project."""
+    edited = content / "u0000" / "2025" / "p00000.yaml"
+    text = edited.read_text(encoding="utf-8")
+    budget = re.search(r"^budget: (\d+)\.00$", text, re.M)
+    edited.write_text(text.replace(budget.group(0), f"budget: {int(budget.group(1)) + 1}.00"), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--per-unit", type=int, default=20)
-    parser.add_argument("--skip-pdf", action="store_true")
+    parser.add_argument("--skip-pdf", action="store_true", help="only the builds without PDFs")
+    parser.add_argument("--renderers", action="store_true", help="also time each renderer alone, one after another")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--cluster", default=None, help="also build on this cluster (local:N or tcp://HOST:8786)")
     args = parser.parse_args()
@@ -141,42 +231,30 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     os.sync()  # the generated tree's write-back must not run inside the measured steps
     n = args.projects
-    print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each")
+    print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each; {os.cpu_count()} cores")
+    memory = Memory()
 
-    measure_site(content, out, Context(content, cache), n)
-    _, seconds = timed("build", lambda: build(content, out / "build", renderers=without(PDF), cache_dir=cache))
-    print(f"end to end, `sitegen build --no-pdf` (search beside the other renderers): {seconds:.2f} s")
+    if args.renderers:
+        measure_renderers(content, out / "renderers", Context(content, cache / "renderers"), n)
+    measured_build("`sitegen build --no-pdf`", memory, content, out / "build", renderers=without(PDF), cache_dir=cache / "build")
+    edit_one_project(content)
+    measured_build("the same after editing one project (incremental: shard cache warm)", memory, content, out / "build",
+                   renderers=without(PDF), cache_dir=cache / "build")
     if args.cluster:
-        _, seconds = timed("cluster", lambda: build(content, out / "cluster", renderers=without(PDF),
-                                                   cache_dir=cache / "cluster", cluster=args.cluster))
-        same = files_equal(out / "build", out / "cluster")
-        print(f"end to end on the cluster {args.cluster}, `--no-pdf`: {seconds:.2f} s, byte-identical: {same}")
+        measured_build(f"`sitegen build --no-pdf --cluster {args.cluster}`", memory, content, out / "cluster",
+                       renderers=without(PDF), cache_dir=cache / "cluster", cluster=args.cluster)
+        print(f"  byte-identical to the local build: {files_equal(out / 'build', out / 'cluster')}")
     if args.skip_pdf:
         return
-    context = Context(content, cache)
-    loaded = load_content(content)
-    with collector_frozen():  # as `sitegen build` renders
-        rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf"), context))
-    pdfs = sorted((out / "pdf").rglob("*.pdf"))
-    size = sum(p.stat().st_size for p in pdfs)
-    print(f"PDF, cold cache: {len(rendered)} PDFs in {seconds:.2f} s ({seconds / n * 1000:.0f} ms/project amortised), "
-          f"{size / 1e6:.1f} MB")
-    one_page = [p.stat().st_size for p in pdfs if "/p" in str(p.parent.name)[:2] or p.parent.name.startswith("p")]
-    print(f"project PDF size: median {sorted(one_page)[len(one_page) // 2] / 1000:.0f} KB, max {max(one_page) / 1000:.0f} KB")
-
-    edited = content / "u0000" / "2025" / "p00000.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 1.00", "budget: 2.00"), encoding="utf-8")
-    loaded = load_content(content)
-    with collector_frozen():
-        rendered, seconds = timed("pdf", lambda: render_pdfs(loaded.content, Writer(out / "pdf2"), context))
-    print(f"PDF after editing one project: {len(rendered)} re-rendered in {seconds:.2f} s")
+    seconds = measured_build("`sitegen build`, with PDFs, cold PDF cache", memory, content, out / "pdf", cache_dir=cache / "pdf")
+    print(f"  {seconds / n * 1000:.0f} ms/project end to end; {pdf_sizes(out / 'pdf')}")
+    edit_one_project(content)
+    measured_build("the same after editing one project (PDF cache warm)", memory, content, out / "pdf", cache_dir=cache / "pdf")
     if args.cluster:
-        _, seconds = timed("cluster pdf", lambda: build(content, out / "cluster-pdf", cache_dir=cache / "cluster-pdf",
-                                                       cluster=args.cluster))
-        print(f"end to end on the cluster {args.cluster} with PDFs, cold cache: {seconds:.2f} s "
-              f"({seconds / n * 1000:.0f} ms/project)")
-    own, children = peak_mb()
-    print(f"peak memory: {own:.0f} MB (main process), {children:.0f} MB (largest worker)")
+        seconds = measured_build(f"`sitegen build --cluster {args.cluster}`, with PDFs, cold PDF cache", memory, content,
+                                 out / "cluster-pdf", cache_dir=cache / "cluster-pdf", cluster=args.cluster)
+        print(f"  {seconds / n * 1000:.0f} ms/project end to end; byte-identical to the local build: "
+              f"{files_equal(out / 'pdf', out / 'cluster-pdf')}")
 
 
 if __name__ == "__main__":

@@ -13,31 +13,40 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
+from sitegen import shards
+from sitegen.findings import ERROR, Findings
+from sitegen.load import display_root
 from sitegen.model import Content
 from sitegen.pipeline import Loaded, collector_frozen, load_content
 from sitegen.progress import Progress
 from sitegen.publish import staged
 from sitegen.render import Context
 from sitegen.render.checksums import render_checksums
-from sitegen.render.data import render_data
+from sitegen.render.data import render_site_data, render_unit_data
 from sitegen.render.feeds import render_feeds
-from sitegen.render.html import render_html
+from sitegen.render.html import render_site_pages, render_unit_pages
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.writer import Writer
 from sitegen.safety import MARKER, check_output_path
+from sitegen.shard_cache import ShardCache, ShardOutput
+from sitegen.shards import Facts, SiteSummary
 
 
 @dataclass(frozen=True)
 class Renderer:
     name: str  # shown in the progress display
-    run: Callable[[Content, Writer, Context], object]
+    # The site-wide part: on the pruned records of every unit, with context.summary (shards.py).
+    run: Callable[[Content, Writer, Context], object] | None
+    # The part for each shard's units, on their full model, before they are let go.
+    units: Callable[[Content, Writer, Context], object] | None = None
     # Runs in a thread beside the renderers after it; the build waits for it at the end.
     # For work done by another process (Pagefind), so that it overlaps Python's.
     background: bool = False
 
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
+SHARDS = "各单位"  # the progress display's name of the shards' step, "各单位 3/20"
 
 
 def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[Renderer, ...]:
@@ -45,12 +54,12 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
 
 
 RENDERERS: tuple[Renderer, ...] = (
-    Renderer("HTML 页面", render_html),
+    Renderer("HTML 页面", render_site_pages, render_unit_pages),
     # Pagefind reads only the .html files, all written by now; no renderer after writes any.
     Renderer("搜索索引", render_search, background=True),
-    Renderer("开放数据", render_data),
+    Renderer("开放数据", render_site_data, render_unit_data),
     Renderer("订阅与索引", render_feeds),  # after the pages it lists in sitemap.xml
-    Renderer(PDF, render_pdfs),
+    Renderer(PDF, None, render_pdfs),
     Renderer("校验和", render_checksums),  # after every download it lists
 )
 
@@ -61,6 +70,14 @@ class BuildFailed(Exception):
     def __init__(self, loaded: Loaded):
         super().__init__("content has errors")
         self.loaded = loaded
+
+
+class FactsChanged(Exception):
+    """The shards found other site-wide facts than the plan guessed: render them again."""
+
+    def __init__(self, facts: Facts):
+        super().__init__("site facts changed")
+        self.facts = facts
 
 
 def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
@@ -76,26 +93,20 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     check_output_path(out_dir, content_dir, force=force)
     progress = progress or Progress(enabled=False)
     cache_dir = cache_dir or out_dir.resolve().parent / ".sitegen-cache"
-    with progress.step("读取与检查内容"):
-        loaded = load_content(content_dir)
-    if not loaded.ok:
-        raise BuildFailed(loaded)
-    context = Context(content_dir, cache_dir, tuple(loaded.findings.sorted()))
+    context = Context(content_dir, cache_dir)
     cache_existed = cache_dir.exists()
     try:
         if cluster is None:
-            render(loaded, out_dir, context, renderers, progress, force)
-        else:
-            render_on_cluster(loaded, out_dir, context, renderers, progress, force, cluster)
+            return render_retrying(out_dir, context, renderers, progress, force)
+        return render_on_cluster(out_dir, context, renderers, progress, force, cluster)
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)
         raise
-    return loaded
 
 
-def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
-                      progress: Progress, force: bool, spec: str) -> None:
+def render_on_cluster(out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
+                      progress: Progress, force: bool, spec: str) -> Loaded:
     """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/cluster.py)."""
     from sitegen.cluster import connect, environment_facts
 
@@ -103,24 +114,96 @@ def render_on_cluster(loaded: Loaded, out_dir: Path, context: Context, renderers
         with progress.step("连接集群"):
             facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
             cluster.check_workers(facts, context.content_dir)
-        render(loaded, out_dir, replace(context, cluster=cluster, digest=facts["content"]), renderers, progress, force)
+        context = replace(context, cluster=cluster, digest=facts["content"])
+        return render_retrying(out_dir, context, renderers, progress, force)
 
 
-def render(loaded: Loaded, out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,
-           force: bool) -> None:
+def render_retrying(out_dir: Path, context: Context, renderers: tuple[Renderer, ...], progress: Progress,
+                    force: bool) -> Loaded:
+    plan = shards.plan(context.content_dir)
+    try:
+        return render(plan, plan.guess, out_dir, context, renderers, progress, force)
+    except FactsChanged as changed:  # the guess was wrong: once more, with what the shards found
+        return render(plan, changed.facts, out_dir, context, renderers, progress, force)
+
+
+def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
+           progress: Progress, force: bool) -> Loaded:
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
-    with staged(out_dir) as staging, collector_frozen(), ThreadPoolExecutor(max_workers=1) as pool:
+    with staged(out_dir) as staging, ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
         writer.claim(MARKER)  # written by staged(), so that a killed build's folder is known as sitegen's
+        site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress)
+        findings = Findings(summary.findings)
+        loaded = Loaded(Content(site.site, summary.agencies, site.pages), findings)
+        if not loaded.ok:
+            raise BuildFailed(loaded)
+        if summary.facts != facts:
+            raise FactsChanged(summary.facts)
+        context = replace(context, warnings=tuple(findings.sorted()), facts=facts, summary=summary)
         background = []
-        for renderer in renderers:
-            if renderer.background:
-                background.append((renderer.name, pool.submit(renderer.run, loaded.content, writer, context)))
-                continue
-            with progress.step(renderer.name):
-                renderer.run(loaded.content, writer, context)
-        for name, running in background:
-            with progress.step(name):
-                running.result()
+        with collector_frozen():
+            for renderer in renderers:
+                if renderer.run is None:
+                    continue
+                if renderer.background:
+                    background.append((renderer.name, pool.submit(renderer.run, loaded.content, writer, context)))
+                    continue
+                with progress.step(renderer.name):
+                    renderer.run(loaded.content, writer, context)
+            for name, running in background:
+                with progress.step(name):
+                    running.result()
         # Again just before the swap: someone may have put files there while the build ran.
         check_output_path(out_dir, context.content_dir, force=force)
+    cache.sweep()
+    return loaded
+
+
+def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Context, renderers: tuple[Renderer, ...],
+                  progress: Progress) -> tuple[Content, SiteSummary, ShardCache]:
+    """Load, check and render the units shard by shard; what the site-wide renderers need is kept
+    in the summary. A shard whose key is in the cache (shard_cache.py) is copied from there.
+    After the first error no shard is rendered, but all are still checked, so that every error
+    is reported at once."""
+    site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units
+    summary = SiteSummary(findings=list(site.findings))
+    failed = not site.ok
+    shown = display_root(context.content_dir)
+    names = tuple(r.name for r in renderers if r.units is not None)
+    cache = ShardCache(context.cache_dir, context.content_dir, shown, names, with_pdf=PDF in names)
+    for shard in plan.shards:
+        with progress.step(f"{SHARDS} {shard.number + 1}/{len(plan.shards)}"):
+            key = cache.key(shard, facts)
+            cached = None if failed else cache.get(key)
+            if cached is not None:
+                for path, data in cached.files:
+                    writer.write_bytes(path, data)
+                summary.merge(cached.summary)
+                continue
+            output = render_shard(shard, facts, shown, writer, context, renderers, skip=failed)
+            failed = failed or any(f.level == ERROR for f in output.summary.findings)
+            if not failed:
+                cache.put(key, output)
+            summary.merge(output.summary)
+    return site.content, summary, cache
+
+
+def render_shard(shard: shards.Shard, facts: Facts, shown: str, writer: Writer, context: Context,
+                 renderers: tuple[Renderer, ...], skip: bool) -> ShardOutput:
+    """One shard's units: loaded, checked, rendered (unless `skip` or they have errors), pruned."""
+    loaded = load_content(context.content_dir, only=shard.units)
+    prefixes = tuple(f"{shown}{name}/" for name in shard.units)
+    own = [f for f in loaded.findings if f.loc.file.startswith(prefixes)]  # the site's own come once, in render_shards
+    summary = SiteSummary()
+    before = set(writer.written)
+    if not skip and not any(f.level == ERROR for f in own):
+        unit_context = replace(context, warnings=tuple(Findings(own).sorted()), facts=facts, units=shard.units,
+                               summary=summary)
+        with collector_frozen():
+            for renderer in renderers:
+                if renderer.units is not None:
+                    renderer.units(loaded.content, writer, unit_context)
+    files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written - before)]
+    summary.add(loaded.content, own)
+    return ShardOutput(files, summary)

@@ -31,7 +31,6 @@ Nothing of Dask is imported unless `--cluster` is given.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from sitegen.render import RenderError
+from sitegen.shard_cache import tree_digest
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 
@@ -86,16 +86,6 @@ def first_line(exc: BaseException) -> str:
 def cut(value: Any, limit: int = 60) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def tree_digest(root: Path) -> str:
-    """A digest of every file under root (paths and bytes), in a stable order."""
-    digest = hashlib.sha256()
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob("*") if p.is_file()):
-            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def site_digest(content_dir: Path) -> str:

@@ -12,7 +12,8 @@ from typing import Iterator
 from sitegen.checks import check
 from sitegen.findings import Findings
 from sitegen.load import load_tree
-from sitegen.model import Content, build_content
+from sitegen.model import Content
+from sitegen.model.build import ContentBuilder
 
 
 @dataclass
@@ -30,7 +31,7 @@ class Loaded:
             "units": len(content.agencies),
             "years": len(content.unit_years()),
             "projects": len(content.projects()),
-            "indicators": len(content.indicators()),
+            "indicators": sum(len(p.indicators) for p in content.projects()),  # a sharded build's records keep only the count
             "errors": len(self.findings.errors),
             "warnings": len(self.findings.warnings),
         }
@@ -65,10 +66,15 @@ def collector_frozen() -> Iterator[None]:
         gc.unfreeze()
 
 
-def load_content(root: Path) -> Loaded:
+def load_content(root: Path, only: frozenset[str] | None = None) -> Loaded:
+    """The whole content, or with `only` the units of those folder names (and the site's own files)."""
     findings = Findings()
+    # The model's findings come after every file's own, in the order of a whole load then a whole build.
+    model_findings = Findings()
+    builder = ContentBuilder(model_findings)
     with collector_paused():
-        tree = load_tree(root, findings)
-        content = build_content(tree, findings)
+        tree = load_tree(root, findings, each_agency=builder.add, only=only)
+        content = builder.content(tree)
+        findings.items += model_findings.items
         check(content, findings)
     return Loaded(content, findings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,7 +49,8 @@ def in_pdf_step(tmp_path: Path, process: subprocess.Popen) -> list[int]:
     """Wait until the build is rendering PDFs in its worker processes; returns their pids."""
     def workers():
         staging = list(tmp_path.glob("output.building-*"))
-        done_before_pdfs = staging and (staging[0] / "feed.xml").is_file()  # the step before the PDFs
+        # The units' open data is written just before their PDFs (the example is one shard).
+        done_before_pdfs = staging and any((staging[0] / "data").glob("*.xlsx"))
         forked = [pid for pid in child_pids_of(process.pid) if cmdline(pid) == cmdline(process.pid)]
         return forked if done_before_pdfs and len(forked) >= 2 else None
 
@@ -207,10 +209,28 @@ def test_bad_cache_entries_are_rendered_again(tmp_path, site):
     good = {entry.name: entry.read_bytes() for entry in entries}
     entries[0].write_bytes(b"")  # what a full disk left once
     entries[1].write_bytes(good[entries[1].name][:1000])  # cut short
+    shutil.rmtree(cache / "shards")  # else the whole shard comes from there (the next test)
     build(content, tmp_path / "second", cache_dir=cache)
     assert {entry.name: entry.read_bytes() for entry in entries} == good
     pdfs = lambda out: {p.name: p.read_bytes() for p in out.rglob("*.pdf")}
     assert pdfs(tmp_path / "second") == pdfs(tmp_path / "first")
+
+
+def test_bad_shard_cache_entries_are_rendered_again(tmp_path, site):
+    content = site()
+    cache = tmp_path / "cache"
+    build(content, tmp_path / "first", cache_dir=cache)
+    [entry] = (cache / "shards").glob("*.pickle")
+    good = entry.read_bytes()
+    for broken in (b"", good[: len(good) // 2], b"not a pickle"):
+        entry.write_bytes(broken)
+        build(content, tmp_path / "again", cache_dir=cache, force=True)
+        assert entry.read_bytes() == good
+        assert tree_bytes(tmp_path / "again") == tree_bytes(tmp_path / "first")
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
 def test_a_cache_write_that_fails_leaves_the_old_entry_and_no_temporary_file(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from sitegen.pipeline import load_content
-from sitegen.render.data import FLAT_HEADERS, INDICATOR_CELLS, PROJECT_CELLS, build_date, entries, xlsx_bytes, xlsx_extra_columns
+from sitegen.render.data import FLAT_HEADERS, INDICATOR_CELLS, PROJECT_CELLS, build_date, entries, sheet_rows, xlsx_bytes, xlsx_extra_columns
 from tests.conftest import CONTENT, MINIMAL, run, write_tree
 from tests.test_declaration import FULL, PLAIN
 from tests.test_import_fixtures import SITE, indicator_view
@@ -142,7 +142,8 @@ def test_every_column_of_the_xlsx_imports_back(tmp_path):
     example = load_content(content)
     assert example.ok, [f.format() for f in example.findings.errors]
     xlsx = tmp_path / "u1.xlsx"
-    xlsx.write_bytes(xlsx_bytes(example.content.unit_years(), build_date(example.content.unit_years())))
+    unit_years = example.content.unit_years()
+    xlsx.write_bytes(xlsx_bytes([sheet_rows(uy) for uy in unit_years], build_date(unit_years)))
     headers = [c.value for c in openpyxl.load_workbook(xlsx).worksheets[0][1]]
     every = [c.title for c in xlsx_extra_columns(entries(list(example.content.projects())))]
     assert headers == [*FLAT_HEADERS, *every]

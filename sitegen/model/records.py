@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 
 from sitegen.fields import Target
 from sitegen.findings import Loc
@@ -56,15 +55,15 @@ class Indicator:
     actual: Target | None = None
     earned: Decimal | None = None
     deviation: str = ""
+    # The standard 一级/二级 names (standard_name), which the checks, the facets and the charts
+    # each ask for. Set once here rather than by cached_property: a cached_property's first
+    # write turns the instance's key-sharing __dict__ into a full one, 770 bytes an indicator.
+    level1_std: str | None = field(init=False, repr=False)
+    level2_std: str | None = field(init=False, repr=False)
 
-    # Cached: the checks, the facets and the charts each ask for every indicator.
-    @cached_property
-    def level1_std(self) -> str | None:
-        return standard_name(self.level1, LEVEL1_NAMES)
-
-    @cached_property
-    def level2_std(self) -> str | None:
-        return standard_name(self.level2, LEVEL2_NAMES)
+    def __post_init__(self) -> None:
+        self.level1_std = standard_name(self.level1, LEVEL1_NAMES)
+        self.level2_std = standard_name(self.level2, LEVEL2_NAMES)
 
     @property
     def identity(self) -> tuple[str, str, str]:

@@ -66,7 +66,9 @@ def in_site_unit(amount: Decimal, unit: str, site_unit: str) -> Decimal:
     return (amount * YUAN_PER[unit] / YUAN_PER[site_unit]).normalize()
 
 
-def overview_charts(content: Content) -> list[Chart]:
+def overview_charts(content: Content, level1: Counter, level2: Counter) -> list[Chart]:
+    """The home page's charts: budgets by unit and by category, and the indicators counted by
+    一级 and 二级 name (gathered shard by shard, SiteSummary)."""
     by_unit: dict[str, Decimal] = defaultdict(Decimal)
     by_category: dict[str, Decimal] = defaultdict(Decimal)
     site_unit = content.site.money_unit
@@ -74,8 +76,6 @@ def overview_charts(content: Content) -> list[Chart]:
         budget = in_site_unit(project.budget, project.unit_year.money_unit, site_unit)
         by_unit[project.agency.name] += budget
         by_category[project.category or "未分类"] += budget
-    level1 = Counter(i.level1_std or i.level1 for i in content.indicators())
-    level2 = Counter(i.level2_std or i.level2 for i in content.indicators())
     unit = content.site.money_unit
     return [
         bar_chart("chart-unit", f"各单位预算合计（全部年度，{unit}）", unit, by_unit),

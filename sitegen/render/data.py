@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
@@ -329,29 +329,42 @@ class Sheets:
         elif isinstance(value, (int, float)):
             sheet.write_number(row, column, value)
 
-    def unit_year(self, unit_year: UnitYear) -> None:
-        sheet = self.book.add_worksheet(f"{unit_year.agency.id}-{unit_year.year}"[:31])
+    def add(self, table: SheetRows) -> None:
+        sheet = self.book.add_worksheet(table.title)
         sheet.freeze_panes(1, 0)
-        table = entries(unit_year.projects)
-        extra = xlsx_extra_columns(table)
-        with_results = any(p.evaluation for p in unit_year.projects)
-        headers = [*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]
-        for column, header in enumerate(headers):
-            self.put(sheet, 0, column, header)
-        for row, (project, indicator, number) in enumerate(table, start=1):
-            values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
-                      "\n".join(project.goals)]
-            if indicator:
-                target = indicator.target.number if indicator.target else None
-                values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
-                           target if target is not None else indicator.target_text, indicator.unit, indicator.score]
-            else:
-                values += [None] * (len(FLAT_HEADERS) - len(values))
-            values += [c.get(project, indicator, number) for c in extra]
-            if with_results:
-                values += result_cells(project, indicator)
+        for row, values in enumerate(table.rows):
             for column, value in enumerate(values):
                 self.put(sheet, row, column, value)
+
+
+@dataclass(frozen=True)
+class SheetRows:
+    """A unit-year's worksheet as plain values, its header row first: made once, written into the
+    unit-year's workbook and the site's."""
+
+    title: str
+    rows: list[list[Any]]
+
+
+def sheet_rows(unit_year: UnitYear) -> SheetRows:
+    table = entries(unit_year.projects)
+    extra = xlsx_extra_columns(table)
+    with_results = any(p.evaluation for p in unit_year.projects)
+    rows: list[list[Any]] = [[*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]]
+    for project, indicator, number in table:
+        values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
+                  "\n".join(project.goals)]
+        if indicator:
+            target = indicator.target.number if indicator.target else None
+            values += [indicator.level1, indicator.level2, indicator.name, indicator.nature, indicator.op_word,
+                       target if target is not None else indicator.target_text, indicator.unit, indicator.score]
+        else:
+            values += [None] * (len(FLAT_HEADERS) - len(values))
+        values += [c.get(project, indicator, number) for c in extra]
+        if with_results:
+            values += result_cells(project, indicator)
+        rows.append(values)
+    return SheetRows(f"{unit_year.agency.id}-{unit_year.year}"[:31], rows)
 
 
 # A column whose every row says this value is left out: it is what a reader (and the import) takes
@@ -379,13 +392,13 @@ def result_cells(project: Project, indicator: Indicator | None) -> list[Any]:
             e.adjusted if e else None, e.spent if e else None, e.execution_rate if e else None]
 
 
-def xlsx_bytes(unit_years: list[UnitYear], created: datetime) -> bytes:
+def xlsx_bytes(tables: list[SheetRows], created: datetime) -> bytes:
     """Reproducible: in memory, XlsxWriter dates every zip entry 1980-01-01 and writes
     `created` as both the created and the modified property (tested byte for byte)."""
     out = io.BytesIO()
     sheets = Sheets(out, created)
-    for unit_year in unit_years:
-        sheets.unit_year(unit_year)
+    for table in tables:
+        sheets.add(table)
     sheets.book.close()
     return out.getvalue()
 
@@ -435,28 +448,57 @@ def build_date(unit_years: list[UnitYear]) -> datetime:
     return datetime(newest.year, newest.month, newest.day)
 
 
-def write_downloads(writer: Writer, paths: dict[str, str], csv_bodies: list[str], disclosures: list[str],
-                    unit_years: list[UnitYear], content: Content) -> list[str]:
-    writer.write_bytes(paths["csv"], csv_bytes(csv_bodies))
-    writer.write_bytes(paths["json"], json_bytes(disclosures, content))
-    writer.write_bytes(paths["xlsx"], xlsx_bytes(unit_years, build_date(unit_years)))
+@dataclass(frozen=True)
+class UnitYearData:
+    """A unit-year's part of the site-wide files, kept when its shard's model is let go."""
+
+    csv_body: str
+    json_text: str
+    sheet: SheetRows
+
+
+def unit_year_data(unit_year: UnitYear) -> UnitYearData:
+    return UnitYearData(csv_body(unit_year.projects), json_text(unit_year_json(unit_year)), sheet_rows(unit_year))
+
+
+def write_downloads(writer: Writer, paths: dict[str, str], parts: list[UnitYearData], unit_years: list[UnitYear],
+                    content: Content) -> list[str]:
+    writer.write_bytes(paths["csv"], csv_bytes([p.csv_body for p in parts]))
+    writer.write_bytes(paths["json"], json_bytes([p.json_text for p in parts], content))
+    writer.write_bytes(paths["xlsx"], xlsx_bytes([p.sheet for p in parts], build_date(unit_years)))
     return list(paths.values())
 
 
-def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
-    """Write every download; returns the site paths written."""
+def table_unit_years(content: Content) -> list[UnitYear]:
+    return [uy for uy in content.unit_years() if has_project_table(uy)]
+
+
+def render_unit_data(content: Content, writer: Writer, context: Context) -> list[str]:
+    """A shard's unit-years' downloads; their parts of the site-wide files go to context.summary."""
+    written = []
+    for unit_year in table_unit_years(content):
+        parts = unit_year_data(unit_year)
+        context.summary.data.append(parts)
+        written += write_downloads(writer, download_paths(unit_year), [parts], [unit_year], content)
+    return written
+
+
+def render_site_data(content: Content, writer: Writer, context: Context) -> list[str]:
+    """The site-wide downloads from every unit-year's parts, the department-wide tables, the Data Package."""
     from sitegen.render.overall_data import render_overall_data  # it builds on this module
 
-    written = []
-    csv_bodies, disclosures = [], []
-    unit_years = [uy for uy in content.unit_years() if has_project_table(uy)]
-    for unit_year in unit_years:
-        csv_bodies.append(csv_body(unit_year.projects))
-        disclosures.append(json_text(unit_year_json(unit_year)))
-        written += write_downloads(writer, download_paths(unit_year), csv_bodies[-1:], disclosures[-1:], [unit_year], content)
-    written += write_downloads(writer, download_paths(None), csv_bodies, disclosures, unit_years, content)
-    csv_names = [p.rsplit("/", 1)[1] for p in written if p.endswith(".csv")]
+    unit_years = table_unit_years(content)
+    written = write_downloads(writer, download_paths(None), context.summary.data, unit_years, content)
+    csv_names = [unit_year_name(uy) + ".csv" for uy in unit_years] + [SITE_NAME + ".csv"]
     overall_written, overall_resources = render_overall_data(content, writer)
     writer.write_text(f"{DATA}/datapackage.json",
                       json.dumps(datapackage(content, csv_names, overall_resources), ensure_ascii=False, indent=2) + "\n")
     return written + overall_written
+
+
+def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
+    """Every download of a whole content, in one go (the bench, tests); returns the site paths written."""
+    from sitegen.shards import SiteSummary
+
+    context = replace(context, summary=SiteSummary())
+    return render_unit_data(content, writer, context) + render_site_data(content, writer, context)

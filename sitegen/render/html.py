@@ -11,7 +11,7 @@ import hashlib
 import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
@@ -32,6 +32,7 @@ from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
+from sitegen.shards import SiteSummary, facts_of
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
 LATEST = 10
@@ -90,7 +91,7 @@ def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tu
 
 SHARES_PER_WORKER = 4  # so that a worker that finishes early takes another share
 REMOTE_ROOT = Path("/sitegen-remote")  # a worker's pages are claimed under this root, never written there
-_remote: dict[str, tuple] = {}  # per worker process: content digest → (env, queue)
+_remote: dict[tuple, tuple] = {}  # per worker process: (content digest, shard, facts) → (env, queue)
 
 
 def render_on_cluster(queue: list[PageJob], context: Context) -> None:
@@ -99,7 +100,9 @@ def render_on_cluster(queue: list[PageJob], context: Context) -> None:
     workers = max(1, len(cluster.client.scheduler_info()["workers"]))
     count = max(1, min(workers * SHARES_PER_WORKER, len(queue) // FORK_MIN_PAGES))
     content_dir = str(context.content_dir.resolve())
-    shares = cluster.map(remote_share, [(content_dir, context.digest, index, count) for index in range(count)])
+    units = tuple(sorted(context.units)) if context.units is not None else None
+    tasks = [(content_dir, context.digest, units, context.facts, index, count) for index in range(count)]
+    shares = cluster.map(remote_share, tasks)
     for index, texts in enumerate(shares):
         jobs = queue[index::count]
         if [relative for relative, _ in texts] != [job.relative for job in jobs]:
@@ -108,19 +111,20 @@ def render_on_cluster(queue: list[PageJob], context: Context) -> None:
             store_text(job.target, text)
 
 
-def remote_share(task: tuple[str, str, int, int]) -> list[tuple[str, str]]:
-    """Runs on a worker: load the content once per build, render one share of the pages."""
-    content_dir, digest, index, count = task
-    if digest not in _remote:
+def remote_share(task: tuple) -> list[tuple[str, str]]:
+    """Runs on a worker: load the shard's units once per build, render one share of their pages."""
+    content_dir, digest, units, facts, index, count = task
+    key = (digest, units, facts)
+    if key not in _remote:
         from sitegen.pipeline import load_content
 
         _remote.clear()
-        loaded = load_content(Path(content_dir))
-        context = Context(Path(content_dir), REMOTE_ROOT, tuple(loaded.findings.sorted()), digest=digest)
+        loaded = load_content(Path(content_dir), only=frozenset(units) if units is not None else None)
+        context = Context(Path(content_dir), REMOTE_ROOT, tuple(loaded.findings.sorted()), digest=digest, facts=facts)
         pages = SitePages(loaded.content, Writer(REMOTE_ROOT), context)
-        pages.queue_all()
-        _remote[digest] = (pages.env, pages.queue)
-    env, queue = _remote[digest]
+        pages.queue_units()
+        _remote[key] = (pages.env, pages.queue)
+    env, queue = _remote[key]
     return [(job.relative, text) for job, text in page_texts(env, queue, index, count)]
 
 
@@ -164,6 +168,9 @@ def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Prob
 
 
 class SitePages:
+    """The pages of one shard's units (queue_units, on their full model) or the site-wide pages
+    (queue_site, on the pruned records of every unit and the SiteSummary): sitegen/shards.py."""
+
     def __init__(self, content: Content, writer: Writer, context: Context):
         self.content = content
         self.problems = place_warnings(content, context.warnings)
@@ -171,14 +178,14 @@ class SitePages:
         for problem in self.problems:
             self.problems_of[id(problem.unit_year)].append(problem)
             self.problems_of[id(problem.unit_year.agency)].append(problem)
-        self.changes = changes_since_last_year(content)
         self.writer = writer
         self.env = environment(context.site_root)
         self.site_root = context.site_root
         self.context = context
+        facts = context.facts or facts_of(content)
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
-                       "problem_count": len(self.problems), "has_results": results.has_results(content)}
-        self.latest_year = results.latest_year(content)
+                       "has_results": facts.has_results}
+        self.latest_year = facts.latest_year
         self.queue: list[PageJob] = []
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
@@ -189,16 +196,9 @@ class SitePages:
         self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
                                   more, relative.lstrip("/")))
 
-    def all(self) -> int:
-        self.queue_all()
-        self.static()
-        render_queue(self.env, self.queue, self.context)
-        return len(self.queue)
-
-    def queue_all(self) -> None:
-        """Every page of the site into the queue, in a stable order."""
-        self.home()
-        self.browse()
+    def queue_units(self) -> None:
+        """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
+        self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
                       awaiting=results.awaiting(agency.years, self.latest_year))
@@ -206,6 +206,13 @@ class SitePages:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
                     self.project(project)
+
+    def queue_site(self, summary: SiteSummary) -> None:
+        """The site-wide pages, in a stable order."""
+        self.summary = summary
+        self.common["problem_count"] = len(self.problems)
+        self.home()
+        self.browse()
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
         shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
@@ -221,8 +228,10 @@ class SitePages:
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
         site_unit = self.content.site.money_unit
         total = sum((in_site_unit(uy.total, uy.money_unit, site_unit) for uy in unit_years), Decimal("0.00"))
-        self.page("/", "index.html", lambda: {"charts": overview_charts(self.content)},
-                  years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total)
+        level1, level2 = self.summary.level1, self.summary.level2
+        self.page("/", "index.html", lambda: {"charts": overview_charts(self.content, level1, level2)},
+                  years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total,
+                  indicator_count=self.summary.indicators)
 
     def browse(self) -> None:
         years = self.years()
@@ -288,9 +297,9 @@ class SitePages:
                 "score_sum": results.score_sum(project.indicators, project.evaluation), "result_signs": results.SIGNS, "result_classes": results.CLASSES}
 
     def results_page(self) -> None:
-        units = results.ranking(self.content)
+        units = results.ranking(self.summary.ranking)
         self.page("/results/", "results.html", lambda: {"charts": [results.results_chart(units)]}, units=units,
-                  shortfalls=results.shortfalls(self.content), result_signs=results.SIGNS,
+                  shortfalls=self.summary.shortfalls, result_signs=results.SIGNS,
                   result_classes=results.CLASSES)
 
     @staticmethod
@@ -310,6 +319,26 @@ class SitePages:
             self.writer.write_bytes(target, source.read_bytes())
 
 
+def render_unit_pages(content: Content, writer: Writer, context: Context) -> int:
+    """A shard's units' pages (sitegen/shards.py); returns how many were written."""
+    pages = SitePages(content, writer, context)
+    pages.queue_units()
+    render_queue(pages.env, pages.queue, context)
+    return len(pages.queue)
+
+
+def render_site_pages(content: Content, writer: Writer, context: Context) -> int:
+    """The site-wide pages and the static files, from the pruned records and context.summary."""
+    pages = SitePages(content, writer, context)
+    pages.queue_site(context.summary)
+    pages.static()
+    render_queue(pages.env, pages.queue, replace(context, cluster=None))  # a handful of pages: here
+    return len(pages.queue)
+
+
 def render_html(content: Content, writer: Writer, context: Context) -> int:
-    """Write every page and the static files; returns how many pages were written."""
-    return SitePages(content, writer, context).all()
+    """Every page of a whole content, in one go (the bench, tests); returns how many were written."""
+    summary = SiteSummary()
+    summary.add(content, list(context.warnings), prune_records=False)
+    context = replace(context, summary=summary, facts=summary.facts)
+    return render_unit_pages(content, writer, context) + render_site_pages(content, writer, context)

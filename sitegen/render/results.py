@@ -99,15 +99,20 @@ class UnitResult:
     summary: Summary
 
 
-def ranking(content: Content) -> list[UnitResult]:
-    """Units with self-evaluations, by share of targets met (highest first), then by name."""
+def unit_results(content: Content) -> list[UnitResult]:
+    """Each unit with self-evaluations, in content order (a shard's part of the ranking)."""
     results = []
     for agency in content.agencies:
         summary = summarise([p for uy in agency.years for p in uy.projects])
         if summary:
             years = sorted({p.year for p in summary.projects})
             results.append(UnitResult(agency, years, summary))
-    return sorted(results, key=lambda r: (-(r.summary.met_share or Decimal(-1)), r.agency.name, r.agency.id))
+    return results
+
+
+def ranking(units: list[UnitResult]) -> list[UnitResult]:
+    """Units with self-evaluations, by share of targets met (highest first), then by name."""
+    return sorted(units, key=lambda r: (-(r.summary.met_share or Decimal(-1)), r.agency.name, r.agency.id))
 
 
 @dataclass(frozen=True)

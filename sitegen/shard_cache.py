@@ -1,0 +1,121 @@
+"""Incremental builds: each shard's output, kept in the build cache under the key of all it is made from.
+
+A shard's pages, PDFs and open-data files, and what the site-wide pages take from it
+(shards.SiteSummary), depend only on its own files, the site's files (site.yaml,
+pages/), the site-wide facts, the layouts and static files (the site's and sitegen's
+own), sitegen's code and the libraries that write the bytes. The key hashes all of
+them, so an entry is either exactly what rendering the shard again would give, or is
+not found. After editing one project of a 10,000-project site, one shard is loaded
+and rendered; the others are copied from here.
+
+The entries are pickles, as Sphinx keeps its environment: `.sitegen-cache/` is as
+trusted as the code that reads it. Never restore it from a source you would not run
+code from (a cache shared with other people's branches, say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
+from sitegen.render.writer import located
+from sitegen.shards import Facts, Shard, SiteSummary
+
+FORMAT = 1  # of the entries; raise it when ShardOutput changes
+LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
+PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools")
+
+
+@dataclass
+class ShardOutput:
+    files: list[tuple[str, bytes]]  # site path → bytes, every file the shard's renderers wrote
+    summary: SiteSummary
+
+
+def tree_digest(root: Path, pattern: str = "*") -> str:
+    """A digest of every file under root matching pattern (paths and bytes), in a stable order."""
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """sitegen's own code, layouts and static files: a changed line of sitegen is a new key."""
+    package = Path(__file__).resolve().parent
+    return tree_digest(package, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
+
+
+def versions(names: tuple[str, ...]) -> str:
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return "\0".join(found)
+
+
+class ShardCache:
+    def __init__(self, cache_dir: Path, content_dir: Path, shown_root: str, renderers: tuple[str, ...], with_pdf: bool):
+        self.folder = cache_dir / "shards"
+        root = content_dir.resolve()
+        site_files = hashlib.sha256()
+        site_yaml = root / "site.yaml"
+        site_files.update(site_yaml.read_bytes() if site_yaml.is_file() else b"-")
+        parts = [f"format {FORMAT}", sys.version, code_digest(), versions(LIBRARIES), shown_root, "\0".join(renderers),
+                 site_files.hexdigest(), tree_digest(root / "pages"), tree_digest(root.parent / "layouts"),
+                 tree_digest(root.parent / "static")]
+        if with_pdf:
+            from sitegen.render.pdf import font_versions
+
+            parts += [versions(PDF_LIBRARIES), font_versions()]
+        self.salt = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+        self.used: set[str] = set()
+
+    def key(self, shard: Shard, facts: Facts) -> str:
+        key = hashlib.sha256(f"{self.salt}\n{shard.digest}\n{facts!r}".encode("utf-8")).hexdigest()
+        self.used.add(key)
+        return key
+
+    def get(self, key: str) -> ShardOutput | None:
+        """The entry, or None: one that cannot be read whole (a killed build, another format) is never used."""
+        try:
+            with open(self.folder / f"{key}.pickle", "rb") as file:
+                output = pickle.load(file)
+        except Exception:  # noqa: BLE001 - any broken entry is a miss
+            return None
+        return output if isinstance(output, ShardOutput) else None
+
+    def put(self, key: str, output: ShardOutput) -> None:
+        """Atomically: a temporary file of this process renamed over the entry."""
+        target = self.folder / f"{key}.pickle"
+        with located(target):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(handle, "wb") as file:
+                    pickle.dump(output, file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+
+    def sweep(self) -> None:
+        """After a build that succeeded: drop the entries it did not use, so the cache holds one site."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.suffix == ".pickle" and entry.stem not in self.used:
+                entry.unlink(missing_ok=True)

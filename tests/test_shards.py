@@ -1,0 +1,129 @@
+"""The build in shards (sitegen/shards.py) and incremental builds (sitegen/shard_cache.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.bench import generate
+from sitegen.build import PDF, BuildFailed, build, without
+from sitegen.pipeline import load_content
+from sitegen.shards import PrunedError, SiteSummary, plan
+from tests.conftest import CONTENT, write_tree
+
+NO_PDF = without(PDF)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def cache_keys(cache: Path) -> set[str]:
+    return {p.stem for p in (cache / "shards").glob("*.pickle")}
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """60 projects in 6 units of 10 (flat and per-project layouts alternate)."""
+    generate(tmp_path / "content", 60, 10)
+    return tmp_path / "content"
+
+
+def test_the_plan_groups_whole_units_in_content_order(generated, monkeypatch):
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "25")
+    shards = plan(generated).shards
+    assert [sorted(s.units) for s in shards] == [["u0000", "u0001"], ["u0002", "u0003"], ["u0004", "u0005"]]
+    assert [s.projects for s in shards] == [20, 20, 20]
+    assert plan(generated, size=1000).shards[0].units == frozenset(f"u{n:04d}" for n in range(6))
+    assert plan(generated, size=1).shards[0].projects == 10  # a bigger unit is a shard of its own
+
+
+def test_the_example_in_one_shard_per_unit_is_byte_identical_to_one_shard(tmp_path, monkeypatch):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "1")
+    loaded = build(tmp_path / "content", tmp_path / "many", renderers=NO_PDF, cache_dir=tmp_path / "c1")
+    # One shard a unit, but a unit with no project table (overall.yaml only) joins the one before.
+    assert len(loaded.content.agencies) >= len(plan(tmp_path / "content").shards) > 5
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "100000")
+    build(tmp_path / "content", tmp_path / "one", renderers=NO_PDF, cache_dir=tmp_path / "c2")
+    assert tree_bytes(tmp_path / "many") == tree_bytes(tmp_path / "one")
+
+
+def test_the_sites_own_findings_are_reported_once_whatever_the_shards(site, tmp_path, monkeypatch):
+    content = site({"stray.txt": "x", "u2/agency.yaml": 'code: "2"\nname: 乙单位\nregion: 某市\n',
+                    "u2/2024/p1.yaml": "name: 乙项目\nbudget: 1\ngoals: g\nindicators: []\n"})
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "1")
+    assert len(plan(content).shards) == 2
+    loaded = build(content, tmp_path / "out", renderers=NO_PDF)
+    whole = load_content(content)
+    assert sorted(f.format() for f in loaded.findings) == sorted(f.format() for f in whole.findings)
+    assert sum("stray.txt" in f.loc.file for f in loaded.findings) == 1
+
+
+def test_an_error_in_a_later_shard_fails_the_build_and_writes_nothing(generated, tmp_path, monkeypatch):
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "10")
+    for name in ("u0002/2025/p00020.yaml", "u0005/2025/p00050.yaml"):  # every error is reported, from each shard
+        broken = generated / name
+        broken.write_text(broken.read_text(encoding="utf-8").replace("budget: ", "budgte: "), encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=tmp_path / "cache")
+    errors = sorted((Path(f.loc.file).name, f.code) for f in failed.value.loaded.findings.errors)
+    assert errors == [("p00020.yaml", "unknown-key"), ("p00050.yaml", "unknown-key")]
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.building-*"))
+
+
+def test_the_site_wide_pages_cannot_read_what_a_shard_let_go(generated):
+    content = load_content(generated).content
+    SiteSummary().add(content, [])
+    project = content.projects()[0]
+    assert len(project.indicators) == 14  # the count stays: the feeds print it
+    for reach in (lambda: list(project.indicators), lambda: project.goals[0], lambda: bool(project.evaluation),
+                  lambda: content.indicators()):
+        with pytest.raises(PrunedError):
+            reach()
+    assert project.name and project.url and project.budget  # what the site-wide pages list
+
+
+def test_after_editing_one_project_one_shard_is_rendered_and_the_site_is_as_a_clean_build(generated, tmp_path,
+                                                                                           monkeypatch):
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    cache = tmp_path / "cache"
+    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    first = cache_keys(cache)
+    assert len(first) == 3
+    edited = generated / "u0003" / "2025" / "p00035.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 36.00", "budget: 37.00"), encoding="utf-8")
+    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    assert len(cache_keys(cache) - first) == 1 and len(cache_keys(cache)) == 3  # one shard again; the old entry swept
+    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert "37.00" in (tmp_path / "out" / "u0003" / "2025" / "p00035" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_change_every_page_shows_renders_every_shard_again(generated, tmp_path, monkeypatch):
+    """The first self-evaluation of a site adds 绩效结果 to every page; a site layout changes them all."""
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    cache = tmp_path / "cache"
+    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    first = cache_keys(cache)
+    evaluated = generated / "u0001" / "2025" / "p00012.yaml"
+    evaluated.write_text(evaluated.read_text(encoding="utf-8") + EVALUATION, encoding="utf-8")
+    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    assert not cache_keys(cache) & first
+    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
+    assert "/results/" in (tmp_path / "out" / "u0005" / "index.html").read_text(encoding="utf-8")
+
+    second = cache_keys(cache)
+    layout = (Path(__file__).parent.parent / "layouts" / "404.html").read_text(encoding="utf-8")
+    write_tree(tmp_path / "layouts", {"404.html": layout.replace("项目和指标。</p>", "项目和指标。</p><p>本站自定义</p>")})
+    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    assert not cache_keys(cache) & second
+    assert "本站自定义" in (tmp_path / "out" / "404.html").read_text(encoding="utf-8")
+
+
+EVALUATION = """evaluation:
+  budget: {initial: 13.00, adjusted: 13.00, spent: 12.00}
+"""
