@@ -23,7 +23,7 @@ import os
 import subprocess
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
-from sitegen.render.pdf_fonts import SubsetFonts, bare_cff_fonts, font_characters
+from sitegen.render.pdf_fonts import SubsetFonts, bare_cff_fonts, font_characters, with_shared_fonts
 from sitegen.render.results import score_sum
 from sitegen.render.cells import (
     after_money_cells,
@@ -72,12 +72,6 @@ class PdfDocument:
         if not self.parts:
             return f"{self.html}\0fonts\0{self.font_text}" if self.font_text else self.html
         return "\0".join(["assembled", self.label, *(part.html for part in self.parts)])
-
-
-def with_shared_fonts(parts: list[PdfDocument]) -> tuple[PdfDocument, ...]:
-    """The parts of an assembled document, each knowing the characters of all of them."""
-    characters = font_characters(part.html for part in parts)
-    return tuple(replace(part, font_text=characters) for part in parts)
 
 
 def unit_year_pdf_path(unit_year: UnitYear) -> str:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import html
 import struct
 import subprocess
+from dataclasses import replace
 
 import uharfbuzz as hb
 
@@ -49,6 +50,13 @@ def font_characters(htmls) -> str:
     for text in htmls:
         found.update(html.unescape(text))
     return "".join(sorted(found))
+
+
+def with_shared_fonts(parts) -> tuple:
+    """The parts of an assembled document (PdfDocuments), laid out in one job with fonts of
+    all their characters: each knows them (font_text, part of its cache key)."""
+    characters = font_characters(part.html for part in parts)
+    return tuple(replace(part, font_text=characters) for part in parts)
 
 
 def installed_faces() -> dict[tuple[str, int], tuple[str, int]]:
