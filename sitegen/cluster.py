@@ -111,11 +111,13 @@ def environment_facts(content_dir: Path, with_pdf: bool) -> dict[str, str]:
 
     facts = {"sitegen": sitegen.__version__, "content": site_digest(content_dir)}
     if with_pdf:
+        import uharfbuzz
         import weasyprint
 
         from sitegen.render.pdf import font_versions
 
         facts["weasyprint"] = weasyprint.__version__
+        facts["uharfbuzz"] = uharfbuzz.__version__  # subsets the PDFs' fonts (render/pdf_fonts.py)
         facts["fonts"] = font_versions()
     return facts
 

@@ -7,6 +7,7 @@ pdfplumber and poppler's pdfinfo/pdffonts.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from sitegen.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.overall import has_project_table
 from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
+from sitegen.render.pdf_fonts import SubsetFonts
 from sitegen.render.writer import Writer
 from sitegen.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, write_tree
@@ -163,7 +165,8 @@ def test_fonts_are_embedded_noto_cjk_only(built):
     for path in all_pdfs(built):
         for font in pdffonts(path):
             name, emb = font[0], font[-5]
-            assert "Noto" in name and "CJK-SC" in name, (path, font)
+            # sitegen's subsets, never the installed faces through a fallback
+            assert "Noto" in name and "CJK-SC-Subset" in name, (path, font)
             assert emb == "yes", (path, font)
             assert font[1:4] == ["CID", "Type", "0C"], (path, font)  # a bare CID-keyed CFF, as declared
 
@@ -234,6 +237,15 @@ def test_editing_one_project_rerenders_only_its_pdfs(tmp_path, layout):
     assert sorted(render("third")) == ["u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
     assert (tmp_path / "third/u1/2024/p1/u1-2024-p1.pdf").read_bytes() == \
         (tmp_path / "first/u1/2024/p1/u1-2024-p1.pdf").read_bytes()
+    # A character new to the unit-year: in the per-project layout its projects share fonts
+    # subset to all their characters, so p1 is written again, as a clean build writes it.
+    p2.write_text(p2.read_text(encoding="utf-8").replace("第二个项目", "第二个鑫项目"), encoding="utf-8")
+    again = ["u1/2024/p1/u1-2024-p1.pdf"] if layout == "per-project" else []
+    assert sorted(render("fourth")) == sorted([*again, "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"])
+    cache = tmp_path / "cold-cache"
+    render("clean")
+    for name in ("u1/2024/p1/u1-2024-p1.pdf", "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"):
+        assert (tmp_path / "fourth" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
 
 
 def page_texts(path: Path) -> list[str]:
@@ -282,32 +294,113 @@ def rasterize(pdf: bytes, folder: Path, name: str) -> list[bytes]:
     return [page.read_bytes() for page in sorted(folder.glob(f"{name}-*.pgm"))]
 
 
-@pytest.mark.parametrize("project_id", ["window-service", "training"])
-def test_compact_fonts_draw_exactly_what_weasyprint_draws(tmp_path, project_id):
-    """Text extraction cannot see a wrong glyph (ToUnicode is unchanged), so compare pictures:
-    every page rendered with the compact fonts is pixel-identical to WeasyPrint's own output."""
-    from weasyprint import HTML
-    from weasyprint.pdf import fonts
+def pdfium_pages(pdf: bytes) -> list:
+    """The pages as PDFium (Chromium's PDF viewer) draws them, in grey."""
+    import pypdfium2
 
-    from sitegen.render import pdf_fonts
-    from sitegen.render.pdf import PDF_VARIANT, PdfLayouts
+    document = pypdfium2.PdfDocument(pdf)
+    return [document[i].render(scale=50 / 72, grayscale=True).to_pil() for i in range(len(document))]
+
+
+def weasyprint_own(document) -> bytes:
+    """The PDF WeasyPrint makes of a document with the installed fonts, as it embeds them
+    (without sitegen's @font-face rules the CSS's "… Subset" families fall back to them)."""
+    from weasyprint import HTML
+
+    from sitegen.render.pdf import PDF_VARIANT
     from sitegen.render.templates import BUILTIN_STATIC
 
+    pages = [HTML(string=part.html, base_url=str(BUILTIN_STATIC)).render(pdf_variant=PDF_VARIANT)
+             for part in (document.parts or (document,))]
+    assembled = pages[0].copy([page for part in pages for page in part.pages])
+    return assembled.write_pdf(pdf_variant=PDF_VARIANT)
+
+
+def ours(document) -> bytes:
+    from sitegen.render.pdf import plan_jobs, render_in_worker
+
+    [(job, documents)] = [(job, ds) for job, ds in plan_jobs([document]) if ds[-1] is document]
+    return render_in_worker(job)[-1]
+
+
+@pytest.mark.parametrize("path_part", ["/window-service/", "/training/", "057001-2023.pdf"])
+def test_subset_fonts_draw_exactly_what_weasyprint_draws(tmp_path, path_part):
+    """Text extraction cannot see a wrong glyph (ToUnicode maps codes, not outlines), so compare
+    pictures with WeasyPrint's own output from the installed fonts: every page drawn by poppler
+    is pixel-identical, and PDFium draws the same glyphs (its anti-aliasing of a bare CFF differs
+    by a few grey levels; a wrong or missing glyph differs by far more)."""
+    from PIL import ImageChops
+
+    from sitegen.render.pdf import PdfLayouts
+
     content = load_content(CONTENT).content
-    [document] = [d for d in PdfLayouts(content, CONTENT).documents(content) if f"/{project_id}/" in d.path]
-    pdf_fonts.use_compact_subsets()
-    try:
-        compact = HTML(string=document.html, base_url=str(BUILTIN_STATIC)).write_pdf(pdf_variant=PDF_VARIANT)
-        pdf_fonts.use_weasyprint_subsets()
-        assert fonts.Font.subset is not pdf_fonts.compact_subset
-        reference = HTML(string=document.html, base_url=str(BUILTIN_STATIC)).write_pdf(pdf_variant=PDF_VARIANT)
-    finally:
-        pdf_fonts.use_compact_subsets()
-    assert b"/CIDFontType0C" in compact and b"/CIDFontType0C" not in reference
-    assert len(compact) < len(reference) / 2
-    ours, theirs = rasterize(compact, tmp_path, "compact"), rasterize(reference, tmp_path, "reference")
-    assert len(ours) == len(theirs) >= 1
-    assert ours == theirs
+    [document] = [d for d in PdfLayouts(content, CONTENT).documents(content) if path_part in d.path]
+    mine, reference = ours(document), weasyprint_own(document)
+    assert b"/CIDFontType0C" in mine and b"/CIDFontType0C" not in reference
+    assert len(mine) < len(reference) / 3
+    pages, theirs = rasterize(mine, tmp_path, "ours"), rasterize(reference, tmp_path, "reference")
+    assert len(pages) == len(theirs) >= 1
+    assert pages == theirs
+    for page, their in zip(pdfium_pages(mine), pdfium_pages(reference), strict=True):
+        assert ImageChops.difference(page, their).getextrema()[1] <= 64
+
+
+def test_subset_fonts_keep_every_outline_with_cid_equal_to_glyph_id():
+    """The subset of each face: glyphs renumbered from 0 with CID = glyph id (so a viewer that
+    selects by CID and one that selects by glyph id draw the same), each character drawn with
+    its outline and advance in the installed font."""
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from sitegen.render.pdf_fonts import installed_faces, subset
+
+    text = "项目支出绩效目标表第页共合计（万元）≥95%"
+    fonts = SubsetFonts()
+    faces = installed_faces()
+    assert sorted(fonts.faces) == [("Noto Sans CJK SC", 400), ("Noto Sans CJK SC", 700),
+                                   ("Noto Serif CJK SC", 400), ("Noto Serif CJK SC", 700)]
+    for key in [("Noto Serif CJK SC", 400), ("Noto Sans CJK SC", 700)]:
+        small = TTFont(io.BytesIO(subset(fonts.faces[key], text)))
+        path, index = faces[key]
+        full = TTFont(path, fontNumber=index, lazy=True)
+        order = small.getGlyphOrder()
+        assert order == [".notdef", *(f"cid{gid:05d}" for gid in range(1, len(order)))]
+        assert len(set(text)) < len(order) <= len(set(text)) + 3  # .notdef, and what HarfBuzz adds (≤ for ≥)
+        for character in text:
+            drawn = []
+            for font in (small, full):
+                name = font.getBestCmap()[ord(character)]
+                pen = RecordingPen()
+                font.getGlyphSet()[name].draw(pen)
+                drawn.append((pen.value, font["hmtx"][name][0]))
+            assert drawn[0] == drawn[1] and drawn[0][0], character
+
+
+def test_a_part_rendered_alone_is_the_part_rendered_with_its_unit_year(tmp_path):
+    """A project PDF of the per-project layout, written from its unit-year's job (fonts of all
+    its projects' characters) or, its cache entry lost, rendered alone: the same bytes."""
+    from sitegen.render.pdf import PdfLayouts, plan_jobs, render_in_worker
+
+    content = load_content(CONTENT).content
+    [unit_year] = [d for d in PdfLayouts(content, CONTENT).documents(content) if d.path.endswith("057001-2023.pdf")]
+    [(job, documents)] = plan_jobs([unit_year, unit_year.parts[1]])
+    written = dict(zip([d.path for d in documents], render_in_worker(job)))
+    assert ours(unit_year.parts[1]) == written[unit_year.parts[1].path]
+
+
+def test_no_font_files_are_left_behind(tmp_path, site):
+    """WeasyPrint writes each job's @font-face fonts into a temporary folder: all removed, also
+    by the pool's worker processes (5 jobs here), which exit without collecting their garbage."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    project = MINIMAL["u1/2024/p1.yaml"]
+    files = {f"u1/2024/p{n}.yaml": project.replace("测试项目", f"第{n}个项目") for n in range(2, 5)}
+    env = {**os.environ, "TMPDIR": str(temporary), "SITEGEN_WORKERS": "2"}
+    command = [sys.executable, "-m", "sitegen", "build", str(site(files)), "--out", str(tmp_path / "out")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").rglob("*.pdf"))) == 5
+    assert list(temporary.glob("weasyprint-*")) == []
 
 
 def structure_elements(path: Path) -> list[tuple[str, dict]]:

@@ -31,6 +31,7 @@ from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
+from sitegen.render.pdf_fonts import SubsetFonts, bare_cff_fonts, font_characters, with_shared_fonts
 from sitegen.render.results import score_sum
 from sitegen.render.cells import (
     after_money_cells,
@@ -61,12 +62,15 @@ class PdfDocument:
     html: str  # empty for an assembled document
     label: str  # the PDF's title
     parts: tuple["PdfDocument", ...] = ()  # an assembled document: these documents' pages, in order
+    # A part of an assembled document: the characters its fonts are subset to, those of all
+    # the parts (laid out once, together); empty for a document laid out on its own.
+    font_text: str = ""
 
     @property
     def source(self) -> str:
         """Everything the PDF is made from, for the cache key."""
         if not self.parts:
-            return self.html
+            return f"{self.html}\0fonts\0{self.font_text}" if self.font_text else self.html
         return "\0".join(["assembled", self.label, *(part.html for part in self.parts)])
 
 
@@ -153,6 +157,7 @@ class PdfLayouts:
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
             if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
+                projects = list(with_shared_fonts(projects))
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), "", title, tuple(projects)))
             else:
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
@@ -172,7 +177,8 @@ class PdfLayouts:
         if not forms:
             return []
         title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效自评表"
-        return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, tuple(forms)), *forms]
+        forms = with_shared_fonts(forms)
+        return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, forms), *forms]
 
     def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
         evaluation = project.evaluation
@@ -222,10 +228,12 @@ class PdfLayouts:
 
 class PdfCache:
     def __init__(self, folder: Path, fonts: str):
+        import uharfbuzz
         import weasyprint
 
         self.folder = folder / "pdf"
-        self.salt = f"sitegen {__version__}\0weasyprint {weasyprint.__version__}\0{fonts}\0{PDF_VARIANT}\0"
+        self.salt = (f"sitegen {__version__}\0weasyprint {weasyprint.__version__}\0"
+                     f"uharfbuzz {uharfbuzz.__version__}\0{fonts}\0{PDF_VARIANT}\0")
 
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
@@ -262,46 +270,47 @@ class Job:
     htmls: tuple[str, ...]
     wanted: tuple[bool, ...]  # which of them are written as PDFs of their own
     assembled_title: str | None = None
+    font_text: str = ""  # the characters of the fonts when not only the documents' (PdfDocument.font_text)
 
 
-def layout(html: str, font_config):
+def layout(html: str, fonts):
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(BUILTIN_STATIC)).render(
-        font_config=font_config, pdf_variant=PDF_VARIANT, pdf_tags=True
+    return HTML(string=html, base_url=str(BUILTIN_STATIC), url_fetcher=fonts.fetcher).render(
+        stylesheets=[fonts.stylesheet], font_config=fonts.config, pdf_variant=PDF_VARIANT, pdf_tags=True
     )
 
 
 def write(document) -> bytes:
-    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+    return document.write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True, finisher=bare_cff_fonts)
 
 
-def render_job(job: Job, font_config) -> list[bytes]:
-    """The written PDFs in order: the parts marked for writing, then the assembled one."""
-    documents = [layout(html, font_config) for html in job.htmls]
-    results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
-    if job.assembled_title is not None:
-        assembled = documents[0].copy([page for document in documents for page in document.pages])
-        assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
-        assembled.metadata.title = job.assembled_title
-        results.append(write(assembled))
+def render_job(job: Job, subset_fonts: SubsetFonts) -> list[bytes]:
+    """The written PDFs in order: the parts marked for writing, then the assembled one.
+    The job's documents share fonts subset to all their characters (pdf_fonts.py)."""
+    fonts = subset_fonts.for_text(job.font_text or font_characters(job.htmls))
+    try:
+        documents = [layout(html, fonts) for html in job.htmls]
+        results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
+        if job.assembled_title is not None:
+            assembled = documents[0].copy([page for document in documents for page in document.pages])
+            assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
+            assembled.metadata.title = job.assembled_title
+            results.append(write(assembled))
+    finally:
+        fonts.close()
     return results
 
 
-# One FontConfiguration per process: building it costs more than a small document.
-_worker_fonts = None
+# The installed font files, opened once per process.
+_worker_fonts: SubsetFonts | None = None
 
 
 def start_worker() -> None:
     global _worker_fonts
-    from weasyprint.text.fonts import FontConfiguration
-
-    from sitegen.render.pdf_fonts import use_compact_subsets
-
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    use_compact_subsets()
-    _worker_fonts = FontConfiguration()
+    _worker_fonts = SubsetFonts()
 
 
 def start_pool_worker() -> None:
@@ -355,12 +364,13 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
         if document.parts:
             written = [part for part in document.parts if part.path in wanted]
             job = Job(tuple(part.html for part in document.parts),
-                      tuple(part.path in wanted for part in document.parts), document.label)
+                      tuple(part.path in wanted for part in document.parts),
+                      document.label, document.parts[0].font_text)
             planned.append((job, [*written, document]))
             covered.update(part.path for part in written)
     for document in pending:
         if not document.parts and document.path not in covered:
-            planned.append((Job((document.html,), (True,)), [document]))
+            planned.append((Job((document.html,), (True,), font_text=document.font_text), [document]))
     return planned
 
 

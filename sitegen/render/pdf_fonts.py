@@ -1,177 +1,306 @@
-"""Compact CJK fonts in the PDFs WeasyPrint writes, and cheaper font handling.
+"""The PDFs' CJK fonts, subset to each job's characters before WeasyPrint loads them.
 
-Why one-page PDFs were 260 KB: WeasyPrint subsets with HarfBuzz's
-RETAIN_GIDS, so each embedded face keeps every table sized for all 65,535
-glyph ids of Noto CJK (offsets, empty charstrings, metrics) before a single
-used glyph is drawn: 110-130 KB a face, two or three faces a document.
+Why: Noto CJK comes as 20-26 MB collections of 65,535 glyphs. WeasyPrint
+embeds a subset, but one that keeps every glyph id (HarfBuzz's RETAIN_GIDS),
+so each face it embeds carries tables sized for all 65,535 glyphs: 110-130 KB
+a face before a single glyph is drawn; a one-page table weighed ~400 KB.
 
-The fix rests on one property of CID-keyed CFF fonts such as Noto CJK: the
-codes in the PDF's content streams are CIDs, and the font's charset maps
-each CID to a glyph. So glyphs may be renumbered freely as long as the
-charset keeps their CIDs, which HarfBuzz does when it subsets without
-RETAIN_GIDS. `use_compact_subsets()` changes three things inside WeasyPrint
-(version 62 to 70; each is checked for before it is changed):
+So each job's faces are subset first, with HarfBuzz (uharfbuzz), to the
+characters its documents contain (a few hundred glyphs, renumbered from 0,
+CID = glyph id), and WeasyPrint gets them through its public API only:
+@font-face rules in a user stylesheet, whose URLs a URL fetcher serves from
+memory (nothing to share between the machines of a Dask cluster), in a
+FontConfiguration of the job's own (the same family names load other files in
+the next job). WeasyPrint subsets them as it always does, and a write_pdf
+finisher then embeds the bare CID-keyed CFF of the glyphs drawn (bare_cff_fonts).
+The layout CSS (static/pdf.css) asks for these "… Subset" families first, the
+installed ones after them (a site's own pdf.css without them gets the installed
+fonts as WeasyPrint embeds them: right, only bigger).
 
-1. CID-keyed CFF fonts are subset without RETAIN_GIDS (in HarfBuzz, fast).
-2. Only the CFF table of that subset is embedded, as FontFile3
-   /CIDFontType0C instead of /OpenType: viewers read the codes of an
-   OpenType wrapper as glyph ids, while for a bare CID-keyed CFF the PDF
-   format selects glyphs by CID through the charset. The font descriptor
-   and the CIDFontType0 dictionary are WeasyPrint's, as for any CFF font.
-3. A font's file is copied into Python only when something reads it.
-   WeasyPrint copies the whole file into every font of every document, and
-   Noto CJK comes as 20-26 MB collections: 66 MB copied (and its pages
-   faulted in) for a one-page table, most of a worker's system time.
-
-Other fonts keep WeasyPrint's own subsetting. Content streams, widths (W)
-and ToUnicode are keyed by CID and stay as they are, so text extraction and
-copying are unchanged; a test compares every page's pixels with WeasyPrint's
-own output.
+Only what the layout and the PDF need is kept: no OpenType layout features (the
+text is horizontal Chinese with Arabic numerals; a test compares the pictures
+with WeasyPrint's output from the installed fonts), no vertical metrics, no
+hints (WeasyPrint drops them too).
 """
 
 from __future__ import annotations
 
-import io
+import html
 import struct
+import subprocess
+from dataclasses import replace
 
-from fontTools.ttLib import TTFont
+import uharfbuzz as hb
 
-_originals: dict[str, object] = {}
-
-_identity: dict[tuple[str, int], bool] = {}
-# What WeasyPrint drops too, plus vertical metrics: the tables are horizontal.
-DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GDEF", b"GPOS", b"GSUB", b"JSTF", b"LTSH",
-               b"PCLT", b"SVG ", b"VORG", b"vhea", b"vmtx")
-
-
-def cid_identity(font) -> bool:
-    """Whether a WeasyPrint font is CID-keyed CFF with CID = glyph id (Noto CJK is); once per face."""
-    key = (font.hash, font.index)
-    if key not in _identity:
-        _identity[key] = read_cid_identity(font.file_content, font.index)
-    return _identity[key]
+# The families static/pdf.css prints with, and the weights it uses (th and body text
+# regular, h1 bold); CSS family name of a subset: the installed family's + SUFFIX.
+FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
+WEIGHTS = {400: 80, 700: 200}  # CSS font-weight: fontconfig's weight
+SUFFIX = " Subset"
+URL_SCHEME = "sitegen-font:"
+DROP_TABLES = ("BASE", "GDEF", "GPOS", "GSUB", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
+# Characters a document may show without having them in its HTML: the page numbers and
+# what CSS generates (quotes, ellipsis) are covered by ASCII and these.
+ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u2018\u2019\u201c\u201d\u2026\u3000"
 
 
-def read_cid_identity(data: bytes, index: int) -> bool:
-    font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
-    if "CFF " not in font or "ROS" not in font["CFF "].cff.topDictIndex[0].rawDict:
-        return False
-    order = font.getGlyphOrder()
-    step = max(1, len(order) // 64)
-    return all(order[gid] == f"cid{gid:05d}" for gid in range(1, len(order), step))
+def font_characters(htmls) -> str:
+    """Every character the documents' text and CSS may draw, sorted: what their fonts keep."""
+    found = set(ALWAYS)
+    for text in htmls:
+        found.update(html.unescape(text))
+    return "".join(sorted(found))
 
 
-def compact_subset(self, to_unicode, hinting):
-    """WeasyPrint's Font.subset, without RETAIN_GIDS for CID-keyed CFF fonts."""
-    if getattr(self, "bare_cff", None):
-        return  # already subset, by an earlier write_pdf of the same document
-    if not to_unicode or self.missing or not cid_identity(self):
-        return _originals["subset"](self, to_unicode, hinting)
-    from weasyprint.text.ffi import ffi, harfbuzz, harfbuzz_subset
-    from weasyprint.text.fonts import get_hb_object_data
-
-    gids = sorted(to_unicode)
-    plan = ffi.gc(harfbuzz_subset.hb_subset_input_create_or_fail(), harfbuzz_subset.hb_subset_input_destroy)
-    glyphs = harfbuzz_subset.hb_subset_input_glyph_set(plan)
-    harfbuzz.hb_set_add_sorted_array(glyphs, ffi.new(f"hb_codepoint_t[{len(gids)}]", gids), len(gids))
-    flags = harfbuzz_subset.HB_SUBSET_FLAGS_DESUBROUTINIZE | harfbuzz_subset.HB_SUBSET_FLAGS_NOTDEF_OUTLINE
-    if not hinting:
-        flags |= harfbuzz_subset.HB_SUBSET_FLAGS_NO_HINTING
-    harfbuzz_subset.hb_subset_input_set_flags(plan, flags)
-    # Without GSUB there is no glyph closure either: only the glyphs the text uses.
-    drop = harfbuzz_subset.hb_subset_input_set(plan, harfbuzz_subset.HB_SUBSET_SETS_DROP_TABLE_TAG)
-    tags = sorted(harfbuzz.hb_tag_from_string(tag, -1) for tag in DROP_TABLES)
-    harfbuzz.hb_set_add_sorted_array(drop, ffi.new(f"hb_codepoint_t[{len(tags)}]", tags), len(tags))
-    face = ffi.gc(harfbuzz_subset.hb_subset_or_fail(self.hb_face, plan), harfbuzz.hb_face_destroy)
-    opentype = get_hb_object_data(face) if face else None
-    cff = sfnt_table(opentype, b"CFF ")
-    if not cff:
-        return _originals["subset"](self, to_unicode, hinting)
-    self.file_content = opentype  # still OpenType, so WeasyPrint describes it as a CFF font
-    self.index = 0  # a single font now, no longer a face in a collection
-    self.bare_cff = cff
+def with_shared_fonts(parts) -> tuple:
+    """The parts of an assembled document (PdfDocuments), laid out in one job with fonts of
+    all their characters: each knows them (font_text, part of its cache key)."""
+    characters = font_characters(part.html for part in parts)
+    return tuple(replace(part, font_text=characters) for part in parts)
 
 
-def sfnt_table(font: bytes | None, tag: bytes) -> bytes | None:
-    """One table's bytes from an OpenType file, by its table directory."""
-    if not font or len(font) < 12:
+def installed_faces() -> dict[tuple[str, int], tuple[str, int]]:
+    """(family, CSS weight) -> (file, face index) of the installed faces of FAMILIES."""
+    listing = subprocess.run(["fc-list", "--format", "%{family[0]}\t%{weight}\t%{index}\t%{file}\n"],
+                             capture_output=True, text=True, check=True).stdout
+    faces = {}
+    for line in sorted(listing.splitlines()):
+        family, weight, index, path = line.split("\t")
+        for css_weight, fc_weight in WEIGHTS.items():
+            if family in FAMILIES and weight == str(fc_weight):
+                faces.setdefault((family, css_weight), (path, int(index)))
+    return faces
+
+
+class SubsetFonts:
+    """The installed faces of one process, opened once (HarfBuzz maps the files)."""
+
+    def __init__(self):
+        self.faces = {key: hb.Face(hb.Blob.from_file_path(path), index)
+                      for key, (path, index) in sorted(installed_faces().items())}
+
+    def for_text(self, characters: str) -> "JobFonts":
+        """The fonts of one job: every face subset to `characters`."""
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        files = {f"{URL_SCHEME}{family.replace(' ', '-')}-{weight}": subset(face, characters)
+                 for (family, weight), face in self.faces.items()}
+        rules = "".join(
+            f'@font-face {{ font-family: "{family}{SUFFIX}"; font-weight: {weight}; '
+            f'src: url("{URL_SCHEME}{family.replace(" ", "-")}-{weight}"); }}\n'
+            for family, weight in self.faces)
+        fetcher = fetcher_for(files)
+        config = FontConfiguration()
+        return JobFonts(config, CSS(string=rules, font_config=config, url_fetcher=fetcher), fetcher)
+
+
+class JobFonts:
+    """What WeasyPrint lays a job's documents out with: its font configuration, the
+    @font-face stylesheet and the URL fetcher serving the fonts."""
+
+    def __init__(self, config, stylesheet, fetcher):
+        self.config, self.stylesheet, self.fetcher = config, stylesheet, fetcher
+
+    def close(self) -> None:
+        """Remove the font files WeasyPrint wrote for the @font-face rules (a temporary folder).
+        It does so when the FontConfiguration is collected, but a job's lives in reference
+        cycles that a worker collects late, or never before it exits: the folders stayed."""
+        self.config.__del__()
+
+
+def fetcher_for(files: dict[str, bytes]):
+    """WeasyPrint's URL fetcher, serving the subset fonts' URLs from memory."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class FontFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url in files:
+                return URLFetcherResponse(url, files[url], {"Content-Type": "font/otf"})
+            return super().fetch(url, headers)
+
+    return FontFetcher()
+
+
+def subset(face, characters: str) -> bytes:
+    """The face with only the glyphs of `characters`, renumbered from 0, CID = glyph id."""
+    plan = hb.SubsetInput()
+    for character in characters:
+        plan.unicode_set.add(ord(character))
+    plan.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NOTDEF_OUTLINE
+    plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()  # no feature: no glyph reached through one
+    drop = plan.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in DROP_TABLES:
+        drop.add(int.from_bytes(tag.encode("ascii"), "big"))
+    font = bytearray(hb.subset(face, plan).blob.data)
+    identity_charset(font)
+    return bytes(font)
+
+
+def bare_cff_fonts(document, pdf) -> None:
+    """A write_pdf finisher (WeasyPrint's hook on its pydyf objects): each embedded subset
+    font becomes the bare CID-keyed CFF of only the glyphs the PDF draws.
+
+    WeasyPrint embeds an OpenType font keeping every glyph id below the last one drawn;
+    a bare CID-keyed CFF (FontFile3 /CIDFontType0C) selects glyphs by CID through its
+    charset, so the glyphs drawn are kept under their CIDs (the codes in the content
+    streams, since subset() made CID = glyph id) and the others, and the OpenType tables
+    around the CFF (cmap, hmtx, name...), left out. Widths (W) and ToUnicode are keyed by
+    code and stay as they are."""
+    import pydyf
+
+    by_reference = {item.reference: item for item in pdf.objects if isinstance(item, pydyf.Object) and item.number}
+    for font in pdf.objects:
+        if not (isinstance(font, pydyf.Dictionary) and font.get("Subtype") == "/CIDFontType0"):
+            continue
+        descriptor = by_reference.get(font.get("FontDescriptor"))
+        stream = by_reference.get(descriptor.get("FontFile3")) if descriptor else None
+        if not (isinstance(stream, pydyf.Stream) and stream.extra.get("Subtype") == "/OpenType"
+                and len(stream.stream) == 1):
+            continue
+        cff = drawn_glyphs_cff(bytes(stream.stream[0]), widths_codes(font.get("W", ())))
+        if cff:
+            stream.stream = [cff]
+            stream.extra["Subtype"] = "/CIDFontType0C"
+
+
+def widths_codes(widths) -> list[int]:
+    """The codes of a W array: `first [w1 w2 ...]` runs."""
+    codes = []
+    for first, run in zip(widths[::2], widths[1::2]):
+        codes.extend(range(first, first + len(run)))
+    return codes
+
+
+def drawn_glyphs_cff(font: bytes, glyphs: list[int]) -> bytes | None:
+    """The CFF table of `font` subset to `glyphs` (renumbered, their CIDs kept), or None when
+    `font` is not a CID-keyed CFF with CID = glyph id (then it stays as WeasyPrint made it)."""
+    if not identity_charset(font, check_only=True):
         return None
+    plan = hb.SubsetInput()
+    for glyph in sorted({0, *glyphs}):
+        plan.glyph_set.add(glyph)
+    plan.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
+    plan.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).clear()
+    subset_font = hb.subset(hb.Face(hb.Blob(font)), plan).blob.data
+    offset, length = table_record(subset_font, b"CFF ") or (0, 0)
+    return bytes(subset_font[offset:offset + length]) or None
+
+
+# A CID-keyed CFF (Noto CJK is one) names each glyph by a CID in its charset, and a subset
+# keeps the original CIDs: glyph 5 may be CID 12,345. WeasyPrint writes glyph ids into the
+# PDF, which viewers read as glyph ids in an OpenType font but a bare CID-keyed CFF
+# selects by CID. With the charset rewritten so that every CID is its glyph id, the codes
+# are both, and the finisher may embed the bare CFF of only the glyphs drawn.
+
+def identity_charset(font: bytearray | bytes, check_only: bool = False) -> bool:
+    """Rewrite, in place, the charset of the font's CID-keyed CFF table to CID = glyph id;
+    `check_only`: only tell whether it is so already. False for a font without a CID-keyed CFF."""
+    record = table_record(font, b"CFF ")
+    if record is None:
+        return False
+    cff = record[0]
+    position = index_end(font, cff + font[cff + 2])  # the header, then the Name INDEX
+    start, end = index_items(font, position)[0]  # the Top DICT
+    top = dict_operators(bytes(font[start:end]))
+    if (12, 30) not in top or 15 not in top or 17 not in top:
+        return False  # not CID-keyed
+    glyphs = struct.unpack_from(">H", font, cff + top[17][0])[0]
+    charset = cff + top[15][0]
+    room = charset_length(font, charset, glyphs)
+    if check_only:
+        return charset_cids(font, charset, glyphs) == list(range(1, glyphs))
+    if glyphs < 2:
+        return True
+    candidates = [bytes([0]) + b"".join(struct.pack(">H", cid) for cid in range(1, glyphs)),
+                  bytes([2]) + struct.pack(">HH", 1, glyphs - 2)]
+    if glyphs - 2 <= 255:
+        candidates.append(bytes([1]) + struct.pack(">HB", 1, glyphs - 2))
+    best = min(candidates, key=len)
+    assert len(best) <= room, "an identity charset is never longer than the subset's own"
+    font[charset:charset + len(best)] = best
+    return True
+
+
+def table_record(font: bytes, tag: bytes) -> tuple[int, int] | None:
+    """(offset, length) of a table of an OpenType font, from its table directory."""
     (count,) = struct.unpack_from(">H", font, 4)
     for record in range(count):
         found, _, offset, length = struct.unpack_from(">4sIII", font, 12 + 16 * record)
         if found == tag:
-            return font[offset:offset + length]
+            return offset, length
     return None
 
 
-def fonts_dictionary(pdf, fonts, compress, subset, options):
-    """WeasyPrint's build_fonts_dictionary, then each compacted font's stream holds its bare CFF."""
-    result = _originals["build_fonts_dictionary"](pdf, fonts, compress, subset, options)
-    bare = {id(font.file_content): font.bare_cff for font in fonts.values() if getattr(font, "bare_cff", None)}
-    if bare:
-        import pydyf
+def index_items(data: bytes, position: int) -> list[tuple[int, int]]:
+    """(start, end) of each item of the CFF INDEX at `position`."""
+    (count,) = struct.unpack_from(">H", data, position)
+    if count == 0:
+        return []
+    size = data[position + 2]
+    offsets = [int.from_bytes(data[position + 3 + i * size:position + 3 + (i + 1) * size], "big")
+               for i in range(count + 1)]
+    base = position + 3 + (count + 1) * size - 1
+    return [(base + offsets[i], base + offsets[i + 1]) for i in range(count)]
 
-        for item in pdf.objects:
-            if isinstance(item, pydyf.Stream) and len(item.stream) == 1 and id(item.stream[0]) in bare:
-                item.stream = [bare[id(item.stream[0])]]
-                item.extra["Subtype"] = "/CIDFontType0C"
+
+def index_end(data: bytes, position: int) -> int:
+    items = index_items(data, position)
+    return items[-1][1] if items else position + 2
+
+
+def dict_operators(data: bytes) -> dict:
+    """A CFF DICT: operator (an int, or (12, n) for the escaped ones) -> its operands."""
+    result, operands, i = {}, [], 0
+    while i < len(data):
+        b0 = data[i]
+        if b0 <= 21:
+            operator = (12, data[i + 1]) if b0 == 12 else b0
+            i += 2 if b0 == 12 else 1
+            result[operator], operands = operands, []
+        elif b0 == 28:
+            operands.append(struct.unpack_from(">h", data, i + 1)[0])
+            i += 3
+        elif b0 == 29:
+            operands.append(struct.unpack_from(">i", data, i + 1)[0])
+            i += 5
+        elif b0 == 30:  # a real number: nibbles up to an 0xf one; its value is not needed here
+            i += 1
+            while data[i] & 0x0F != 0x0F and data[i] >> 4 != 0x0F:
+                i += 1
+            i += 1
+            operands.append(0)
+        elif b0 <= 246:
+            operands.append(b0 - 139)
+            i += 1
+        elif b0 <= 250:
+            operands.append((b0 - 247) * 256 + data[i + 1] + 108)
+            i += 2
+        else:
+            operands.append(-(b0 - 251) * 256 - data[i + 1] - 108)
+            i += 2
     return result
 
 
-def font_init(self, pango_font, description, font_size):
-    """WeasyPrint's Font.__init__ without copying the font file (see 3. above)."""
-    from weasyprint.pdf import fonts
-
-    fonts.get_hb_object_data = no_face_copy
-    try:
-        _originals["init"](self, pango_font, description, font_size)
-    finally:
-        fonts.get_hb_object_data = _originals["get_hb_object_data"]
+def charset_length(font: bytes, position: int, glyphs: int) -> int:
+    """Bytes of the charset at `position` (formats 0, 1 and 2) for `glyphs` glyphs."""
+    return charset_walk(font, position, glyphs)[0]
 
 
-def no_face_copy(hb_object, ot_color=None, glyph=None):
-    if ot_color is None and glyph is None:
-        return None  # read later, by file_content, if ever
-    return _originals["get_hb_object_data"](hb_object, ot_color, glyph)
+def charset_cids(font: bytes, position: int, glyphs: int) -> list[int]:
+    """The CIDs of glyphs 1, 2, ... of the charset at `position`."""
+    return charset_walk(font, position, glyphs)[1]
 
 
-def read_file_content(font) -> bytes:
-    data = font.__dict__.get("_file_content")
-    if data is None:
-        data = font.__dict__["_file_content"] = _originals["get_hb_object_data"](font.hb_face)
-    return data
-
-
-def store_file_content(font, data: bytes | None) -> None:
-    font.__dict__["_file_content"] = data
-
-
-def use_compact_subsets() -> None:
-    """Install the changes into WeasyPrint once; nothing changes when its internals are not
-    the ones expected (the PDFs are then WeasyPrint's own, only bigger)."""
-    import weasyprint.pdf
-    from weasyprint.pdf import fonts
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    expected = (harfbuzz_subset and hasattr(fonts, "get_hb_object_data") and hasattr(fonts.Font, "subset")
-                and hasattr(weasyprint.pdf, "build_fonts_dictionary") and "file_content" not in vars(fonts.Font))
-    if fonts.Font.subset is compact_subset or not expected:
-        return
-    _originals.update(subset=fonts.Font.subset, init=fonts.Font.__init__, get_hb_object_data=fonts.get_hb_object_data,
-                      build_fonts_dictionary=weasyprint.pdf.build_fonts_dictionary)
-    fonts.Font.subset = compact_subset
-    fonts.Font.__init__ = font_init
-    fonts.Font.file_content = property(read_file_content, store_file_content)
-    weasyprint.pdf.build_fonts_dictionary = fonts_dictionary
-
-
-def use_weasyprint_subsets() -> None:
-    """Undo use_compact_subsets (for the test that compares with WeasyPrint's own output)."""
-    import weasyprint.pdf
-    from weasyprint.pdf import fonts
-
-    if fonts.Font.subset is compact_subset:
-        fonts.Font.subset = _originals["subset"]
-        fonts.Font.__init__ = _originals["init"]
-        del fonts.Font.file_content
-        weasyprint.pdf.build_fonts_dictionary = _originals["build_fonts_dictionary"]
+def charset_walk(font: bytes, position: int, glyphs: int) -> tuple[int, list[int]]:
+    kind, cids = font[position], []
+    if kind == 0:
+        cids = list(struct.unpack_from(f">{glyphs - 1}H", font, position + 1))
+        return 1 + 2 * (glyphs - 1), cids
+    size, at = (3 if kind == 1 else 4), position + 1
+    while len(cids) < glyphs - 1:
+        first = struct.unpack_from(">H", font, at)[0]
+        left = font[at + 2] if kind == 1 else struct.unpack_from(">H", font, at + 2)[0]
+        cids.extend(range(first, first + left + 1))
+        at += size
+    return at - position, cids[:glyphs - 1]
