@@ -19,9 +19,7 @@ import gc
 import hashlib
 import logging
 import multiprocessing
-import os
 import subprocess
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,7 +42,7 @@ from sitegen.render.cells import (
 )
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
-from sitegen.render.writer import Writer, located
+from sitegen.render.writer import Writer, replace_atomically
 
 FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
@@ -248,18 +246,7 @@ class PdfCache:
         return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
 
     def put(self, key: str, data: bytes) -> None:
-        """Atomically: written to a temporary file of this process, then renamed over the entry,
-        so a reader (another build) sees the whole old entry or the whole new one."""
-        with located(self.folder / f"{key}.pdf"):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=f"{key}.", suffix=".tmp", dir=self.folder)
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    file.write(data)
-                os.replace(temporary, self.folder / f"{key}.pdf")
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+        replace_atomically(self.folder / f"{key}.pdf", data)
 
 
 @dataclass(frozen=True)
@@ -329,22 +316,13 @@ def render_in_worker(job: Job) -> list[bytes]:
     return render_job(job, _worker_fonts)
 
 
-def render_in_cluster_worker(job: Job) -> list[bytes]:
-    """On a Dask worker, which, like a pool worker, does little else: the same collector tuning."""
-    if _worker_fonts is None:
-        start_pool_worker()
-    return render_job(job, _worker_fonts)
-
-
-def render_all(jobs: list[Job], workers: int, cluster=None) -> list[list[bytes]]:
-    """Render in a process pool when it pays off, or on the cluster; results in the order given."""
-    if cluster is None and (workers <= 1 or len(jobs) < 4):
+def render_all(jobs: list[Job], workers: int) -> list[list[bytes]]:
+    """Render in a process pool when it pays off; results in the order given. (On a cluster, or
+    in a shard's worker process, workers is 1: the shards run in parallel, shard_workers.py.)"""
+    if workers <= 1 or len(jobs) < 4:
         return [render_in_worker(job) for job in jobs]
     # The biggest jobs first, so that no worker is left with a long one at the end.
     order = sorted(range(len(jobs)), key=lambda i: -sum(len(html) for html in jobs[i].htmls))
-    if cluster is not None:
-        done = dict(zip(order, cluster.map(render_in_cluster_worker, [jobs[i] for i in order])))
-        return [done[i] for i in range(len(jobs))]
     with ProcessPoolExecutor(max_workers=workers, initializer=start_pool_worker,
                              mp_context=multiprocessing.get_context("fork")) as pool:
         done = dict(zip(order, pool.map(render_in_worker, [jobs[i] for i in order])))
@@ -388,7 +366,7 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}
     planned = plan_jobs([document for document, _ in pending])
-    results = render_all([job for job, _ in planned], worker_count(), context.cluster)
+    results = render_all([job for job, _ in planned], worker_count())
     for (_, documents), written in zip(planned, results):
         for document, data in zip(documents, written):
             cache.put(keys[document.path], data)
