@@ -45,6 +45,8 @@ def fallback_date(unit_year: UnitYear) -> datetime:
 
 
 def updated(unit_year: UnitYear, dates: dict[Path, datetime]) -> datetime:
+    if not dates:  # not in git: no file to look up (resolving them is a third of the step at 10,000 projects)
+        return fallback_date(unit_year)
     files = [Path(f).resolve() for f in (unit_year.agency.loc.file, unit_year.loc.file,
                                          *(p.loc.file for p in unit_year.projects))]
     known = [dates[f] for f in files if f in dates]
