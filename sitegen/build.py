@@ -115,7 +115,7 @@ def render_on_cluster(out_dir: Path, context: Context, renderers: tuple[Renderer
         with progress.step("连接集群"):
             facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
             cluster.check_workers(facts, context.content_dir)
-        context = replace(context, cluster=cluster, digest=facts["content"])
+        context = replace(context, cluster=cluster)
         return render_retrying(out_dir, context, renderers, progress, force)
 
 

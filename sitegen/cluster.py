@@ -3,21 +3,17 @@
 `--cluster local:N` starts a `distributed.LocalCluster` of N worker processes
 on this machine; `--cluster tcp://HOST:8786` connects to a running scheduler.
 This process (the client) keeps what needs the whole site at once and what
-makes a build safe: loading and checking, the one Writer that claims every
-output path, the search index, the open data, the checksums and the swap.
+makes a build safe: the site-wide pages and files, the search index, the one
+Writer that claims every output path, the checksums and the swap.
 
-What goes to the workers, and how the bytes come back:
-- PDFs: a job is self-contained HTML (content, layout and CSS already in it),
-  so it is pickled to a worker, which returns the PDF's bytes;
-- HTML pages: the page queue holds model records whose graph is the whole
-  site, too big to pickle per task. Each worker loads the content itself from
-  the same path (a shared file system on a real cluster; docs/scaling.md) and
-  renders every n-th page of the queue — the code the local forked workers
-  run — returning (path, text) pairs.
-Bytes are returned to the client rather than written by the workers to
-shared storage: the client must claim every path (no two outputs at one
-path), write into its staging folder and swap it in atomically, and a site's
-pages and PDFs are small next to the time they take to render.
+What goes to the workers, and how the bytes come back: one task a shard
+(sitegen/shards.py, shard_workers.render_shard). A worker loads the shard's
+units itself from the same path (a shared file system on a real cluster;
+docs/scaling.md), checks and renders them, and returns the files' bytes and
+the shard's summary. Bytes are returned to the client rather than written by
+the workers to shared storage: the client must claim every path (no two
+outputs at one path), write into its staging folder and swap it in
+atomically, and a shard's files are small next to the time they take to render.
 
 Workers must run the same sitegen, WeasyPrint and fonts and see the same
 content: a probe on every worker compares them with the client's before any
@@ -36,7 +32,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator
 
 from sitegen.render import RenderError
 from sitegen.shard_cache import tree_digest
@@ -54,16 +50,6 @@ class Cluster:
 
     client: Any
     address: str
-
-    def map(self, function: Callable, items: Sequence) -> list:
-        """`function` over `items` on the workers, results in the order given."""
-        if not items:
-            return []
-        futures = self.client.map(function, list(items), pure=False)
-        try:
-            return self.client.gather(futures)
-        except Exception as exc:  # KilledWorker, a worker's own exception, a lost connection
-            raise RenderError(f"集群上的渲染任务失败（{type(exc).__name__}：{first_line(exc)}）") from exc
 
     def worker_count(self) -> int:
         return max(1, len(self.client.scheduler_info()["workers"]))

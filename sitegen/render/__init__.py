@@ -22,7 +22,6 @@ class Context:
     cache_dir: Path
     warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
     cluster: Any = None  # a sitegen.cluster.Cluster when the build runs on Dask
-    digest: str = ""  # with a cluster: the digest of what the pages are made from (cluster.site_digest)
     # A sharded build (sitegen/shards.py): the facts of the whole site that a unit's pages show,
     # the folder names of the shard being rendered, and what the site-wide pages take from all.
     facts: Any = None  # shards.Facts; None: taken from the content itself
