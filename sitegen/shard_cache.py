@@ -29,7 +29,7 @@ from sitegen.shards import Facts, Shard, SiteSummary
 
 FORMAT = 1  # of the entries; raise it when ShardOutput changes
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
-PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools")
+PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz")
 
 
 @dataclass
