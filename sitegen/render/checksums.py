@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from sitegen.model import Content
 from sitegen.render import Context
@@ -14,6 +15,12 @@ NAME = "SHA256SUMS"
 
 def render_checksums(content: Content, writer: Writer, context: Context) -> int:
     files = sorted(path for path in writer.written if path.endswith(DOWNLOADS) and not path.startswith("pagefind/"))
-    lines = [f"{hashlib.sha256((writer.root / path).read_bytes()).hexdigest()}  {path}" for path in files]
+    lines = [f"{sha256(writer.root / path)}  {path}" for path in files]
     writer.write_text(NAME, "\n".join(lines) + "\n")
     return len(lines)
+
+
+def sha256(path: Path) -> str:
+    """In chunks: the site-wide downloads of a large site are hundreds of megabytes each."""
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
