@@ -178,22 +178,27 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
 
     def task(shard: shards.Shard) -> ShardTask:
         # Here and in forked workers a shard writes into a folder of the staging one (removed with it
-        # when the build is stopped); on a cluster, into a temporary folder of the worker.
-        folder = None if context.cluster is not None else writer.root / f".shard-{shard.number}"
+        # when the build is stopped) and keeps its own cache entry; on a cluster, the worker writes
+        # into a temporary folder of its own and the files come back as bytes.
+        local = context.cluster is None
         return ShardTask(context.content_dir, context.cache_dir, shard, facts, shown, renderers, skip=state["failed"],
-                         folder=folder)
+                         folder=writer.root / f".shard-{shard.number}" if local else None,
+                         entry=cache.entry(cache.key(shard, facts)) if local else None)
 
     with ShardRunner(context.cluster, len(plan.shards)) as runner:
         outputs = runner.outputs(plan.shards, cache, facts, task)
         for number in range(len(plan.shards)):
             with progress.step(f"{SHARDS} {number + 1}/{len(plan.shards)}"):  # waiting for the shard included
                 shard, key, output = next(outputs)
+                folder = writer.root / f".shard-{shard.number}"
+                for path in output.paths:  # moved into place, each path claimed
+                    writer.move(folder / path, path)
                 for path, data in output.files:
                     writer.write_bytes(path, data)
-                shutil.rmtree(writer.root / f".shard-{shard.number}", ignore_errors=True)
+                shutil.rmtree(folder, ignore_errors=True)
                 summary.merge(output.summary)
                 if any(f.level == ERROR for f in output.summary.findings):
                     state["failed"] = True
-                elif not state["failed"] and not output.cached:
-                    cache.put(key, output)
+                elif not state["failed"] and not output.cached and not output.paths:
+                    cache.put(key, output)  # a cluster's shard (a worker here keeps its own entry)
     return site.content, summary, cache

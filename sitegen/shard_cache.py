@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -37,6 +37,26 @@ class ShardOutput:
     files: list[tuple[str, bytes]]  # site path → bytes, every file the shard's renderers wrote
     summary: SiteSummary
     cached: bool = False  # taken from the cache (so not put there again)
+    # From a worker of this machine: the files are in the shard's folder of the staging one, only
+    # their paths come back (the build's process never holds a shard's bytes).
+    paths: list[str] = field(default_factory=list)
+
+
+def read_entry(path: Path) -> ShardOutput | None:
+    """A cache entry, or None: one that cannot be read whole (a killed build, another format) is never used."""
+    try:
+        with open(path, "rb") as file:
+            output = pickle.load(file)
+    except Exception:  # noqa: BLE001 - any broken entry is a miss
+        return None
+    if not isinstance(output, ShardOutput):
+        return None
+    output.cached = True
+    return output
+
+
+def write_entry(path: Path, output: ShardOutput) -> None:
+    replace_atomically(path, pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def tree_digest(root: Path, pattern: str = "*") -> str:
@@ -88,20 +108,14 @@ class ShardCache:
         self.used.add(key)
         return key
 
+    def entry(self, key: str) -> Path:
+        return self.folder / f"{key}.pickle"
+
     def get(self, key: str) -> ShardOutput | None:
-        """The entry, or None: one that cannot be read whole (a killed build, another format) is never used."""
-        try:
-            with open(self.folder / f"{key}.pickle", "rb") as file:
-                output = pickle.load(file)
-        except Exception:  # noqa: BLE001 - any broken entry is a miss
-            return None
-        if not isinstance(output, ShardOutput):
-            return None
-        output.cached = True
-        return output
+        return read_entry(self.entry(key))
 
     def put(self, key: str, output: ShardOutput) -> None:
-        replace_atomically(self.folder / f"{key}.pickle", pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
+        write_entry(self.entry(key), output)
 
     def sweep(self) -> None:
         """After a build that succeeded: drop the entries it did not use, so the cache holds one site."""

@@ -25,7 +25,7 @@ from sitegen.findings import ERROR, Findings
 from sitegen.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
 from sitegen.render.writer import Writer
-from sitegen.shard_cache import ShardCache, ShardOutput
+from sitegen.shard_cache import ShardCache, ShardOutput, read_entry, write_entry
 from sitegen.shards import Facts, SiteSummary
 
 if TYPE_CHECKING:
@@ -44,12 +44,32 @@ class ShardTask:
     renderers: tuple[Renderer, ...]
     skip: bool  # only load and check (an earlier shard has errors)
     folder: Path | None  # where to write the files before they are read back; None: a temporary folder
+    # Its cache entry, read and written by the worker itself (on this machine); None: by the build.
+    entry: Path | None = None
     alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
+
+
+def run_shard(task: ShardTask) -> ShardOutput:
+    """A shard's output: from its cache entry, or rendered (and then kept there); a worker of this
+    machine leaves the files in the shard's folder and returns their paths."""
+    output = read_entry(task.entry) if task.entry is not None and not task.skip else None
+    if output is None:
+        output = render_shard(task)
+        if task.entry is not None and not task.skip and not any(f.level == ERROR for f in output.summary.findings):
+            write_entry(task.entry, output)
+    if task.folder is None:
+        return output
+    if output.cached:
+        for path, data in output.files:
+            target = task.folder / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    return ShardOutput([], output.summary, output.cached, [path for path, _ in output.files])
 
 
 def render_shard(task: ShardTask) -> ShardOutput:
     """One shard's units: loaded, checked, rendered (unless skipped or they have errors), pruned;
-    the files come back as bytes, written by the build's one Writer."""
+    the files are read back as bytes."""
     loaded = load_content(task.content_dir, only=task.shard.units, shown=task.shown)
     prefixes = tuple(f"{task.shown}{name}/" for name in task.shard.units)
     own = [f for f in loaded.findings if f.loc.file.startswith(prefixes)]  # the site's own come once, in render_shards
@@ -74,7 +94,7 @@ def render_shard(task: ShardTask) -> ShardOutput:
 @contextmanager
 def shard_folder(folder: Path | None) -> Iterator[Path]:
     if folder is not None:
-        folder.mkdir()
+        folder.mkdir(exist_ok=True)
         yield folder
         return
     with tempfile.TemporaryDirectory(prefix="sitegen-shard-") as temporary:
@@ -105,9 +125,9 @@ class ShardRunner:
 
     def submit(self, task: ShardTask):
         if self.cluster is not None:
-            return self.cluster.submit(render_shard, task)
+            return self.cluster.submit(run_shard, task)
         if self.pool is not None:
-            return self.pool.submit(render_shard, task)
+            return self.pool.submit(run_shard, task)
         return Done(replace(task, alone=True))
 
     def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
@@ -121,8 +141,10 @@ class ShardRunner:
                 if shard is None:
                     break
                 key = cache.key(shard, facts)
-                hit = None if task(shard).skip else cache.get(key)
-                ahead.append((shard, key, hit if hit is not None else self.submit(task(shard))))
+                job = task(shard)
+                # The build itself looks in the cache only for a cluster's shards (workers elsewhere).
+                hit = None if job.skip or job.entry is not None else cache.get(key)
+                ahead.append((shard, key, hit if hit is not None else self.submit(job)))
             if not ahead:
                 return
             shard, key, pending = ahead.popleft()
@@ -141,7 +163,7 @@ class Done:
     task: ShardTask
 
     def result(self) -> ShardOutput:
-        return render_shard(self.task)
+        return run_shard(self.task)
 
 
 def start_shard_worker() -> None:

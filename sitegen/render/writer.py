@@ -61,6 +61,14 @@ class Writer:
     def write_text(self, relative: str, text: str) -> Path:
         return store_text(self.claim(relative), text)
 
+    def move(self, source: Path, relative: str) -> Path:
+        """Claim `relative` and rename a file written elsewhere in the tree (a shard's folder) there."""
+        target = self.claim(relative)
+        with located(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        return target
+
     def write_bytes(self, relative: str, data: bytes) -> Path:
         target = self.claim(relative)
         with located(target):
