@@ -57,6 +57,10 @@ def run_shard(task: ShardTask) -> ShardOutput:
         output = render_shard(task)
         if task.entry is not None and not task.skip and not any(f.level == ERROR for f in output.summary.findings):
             write_entry(task.entry, output)
+    if not task.alone:
+        # The shard's model is garbage now, and its records point at each other (a project at its
+        # unit-year): only the cyclic collector frees them, which a worker runs seldom (below).
+        gc.collect()
     if task.folder is None:
         return output
     if output.cached:
