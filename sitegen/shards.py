@@ -2,11 +2,11 @@
 
 A site of 100,000 projects does not fit one model in memory (36 KB a project with
 its indicators and their positions). So `build` plans shards of whole unit folders
-(about SHARD_PROJECTS projects each, in the order of the content folder), and for
-each shard in turn loads its units, checks them, renders everything that belongs
-to them (their pages, PDFs and open-data files), keeps what the site-wide pages
-need (ShardSummary) and lets the rest go. Peak memory is one shard's model plus a
-small record per project, whatever the size of the site.
+(about SHARD_PROJECTS projects each, in the order of the content folder); each is
+loaded, checked and rendered — its units' pages, PDFs and open-data files — by one
+worker process (shard_workers.py), which keeps what the site-wide pages need
+(SiteSummary, with the records pruned) and lets the rest go. Peak memory is a
+shard's model per worker plus a small record per project, whatever the site's size.
 
 A unit's pages show two facts of the whole site (Facts): whether any project has
 a self-evaluation (the 绩效结果 links) and the newest budget year (a year is over
@@ -15,7 +15,7 @@ loaded, and checked against what the shards found; a wrong guess renders the
 shards again with the true facts, so a guess can cost time, never a wrong page.
 
 What a shard renders depends only on its own files, the site's files, the facts,
-the layouts and sitegen itself, which is what its key (Shard.key) hashes: an
+the layouts and sitegen itself, which is what its key (ShardCache.key) hashes: an
 incremental build (shard_cache.py) takes an unchanged shard's output as it was.
 """
 
