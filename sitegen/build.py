@@ -1,8 +1,10 @@
 """`sitegen build`: the whole pipeline, one direction, then the swap.
 
-load → model → check → renderers (each writes through one Writer into a
-staging folder) → publish. Errors stop the build before anything is
-written; a renderer failure leaves the previous output/ untouched.
+load → model → check → renderers, shard by shard (shards.py: each unit's pages, PDFs
+and open data, by worker processes or a Dask cluster, shard_workers.py), then the
+site-wide renderers from what the shards kept → publish. Everything is written
+through one Writer into a staging folder; content errors, found in any shard, and
+renderer failures leave the previous output/ untouched.
 """
 
 from __future__ import annotations
