@@ -178,14 +178,14 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
     cache = ShardCache(context.cache_dir, context.content_dir, shown, names, with_pdf=PDF in names)
     state = {"failed": not site.ok}
 
-    def task(shard: shards.Shard) -> ShardTask:
+    def task(shard: shards.Shard, key: str) -> ShardTask:
         # Here and in forked workers a shard writes into a folder of the staging one (removed with it
         # when the build is stopped) and keeps its own cache entry; on a cluster, the worker writes
         # into a temporary folder of its own and the files come back as bytes.
         local = context.cluster is None
         return ShardTask(context.content_dir, context.cache_dir, shard, facts, shown, renderers, skip=state["failed"],
                          folder=writer.root / f".shard-{shard.number}" if local else None,
-                         entry=cache.entry(cache.key(shard, facts)) if local else None)
+                         entry=cache.entry(key) if local else None)
 
     with ShardRunner(context.cluster, len(plan.shards)) as runner:
         outputs = runner.outputs(plan.shards, cache, facts, task)

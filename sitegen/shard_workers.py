@@ -135,7 +135,7 @@ class ShardRunner:
         return Done(replace(task, alone=True))
 
     def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
-                task: Callable[[shards.Shard], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
+                task: Callable[[shards.Shard, str], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
         """(shard, cache key, output) in shard order; at most two shards a worker are ahead."""
         ahead: deque = deque()
         upcoming = iter(planned)
@@ -145,7 +145,7 @@ class ShardRunner:
                 if shard is None:
                     break
                 key = cache.key(shard, facts)
-                job = task(shard)
+                job = task(shard, key)
                 # The build itself looks in the cache only for a cluster's shards (workers elsewhere).
                 hit = None if job.skip or job.entry is not None else cache.get(key)
                 ahead.append((shard, key, hit if hit is not None else self.submit(job)))
