@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 from urllib.parse import urlparse
 
 from sitegen.checks import WARNING_CODES
@@ -72,15 +72,10 @@ def render_forked_share(index: int, count: int) -> None:
 
 
 def render_share(env, queue: list[PageJob], index: int, count: int) -> None:
-    for job, text in page_texts(env, queue, index, count):
-        store_text(job.target, text)
-
-
-def page_texts(env, queue: list[PageJob], index: int, count: int) -> Iterator[tuple[PageJob, str]]:
-    """Every count-th page from index, rendered."""
+    """Every count-th page from index, rendered and written."""
     for job in queue[index::count]:
         values = {**job.values, **job.more()} if job.more else job.values
-        yield job, render_layout(env, job.template, values)
+        store_text(job.target, render_layout(env, job.template, values))
 
 
 @dataclass(frozen=True)
