@@ -85,7 +85,7 @@ def render_shard(task: ShardTask) -> ShardOutput:
         with shard_folder(task.folder) as folder:
             writer = Writer(folder)
             context = Context(task.content_dir, task.cache_dir, tuple(Findings(own).sorted()), facts=task.facts,
-                              units=task.shard.units, summary=summary)
+                              summary=summary)
             with collector_frozen():
                 for renderer in task.renderers:
                     if renderer.units is not None:

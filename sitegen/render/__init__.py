@@ -23,9 +23,8 @@ class Context:
     warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
     cluster: Any = None  # a sitegen.cluster.Cluster when the build runs on Dask
     # A sharded build (sitegen/shards.py): the facts of the whole site that a unit's pages show,
-    # the folder names of the shard being rendered, and what the site-wide pages take from all.
+    # and what the site-wide pages take from all the shards.
     facts: Any = None  # shards.Facts; None: taken from the content itself
-    units: frozenset[str] | None = None
     summary: Any = None  # shards.SiteSummary, for the site-wide renderers
 
     @property
