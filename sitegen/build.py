@@ -179,12 +179,13 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
     state = {"failed": not site.ok}
 
     def task(shard: shards.Shard, key: str) -> ShardTask:
-        # Here and in forked workers a shard writes into a folder of the staging one (removed with it
-        # when the build is stopped) and keeps its own cache entry; on a cluster, the worker writes
+        # Here and in forked workers a shard writes straight into the staging folder (removed with
+        # it when the build fails or is stopped: a path two shards wrote fails the build when it is
+        # claimed the second time) and keeps its own cache entry; on a cluster, the worker writes
         # into a temporary folder of its own and the files come back as bytes.
         local = context.cluster is None
         return ShardTask(context.content_dir, context.cache_dir, shard, facts, shown, renderers, skip=state["failed"],
-                         folder=writer.root / f".shard-{shard.number}" if local else None,
+                         folder=writer.root if local else None,
                          entry=cache.entry(key) if local else None)
 
     with ShardRunner(context.cluster, len(plan.shards)) as runner:
@@ -192,12 +193,9 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
         for number in range(len(plan.shards)):
             with progress.step(f"{SHARDS} {number + 1}/{len(plan.shards)}"):  # waiting for the shard included
                 shard, key, output = next(outputs)
-                folder = writer.root / f".shard-{shard.number}"
-                for path in output.paths:  # moved into place, each path claimed
-                    writer.move(folder / path, path)
+                writer.claim_written(output.paths)
                 for path, data in output.files:
                     writer.write_bytes(path, data)
-                shutil.rmtree(folder, ignore_errors=True)
                 summary.merge(output.summary)
                 if any(f.level == ERROR for f in output.summary.findings):
                     state["failed"] = True

@@ -1,10 +1,13 @@
 """Running a build's shards: here, a few ahead in forked worker processes, or as Dask tasks.
 
 A shard is rendered whole by one process (render_shard): its units loaded and checked,
-their pages, PDFs and open-data files written into a folder of its own and read back,
-the records pruned (shards.py). The build takes the outputs in shard order and writes
-them through its one Writer. A worker renders nothing in a pool of its own: the shards
-are what runs in parallel (and Dask's worker processes may not start children).
+their pages, PDFs and open-data files written and read back, the records pruned
+(shards.py). A worker of this machine writes straight into the staging folder and the
+build claims the paths it returns; a cluster's worker writes into a temporary folder
+and the bytes come back, for the build to write. The build takes the outputs in shard
+order, and its one Writer refuses a path claimed twice. A worker renders nothing in a
+pool of its own: the shards are what runs in parallel (and Dask's worker processes may
+not start children).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class ShardTask:
     shown: str  # how file names are shown in findings: as the client shows them
     renderers: tuple[Renderer, ...]
     skip: bool  # only load and check (an earlier shard has errors)
-    folder: Path | None  # where to write the files before they are read back; None: a temporary folder
+    folder: Path | None  # where to write the files (the staging folder); None: a temporary one, read back
     # Its cache entry, read and written by the worker itself (on this machine); None: by the build.
     entry: Path | None = None
     alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
@@ -51,7 +54,7 @@ class ShardTask:
 
 def run_shard(task: ShardTask) -> ShardOutput:
     """A shard's output: from its cache entry, or rendered (and then kept there); a worker of this
-    machine leaves the files in the shard's folder and returns their paths."""
+    machine leaves the files in the staging folder and returns their paths, for the build to claim."""
     output = read_entry(task.entry) if task.entry is not None and not task.skip else None
     if output is None:
         output = render_shard(task)
@@ -64,10 +67,9 @@ def run_shard(task: ShardTask) -> ShardOutput:
     if task.folder is None:
         return output
     if output.cached:
+        writer = Writer(task.folder)
         for path, data in output.files:
-            target = task.folder / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            writer.write_bytes(path, data)
     return ShardOutput([], output.summary, output.cached, [path for path, _ in output.files])
 
 
@@ -136,11 +138,16 @@ class ShardRunner:
 
     def outputs(self, planned: list[shards.Shard], cache: ShardCache, facts: Facts,
                 task: Callable[[shards.Shard, str], ShardTask]) -> Iterator[tuple[shards.Shard, str, ShardOutput]]:
-        """(shard, cache key, output) in shard order; at most two shards a worker are ahead."""
+        """(shard, cache key, output) in shard order, a few shards a worker ahead."""
         ahead: deque = deque()
         upcoming = iter(planned)
+        # Past a shard being rendered, the workers go on with the next ones: after one edit, all
+        # but one come from the cache, in 15 ms each. Two ahead a worker left one of two workers
+        # idle most of the edited shard's second (2.4 s instead of 3.1 s at 10,000 projects with
+        # eight). Here a finished shard waiting is its summary; a cluster's is all its bytes.
+        window = (2 if self.cluster is not None else 8) * self.workers
         while True:
-            while len(ahead) < 2 * self.workers:
+            while len(ahead) < window:
                 shard = next(upcoming, None)
                 if shard is None:
                     break

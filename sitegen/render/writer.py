@@ -13,7 +13,7 @@ import os
 import tempfile
 import threading
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO, Iterator
 
 
@@ -36,23 +36,30 @@ class Writer:
     def claim(self, relative: str) -> Path:
         """Claim `relative` only: whoever writes it creates its folder."""
         with self.lock:
-            return self._claim(relative)
+            return self.root / self._claim(relative)
 
-    def _claim(self, relative: str) -> Path:
-        rel = PurePosixPath(relative.lstrip("/"))
-        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+    def claim_written(self, paths: list[str]) -> None:
+        """Claim the paths of files already written into the tree (by a shard's worker process)."""
+        with self.lock:
+            for relative in paths:
+                self._claim(relative)
+
+    def _claim(self, relative: str) -> str:
+        # The parts as PurePosixPath would see them ("a//./b" is a/b), split by hand: a large
+        # site's build claims every one of its tens of thousands of paths.
+        parts = [part for part in relative.split("/") if part not in ("", ".")]
+        if not parts or ".." in parts:
             raise WriteError(f"refusing to write outside the output tree: {relative!r}")
-        target = self.root / rel
-        key = rel.as_posix()
+        key = "/".join(parts)
         if key in self.written:
             raise WriteError(f"two outputs claim the same path: {key}")
         self.written.add(key)
-        return target
+        return key
 
     def claim_folder(self, relative: str) -> Path:
         """Reserve a folder that an outside tool (Pagefind) fills; nothing else may write there."""
         with self.lock:
-            folder = self._claim(relative)
+            folder = self.root / self._claim(relative)
             folder.parent.mkdir(parents=True, exist_ok=True)
             if any(written.startswith(relative.strip("/") + "/") for written in self.written - {relative.strip("/")}):
                 raise WriteError(f"the folder {relative} is already used by another output")
@@ -60,14 +67,6 @@ class Writer:
 
     def write_text(self, relative: str, text: str) -> Path:
         return store_text(self.claim(relative), text)
-
-    def move(self, source: Path, relative: str) -> Path:
-        """Claim `relative` and rename a file written elsewhere in the tree (a shard's folder) there."""
-        target = self.claim(relative)
-        with located(target):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-        return target
 
     def write_bytes(self, relative: str, data: bytes) -> Path:
         target = self.claim(relative)
