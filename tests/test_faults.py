@@ -137,6 +137,25 @@ def test_a_swap_cut_short_puts_the_previous_site_back(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 
+def test_the_previous_site_is_removed_after_the_swap_without_the_build_waiting(tmp_path):
+    previous_site(tmp_path / "output")
+    write_tree(tmp_path / "output", {f"u{n}/p{m}/index.html": "旧" for n in range(20) for m in range(20)})
+    build(CONTENT, tmp_path / "output", cache_dir=tmp_path / "cache")
+    assert "人力资源社保窗口经办经费" in (tmp_path / "output/418001/2022/index.html").read_text(encoding="utf-8")
+    wait_until(lambda: sorted(p.name for p in tmp_path.iterdir()) == ["cache", "output"], 30)
+
+
+def test_a_removal_cut_short_is_finished_by_the_next_build_and_never_put_back(tmp_path):
+    """The remover takes the marker last, so what a stopped removal leaves is still known as sitegen's."""
+    half_gone = previous_site(tmp_path / "output.gone-abc123")
+    sweep(tmp_path / "output")  # no site at all: a half-removed one is still not put in its place
+    assert not (tmp_path / "output").exists() and not half_gone.exists()
+    previous_site(tmp_path / "output")
+    previous_site(tmp_path / "output.gone-def456")
+    sweep(tmp_path / "output")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
 # ---------------------------------------------------------------- a full disk
 
 
