@@ -197,6 +197,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
                 for path, data in output.files:
                     writer.write_bytes(path, data)
                 summary.merge(output.summary)
+                summary.unit_keys.update(dict.fromkeys(shard.units, key))
                 if any(f.level == ERROR for f in output.summary.findings):
                     state["failed"] = True
                 elif not state["failed"] and not output.cached and not output.paths:

@@ -168,6 +168,9 @@ class SiteSummary:
     # a shard's in a list, the build's in a Spill.
     data: list | Spill = field(default_factory=list)  # data.UnitYearData
     overall: list | Spill = field(default_factory=list)  # overall_data.OverallData
+    # Unit id → its shard's cache key, set by the build: the key covers everything the unit's pages
+    # are made of, so the search index keys its bundles by them without reading the pages.
+    unit_keys: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: SiteSummary) -> None:
         """Another shard's summary after this one's (a shard's own, or one from the cache)."""
