@@ -13,6 +13,7 @@ not start children).
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import tempfile
@@ -27,6 +28,7 @@ from sitegen import shards
 from sitegen.findings import ERROR, Findings
 from sitegen.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
+from sitegen.render.checksums import is_download
 from sitegen.render.writer import Writer
 from sitegen.shard_cache import ShardCache, ShardOutput, read_entry, write_entry
 from sitegen.shards import Facts, SiteSummary
@@ -93,6 +95,7 @@ def render_shard(task: ShardTask) -> ShardOutput:
                     if renderer.units is not None:
                         renderer.units(loaded.content, writer, context)
             files = [(path, (writer.root / path).read_bytes()) for path in sorted(writer.written)]
+            summary.digests = {path: hashlib.sha256(data).hexdigest() for path, data in files if is_download(path)}
     summary.add(loaded.content, own)
     return ShardOutput(files, summary)
 

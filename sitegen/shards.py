@@ -171,6 +171,9 @@ class SiteSummary:
     # Unit id → its shard's cache key, set by the build: the key covers everything the unit's pages
     # are made of, so the search index keys its bundles by them without reading the pages.
     unit_keys: dict[str, str] = field(default_factory=dict)
+    # Site path → SHA-256 of each download a shard wrote, taken from its bytes when they were made
+    # (and kept in its cache entry): SHA256SUMS need not read the files again.
+    digests: dict[str, str] = field(default_factory=dict)
 
     def merge(self, other: SiteSummary) -> None:
         """Another shard's summary after this one's (a shard's own, or one from the cache)."""
@@ -184,6 +187,7 @@ class SiteSummary:
         self.shortfalls += other.shortfalls
         self.data.extend(other.data)
         self.overall.extend(other.overall)
+        self.digests.update(other.digests)
 
     def add(self, content: Content, findings: list[Finding], prune_records: bool = True) -> None:
         from sitegen.render import results
