@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import html
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import sys
@@ -77,9 +79,15 @@ def load_site(content: Path) -> Loaded:
 
 def index_site(loaded: Loaded, content: Path, out: Path, cache: Path) -> None:
     shutil.rmtree(out / BUNDLE, ignore_errors=True)  # the work folder's own index of an earlier run
+    shutil.rmtree(cache / "search", ignore_errors=True)  # and its bundles: the step is measured cold
     writer = Writer(out)
     writer.written = {p.relative_to(out).as_posix() for p in out.rglob("*.html")}
     shards = search_shards(loaded.content)
+    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+    listed = len(json.loads(html.unescape(re.search(r"data-pagefind-shards='([^']*)'", page).group(1))))
+    if listed != len(shards) - 1:
+        sys.exit(f"the search page lists {listed + 1} shards, the index would have {len(shards)}: --reuse needs the "
+                 "SITEGEN_SEARCH_SHARD_PAGES of the run that built the site")
     before = psutil.Process().memory_info().rss
     memory = SearchMemory()
     memory.reset()
