@@ -237,15 +237,36 @@ def test_editing_one_project_rerenders_only_its_pdfs(tmp_path, layout):
     assert sorted(render("third")) == ["u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
     assert (tmp_path / "third/u1/2024/p1/u1-2024-p1.pdf").read_bytes() == \
         (tmp_path / "first/u1/2024/p1/u1-2024-p1.pdf").read_bytes()
-    # A character new to the unit-year: in the per-project layout its projects share fonts
-    # subset to all their characters, so p1 is written again, as a clean build writes it.
+    # A character new to the unit-year: in either layout its projects share fonts subset to
+    # all their characters, so p1 is written again, as a clean build writes it.
     p2.write_text(p2.read_text(encoding="utf-8").replace("第二个项目", "第二个鑫项目"), encoding="utf-8")
-    again = ["u1/2024/p1/u1-2024-p1.pdf"] if layout == "per-project" else []
-    assert sorted(render("fourth")) == sorted([*again, "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"])
+    assert sorted(render("fourth")) == ["u1/2024/p1/u1-2024-p1.pdf", "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"]
     cache = tmp_path / "cold-cache"
     render("clean")
     for name in ("u1/2024/p1/u1-2024-p1.pdf", "u1/2024/p2/u1-2024-p2.pdf", "u1/2024/u1-2024.pdf"):
         assert (tmp_path / "fourth" / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
+def test_a_flat_unit_years_pdfs_share_their_fonts_whatever_the_jobs(tmp_path, monkeypatch):
+    """The unit-year's table and its projects' own PDFs are laid out apart with fonts made once a
+    job; how many documents a job takes changes no byte."""
+    import sitegen.render.pdf as pdf
+
+    files = {**MINIMAL, **{f"u1/2024/p{n}.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{n}个项目")
+                           for n in range(2, 5)}}
+    content = write_tree(tmp_path / "content", files)
+    loaded = load_content(content).content
+    documents = pdf.PdfLayouts(loaded, None).documents(loaded)
+    assert len({d.font_text for d in documents}) == 1 and documents[0].font_text
+    monkeypatch.setattr(pdf, "SHARED_FONTS_JOB", 3)
+    assert [len(job.htmls) for job, _ in pdf.plan_jobs(documents)] == [3, 2]
+    render_pdfs(loaded, Writer(tmp_path / "three"), Context(content, tmp_path / "c3"))
+    monkeypatch.setattr(pdf, "SHARED_FONTS_JOB", 1)
+    render_pdfs(loaded, Writer(tmp_path / "one"), Context(content, tmp_path / "c1"))
+    made = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*.pdf"))
+    assert len(made) == 5
+    for name in made:
+        assert (tmp_path / "three" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
 
 
 def page_texts(path: Path) -> list[str]:

@@ -22,6 +22,7 @@ import multiprocessing
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import groupby
 from decimal import Decimal
 from pathlib import Path
 
@@ -50,6 +51,9 @@ PDF_VARIANT = "pdf/a-3u"
 # Column widths (%) of the department-wide form's indicators: 一级 · 二级 · 三级 · 指标解释 · 指标值,
 # then as many of 评(扣)分标准 and 备注 as are filled.
 OVERALL_WIDTHS = {0: (10, 12, 24, 40, 14), 1: (9, 10, 21, 28, 10, 22), 2: (9, 10, 19, 20, 10, 20, 12)}
+# Documents laid out apart with the same fonts go to jobs of at most this many: the fonts are
+# made once a job, and the workers of a small site still share a unit-year's documents.
+SHARED_FONTS_JOB = 8
 # Layouts where every project is a form of its own: the unit-year PDF is their pages.
 FORM_PER_PROJECT = ("per-project", "declaration")
 
@@ -157,9 +161,12 @@ class PdfLayouts:
             if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
                 projects = list(with_shared_fonts(projects))
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), "", title, tuple(projects)))
+                documents += projects
             else:
-                documents.append(PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title))
-            documents += projects
+                # One table of all the projects, and each project's own PDF: laid out apart, in one
+                # job with the same fonts (subsetting and loading fonts was a fifth of a project PDF).
+                whole = PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title)
+                documents += with_shared_fonts([whole, *projects])
             documents += self.evaluation_documents(unit_year)
         return documents
 
@@ -277,6 +284,8 @@ def render_job(job: Job, subset_fonts: SubsetFonts) -> list[bytes]:
     The job's documents share fonts subset to all their characters (pdf_fonts.py)."""
     fonts = subset_fonts.for_text(job.font_text or font_characters(job.htmls))
     try:
+        if job.assembled_title is None:  # one document at a time: a job may be a unit-year's 200 projects
+            return [write(layout(html, fonts)) for html, wanted in zip(job.htmls, job.wanted) if wanted]
         documents = [layout(html, fonts) for html in job.htmls]
         results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
         if job.assembled_title is not None:
@@ -346,9 +355,13 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
                       document.label, document.parts[0].font_text)
             planned.append((job, [*written, document]))
             covered.update(part.path for part in written)
-    for document in pending:
-        if not document.parts and document.path not in covered:
-            planned.append((Job((document.html,), (True,), font_text=document.font_text), [document]))
+    alone = [document for document in pending if not document.parts and document.path not in covered]
+    for _, shared in groupby(alone, key=lambda document: document.font_text or document.path):
+        shared = list(shared)  # documents with the same fonts (font_text), or one document alone
+        for start in range(0, len(shared), SHARED_FONTS_JOB):  # a few jobs, for the workers to share
+            group = shared[start:start + SHARED_FONTS_JOB]
+            planned.append((Job(tuple(d.html for d in group), (True,) * len(group), font_text=group[0].font_text),
+                            group))
     return planned
 
 
