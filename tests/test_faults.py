@@ -96,7 +96,7 @@ def test_sigterm_to_the_whole_process_group(tmp_path):
     os.killpg(process.pid, signal.SIGTERM)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 143, err.decode()
-    assert len(err.decode().strip().splitlines()) == 1
+    assert len(err.decode().strip().splitlines()) == 1, err.decode()  # seen once with 2+ lines, under heavy load
     wait_until(lambda: not any(running(pid) for pid in workers), 10)
     assert snapshot(tmp_path / "output") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
