@@ -15,7 +15,8 @@ NAME = "SHA256SUMS"
 
 def render_checksums(content: Content, writer: Writer, context: Context) -> int:
     files = sorted(path for path in writer.written if is_download(path))
-    known = context.summary.digests if context.summary is not None else {}  # the shards' files, hashed as made
+    # The shards' files were hashed as they were made, the site-wide downloads as they were written.
+    known = {**(context.summary.digests if context.summary is not None else {}), **writer.digests}
     lines = [f"{known.get(path) or sha256(writer.root / path)}  {path}" for path in files]
     writer.write_text(NAME, "\n".join(lines) + "\n")
     return len(lines)

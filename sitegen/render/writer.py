@@ -9,6 +9,7 @@ every path against the disk was a fifth of the HTML step).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import threading
@@ -25,6 +26,7 @@ class Writer:
     def __init__(self, root: Path):
         self.root = root.resolve()
         self.written: set[str] = set()
+        self.digests: dict[str, str] = {}  # SHA-256 of each file written as a stream (open), taken as it went
         self.lock = threading.Lock()  # a background renderer (search) claims its folder from a thread
 
     def path(self, relative: str) -> Path:
@@ -83,20 +85,25 @@ class Writer:
         with located(target):
             target.parent.mkdir(parents=True, exist_ok=True)
             file = target.open("wb")
+        stream = Stream(file, target)
         try:
-            yield Stream(file, target)
+            yield stream
         finally:
             with located(target):
                 file.close()
+        self.digests[target.relative_to(self.root).as_posix()] = stream.digest.hexdigest()
 
 
 class Stream:
-    """A binary file of the output tree whose OS errors name it (see located)."""
+    """A binary file of the output tree whose OS errors name it (see located), hashed as it is
+    written front to back: SHA256SUMS need not read a site-wide download of hundreds of MB again."""
 
     def __init__(self, file: BinaryIO, path: Path):
         self.file, self.path = file, path
+        self.digest = hashlib.sha256()
 
     def write(self, data: bytes) -> int:
+        self.digest.update(data)
         with located(self.path):
             return self.file.write(data)
 
