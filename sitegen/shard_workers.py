@@ -145,9 +145,10 @@ class ShardRunner:
         ahead: deque = deque()
         upcoming = iter(planned)
         # Past a shard being rendered, the workers go on with the next ones: after one edit, all
-        # but one come from the cache, in 15 ms each. Two ahead a worker left one of two workers
-        # idle most of the edited shard's second (2.4 s instead of 3.1 s at 10,000 projects with
-        # eight). Here a finished shard waiting is its summary; a cluster's is all its bytes.
+        # but one come from the cache, in 15 ms each. With two ahead a worker, one of two workers
+        # sat idle most of the edited shard's second (the edit of a 10,000-project site: 3.1 s;
+        # with eight ahead, 2.4 s). A finished shard waiting here is its summary; a cluster's
+        # is all its bytes, so two ahead there.
         window = (2 if self.cluster is not None else 8) * self.workers
         while True:
             while len(ahead) < window:

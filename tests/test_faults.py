@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
+from sitegen.build import PDF, build, without
 from sitegen.publish import sweep
 from sitegen.render.pdf import PdfCache
 from sitegen.safety import MARKER, MARKER_TEXT
@@ -140,7 +140,7 @@ def test_a_swap_cut_short_puts_the_previous_site_back(tmp_path):
 def test_the_previous_site_is_removed_after_the_swap_without_the_build_waiting(tmp_path):
     previous_site(tmp_path / "output")
     write_tree(tmp_path / "output", {f"u{n}/p{m}/index.html": "旧" for n in range(20) for m in range(20)})
-    build(CONTENT, tmp_path / "output", cache_dir=tmp_path / "cache")
+    build(CONTENT, tmp_path / "output", renderers=without(PDF), cache_dir=tmp_path / "cache")
     assert "人力资源社保窗口经办经费" in (tmp_path / "output/418001/2022/index.html").read_text(encoding="utf-8")
     wait_until(lambda: sorted(p.name for p in tmp_path.iterdir()) == ["cache", "output"], 30)
 

@@ -22,8 +22,8 @@ import multiprocessing
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import groupby
 from decimal import Decimal
+from itertools import groupby
 from pathlib import Path
 
 from sitegen import __version__
@@ -288,11 +288,10 @@ def render_job(job: Job, subset_fonts: SubsetFonts) -> list[bytes]:
             return [write(layout(html, fonts)) for html, wanted in zip(job.htmls, job.wanted) if wanted]
         documents = [layout(html, fonts) for html in job.htmls]
         results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
-        if job.assembled_title is not None:
-            assembled = documents[0].copy([page for document in documents for page in document.pages])
-            assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
-            assembled.metadata.title = job.assembled_title
-            results.append(write(assembled))
+        assembled = documents[0].copy([page for document in documents for page in document.pages])
+        assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
+        assembled.metadata.title = job.assembled_title
+        results.append(write(assembled))
     finally:
         fonts.close()
     return results

@@ -44,10 +44,10 @@ BUNDLE = "pagefind"
 # into shards by unit, each indexed by a process of its own, and the search page merges them at
 # query time (Pagefind's mergeIndex). Measured on 100,000 generated projects (bench/search_recall.py):
 # shards of 1,000 pages index in the same time as shards of 5,000 (76.5 s against 76.6 s), their
-# largest process holds 163 MB instead of 527 MB, and after an edit one shard is indexed again in
-# about half a second instead of four; the price is in the browser (100 shards: the search page
-# is ready in 2.6 s instead of 1.1 s; a query's median 0.32 s instead of 0.30 s) and on disk
-# (139 MB of index instead of 93 MB).
+# largest process holds 163 MB instead of 527 MB, and after an edit the one shard indexed again
+# takes about half a second instead of four to six; the price is in the browser (100 shards: the
+# search page is ready in 2.1-2.6 s instead of 1.1 s; a query's median 0.31 s instead of 0.30 s)
+# and on disk (139 MB of index instead of 93 MB).
 SHARD_PAGES = 1_000
 # Shards indexed at once: each is one Pagefind process, so this bounds the memory of the step.
 PARALLEL_SHARDS = 2
