@@ -3,10 +3,12 @@
     .venv/bin/python bench/bench.py --projects 1000 [--per-unit 20] [--skip-pdf] [--cluster local:2]
                                     [--renderers] [--work /dev/shm/bench]
 
-Prints, for `sitegen build --no-pdf` (and with --cluster, the same on the
-cluster, compared byte for byte), then with PDFs (cold cache, then after
-editing one project), the time and peak memory (all processes) of every
-step of the build; --renderers also times each renderer alone.
+Prints, for `sitegen build --no-pdf` (cold, then after editing one project;
+with --cluster, the same on the cluster, compared byte for byte), then with
+PDFs (cold cache, then after editing one project), the time and peak memory
+(all processes) of every step of the build; also the time of the
+`sitegen build` command itself after one more edit, with the memory sampler
+paused. --renderers also times each renderer alone.
 """
 
 from __future__ import annotations
