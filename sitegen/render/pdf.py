@@ -30,7 +30,7 @@ from sitegen import __version__
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
-from sitegen.render.pdf_fonts import SubsetFonts, bare_cff_fonts, font_characters, with_shared_fonts
+from sitegen.render.pdf_fonts import FAMILIES, SubsetFonts, bare_cff_fonts, font_characters, with_shared_fonts
 from sitegen.render.results import score_sum
 from sitegen.render.cells import (
     after_money_cells,
@@ -45,7 +45,6 @@ from sitegen.render.table import indicator_rows
 from sitegen.render.templates import BUILTIN_STATIC, environment, render_layout, static_files
 from sitegen.render.writer import Writer, replace_atomically
 
-FONT_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC")
 FONT_PACKAGE = "fonts-noto-cjk"
 PDF_VARIANT = "pdf/a-3u"
 # Column widths (%) of the department-wide form's indicators: 一级 · 二级 · 三级 · 指标解释 · 指标值,
@@ -64,8 +63,8 @@ class PdfDocument:
     html: str  # empty for an assembled document
     label: str  # the PDF's title
     parts: tuple["PdfDocument", ...] = ()  # an assembled document: these documents' pages, in order
-    # A part of an assembled document: the characters its fonts are subset to, those of all
-    # the parts (laid out once, together); empty for a document laid out on its own.
+    # A document that shares its job's fonts (pdf_fonts.with_shared_fonts): the characters they
+    # are subset to, those of all the job's documents; empty for a document laid out on its own.
     font_text: str = ""
 
     @property
@@ -102,8 +101,8 @@ def font_versions() -> str:
     except (OSError, subprocess.CalledProcessError):
         listing = ""
     files = sorted({line.split("\t")[1] for line in listing.splitlines()
-                    if "\t" in line and any(f in line.split("\t")[0] for f in FONT_FAMILIES)})
-    missing = [f for f in FONT_FAMILIES if f not in listing]
+                    if "\t" in line and any(f in line.split("\t")[0] for f in FAMILIES)})
+    missing = [f for f in FAMILIES if f not in listing]
     if missing:
         raise RenderError(
             f"缺少 PDF 所需的中文字体 {'、'.join(missing)}：请安装 Debian 软件包 {FONT_PACKAGE}"

@@ -53,8 +53,9 @@ def font_characters(htmls) -> str:
 
 
 def with_shared_fonts(parts) -> tuple:
-    """The parts of an assembled document (PdfDocuments), laid out in one job with fonts of
-    all their characters: each knows them (font_text, part of its cache key)."""
+    """PdfDocuments laid out in one job (an assembled document's parts, a flat unit-year's table
+    and its projects' own PDFs) with fonts of all their characters: each knows them (font_text,
+    part of its cache key)."""
     characters = font_characters(part.html for part in parts)
     return tuple(replace(part, font_text=characters) for part in parts)
 
@@ -207,9 +208,9 @@ def identity_charset(font: bytearray | bytes, check_only: bool = False) -> bool:
         return False  # not CID-keyed
     glyphs = struct.unpack_from(">H", font, cff + top[17][0])[0]
     charset = cff + top[15][0]
-    room = charset_length(font, charset, glyphs)
+    room, cids = charset_walk(font, charset, glyphs)
     if check_only:
-        return charset_cids(font, charset, glyphs) == list(range(1, glyphs))
+        return cids == list(range(1, glyphs))
     if glyphs < 2:
         return True
     candidates = [bytes([0]) + b"".join(struct.pack(">H", cid) for cid in range(1, glyphs)),
@@ -282,17 +283,8 @@ def dict_operators(data: bytes) -> dict:
     return result
 
 
-def charset_length(font: bytes, position: int, glyphs: int) -> int:
-    """Bytes of the charset at `position` (formats 0, 1 and 2) for `glyphs` glyphs."""
-    return charset_walk(font, position, glyphs)[0]
-
-
-def charset_cids(font: bytes, position: int, glyphs: int) -> list[int]:
-    """The CIDs of glyphs 1, 2, ... of the charset at `position`."""
-    return charset_walk(font, position, glyphs)[1]
-
-
 def charset_walk(font: bytes, position: int, glyphs: int) -> tuple[int, list[int]]:
+    """(bytes, CIDs of glyphs 1, 2, ...) of the charset at `position` (formats 0, 1 and 2)."""
     kind, cids = font[position], []
     if kind == 0:
         cids = list(struct.unpack_from(f">{glyphs - 1}H", font, position + 1))
