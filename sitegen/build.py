@@ -200,6 +200,6 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
                 summary.unit_keys.update(dict.fromkeys(shard.units, key))
                 if any(f.level == ERROR for f in output.summary.findings):
                     state["failed"] = True
-                elif not state["failed"] and not output.cached and not output.paths:
-                    cache.put(key, output)  # a cluster's shard (a worker here keeps its own entry)
+                elif context.cluster is not None and not state["failed"] and not output.cached:
+                    cache.put(key, output)  # a worker of this machine keeps its own entry
     return site.content, summary, cache

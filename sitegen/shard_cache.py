@@ -27,7 +27,7 @@ from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
 from sitegen.render.writer import replace_atomically
 from sitegen.shards import Facts, Shard, SiteSummary
 
-FORMAT = 1  # of the entries; raise it when ShardOutput changes
+FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz")
 
@@ -37,8 +37,8 @@ class ShardOutput:
     files: list[tuple[str, bytes]]  # site path → bytes, every file the shard's renderers wrote
     summary: SiteSummary
     cached: bool = False  # taken from the cache (so not put there again)
-    # From a worker of this machine: the files are in the shard's folder of the staging one, only
-    # their paths come back (the build's process never holds a shard's bytes).
+    # From a worker of this machine: the files are already in the staging folder, only their
+    # paths come back (the build's process never holds a shard's bytes).
     paths: list[str] = field(default_factory=list)
 
 
