@@ -253,7 +253,7 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 
 
 def test_a_cache_write_that_fails_leaves_the_old_entry_and_no_temporary_file(tmp_path, monkeypatch):
-    cache = PdfCache(tmp_path, "fonts")
+    cache = PdfCache(tmp_path, "fonts", "css")
     cache.put("k", b"%PDF-1.7 old %%EOF")
 
     def full(*args):

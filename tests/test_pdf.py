@@ -33,6 +33,7 @@ FLAT_HEADER = ["项目名称", "项目单位", "项目类别", "预算数", "年
 HEADER_WORDS = {"三级指标", "绩效指标"}
 
 
+CSS_TEXT = (Path(__file__).parent.parent / "static/pdf.css").read_text(encoding="utf-8")  # the built-in print CSS
 LAYOUT_COLUMNS = {"flat": (7, 7), "per-project": (6, 6)}  # (merged columns, 三级指标 column)
 
 
@@ -259,7 +260,7 @@ def test_a_flat_unit_years_pdfs_share_their_fonts_whatever_the_jobs(tmp_path, mo
     documents = pdf.PdfLayouts(loaded, None).documents(loaded)
     assert len({d.font_text for d in documents}) == 1 and documents[0].font_text
     monkeypatch.setattr(pdf, "SHARED_FONTS_JOB", 3)
-    assert [len(job.htmls) for job, _ in pdf.plan_jobs(documents)] == [3, 2]
+    assert [len(job.htmls) for job, _ in pdf.plan_jobs(documents, "")] == [3, 2]
     render_pdfs(loaded, Writer(tmp_path / "three"), Context(content, tmp_path / "c3"))
     monkeypatch.setattr(pdf, "SHARED_FONTS_JOB", 1)
     render_pdfs(loaded, Writer(tmp_path / "one"), Context(content, tmp_path / "c1"))
@@ -326,12 +327,13 @@ def pdfium_pages(pdf: bytes) -> list:
 def weasyprint_own(document) -> bytes:
     """The PDF WeasyPrint makes of a document with the installed fonts, as it embeds them
     (without sitegen's @font-face rules the CSS's "… Subset" families fall back to them)."""
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     from sitegen.render.pdf import PDF_VARIANT
     from sitegen.render.templates import BUILTIN_STATIC
 
-    pages = [HTML(string=part.html, base_url=str(BUILTIN_STATIC)).render(pdf_variant=PDF_VARIANT)
+    css = CSS(filename=str(BUILTIN_STATIC / "pdf.css"))
+    pages = [HTML(string=part.html, base_url=str(BUILTIN_STATIC)).render(stylesheets=[css], pdf_variant=PDF_VARIANT)
              for part in (document.parts or (document,))]
     assembled = pages[0].copy([page for part in pages for page in part.pages])
     return assembled.write_pdf(pdf_variant=PDF_VARIANT)
@@ -340,7 +342,7 @@ def weasyprint_own(document) -> bytes:
 def ours(document) -> bytes:
     from sitegen.render.pdf import plan_jobs, render_in_worker
 
-    [(job, documents)] = [(job, ds) for job, ds in plan_jobs([document]) if ds[-1] is document]
+    [(job, documents)] = [(job, ds) for job, ds in plan_jobs([document], CSS_TEXT) if ds[-1] is document]
     return render_in_worker(job)[-1]
 
 
@@ -404,7 +406,7 @@ def test_a_part_rendered_alone_is_the_part_rendered_with_its_unit_year(tmp_path)
 
     content = load_content(CONTENT).content
     [unit_year] = [d for d in PdfLayouts(content, CONTENT).documents(content) if d.path.endswith("057001-2023.pdf")]
-    [(job, documents)] = plan_jobs([unit_year, unit_year.parts[1]])
+    [(job, documents)] = plan_jobs([unit_year, unit_year.parts[1]], CSS_TEXT)
     written = dict(zip([d.path for d in documents], render_in_worker(job)))
     assert ours(unit_year.parts[1]) == written[unit_year.parts[1].path]
 
@@ -489,3 +491,19 @@ def test_site_theme_overrides_the_pdf_layouts_and_css(tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "本站自己的表头" in text
     assert pdfinfo(path)["Page size"].startswith("595.27")  # the site's own pdf.css: portrait
+
+
+def test_a_site_base_layout_that_prints_the_css_in_a_style_element_still_works(tmp_path):
+    """pdf/base.html printed the print CSS in a <style> until the CSS was parsed once a job; a
+    site's own copy of that base layout still builds, into the same PDFs."""
+    base = (Path(__file__).parent.parent / "layouts/pdf/base.html").read_text(encoding="utf-8")
+    assert "{{ css" not in base
+    old_base = base.replace("</head>", "<style>{{ css|safe }}</style>\n</head>")
+    site_root = tmp_path / "mysite"
+    write_tree(site_root / "content", MINIMAL)
+    write_tree(site_root, {"layouts/pdf/base.html": old_base})
+    write_tree(tmp_path / "plain/content", MINIMAL)
+    build(site_root / "content", tmp_path / "old", cache_dir=tmp_path / "cache-old")
+    build(tmp_path / "plain/content", tmp_path / "ours", cache_dir=tmp_path / "cache-ours")
+    olds, ours = sorted((tmp_path / "old").rglob("*.pdf")), sorted((tmp_path / "ours").rglob("*.pdf"))
+    assert olds and [p.read_bytes() for p in olds] == [p.read_bytes() for p in ours]

@@ -158,14 +158,14 @@ class PdfLayouts:
             title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效目标表"
             projects = [self.project_document(unit_year, project) for project in unit_year.projects]
             if unit_year.pdf_layout in FORM_PER_PROJECT and projects:
-                projects = list(with_shared_fonts(projects))
+                projects = list(with_shared_fonts(projects, self.css))
                 documents.append(PdfDocument(unit_year_pdf_path(unit_year), "", title, tuple(projects)))
                 documents += projects
             else:
                 # One table of all the projects, and each project's own PDF: laid out apart, in one
                 # job with the same fonts (subsetting and loading fonts was a fifth of a project PDF).
                 whole = PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title)
-                documents += with_shared_fonts([whole, *projects])
+                documents += with_shared_fonts([whole, *projects], self.css)
             documents += self.evaluation_documents(unit_year)
         return documents
 
@@ -181,7 +181,7 @@ class PdfLayouts:
         if not forms:
             return []
         title = f"{unit_year.agency.name} {unit_year.year} 年项目支出绩效自评表"
-        forms = with_shared_fonts(forms)
+        forms = with_shared_fonts(forms, self.css)
         return [PdfDocument(unit_year_evaluation_pdf_path(unit_year), "", title, forms), *forms]
 
     def evaluation_html(self, unit_year: UnitYear, project: Project, title: str) -> str:
@@ -231,13 +231,13 @@ class PdfLayouts:
 
 
 class PdfCache:
-    def __init__(self, folder: Path, fonts: str):
+    def __init__(self, folder: Path, fonts: str, css: str):
         import uharfbuzz
         import weasyprint
 
         self.folder = folder / "pdf"
         self.salt = (f"sitegen {__version__}\0weasyprint {weasyprint.__version__}\0"
-                     f"uharfbuzz {uharfbuzz.__version__}\0{fonts}\0{PDF_VARIANT}\0")
+                     f"uharfbuzz {uharfbuzz.__version__}\0{fonts}\0{PDF_VARIANT}\0{css}\0")
 
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
@@ -262,16 +262,26 @@ class Job:
 
     htmls: tuple[str, ...]
     wanted: tuple[bool, ...]  # which of them are written as PDFs of their own
+    css: str  # the print CSS (static/pdf.css) they are all laid out with
     assembled_title: str | None = None
     font_text: str = ""  # the characters of the fonts when not only the documents' (PdfDocument.font_text)
 
 
-def layout(html: str, fonts):
+def layout(html: str, fonts, css) -> object:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=str(BUILTIN_STATIC), url_fetcher=fonts.fetcher).render(
-        stylesheets=[fonts.stylesheet], font_config=fonts.config, pdf_variant=PDF_VARIANT, pdf_tags=True
+        stylesheets=[fonts.stylesheet, css], font_config=fonts.config, pdf_variant=PDF_VARIANT, pdf_tags=True
     )
+
+
+def print_css(css: str, fonts):
+    """The print CSS parsed for a job's documents (in each document's <style> it was parsed again
+    for every one: a tenth of a one-page form's time), with the job's fonts and URLs, so that a
+    site's own pdf.css may still bring @font-face rules and images of its static/ folder."""
+    from weasyprint import CSS
+
+    return CSS(string=css, base_url=str(BUILTIN_STATIC), url_fetcher=fonts.fetcher, font_config=fonts.config)
 
 
 def write(document) -> bytes:
@@ -281,11 +291,12 @@ def write(document) -> bytes:
 def render_job(job: Job, subset_fonts: SubsetFonts) -> list[bytes]:
     """The written PDFs in order: the parts marked for writing, then the assembled one.
     The job's documents share fonts subset to all their characters (pdf_fonts.py)."""
-    fonts = subset_fonts.for_text(job.font_text or font_characters(job.htmls))
+    fonts = subset_fonts.for_text(job.font_text or font_characters([job.css, *job.htmls]))
     try:
+        css = print_css(job.css, fonts)
         if job.assembled_title is None:  # one document at a time: a job may be a unit-year's 200 projects
-            return [write(layout(html, fonts)) for html, wanted in zip(job.htmls, job.wanted) if wanted]
-        documents = [layout(html, fonts) for html in job.htmls]
+            return [write(layout(html, fonts, css)) for html, wanted in zip(job.htmls, job.wanted) if wanted]
+        documents = [layout(html, fonts, css) for html in job.htmls]
         results = [write(document) for document, wanted in zip(documents, job.wanted) if wanted]
         assembled = documents[0].copy([page for document in documents for page in document.pages])
         assembled.metadata = copy.copy(assembled.metadata)  # shared with the first part otherwise
@@ -336,7 +347,7 @@ def render_all(jobs: list[Job], workers: int) -> list[list[bytes]]:
     return [done[i] for i in range(len(jobs))]
 
 
-def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]:
+def plan_jobs(pending: list[PdfDocument], css: str) -> list[tuple[Job, list[PdfDocument]]]:
     """Group the documents to render into jobs; each with the documents its results are for.
 
     An assembled document lays out all its parts in its job, and writes those of them
@@ -349,7 +360,7 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
         if document.parts:
             written = [part for part in document.parts if part.path in wanted]
             job = Job(tuple(part.html for part in document.parts),
-                      tuple(part.path in wanted for part in document.parts),
+                      tuple(part.path in wanted for part in document.parts), css,
                       document.label, document.parts[0].font_text)
             planned.append((job, [*written, document]))
             covered.update(part.path for part in written)
@@ -358,15 +369,16 @@ def plan_jobs(pending: list[PdfDocument]) -> list[tuple[Job, list[PdfDocument]]]
         shared = list(shared)  # documents with the same fonts (font_text), or one document alone
         for start in range(0, len(shared), SHARED_FONTS_JOB):  # a few jobs, for the workers to share
             group = shared[start:start + SHARED_FONTS_JOB]
-            planned.append((Job(tuple(d.html for d in group), (True,) * len(group), font_text=group[0].font_text),
+            planned.append((Job(tuple(d.html for d in group), (True,) * len(group), css, font_text=group[0].font_text),
                             group))
     return planned
 
 
 def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]:
     """Write every PDF; returns the paths that had to be rendered (not taken from the cache)."""
-    cache = PdfCache(context.cache_dir, font_versions())
-    documents = PdfLayouts(content, context.site_root).documents(content)
+    layouts = PdfLayouts(content, context.site_root)
+    cache = PdfCache(context.cache_dir, font_versions(), layouts.css)
+    documents = layouts.documents(content)
     pending = []
     for document in documents:
         key = cache.key(document)
@@ -376,7 +388,7 @@ def render_pdfs(content: Content, writer: Writer, context: Context) -> list[str]
         else:
             pending.append((document, key))
     keys = {document.path: key for document, key in pending}
-    planned = plan_jobs([document for document, _ in pending])
+    planned = plan_jobs([document for document, _ in pending], layouts.css)
     results = render_all([job for job, _ in planned], worker_count())
     for (_, documents), written in zip(planned, results):
         for document, data in zip(documents, written):

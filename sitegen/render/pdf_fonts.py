@@ -52,11 +52,12 @@ def font_characters(htmls) -> str:
     return "".join(sorted(found))
 
 
-def with_shared_fonts(parts) -> tuple:
+def with_shared_fonts(parts, css: str) -> tuple:
     """PdfDocuments laid out in one job (an assembled document's parts, a flat unit-year's table
-    and its projects' own PDFs) with fonts of all their characters: each knows them (font_text,
-    part of its cache key)."""
-    characters = font_characters(part.html for part in parts)
+    and its projects' own PDFs) with fonts of all their characters and of the print CSS they
+    are laid out with (its @page footer's 第 页 共): each knows them (font_text, part of its
+    cache key)."""
+    characters = font_characters([css, *(part.html for part in parts)])
     return tuple(replace(part, font_text=characters) for part in parts)
 
 
