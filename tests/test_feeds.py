@@ -11,6 +11,7 @@ from sitegen.build import PDF, build, without
 from tests.conftest import MINIMAL, write_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
 def git(folder: Path, *args: str, when: str) -> None:
@@ -61,3 +62,30 @@ def test_sitemap_robots_canonical_and_open_graph(built):
     assert '<link rel="canonical" href="https://budget-goals.example.org/418001/2022/window-service/">' in project
     assert '<meta property="og:title" content="人力资源社保窗口经办经费">' in project
     assert 'property="og:description" content="乌海市人力资源和社会保障局 2022 年项目支出绩效目标' in project
+
+
+def test_a_site_of_more_pages_than_one_sitemap_takes_gets_a_sitemap_index(tmp_path, site, monkeypatch):
+    """The protocol takes 50,000 URLs a file: beyond, sitemap.xml is an index of sitemaps/N.xml
+    that list every page once, in order, each within the limit."""
+    import sitegen.render.feeds as feeds
+
+    content = site({f"u1/2024/p{n}.yaml": MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{n}个项目")
+                    for n in range(2, 6)})
+    build(content, tmp_path / "one", renderers=without(PDF), cache_dir=tmp_path / "cache")
+    single = ET.parse(tmp_path / "one/sitemap.xml").getroot()
+    assert single.tag == f"{SITEMAP_NS}urlset" and not (tmp_path / "one/sitemaps").exists()
+    every = [e.text for e in single.iter(f"{SITEMAP_NS}loc")]
+    monkeypatch.setattr(feeds, "SITEMAP_URLS", 4)
+    build(content, tmp_path / "split", renderers=without(PDF), cache_dir=tmp_path / "cache")
+    index = ET.parse(tmp_path / "split/sitemap.xml").getroot()
+    assert index.tag == f"{SITEMAP_NS}sitemapindex"
+    parts = [e.text for e in index.iter(f"{SITEMAP_NS}loc")]
+    assert parts == [f"https://example.org/sitemaps/{n}.xml" for n in range(1, len(parts) + 1)] and len(parts) >= 3
+    listed = []
+    for part in parts:
+        urls = [e.text for e in ET.parse(tmp_path / "split" / part.removeprefix("https://example.org/")).getroot()
+                .iter(f"{SITEMAP_NS}loc")]
+        assert 0 < len(urls) <= 4
+        listed += urls
+    assert listed == every and len(every) == len(set(every)) > 8
+    assert "Sitemap: https://example.org/sitemap.xml" in (tmp_path / "split/robots.txt").read_text()

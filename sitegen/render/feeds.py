@@ -19,6 +19,8 @@ from sitegen.render import Context
 from sitegen.render.writer import Writer
 
 FEED = "feed.xml"
+SITEMAP = "sitemap.xml"
+SITEMAP_URLS = 50_000  # the sitemaps.org protocol's limit for one file
 
 
 def commit_dates(content_dir: Path) -> dict[Path, datetime]:
@@ -88,24 +90,37 @@ def atom(content: Content, when: dict[int, datetime]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sitemap(content: Content, writer: Writer, when: dict[int, datetime]) -> str:
+def sitemaps(content: Content, writer: Writer, when: dict[int, datetime]) -> dict[str, str]:
+    """Site path → text of the sitemaps: sitemap.xml alone up to SITEMAP_URLS pages; beyond, the
+    pages in sitemaps/1.xml, 2.xml … of SITEMAP_URLS each, and sitemap.xml their index (the
+    protocol takes no more in one file: a province's site has more pages than that)."""
     lastmod = {uy.url: when[id(uy)] for uy in content.unit_years()}
     for unit_year in content.unit_years():
         for project in unit_year.projects:
             lastmod[project.url] = lastmod[unit_year.url]
     pages = sorted("/" + p.removesuffix("index.html") for p in writer.written
                    if p.endswith(".html") and p != "404.html" and not p.startswith("pagefind/"))
-    lines = ['<?xml version="1.0" encoding="utf-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    urls = []
     for page in pages:
         modified = f"<lastmod>{lastmod[page].date().isoformat()}</lastmod>" if page in lastmod else ""
-        lines.append(f"<url><loc>{escape(content.site.base_url + page.lstrip('/'))}</loc>{modified}</url>")
-    lines.append("</urlset>")
-    return "\n".join(lines) + "\n"
+        urls.append(f"<url><loc>{escape(content.site.base_url + page.lstrip('/'))}</loc>{modified}</url>")
+    if len(urls) <= SITEMAP_URLS:
+        return {SITEMAP: xml_list("urlset", urls)}
+    parts = {f"sitemaps/{n + 1}.xml": xml_list("urlset", urls[start:start + SITEMAP_URLS])
+             for n, start in enumerate(range(0, len(urls), SITEMAP_URLS))}
+    index = [f"<sitemap><loc>{escape(content.site.base_url + path)}</loc></sitemap>" for path in parts]
+    return {SITEMAP: xml_list("sitemapindex", index), **parts}
+
+
+def xml_list(root: str, items: list[str]) -> str:
+    return "\n".join(['<?xml version="1.0" encoding="utf-8"?>',
+                      f'<{root} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">', *items, f"</{root}>"]) + "\n"
 
 
 def render_feeds(content: Content, writer: Writer, context: Context) -> None:
     dates = commit_dates(context.content_dir)
     when = {id(uy): updated(uy, dates) for uy in content.unit_years()}  # id(unit-year) → its date
     writer.write_text(FEED, atom(content, when))
-    writer.write_text("sitemap.xml", sitemap(content, writer, when))
-    writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {content.site.base_url}sitemap.xml\n")
+    for path, text in sitemaps(content, writer, when).items():
+        writer.write_text(path, text)
+    writer.write_text("robots.txt", f"User-agent: *\nAllow: /\nSitemap: {content.site.base_url}{SITEMAP}\n")
