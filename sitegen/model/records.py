@@ -34,7 +34,7 @@ def standard_name(name: str, known: tuple[str, ...]) -> str | None:
     return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Indicator:
     level1: str
     level2: str
@@ -207,7 +207,7 @@ class Evaluation:
         return result
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Project:
     id: str
     name: str
