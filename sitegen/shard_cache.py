@@ -16,6 +16,7 @@ code from (a cache shared with other people's branches, say).
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from sitegen.render.writer import replace_atomically
 from sitegen.shards import Facts, Shard, SiteSummary
 
 FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
+LINKS = ".links"  # the suffix of the records of where an entry's files were put (below)
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz")
 
@@ -57,6 +59,36 @@ def read_entry(path: Path) -> ShardOutput | None:
 
 def write_entry(path: Path, output: ShardOutput) -> None:
     replace_atomically(path, pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# Beside an entry, where the last build put its files: site path → signature (device, inode,
+# size, modification time) of the file as it was written into the staging folder, which the
+# swap made the site. A file of the previous site with that signature still holds the entry's
+# bytes, so the next build links it instead of writing it again (shard_workers.place_cached).
+
+def signature(path: Path | str) -> tuple[int, int, int, int] | None:
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def links_path(entry: Path) -> Path:
+    return entry.with_suffix(LINKS)
+
+
+def read_links(entry: Path) -> dict[str, tuple[int, int, int, int]]:
+    try:
+        with open(links_path(entry), "rb") as file:
+            links = pickle.load(file)
+    except Exception:  # noqa: BLE001 - records that cannot be read: every file is written
+        return {}
+    return links if isinstance(links, dict) else {}
+
+
+def write_links(entry: Path, links: dict[str, tuple[int, int, int, int]]) -> None:
+    replace_atomically(links_path(entry), pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def tree_digest(root: Path, pattern: str = "*") -> str:
@@ -122,5 +154,5 @@ class ShardCache:
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():
-            if entry.suffix == ".pickle" and entry.stem not in self.used:
+            if entry.suffix in (".pickle", LINKS) and entry.stem not in self.used:
                 entry.unlink(missing_ok=True)

@@ -30,11 +30,14 @@ from sitegen.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
 from sitegen.render.checksums import is_download
 from sitegen.render.writer import Writer
-from sitegen.shard_cache import ShardCache, ShardOutput, read_entry, write_entry
+from sitegen.shard_cache import ShardCache, ShardOutput, read_entry, read_links, signature, write_entry, write_links
 from sitegen.shards import Facts, SiteSummary
 
 if TYPE_CHECKING:
     from sitegen.build import Renderer
+
+
+AHEAD_PROJECTS = 4_000  # how far a worker of this machine runs ahead of the build (ShardRunner.outputs)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class ShardTask:
     folder: Path | None  # where to write the files (the staging folder); None: a temporary one, read back
     # Its cache entry, read and written by the worker itself (on this machine); None: by the build.
     entry: Path | None = None
+    previous: Path | None = None  # the site this build replaces, whose unchanged files it links (place_cached)
     alone: bool = False  # the only shard, rendered in the build's process: its pages and PDFs use every core
 
 
@@ -62,17 +66,38 @@ def run_shard(task: ShardTask) -> ShardOutput:
         output = render_shard(task)
         if task.entry is not None and not task.skip and not any(f.level == ERROR for f in output.summary.findings):
             write_entry(task.entry, output)
-    if not task.alone:
+            if task.folder is not None:
+                write_links(task.entry, {path: signature(task.folder / path) for path, _ in output.files})
+    if not task.alone and not output.cached:
         # The shard's model is garbage now, and its records point at each other (a project at its
         # unit-year): only the cyclic collector frees them, which a worker runs seldom (below).
+        # A shard from the cache made no model: collecting after it was half its time.
         gc.collect()
     if task.folder is None:
         return output
     if output.cached:
-        writer = Writer(task.folder)
-        for path, data in output.files:
-            writer.write_bytes(path, data)
+        place_cached(task, output.files)
     return ShardOutput([], output.summary, output.cached, [path for path, _ in output.files])
+
+
+def place_cached(task: ShardTask, files: list[tuple[str, bytes]]) -> None:
+    """A cached shard's files into the staging folder: each one the previous site still has as
+    the last build put it there (the signature its entry's records keep) is hard-linked from
+    there, the others written from the entry's bytes. After one edit of a 10,000-project site
+    the files of every other shard were written again, 300 MB; a link is a name, not a copy.
+    A file changed in place in the site since (its size or modification time is not the same)
+    is written again, and so is every file where the file system makes no hard links."""
+    assert task.folder is not None and task.entry is not None
+    links = read_links(task.entry) if task.previous is not None else {}
+    previous, writer = str(task.previous), Writer(task.folder)
+    linked = 0
+    for path, data in files:
+        same = os.path.join(previous, path) if path in links else None
+        if same is not None and signature(same) != links[path]:
+            same = None
+        linked += writer.link_or_write(path, data, same)
+    if linked < len(files):  # the files written anew are other files now: keep where they are
+        write_links(task.entry, {path: signature(os.path.join(task.folder, path)) for path, _ in files})
 
 
 def render_shard(task: ShardTask) -> ShardOutput:
@@ -145,11 +170,13 @@ class ShardRunner:
         ahead: deque = deque()
         upcoming = iter(planned)
         # Past a shard being rendered, the workers go on with the next ones: after one edit, all
-        # but one come from the cache, in 15 ms each. With two ahead a worker, one of two workers
-        # sat idle most of the edited shard's second (the edit of a 10,000-project site: 3.1 s;
-        # with eight ahead, 2.4 s). A finished shard waiting here is its summary; a cluster's
-        # is all its bytes, so two ahead there.
-        window = (2 if self.cluster is not None else 8) * self.workers
+        # but one come from the cache, in 15-20 ms each. With two ahead a worker, one of two
+        # workers sat idle most of the edited shard's second (the edit of a 10,000-project site:
+        # 3.1 s; with eight ahead, 2.4 s). A finished shard waiting here is its summary, so the
+        # workers run up to AHEAD_PROJECTS projects a worker ahead (eight shards of 500); a
+        # cluster's is all its bytes, so two shards ahead there.
+        size = max(1, sum(shard.projects for shard in planned) // max(1, len(planned)))
+        window = (2 if self.cluster is not None else max(8, AHEAD_PROJECTS // size)) * self.workers
         while True:
             while len(ahead) < window:
                 shard = next(upcoming, None)

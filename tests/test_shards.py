@@ -108,6 +108,49 @@ def test_after_editing_one_project_one_shard_is_rendered_and_the_site_is_as_a_cl
     assert "37.00" in (tmp_path / "out" / "u0003" / "2025" / "p00035" / "index.html").read_text(encoding="utf-8")
 
 
+def test_an_unchanged_shards_files_are_linked_from_the_site_it_replaces(generated, tmp_path, monkeypatch):
+    """After one edit, the files of the shards that did not change are the previous site's files
+    (hard links: the same inodes, nothing copied); the edited shard's are new; the site is as a
+    clean build."""
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    kept, edited_page = out / "u0000" / "2025" / "p00001" / "index.html", out / "u0003" / "2025" / "p00035" / "index.html"
+    before = {path: path.stat().st_ino for path in (kept, edited_page)}
+    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    assert kept.stat().st_ino == before[kept]  # (the old site's name for it is removed in the background)
+    assert edited_page.stat().st_ino != before[edited_page]
+    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "37.00", "38.00")  # and once more: still linked
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    assert kept.stat().st_ino == before[kept]
+    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def test_a_file_changed_in_the_site_since_is_written_again_not_linked(generated, tmp_path, monkeypatch):
+    """Someone edits a page of the published site in place (a deploy script, an editor): the
+    next build does not take that file over; it writes the page again from the cache."""
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    page = out / "u0000" / "2025" / "p00001" / "index.html"
+    right, inode = page.read_bytes(), page.stat().st_ino
+    with open(page, "r+b") as file:  # in place: the same inode, another size and time
+        file.write(b"<!-- changed -->")
+    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    assert page.read_bytes() == right and page.stat().st_ino != inode
+    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
+def edit_budget(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert f"budget: {old}" in text
+    path.write_text(text.replace(f"budget: {old}", f"budget: {new}"), encoding="utf-8")
+
+
 def test_a_change_every_page_shows_renders_every_shard_again(generated, tmp_path, monkeypatch):
     """The first self-evaluation of a site adds 绩效结果 to every page; a site layout changes them all."""
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")

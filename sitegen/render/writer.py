@@ -77,6 +77,22 @@ class Writer:
             target.write_bytes(data)
         return target
 
+    def link_or_write(self, relative: str, data: bytes, same: Path | str | None) -> bool:
+        """Claim `relative` and make it a hard link to `same`, a file known to hold `data` (the
+        previous build's, shard_workers.place_cached), or, without one or when the file system
+        refuses the link, write `data` there. True when linked."""
+        target = self.claim(relative)
+        with located(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if same is not None:
+                try:
+                    os.link(same, target)
+                    return True
+                except OSError:  # no hard links on this file system, or too many: write it
+                    pass
+            target.write_bytes(data)
+        return False
+
     @contextmanager
     def open(self, relative: str) -> Iterator[Stream]:
         """Claim `relative` and write it as a stream (a site-wide download, written part by part
