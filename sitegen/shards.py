@@ -33,7 +33,9 @@ from pathlib import Path
 from sitegen.findings import Finding
 from sitegen.model import Agency, Content, Project
 
-SHARD_PROJECTS = 500
+# 100: an edit renders 100 projects again (500: 11 % slower an edit at 10,000 projects, 10 % faster a
+# clean build; docs/scaling.md)
+SHARD_PROJECTS = 100
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 NOT_PROJECTS = ("agency.yaml", "disclosure.yaml", "overall.yaml")
 
