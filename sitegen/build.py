@@ -143,7 +143,8 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
             raise BuildFailed(loaded)
         if summary.facts != facts:
             raise FactsChanged(summary.facts)
-        context = replace(context, warnings=tuple(findings.sorted()), facts=facts, summary=summary)
+        context = replace(context, warnings=tuple(findings.sorted()), facts=facts, summary=summary,
+                          previous=out_dir.resolve())
         background = []
         with collector_frozen():
             for renderer in renderers:

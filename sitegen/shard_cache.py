@@ -16,7 +16,6 @@ code from (a cache shared with other people's branches, say).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from dataclasses import dataclass, field
@@ -61,34 +60,9 @@ def write_entry(path: Path, output: ShardOutput) -> None:
     replace_atomically(path, pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-# Beside an entry, where the last build put its files: site path → signature (device, inode,
-# size, modification time) of the file as it was written into the staging folder, which the
-# swap made the site. A file of the previous site with that signature still holds the entry's
-# bytes, so the next build links it instead of writing it again (shard_workers.place_cached).
-
-def signature(path: Path | str) -> tuple[int, int, int, int] | None:
-    try:
-        stat = os.stat(path, follow_symlinks=False)
-    except OSError:
-        return None
-    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-
-
 def links_path(entry: Path) -> Path:
+    """Beside an entry: where the last build put its files (writer.read_links)."""
     return entry.with_suffix(LINKS)
-
-
-def read_links(entry: Path) -> dict[str, tuple[int, int, int, int]]:
-    try:
-        with open(links_path(entry), "rb") as file:
-            links = pickle.load(file)
-    except Exception:  # noqa: BLE001 - records that cannot be read: every file is written
-        return {}
-    return links if isinstance(links, dict) else {}
-
-
-def write_links(entry: Path, links: dict[str, tuple[int, int, int, int]]) -> None:
-    replace_atomically(links_path(entry), pickle.dumps(links, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def tree_digest(root: Path, pattern: str = "*") -> str:

@@ -29,8 +29,8 @@ from sitegen.findings import ERROR, Findings
 from sitegen.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
 from sitegen.render.checksums import is_download
-from sitegen.render.writer import Writer
-from sitegen.shard_cache import ShardCache, ShardOutput, read_entry, read_links, signature, write_entry, write_links
+from sitegen.render.writer import Writer, read_links, same_file, write_links
+from sitegen.shard_cache import ShardCache, ShardOutput, links_path, read_entry, write_entry
 from sitegen.shards import Facts, SiteSummary
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def run_shard(task: ShardTask) -> ShardOutput:
         if task.entry is not None and not task.skip and not any(f.level == ERROR for f in output.summary.findings):
             write_entry(task.entry, output)
             if task.folder is not None:
-                write_links(task.entry, {path: signature(task.folder / path) for path, _ in output.files})
+                write_links(links_path(task.entry), task.folder, [path for path, _ in output.files])
     if not task.alone and not output.cached:
         # The shard's model is garbage now, and its records point at each other (a project at its
         # unit-year): only the cyclic collector frees them, which a worker runs seldom (below).
@@ -88,16 +88,12 @@ def place_cached(task: ShardTask, files: list[tuple[str, bytes]]) -> None:
     A file changed in place in the site since (its size or modification time is not the same)
     is written again, and so is every file where the file system makes no hard links."""
     assert task.folder is not None and task.entry is not None
-    links = read_links(task.entry) if task.previous is not None else {}
-    previous, writer = str(task.previous), Writer(task.folder)
-    linked = 0
-    for path, data in files:
-        same = os.path.join(previous, path) if path in links else None
-        if same is not None and signature(same) != links[path]:
-            same = None
-        linked += writer.link_or_write(path, data, same)
+    records = links_path(task.entry)
+    links = read_links(records) if task.previous is not None else {}
+    previous, writer = str(task.previous) if task.previous else None, Writer(task.folder)
+    linked = sum(writer.link_or_write(path, data, same_file(previous, links, path)) for path, data in files)
     if linked < len(files):  # the files written anew are other files now: keep where they are
-        write_links(task.entry, {path: signature(os.path.join(task.folder, path)) for path, _ in files})
+        write_links(records, task.folder, [path for path, _ in files])
 
 
 def render_shard(task: ShardTask) -> ShardOutput:

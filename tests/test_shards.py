@@ -128,6 +128,24 @@ def test_an_unchanged_shards_files_are_linked_from_the_site_it_replaces(generate
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
+def test_an_unchanged_search_shards_files_are_linked_from_the_site_it_replaces(generated, tmp_path, monkeypatch):
+    """The search bundle of a search shard whose units did not change is linked file by file from
+    the previous site; the edited shard's bundle is indexed and written anew."""
+    monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
+    monkeypatch.setenv("SITEGEN_SEARCH_SHARD_PAGES", "25")  # three search shards: pagefind/, shard-1/, shard-2/
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    first = {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
+    edit_budget(generated / "u0005" / "2025" / "p00055.yaml", "56.00", "57.00")  # the last units: the last shard
+    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    now = {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
+    kept = {path for path in now if now[path] == first.get(path)}
+    assert kept and any(path.startswith("pagefind/shard-1/") for path in kept)
+    assert not any(path.startswith("pagefind/shard-2/") for path in kept)  # indexed again
+    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
+
+
 def test_a_file_changed_in_the_site_since_is_written_again_not_linked(generated, tmp_path, monkeypatch):
     """Someone edits a page of the published site in place (a deploy script, an editor): the
     next build does not take that file over; it writes the page again from the cache."""

@@ -26,6 +26,7 @@ class Context:
     # and what the site-wide pages take from all the shards.
     facts: Any = None  # shards.Facts; None: taken from the content itself
     summary: Any = None  # shards.SiteSummary, for the site-wide renderers
+    previous: Path | None = None  # the site a build replaces: its unchanged files are linked, not written
 
     @property
     def site_root(self) -> Path:

@@ -10,6 +10,7 @@ every path against the disk was a fifth of the HTML step).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -84,14 +85,7 @@ class Writer:
         target = self.claim(relative)
         with located(target):
             target.parent.mkdir(parents=True, exist_ok=True)
-            if same is not None:
-                try:
-                    os.link(same, target)
-                    return True
-                except OSError:  # no hard links on this file system, or too many: write it
-                    pass
-            target.write_bytes(data)
-        return False
+            return link_or_store(target, data, same)
 
     @contextmanager
     def open(self, relative: str) -> Iterator[Stream]:
@@ -157,3 +151,53 @@ def replace_atomically(target: Path, data: bytes) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+# Where a build put files that a later build may link instead of writing again (incremental
+# builds: a cached shard's files, a cached search bundle's): site path → signature (device,
+# inode, size, modification time) of the file as it was written into the staging folder, which
+# the swap made the site. A file of the previous site with that signature still holds the same
+# bytes, unless someone changed it in place keeping its size and time to the nanosecond.
+
+def signature(path: Path | str) -> list[int] | None:
+    try:
+        stat = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
+
+def read_links(records: Path) -> dict[str, list[int]]:
+    """The records kept at `records`; none when they cannot be read (every file is written)."""
+    try:
+        links = json.loads(records.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return links if isinstance(links, dict) else {}
+
+
+def write_links(records: Path, root: Path | str, paths) -> None:
+    """Record where the files at `paths` (site paths) below `root` are now."""
+    links = {path: signature(os.path.join(root, path)) for path in paths}
+    replace_atomically(records, json.dumps(links, separators=(",", ":")).encode("ascii"))
+
+
+def link_or_store(target: Path, data: bytes, same: Path | str | None) -> bool:
+    """`target` (its folder made) as a hard link to `same`, a file known to hold `data`, or,
+    without one or where the file system refuses the link, `data` written there. True when linked."""
+    if same is not None:
+        try:
+            os.link(same, target)
+            return True
+        except OSError:  # no hard links on this file system, or too many: write it
+            pass
+    target.write_bytes(data)
+    return False
+
+
+def same_file(previous: str | None, links: dict[str, list[int]], path: str) -> str | None:
+    """The previous site's file at `path` when it is still the one the records say was put there."""
+    if previous is None or path not in links:
+        return None
+    same = os.path.join(previous, path)
+    return same if signature(same) == links[path] else None
