@@ -136,15 +136,15 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
     with staged(out_dir) as staging, ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
         writer.claim(MARKER)  # written by staged(), so that a killed build's folder is known as sitegen's
-        site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress, out_dir)
+        context = replace(context, previous=out_dir.resolve())
+        site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress)
         findings = Findings(summary.findings)
         loaded = Loaded(Content(site.site, summary.agencies, site.pages), findings)
         if not loaded.ok:
             raise BuildFailed(loaded)
         if summary.facts != facts:
             raise FactsChanged(summary.facts)
-        context = replace(context, warnings=tuple(findings.sorted()), facts=facts, summary=summary,
-                          previous=out_dir.resolve())
+        context = replace(context, warnings=tuple(findings.sorted()), facts=facts, summary=summary)
         background = []
         with collector_frozen():
             for renderer in renderers:
@@ -167,11 +167,11 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
 
 
 def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Context, renderers: tuple[Renderer, ...],
-                  progress: Progress, previous: Path) -> tuple[Content, SiteSummary, ShardCache]:
+                  progress: Progress) -> tuple[Content, SiteSummary, ShardCache]:
     """Load, check and render the units shard by shard, a few shards ahead in worker processes
     (or on the cluster); their files are written and their summaries kept in shard order. A shard
-    whose key is in the cache (shard_cache.py) is copied from there, its files that `previous`
-    (the site being replaced) still has as they were put there linked. Once a shard has an
+    whose key is in the cache (shard_cache.py) is copied from there, its files that
+    context.previous (the site being replaced) still has as they were put there linked. Once a shard has an
     error, the shards after it are only checked, so that every error is still reported at once."""
     site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units
     summary = SiteSummary(findings=list(site.findings), data=Spill(), overall=Spill())
@@ -188,7 +188,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
         local = context.cluster is None
         return ShardTask(context.content_dir, context.cache_dir, shard, facts, shown, renderers, skip=state["failed"],
                          folder=writer.root if local else None,
-                         entry=cache.entry(key) if local else None, previous=previous.resolve() if local else None)
+                         entry=cache.entry(key) if local else None, previous=context.previous if local else None)
 
     with ShardRunner(context.cluster, len(plan.shards)) as runner:
         outputs = runner.outputs(plan.shards, cache, facts, task)

@@ -24,11 +24,10 @@ from importlib import metadata
 from pathlib import Path
 
 from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
-from sitegen.render.writer import replace_atomically
+from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.shards import Facts, Shard, SiteSummary
 
 FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
-LINKS = ".links"  # the suffix of the records of where an entry's files were put (below)
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
 PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz")
 

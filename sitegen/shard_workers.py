@@ -29,7 +29,7 @@ from sitegen.findings import ERROR, Findings
 from sitegen.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
 from sitegen.render.checksums import is_download
-from sitegen.render.writer import Writer, read_links, same_file, write_links
+from sitegen.render.writer import Writer, place_files, write_links
 from sitegen.shard_cache import ShardCache, ShardOutput, links_path, read_entry, write_entry
 from sitegen.shards import Facts, SiteSummary
 
@@ -88,12 +88,7 @@ def place_cached(task: ShardTask, files: list[tuple[str, bytes]]) -> None:
     A file changed in place in the site since (its size or modification time is not the same)
     is written again, and so is every file where the file system makes no hard links."""
     assert task.folder is not None and task.entry is not None
-    records = links_path(task.entry)
-    links = read_links(records) if task.previous is not None else {}
-    previous, writer = str(task.previous) if task.previous else None, Writer(task.folder)
-    linked = sum(writer.link_or_write(path, data, same_file(previous, links, path)) for path, data in files)
-    if linked < len(files):  # the files written anew are other files now: keep where they are
-        write_links(records, task.folder, [path for path, _ in files])
+    place_files(files, task.folder, links_path(task.entry), task.previous, Writer(task.folder).link_or_write)
 
 
 def render_shard(task: ShardTask) -> ShardOutput:

@@ -35,8 +35,7 @@ import cbor2
 from sitegen.model import Content
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.pagefind_service import PagefindService
-from sitegen.render.writer import (Writer, link_or_store, located, read_links, replace_atomically, same_file,
-                                   write_links)
+from sitegen.render.writer import LINKS, Writer, link_or_store, located, place_files, replace_atomically
 
 BUNDLE = "pagefind"
 # One Pagefind process holds its whole index in memory, and building it (the last step) takes
@@ -103,19 +102,15 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
             pages = list(indexed_pages(writer.root, relatives))
             key = cache.key("pages", pages)
         bundle = cache.get(key)
-        links = {}
+        previous = context.previous  # a cached bundle's files may still be in the previous site
         if bundle is None:
             bundle = index_shard(pages if pages is not None else indexed_pages(writer.root, relatives))
             cache.put(key, bundle)
-        elif context.previous is not None:
-            links = read_links(cache.links(key))
+            previous = None
         # Here, so that the others are written meanwhile; a cached bundle's files that the previous
-        # site still has as the last build put them are linked from there (writer.same_file).
-        folder = shard_folder(number)
-        previous = str(context.previous) if context.previous is not None else None
-        linked = write_bundle(writer.root, folder, bundle, lambda path: same_file(previous, links, path))
-        if linked < len(bundle):
-            write_links(cache.links(key), writer.root, [f"{folder}/{path}" for path in bundle])
+        # site still has as the last build put them are linked from there (writer.place_files).
+        files = [(f"{shard_folder(number)}/{path}", data) for path, data in sorted(bundle.items())]
+        place_files(files, writer.root, cache.links(key), previous, bundle_writer(writer.root))
         return len(bundle)
 
     with ThreadPoolExecutor(max_workers=parallel_shards()) as pool:
@@ -162,12 +157,12 @@ class BundleCache:
 
     def links(self, key: str) -> Path:
         """Where the last build put the bundle's files (writer.read_links)."""
-        return self.folder / f"{key}.links"
+        return self.folder / f"{key}{LINKS}"
 
     def sweep(self) -> None:
         if self.folder.is_dir():
             for entry in self.folder.iterdir():
-                if entry.suffix in (".cbor", ".links") and entry.stem not in self.used:
+                if entry.suffix in (".cbor", LINKS) and entry.stem not in self.used:
                     entry.unlink(missing_ok=True)
 
 
@@ -194,20 +189,21 @@ def indexed_pages(root: Path, pages: list[str]) -> Iterator[tuple[str, str]]:
             yield page_url(relative), html
 
 
-def write_bundle(root: Path, folder: str, bundle: dict[str, bytes], same=lambda path: None) -> int:
-    """The bundle's files into `folder` of the tree at `root`; a file for which `same` (given
-    its site path) names an existing file with its bytes is a hard link to that one. Returns
-    how many were linked."""
-    made: set[Path] = set()  # a bundle's thousands of files are in a few folders
-    linked = 0
-    for path, data in sorted(bundle.items()):
-        target = root / folder / path
+def bundle_writer(root: Path):
+    """How place_files puts a bundle's files into the tree at `root` (in the folder search
+    claimed, so they are not claimed one by one): linked or written, each folder made once, as
+    a bundle's thousands of files are in a few folders."""
+    made: set[Path] = set()
+
+    def put(path: str, data: bytes, same: str | None) -> bool:
+        target = root / path
         with located(target):
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            linked += link_or_store(target, data, same(f"{folder}/{path}"))
-    return linked
+            return link_or_store(target, data, same)
+
+    return put
 
 
 def written_pages(writer: Writer) -> list[str]:

@@ -159,6 +159,19 @@ def replace_atomically(target: Path, data: bytes) -> None:
 # the swap made the site. A file of the previous site with that signature still holds the same
 # bytes, unless someone changed it in place keeping its size and time to the nanosecond.
 
+LINKS = ".links"  # the suffix of such records, beside the cache entry whose files they place
+
+
+def place_files(files: list[tuple[str, bytes]], root: Path, records: Path, previous: Path | None, put) -> None:
+    """Put `files` (site path, bytes) below `root` by put(path, data, same), True when it linked
+    `same`: the previous site's file at that path if the records show it is still the one a
+    build put there, else None. When any file was written anew, the records are made again."""
+    links = read_links(records) if previous is not None else {}
+    linked = sum(put(path, data, same_file(previous, links, path)) for path, data in files)
+    if linked < len(files):
+        write_links(records, root, [path for path, _ in files])
+
+
 def signature(path: Path | str) -> list[int] | None:
     try:
         stat = os.stat(path, follow_symlinks=False)
@@ -195,7 +208,7 @@ def link_or_store(target: Path, data: bytes, same: Path | str | None) -> bool:
     return False
 
 
-def same_file(previous: str | None, links: dict[str, list[int]], path: str) -> str | None:
+def same_file(previous: Path | None, links: dict[str, list[int]], path: str) -> str | None:
     """The previous site's file at `path` when it is still the one the records say was put there."""
     if previous is None or path not in links:
         return None
