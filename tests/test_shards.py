@@ -154,7 +154,7 @@ def test_a_file_changed_in_the_site_since_is_written_again_not_linked(generated,
     build(generated, out, renderers=NO_PDF, cache_dir=cache)
     page = out / "u0000" / "2025" / "p00001" / "index.html"
     right, inode = page.read_bytes(), page.stat().st_ino
-    with open(page, "r+b") as file:  # in place: the same inode, another size and time
+    with open(page, "r+b") as file:  # in place: the same inode and size, another modification time
         file.write(b"<!-- changed -->")
     edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
     build(generated, out, renderers=NO_PDF, cache_dir=cache)
