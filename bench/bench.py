@@ -28,15 +28,15 @@ from typing import Iterator
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitegen.build import PDF, build, without  # noqa: E402
-from sitegen.pipeline import collector_frozen, load_content  # noqa: E402
-from sitegen.progress import Progress  # noqa: E402
+from sitegen.build.site import PDF, build, without  # noqa: E402
+from sitegen.checks.pipeline import collector_frozen, load_content  # noqa: E402
+from sitegen.base.progress import Progress  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.data import render_data  # noqa: E402
 from sitegen.render.html import render_html  # noqa: E402
 from sitegen.render.search import render_search  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402
-from sitegen.safety import UnsafeOutput, refuse_dangerous_path  # noqa: E402
+from sitegen.base.safety import UnsafeOutput, refuse_dangerous_path  # noqa: E402
 
 WORK_MARKER = ".sitegen-bench"  # the bench deletes content/, output/ and cache/ only in a folder it marked
 

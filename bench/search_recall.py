@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import Memory, claim_work, generate  # noqa: E402  (bench/bench.py: this script's folder comes first on the path)
-from sitegen.build import PDF, build, without  # noqa: E402
-from sitegen.pipeline import Loaded, load_content  # noqa: E402
+from sitegen.build.site import PDF, build, without  # noqa: E402
+from sitegen.checks.pipeline import Loaded, load_content  # noqa: E402
 from sitegen.render import Context  # noqa: E402
 from sitegen.render.search import BUNDLE, render_search, search_shards  # noqa: E402
 from sitegen.render.writer import Writer  # noqa: E402

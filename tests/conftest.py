@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.cli import main
-from sitegen.pipeline import Loaded, load_content
+from sitegen.commands.cli import main
+from sitegen.checks.pipeline import Loaded, load_content
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -88,7 +88,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The example content built once, with every renderer (HTML, PDF, search)."""
-    from sitegen.build import build
+    from sitegen.build.site import build
 
     out = tmp_path_factory.mktemp("site") / "output"
     build(CONTENT, out, cache_dir=out.parent / "cache")
@@ -100,7 +100,7 @@ def start_server(folder: Path):
     from functools import partial
     from http.server import ThreadingHTTPServer
 
-    from sitegen.serve import SiteHandler
+    from sitegen.commands.serve import SiteHandler
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(SiteHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()

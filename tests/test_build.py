@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import PDF, RENDERERS, BuildFailed, Renderer, build, without
-from sitegen.safety import MARKER, MARKER_TEXT
+from sitegen.build.site import PDF, RENDERERS, BuildFailed, Renderer, build, without
+from sitegen.base.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, run, write_tree
 
 

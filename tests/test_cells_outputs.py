@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from tests.conftest import CONTENT, MINIMAL, run, start_server, write_tree
 from tests.test_declaration import DATA, DONGGUAN, FULL, PLAIN, QINGSHAN
 
@@ -230,7 +230,7 @@ def test_search_finds_a_project_by_its_facts_and_costs(full_url, page):
 
 
 def test_the_v2_checks_are_on_the_data_quality_page(tmp_path):
-    from sitegen.build import PDF, without
+    from sitegen.build.site import PDF, without
 
     project = FULL.replace("total_investment: 60.00", "total_investment: 10.00").replace(
         "amount: 8.00", "amount: 7.00").replace("last_actual: 110", "last_actual: 130").replace(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sitegen.build import PDF, build, without
-from sitegen.compare import changes_since_last_year
-from sitegen.pipeline import load_content
+from sitegen.build.site import PDF, build, without
+from sitegen.model.compare import changes_since_last_year
+from sitegen.checks.pipeline import load_content
 from tests.conftest import MINIMAL, write_tree
 
 LAST_YEAR = """\

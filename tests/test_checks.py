@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.checks import WARNING_CODES
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import codes
 
 P1 = "u1/2024/p1.yaml"

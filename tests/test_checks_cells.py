@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import codes
 from tests.test_checks import P1, ind, project
 

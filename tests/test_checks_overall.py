@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import codes
 
 O = "u1/2024/overall.yaml"

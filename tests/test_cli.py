@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import CONTENT, run
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<level>error|warning): .+ \[(?P<code>[a-z0-9-]+)\]$")

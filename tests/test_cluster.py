@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench.bench import generate
-from sitegen.build import PDF, build, without
+from sitegen.build.site import PDF, build, without
 from sitegen.render import RenderError
 from tests.conftest import CONTENT, ROOT, run
 
@@ -129,7 +129,7 @@ def test_when_retries_run_out_the_build_fails_and_output_is_untouched(generated,
 
 
 def test_workers_that_would_make_other_bytes_are_refused(tmp_path):
-    from sitegen.cluster import ClusterError, connect
+    from sitegen.build.cluster import ClusterError, connect
 
     with connect("local:1") as cluster:
         with pytest.raises(ClusterError, match="sitegen"):
@@ -148,7 +148,7 @@ def test_a_bad_cluster_is_one_line_and_writes_nothing(tmp_path, spec, message):
 
 def test_without_cluster_nothing_of_dask_is_imported(tmp_path):
     script = (
-        "import sys; from pathlib import Path; from sitegen.build import PDF, build, without; "
+        "import sys; from pathlib import Path; from sitegen.build.site import PDF, build, without; "
         f"build(Path({str(CONTENT)!r}), Path({str(tmp_path / 'out')!r}), renderers=without(PDF)); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
     )

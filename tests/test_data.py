@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from sitegen.render.data import COLUMNS, FLAT_HEADERS
 from sitegen.render.overall import has_project_table
 from tests.conftest import CONTENT, MINIMAL, write_tree

@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from sitegen.model import Project
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.data import (
     COLUMNS, FLAT_HEADERS, RESULT_HEADERS, build_date, datapackage, entries, render_data, site_meta, unit_year_data,

@@ -16,8 +16,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from tests.conftest import CONTENT, MINIMAL, ROOT, write_tree
 

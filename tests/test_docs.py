@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sitegen.checks import WARNING_CODES
-from sitegen.cli import make_parser
+from sitegen.commands.cli import make_parser
 from sitegen.model import ALL_SPECS
 from tests.conftest import ROOT
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import MINIMAL, codes
 
 P1 = "u1/2024/p1.yaml"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import PDF, build, without
-from sitegen.publish import sweep
+from sitegen.build.site import PDF, build, without
+from sitegen.build.publish import sweep
 from sitegen.render.pdf import PdfCache
-from sitegen.safety import MARKER, MARKER_TEXT
-from sitegen.signals import running
+from sitegen.base.safety import MARKER, MARKER_TEXT
+from sitegen.base.signals import running
 from tests.conftest import CONTENT, ROOT, run, write_tree
 from tests.test_safety import snapshot
 

@@ -7,7 +7,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from sitegen.build import PDF, build, without
+from sitegen.build.site import PDF, build, without
 from tests.conftest import MINIMAL, write_tree
 
 ATOM = "{http://www.w3.org/2005/Atom}"

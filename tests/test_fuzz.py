@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from sitegen.render.templates import relative_link
 from tests.conftest import MINIMAL, write_tree
 

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sitegen.cli import main
+from sitegen.commands.cli import main
 from tests.conftest import MINIMAL, write_tree
 from tests.test_fuzz import documents, garbage_text
 from tests.test_safety import snapshot

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import run
 
 FIXTURES_DIR = Path(__file__).parent / "import_fixtures"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.importers import writer
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import run
 from tests.test_import_fixtures import FIXTURES, SITE, overall_view, project_view
 

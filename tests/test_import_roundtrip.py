@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from sitegen.render.data import FLAT_HEADERS, INDICATOR_CELLS, PROJECT_CELLS, build_date, rows, xlsx_bytes, xlsx_extra_columns
 from tests.conftest import CONTENT, MINIMAL, run, write_tree
 from tests.test_declaration import FULL, PLAIN

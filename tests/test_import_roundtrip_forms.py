@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from sitegen.render.templates import BUILTIN_LAYOUTS
 from tests.conftest import CONTENT, run
 from tests.test_import_fixtures import SITE, evaluation_view, overall_view, project_view

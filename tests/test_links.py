@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build import PDF, build, without
-from sitegen.pipeline import load_content
+from sitegen.build.site import PDF, build, without
+from sitegen.checks.pipeline import load_content
 from sitegen.render.templates import LayoutError
 from tests.conftest import MINIMAL, run, write_tree
 

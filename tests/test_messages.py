@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import run
 from tests.test_checks import RULES, ind, project
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from sitegen.model import MET, NOT_JUDGED, NOT_MET, split_cell
-from sitegen.pipeline import load_content
+from sitegen.checks.pipeline import load_content
 from tests.conftest import codes
 
 DECLARATION = """\

@@ -14,8 +14,8 @@ import openpyxl
 import pdfplumber
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.overall_data import INDICATOR_COLUMNS, TASK_COLUMNS
 from sitegen.render.table import indicator_rows
@@ -345,7 +345,7 @@ def test_new_overall_scaffold_loads_names_every_key_and_validates(tmp_path):
     import yaml
 
     from sitegen.model import OVERALL
-    from sitegen.schema import SCHEMA_DIR
+    from sitegen.base.resources import SCHEMA_DIR
     from tests.conftest import run
 
     content = tmp_path / "content"

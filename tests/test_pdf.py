@@ -16,14 +16,14 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.overall import has_project_table
 from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
 from sitegen.render.pdf_fonts import SubsetFonts
 from sitegen.render.writer import Writer
-from sitegen.safety import MARKER, MARKER_TEXT
+from sitegen.base.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, write_tree
 
 FLAT_HEADER = ["项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",

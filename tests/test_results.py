@@ -14,8 +14,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from sitegen.build import build
-from sitegen.pipeline import load_content
+from sitegen.build.site import build
+from sitegen.checks.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.pdf import evaluation_pdf_path, render_pdfs, unit_year_evaluation_pdf_path
 from sitegen.render.writer import Writer
@@ -289,7 +289,7 @@ def test_json_met_is_true_false_or_null(built):
 
 
 def test_a_missed_target_is_false_in_json_and_未达成_in_csv(tmp_path):
-    from sitegen.build import PDF, without
+    from sitegen.build.site import PDF, without
 
     files = {**MINIMAL, "u1/2024/p1.yaml": textwrap.dedent(MINIMAL["u1/2024/p1.yaml"]).replace("score: 90}", "score: 90, actual: 1, earned: 80, deviation: 延期}")
              + "evaluation:\n  budget: {adjusted: 10.00, spent: 9.00}\n"}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen import publish
-from sitegen.build import PDF, build, without
-from sitegen.safety import MARKER, MARKER_TEXT, UnsafeOutput, check_output_path
+from sitegen.build import publish
+from sitegen.build.site import PDF, build, without
+from sitegen.base.safety import MARKER, MARKER_TEXT, UnsafeOutput, check_output_path
 from tests.conftest import MINIMAL, run, write_tree
 
 
@@ -99,7 +99,7 @@ def test_out_is_the_root_folder(tmp_path, project, monkeypatch):
         raise AssertionError("the build went on to the swap")
 
     monkeypatch.setattr(publish, "staged", must_not_run)
-    monkeypatch.setattr("sitegen.build.staged", must_not_run)
+    monkeypatch.setattr("sitegen.build.site.staged", must_not_run)
     refused(tmp_path, "build", str(project / "content"), "--out", "/", words=("根目录",))
 
 
@@ -198,7 +198,7 @@ def test_schema_never_replaces_a_file_it_did_not_write(tmp_path):
 
 def test_build_checks_again_just_before_the_swap(tmp_path, project):
     """Files put into the output folder while the build ran are not swept away."""
-    from sitegen.build import RENDERERS, Renderer
+    from sitegen.build.site import RENDERERS, Renderer
 
     out = tmp_path / "out"
     out.mkdir()

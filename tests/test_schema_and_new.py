@@ -12,8 +12,9 @@ import pytest
 import yaml
 
 from sitegen.model import INDICATOR, PROJECT, SPECS
-from sitegen.pipeline import load_content
-from sitegen.schema import SCHEMA_DIR, schema_document
+from sitegen.checks.pipeline import load_content
+from sitegen.base.resources import SCHEMA_DIR
+from sitegen.model.schema import schema_document
 from tests.conftest import CONTENT, run
 
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from sitegen.build import PDF, build, without
-from sitegen.pipeline import load_content
+from sitegen.build.site import PDF, build, without
+from sitegen.checks.pipeline import load_content
 from sitegen.render.search import search_shards
 from tests.conftest import CONTENT, FIGURES, start_server
 from tests.test_site import open_page, search

@@ -1,4 +1,4 @@
-"""The build in shards (sitegen/shards.py) and incremental builds (sitegen/shard_cache.py)."""
+"""The build in shards (sitegen/build/shards.py) and incremental builds (sitegen/build/cache.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from bench.bench import generate
-from sitegen.build import PDF, BuildFailed, build, without
-from sitegen.pipeline import load_content
-from sitegen.shards import PrunedError, SiteSummary, plan
+from sitegen.build.site import PDF, BuildFailed, build, without
+from sitegen.checks.pipeline import load_content
+from sitegen.build.shards import plan
+from sitegen.render.summary import PrunedError, SiteSummary
 from tests.conftest import CONTENT, write_tree
 
 NO_PDF = without(PDF)

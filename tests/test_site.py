@@ -9,8 +9,8 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from sitegen.build import PDF, build, without
-from sitegen.pipeline import load_content
+from sitegen.build.site import PDF, build, without
+from sitegen.checks.pipeline import load_content
 from tests.conftest import CONTENT, FIGURES, MINIMAL, start_server, write_tree
 
 PAGE_TYPES = {

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from sitegen.checks import cells, goals, overall, results
 from sitegen.checks.base import Flag
-from sitegen.findings import Findings
+from sitegen.base.findings import Findings
 from sitegen.model import Content
 
 FAMILIES = (goals, cells, results, overall)

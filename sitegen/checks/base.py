@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from sitegen.findings import Loc, quoted
+from sitegen.base.findings import Loc, quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, fmt, indicator_path, named
-from sitegen.findings import quoted
+from sitegen.base.findings import quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
 NUMERIC_OPS = (">=", "<=", ">", "<")

@@ -37,7 +37,7 @@ class Merged:
 
 def load_existing(into: Path):
     """The content tree as it is, or None when there is none; a tree with errors cannot take a merge."""
-    from sitegen.pipeline import load_content
+    from sitegen.checks.pipeline import load_content
 
     if not (into / "site.yaml").exists():
         return None

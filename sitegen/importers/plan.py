@@ -23,7 +23,7 @@ from sitegen.importers.forms import declaration, evaluation, flat, overall, per_
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
 from sitegen.importers.report import Report
-from sitegen.load import ID_PATTERN
+from sitegen.content.load import ID_PATTERN
 from sitegen.model import Project
 
 REGION = re.compile(r"^((?:[^省市县区旗州盟]{2,7}(?:省|自治区))?(?:[^省市县区旗州盟]{1,7}(?:市|自治州|地区|盟))?(?:[^省市县区旗州盟]{1,7}(?:县|区|旗))?)")
@@ -308,8 +308,8 @@ def existing_ids(year_dir: Path) -> dict[str, str]:
 
 
 def refuse_unsafe_into(into: Path) -> None:
-    from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
-    from sitegen.safety import MARKER, UnsafeOutput, refuse_dangerous_path
+    from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
+    from sitegen.base.safety import MARKER, UnsafeOutput, refuse_dangerous_path
 
     protected = [(into.resolve().parent / "layouts", "站点的 layouts/ 目录"), (into.resolve().parent / "static", "站点的 static/ 目录"),
                  (BUILTIN_LAYOUTS, "sitegen 自带的 layouts/ 目录"), (BUILTIN_STATIC, "sitegen 自带的 static/ 目录")]
@@ -342,7 +342,7 @@ def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[P
 
 def check_tree(into: Path, files: dict[Path, str], report: Report) -> bool:
     """Run `sitegen check` on the tree as it would be: a copy of --into with the files in it."""
-    from sitegen.pipeline import load_content
+    from sitegen.checks.pipeline import load_content
 
     with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
         root = Path(temp) / "content"

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import yaml
 
-from sitegen.fields import Target
+from sitegen.content.fields import Target
 from sitegen.model import DISCLOSURE, INDICATOR, PROJECT, Indicator, Project
 
 PLAIN_START = re.compile(r"^[\w\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》（）【】·…—]", re.UNICODE)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sitegen.fields import Invalid, Parsed, Target, parse_decimal, parse_record
-from sitegen.findings import Findings, Loc
-from sitegen.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
+from sitegen.content.fields import Invalid, Parsed, Target, parse_decimal, parse_record
+from sitegen.base.findings import Findings, Loc
+from sitegen.content.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
 from sitegen.model.records import (
     Agency,
     Content,

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sitegen.fields import Target
-from sitegen.findings import Loc
+from sitegen.content.fields import Target
+from sitegen.base.findings import Loc
 from sitegen.model.specs import LEVEL1_NAMES, LEVEL2_NAMES, OP_SIGNS, OP_WORDS
 from sitegen.model.targets import is_met
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sitegen.fields import (
+from sitegen.content.fields import (
     Choice,
     Date,
     Field,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sitegen.findings import Finding
+from sitegen.base.findings import Finding
 
 
 class RenderError(Exception):
@@ -21,11 +21,11 @@ class Context:
     content_dir: Path
     cache_dir: Path
     warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
-    cluster: Any = None  # a sitegen.cluster.Cluster when the build runs on Dask
-    # A sharded build (sitegen/shards.py): the facts of the whole site that a unit's pages show,
+    cluster: Any = None  # a sitegen.build.cluster.Cluster when the build runs on Dask
+    # A sharded build (sitegen/build/shards.py): the facts of the whole site that a unit's pages show,
     # and what the site-wide pages take from all the shards.
-    facts: Any = None  # shards.Facts; None: taken from the content itself
-    summary: Any = None  # shards.SiteSummary, for the site-wide renderers
+    facts: Any = None  # summary.Facts; None: taken from the content itself
+    summary: Any = None  # summary.SiteSummary, for the site-wide renderers
     previous: Path | None = None  # the site a build replaces: its unchanged files are linked, not written
 
     @property

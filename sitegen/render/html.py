@@ -18,8 +18,8 @@ from typing import Callable
 from urllib.parse import urlparse
 
 from sitegen.checks import WARNING_CODES
-from sitegen.compare import changes_since_last_year
-from sitegen.findings import Finding
+from sitegen.model.compare import changes_since_last_year
+from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
@@ -32,7 +32,7 @@ from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
 from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
-from sitegen.shards import SiteSummary, facts_of
+from sitegen.render.summary import SiteSummary, facts_of
 
 FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
 LATEST = 10
@@ -119,7 +119,7 @@ def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Prob
 
 class SitePages:
     """The pages of one shard's units (queue_units, on their full model) or the site-wide pages
-    (queue_site, on the pruned records of every unit and the SiteSummary): sitegen/shards.py."""
+    (queue_site, on the pruned records of every unit and the SiteSummary): sitegen/build/shards.py."""
 
     def __init__(self, content: Content, writer: Writer, context: Context):
         self.content = content
@@ -270,7 +270,7 @@ class SitePages:
 
 
 def render_unit_pages(content: Content, writer: Writer, context: Context) -> int:
-    """A shard's units' pages (sitegen/shards.py); returns how many were written."""
+    """A shard's units' pages (sitegen/build/shards.py); returns how many were written."""
     pages = SitePages(content, writer, context)
     pages.queue_units()
     render_queue(pages.env, pages.queue, context)

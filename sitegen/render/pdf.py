@@ -337,7 +337,7 @@ def render_in_worker(job: Job) -> list[bytes]:
 
 def render_all(jobs: list[Job], workers: int) -> list[list[bytes]]:
     """Render in a process pool when it pays off; results in the order given. (On a cluster, or
-    in a shard's worker process, workers is 1: the shards run in parallel, shard_workers.py.)"""
+    in a shard's worker process, workers is 1: the shards run in parallel, build/workers.py.)"""
     if workers <= 1 or len(jobs) < 4:
         return [render_in_worker(job) for job in jobs]
     # The biggest jobs first, so that no worker is left with a long one at the end.

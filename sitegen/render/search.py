@@ -122,12 +122,12 @@ def render_search(content: Content, writer: Writer, context: Context) -> int:
 
 class BundleCache:
     """Each shard's bundle under a digest of what it is made of (in a build, its units' shard keys,
-    shard_cache.py; otherwise its pages), Pagefind's version and sitegen's code: after editing one
+    build/cache.py; otherwise its pages), Pagefind's version and sitegen's code: after editing one
     project only its search shard is indexed again (incremental builds). Kept as CBOR, which
     reading cannot turn into code."""
 
     def __init__(self, cache_dir: Path):
-        from sitegen.shard_cache import code_digest
+        from sitegen.base.resources import code_digest
 
         self.folder = cache_dir / "search"
         self.salt = f"{code_digest()}\0{metadata.version('pagefind')}\0".encode("utf-8")

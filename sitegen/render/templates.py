@@ -18,11 +18,9 @@ from pathlib import Path
 import jinja2
 from markdown_it import MarkdownIt
 
+from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
 
-BUILTIN_ROOT = Path(__file__).resolve().parent.parent.parent
-BUILTIN_LAYOUTS = BUILTIN_ROOT / "layouts"
-BUILTIN_STATIC = BUILTIN_ROOT / "static"
 
 # CommonMark with raw HTML off: an author's <script> is shown as text, and
 # markdown-it refuses javascript: and data: links on its own.

@@ -80,7 +80,7 @@ class Writer:
 
     def link_or_write(self, relative: str, data: bytes, same: Path | str | None) -> bool:
         """Claim `relative` and make it a hard link to `same`, a file known to hold `data` (the
-        previous build's, shard_workers.place_cached), or, without one or when the file system
+        previous build's, workers.place_cached), or, without one or when the file system
         refuses the link, write `data` there. True when linked."""
         target = self.claim(relative)
         with located(target):

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sitegen.findings import Loc
+from sitegen.base.findings import Loc
 from sitegen.importers.grid import Grid, Merge
 from sitegen.importers.labels import indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project

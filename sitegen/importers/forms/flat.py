@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sitegen.findings import Loc
+from sitegen.base.findings import Loc
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, is_header_row, lines_above, note_text, year_of
 from sitegen.importers.forms import flat_cells

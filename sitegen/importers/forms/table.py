@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from sitegen.fields import Target
+from sitegen.content.fields import Target
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header
 from sitegen.importers.grid import Grid

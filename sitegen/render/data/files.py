@@ -190,7 +190,7 @@ def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData
 
 def render_unit_data(content: Content, writer: Writer, context: Context) -> list[str]:
     """A shard's unit-years' downloads, project and department-wide; their parts of the site's
-    files go to context.summary (shards.SiteSummary), for render_site_data."""
+    files go to context.summary (summary.SiteSummary), for render_site_data."""
     from sitegen.render.overall_data import overall_data, write_overall_data  # it builds on this package
 
     written: list[str] = []
@@ -213,7 +213,7 @@ def render_site_data(content: Content, writer: Writer, context: Context) -> list
 
 def render_data(content: Content, writer: Writer, context: Context) -> list[str]:
     """Every download of a whole content in one go (the bench, tests); returns the site paths written."""
-    from sitegen.shards import SiteSummary
+    from sitegen.render.summary import SiteSummary
 
     context = replace(context, summary=SiteSummary())
     return render_unit_data(content, writer, context) + render_site_data(content, writer, context)

@@ -19,12 +19,12 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
-from sitegen.findings import shorten
+from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
+from sitegen.base.findings import shorten
 from sitegen.render import RenderError
-from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
-from sitegen.report import summary_line
-from sitegen.safety import UnsafeOutput, check_output_path
+from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
+from sitegen.commands.report import summary_line
+from sitegen.base.safety import UnsafeOutput, check_output_path
 
 VERSION_PATH = "/__sitegen/version"
 # Served as files of the preview, not inline: the pages' Content-Security-Policy allows

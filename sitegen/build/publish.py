@@ -25,8 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sitegen.safety import MARKER, MARKER_TEXT, is_own_output
-from sitegen.signals import held
+from sitegen.base.safety import MARKER, MARKER_TEXT, is_own_output
+from sitegen.base.signals import held
 
 STAGING = ".building-"  # <output>.building-XXXX: a build in progress
 OLD = ".old-"  # <output>.old-XXXX: the previous site, moved aside during the swap

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sitegen.fields import Field, Record, Records, Spec
+from sitegen.content.fields import Field, Record, Records, Spec
 from sitegen.model import AGENCY, DISCLOSURE, INDICATOR, OVERALL, PROJECT
-from sitegen.schema import SCHEMA_DIR
+from sitegen.base.resources import SCHEMA_DIR
 
 PLACEHOLDERS = {
     "budget": "0.00",
@@ -135,7 +135,7 @@ def require_agency(content: Path, agency_id: str) -> None:
 
 
 def check_not_reserved(project_id: str) -> None:
-    from sitegen.load import RESERVED_YEAR_NAMES
+    from sitegen.content.load import RESERVED_YEAR_NAMES
 
     if project_id.lower() in RESERVED_YEAR_NAMES:
         raise ScaffoldError(f"项目文件名「{project_id}」是保留名（{project_id.lower()}.yaml 是年度目录里表示整张表的文件），请换一个名字")
@@ -148,7 +148,7 @@ def quote(text: str) -> str:
 
 def check_id(name: str, what: str) -> None:
     """Ids become folder and file names: nothing that could leave content/."""
-    from sitegen.load import ID_PATTERN
+    from sitegen.content.load import ID_PATTERN
 
     if not ID_PATTERN.match(name):
         raise ScaffoldError(f"{what}「{name}」只能用 ASCII 字母、数字、- 和 _")

@@ -1,7 +1,7 @@
 """`sitegen build`: the whole pipeline, one direction, then the swap.
 
 load → model → check → renderers, shard by shard (shards.py: each unit's pages, PDFs
-and open data, by worker processes or a Dask cluster, shard_workers.py), then the
+and open data, by worker processes or a Dask cluster, build/workers.py), then the
 site-wide renderers from what the shards kept → publish. Everything is written
 through one Writer into a staging folder; content errors, found in any shard, and
 renderer failures leave the previous output/ untouched.
@@ -15,13 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from sitegen import shards
-from sitegen.findings import ERROR, Findings
-from sitegen.load import display_root
+from sitegen.build import shards
+from sitegen.base.findings import ERROR, Findings
+from sitegen.content.load import display_root
 from sitegen.model import Content
-from sitegen.pipeline import Loaded, collector_frozen, load_content
-from sitegen.progress import Progress
-from sitegen.publish import staged
+from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
+from sitegen.base.progress import Progress
+from sitegen.build.publish import staged
 from sitegen.render import Context
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
@@ -30,10 +30,10 @@ from sitegen.render.html import render_site_pages, render_unit_pages
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.writer import Writer
-from sitegen.safety import MARKER, check_output_path
-from sitegen.shard_cache import ShardCache
-from sitegen.shard_workers import ShardRunner, ShardTask
-from sitegen.shards import Facts, SiteSummary, Spill
+from sitegen.base.safety import MARKER, check_output_path
+from sitegen.build.cache import ShardCache
+from sitegen.build.workers import ShardRunner, ShardTask
+from sitegen.render.summary import Facts, SiteSummary, Spill
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,8 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
 
 def render_on_cluster(out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
                       progress: Progress, force: bool, spec: str) -> Loaded:
-    """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/cluster.py)."""
-    from sitegen.cluster import connect, environment_facts
+    """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/build/cluster.py)."""
+    from sitegen.build.cluster import connect, environment_facts
 
     with connect(spec) as cluster:
         with progress.step("连接集群"):
@@ -170,7 +170,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
                   progress: Progress) -> tuple[Content, SiteSummary, ShardCache]:
     """Load, check and render the units shard by shard, a few shards ahead in worker processes
     (or on the cluster); their files are written and their summaries kept in shard order. A shard
-    whose key is in the cache (shard_cache.py) is copied from there, its files that
+    whose key is in the cache (build/cache.py) is copied from there, its files that
     context.previous (the site being replaced) still has as they were put there linked. Once a shard has an
     error, the shards after it are only checked, so that every error is still reported at once."""
     site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units

@@ -7,7 +7,7 @@ makes a build safe: the site-wide pages and files, the search index, the one
 Writer that claims every output path, the checksums and the swap.
 
 What goes to the workers, and how the bytes come back: one task a shard
-(sitegen/shards.py, shard_workers.render_shard). A worker loads the shard's
+(sitegen/build/shards.py, workers.render_shard). A worker loads the shard's
 units itself from the same path (a shared file system on a real cluster;
 docs/scaling.md), checks and renders them, and returns the files' bytes and
 the shard's summary. Bytes are returned to the client rather than written by
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sitegen.render import RenderError
-from sitegen.shard_cache import tree_digest
+from sitegen.build.cache import tree_digest
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 

@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 from sitegen.model import SPECS
-from sitegen.render.templates import BUILTIN_ROOT
 
-SCHEMA_DIR = BUILTIN_ROOT / "schema"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 

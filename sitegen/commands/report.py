@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sitegen.pipeline import Loaded
+from sitegen.checks.pipeline import Loaded
 
 SUMMARY_LABELS = (
     ("units", "个单位"),

@@ -17,8 +17,8 @@ from typing import Callable
 
 import yaml
 
-from sitegen.findings import Findings, Loc, quoted, shorten
-from sitegen.nodes import Mapping, Node, Scalar, Sequence
+from sitegen.base.findings import Findings, Loc, quoted, shorten
+from sitegen.content.nodes import Mapping, Node, Scalar, Sequence
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000  # guards against alias bombs ("billion laughs")
@@ -310,7 +310,7 @@ def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, Agenc
     With `each_agency`, every unit's folder is handed to it as soon as it is read (site.yaml is
     read by then) and not kept in the tree, so that its nodes can be freed before the next.
     With `only`, the units' folders of other names are passed over (a shard of the build,
-    sitegen/shards.py); site.yaml, pages/ and the files beside them are read all the same.
+    sitegen/build/shards.py); site.yaml, pages/ and the files beside them are read all the same.
     `shown` is how the file names begin in findings (display_root; a cluster's worker is told)."""
     shown = display_root(root) if shown is None else shown
     site_path = root / "site.yaml"

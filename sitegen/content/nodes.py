@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from sitegen.findings import Loc, quoted
+from sitegen.base.findings import Loc, quoted
 
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"

@@ -9,14 +9,14 @@ import traceback
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.findings import shorten
+from sitegen.base.findings import shorten
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sitegen import signals
+    from sitegen.base import signals
 
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from sitegen import signals
+    from sitegen.base import signals
 
     try:
         return args.handler(args)
@@ -46,7 +46,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def stopped_line(args: argparse.Namespace, stopped: KeyboardInterrupt) -> str:
-    from sitegen.signals import Terminated
+    from sitegen.base.signals import Terminated
 
     what = "已终止（SIGTERM）" if isinstance(stopped, Terminated) else "已中断"
     if args.handler is cmd_build:
@@ -155,8 +155,8 @@ def add_debug(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sitegen.pipeline import load_content
-    from sitegen.report import json_report, text_report
+    from sitegen.checks.pipeline import load_content
+    from sitegen.commands.report import json_report, text_report
 
     loaded = load_content(args.content)
     print(json_report(loaded) if args.json else text_report(loaded))
@@ -170,16 +170,16 @@ def exit_code(loaded, strict: bool) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from sitegen import signals
-    from sitegen.build import PDF, RENDERERS, BuildFailed, build, without
-    from sitegen.progress import Progress
+    from sitegen.base import signals
+    from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
+    from sitegen.base.progress import Progress
     from sitegen.render import RenderError
     from sitegen.render.templates import LayoutError
-    from sitegen.report import text_report
-    from sitegen.safety import UnsafeOutput
+    from sitegen.commands.report import text_report
+    from sitegen.base.safety import UnsafeOutput
 
     try:
-        from sitegen.cluster import ClusterError
+        from sitegen.build.cluster import ClusterError
     except ImportError:  # pragma: no cover - cluster.py imports Dask only when connecting
         ClusterError = RenderError
     unchanged = f"未生成网站；{args.out}/ 保持不变"
@@ -214,8 +214,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from sitegen.safety import UnsafeOutput
-    from sitegen.serve import serve
+    from sitegen.base.safety import UnsafeOutput
+    from sitegen.commands.serve import serve
 
     try:
         server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
@@ -234,7 +234,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from sitegen import scaffold
+    from sitegen.commands import scaffold
 
     try:
         if args.kind == "agency":
@@ -272,7 +272,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sitegen.schema import SCHEMA_DIR, SchemaError, stale_schemas, write_schemas
+    from sitegen.base.resources import SCHEMA_DIR
+    from sitegen.model.schema import SchemaError, stale_schemas, write_schemas
 
     out = args.out or SCHEMA_DIR
     if args.check:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Iterator
 
 from sitegen.checks import check
-from sitegen.findings import Findings
-from sitegen.load import load_tree
+from sitegen.base.findings import Findings
+from sitegen.content.load import load_tree
 from sitegen.model import Content
 from sitegen.model.build import ContentBuilder
 

@@ -49,7 +49,7 @@ def check_output_path(out: Path, content: Path, site_root: Path | None = None, f
     site_root = site_root if site_root is not None else content.resolve().parent
     protected = [(content, "内容目录")]
     protected += [(site_root / name, f"站点的 {name}/ 目录") for name in ("layouts", "static")]
-    from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
+    from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
 
     protected += [(BUILTIN_LAYOUTS, "sitegen 自带的 layouts/ 目录"), (BUILTIN_STATIC, "sitegen 自带的 static/ 目录")]
     refuse_dangerous_path(out, protected, option)

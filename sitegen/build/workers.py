@@ -24,17 +24,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from sitegen import shards
-from sitegen.findings import ERROR, Findings
-from sitegen.pipeline import collector_frozen, load_content
+from sitegen.build import shards
+from sitegen.base.findings import ERROR, Findings
+from sitegen.checks.pipeline import collector_frozen, load_content
 from sitegen.render import Context, worker_count
 from sitegen.render.checksums import is_download
 from sitegen.render.writer import Writer, place_files, write_links
-from sitegen.shard_cache import ShardCache, ShardOutput, links_path, read_entry, write_entry
-from sitegen.shards import Facts, SiteSummary
+from sitegen.build.cache import ShardCache, ShardOutput, links_path, read_entry, write_entry
+from sitegen.render.summary import Facts, SiteSummary
 
 if TYPE_CHECKING:
-    from sitegen.build import Renderer
+    from sitegen.build.site import Renderer
 
 
 AHEAD_PROJECTS = 4_000  # how far a worker of this machine runs ahead of the build (ShardRunner.outputs)

@@ -1,7 +1,7 @@
 """Incremental builds: each shard's output, kept in the build cache under the key of all it is made from.
 
 A shard's pages, PDFs and open-data files, and what the site-wide pages take from it
-(shards.SiteSummary), depend only on its own files, the site's files (site.yaml,
+(summary.SiteSummary), depend only on its own files, the site's files (site.yaml,
 pages/), the site-wide facts, the layouts and static files (the site's and sitegen's
 own), sitegen's code and the libraries that write the bytes. The key hashes all of
 them, so an entry is either exactly what rendering the shard again would give, or is
@@ -19,13 +19,13 @@ import hashlib
 import pickle
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from sitegen.render.templates import BUILTIN_LAYOUTS, BUILTIN_STATIC
+from sitegen.base.resources import code_digest, tree_digest  # noqa: F401 (tree_digest re-exported)
 from sitegen.render.writer import LINKS, replace_atomically
-from sitegen.shards import Facts, Shard, SiteSummary
+from sitegen.build.shards import Shard
+from sitegen.render.summary import Facts, SiteSummary
 
 FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
 LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
@@ -62,23 +62,6 @@ def write_entry(path: Path, output: ShardOutput) -> None:
 def links_path(entry: Path) -> Path:
     """Beside an entry: where the last build put its files (writer.read_links)."""
     return entry.with_suffix(LINKS)
-
-
-def tree_digest(root: Path, pattern: str = "*") -> str:
-    """A digest of every file under root matching pattern (paths and bytes), in a stable order."""
-    digest = hashlib.sha256()
-    if root.is_dir():
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
-            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """sitegen's own code, layouts and static files: a changed line of sitegen is a new key."""
-    package = Path(__file__).resolve().parent
-    return tree_digest(package, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
 
 
 def versions(names: tuple[str, ...]) -> str:

@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sitegen.findings import Findings, Loc, quoted, shorten
-from sitegen.nodes import Mapping, Node, Scalar, Sequence, kind_name
+from sitegen.base.findings import Findings, Loc, quoted, shorten
+from sitegen.content.nodes import Mapping, Node, Scalar, Sequence, kind_name
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 MAX_INTEGER_DIGITS = 15  # 10^15 万元 is far past any budget; beyond, sums would lose cents
