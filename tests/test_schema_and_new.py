@@ -80,7 +80,32 @@ def test_scaffold_names_every_key_with_its_label_and_schema(tmp_path):
         assert re.search(rf"^\s*(- )?#? ?{f.key}:", text, re.M), f.key
         assert f.label in text
     schema = re.match(r"# yaml-language-server: \$schema=(\S+)", text).group(1)
-    assert (content / "a1/2025" / schema).resolve() == (SCHEMA_DIR / "project.schema.json").resolve()
+    # The schemas travel with the content (schema/ beside content/), never into sitegen's own tree.
+    assert (content / "a1/2025" / schema).resolve() == (content.parent / "schema/project.schema.json").resolve()
+    assert (content.parent / "schema/project.schema.json").read_text(encoding="utf-8") == \
+        (SCHEMA_DIR / "project.schema.json").read_text(encoding="utf-8")
+
+
+def test_new_site_starts_a_site_that_checks_and_builds_from_nothing(tmp_path):
+    folder = tmp_path / "站点"
+    code, out, err = run("new", "site", str(folder), "--title", "某县预算绩效目标公开", "--base-url", "https://x.example/")
+    assert code == 0, err
+    content = folder / "content"
+    assert "title: \"某县预算绩效目标公开\"" in (content / "site.yaml").read_text(encoding="utf-8")
+    assert (content / "pages/about.md").is_file() and (folder / ".gitignore").is_file()
+    assert sorted(p.name for p in (folder / "schema").iterdir()) == sorted(p.name for p in SCHEMA_DIR.glob("*.json"))
+    for args in (("agency", "u1", "--code", "001", "--name", "某单位", "--region", "某省某县"),
+                 ("year", "u1", "2025"), ("project", "u1", "2025", "p1", "--name", "某项目")):
+        assert run("new", *args, "--content", str(content))[0] == 0
+    assert run("check", str(content))[0] == 0
+    code, _, err = run("build", str(content), "--out", str(folder / "output"), "--no-pdf")
+    assert code == 0, err
+    assert "某项目" in (folder / "output/u1/2025/p1/index.html").read_text(encoding="utf-8")
+    # A second `new site` in the same place refuses, one line, and changes nothing.
+    before = (content / "site.yaml").read_bytes()
+    code, _, err = run("new", "site", str(folder))
+    assert code == 1 and "已存在" in err and len(err.strip().splitlines()) == 1
+    assert (content / "site.yaml").read_bytes() == before
 
 
 def test_new_refuses_to_overwrite_and_bad_ids(tmp_path):

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
-BUILTIN_ROOT = PACKAGE.parent
+
+
+def builtin_root() -> Path:
+    """An installed wheel has the built-in files inside the package (setup.py copies them there);
+    a checkout, editable install included, has them at the repository's top level."""
+    packaged = resources.files("sitegen") / "_builtin"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return PACKAGE.parent
+
+
+BUILTIN_ROOT = builtin_root()
 BUILTIN_LAYOUTS = BUILTIN_ROOT / "layouts"
 BUILTIN_STATIC = BUILTIN_ROOT / "static"
 SCHEMA_DIR = BUILTIN_ROOT / "schema"

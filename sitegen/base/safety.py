@@ -28,13 +28,15 @@ import pwd
 from pathlib import Path
 from typing import Iterable
 
+from sitegen.base.errors import SitegenError
+
 MARKER = ".sitegen-output"
 # Constant text: the marker is part of every build, and two builds give the same bytes.
 MARKER_TEXT = ("本目录由 sitegen 生成，每次生成都会整体替换，请不要在这里存放其他文件。\n"
                "This folder is written by sitegen; every build replaces all of it.\n")
 
 
-class UnsafeOutput(Exception):
+class UnsafeOutput(SitegenError):
     """The output path would destroy files sitegen did not write; the message is for the user."""
 
 

@@ -34,13 +34,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from sitegen.render import RenderError
+from sitegen.base.errors import SitegenError
 from sitegen.build.cache import tree_digest
+from sitegen.render import RenderError
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 
 
-class ClusterError(Exception):
+class ClusterError(SitegenError):
     """The cluster cannot be used; the message is for the user."""
 
 

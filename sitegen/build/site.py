@@ -15,13 +15,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from sitegen.build import shards
+from sitegen.base.errors import SitegenError
 from sitegen.base.findings import ERROR, Findings
+from sitegen.base.progress import Progress
+from sitegen.base.safety import MARKER, check_output_path
+from sitegen.build import shards
+from sitegen.build.cache import ShardCache
+from sitegen.build.publish import staged
+from sitegen.build.workers import ShardRunner, ShardTask
+from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
 from sitegen.content.load import display_root
 from sitegen.model import Content
-from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
-from sitegen.base.progress import Progress
-from sitegen.build.publish import staged
 from sitegen.render import Context
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
@@ -29,11 +33,8 @@ from sitegen.render.feeds import render_feeds
 from sitegen.render.html import render_site_pages, render_unit_pages
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
-from sitegen.render.writer import Writer
-from sitegen.base.safety import MARKER, check_output_path
-from sitegen.build.cache import ShardCache
-from sitegen.build.workers import ShardRunner, ShardTask
 from sitegen.render.summary import Facts, SiteSummary, Spill
+from sitegen.render.writer import Writer
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ RENDERERS: tuple[Renderer, ...] = (
 )
 
 
-class BuildFailed(Exception):
+class BuildFailed(SitegenError):
     """The content has errors; nothing was written."""
 
     def __init__(self, loaded: Loaded):

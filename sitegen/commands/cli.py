@@ -9,10 +9,23 @@ import traceback
 from pathlib import Path
 
 from sitegen import __version__
+from sitegen.base.errors import SitegenError
 from sitegen.base.findings import shorten
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
+
+
+
+class VersionAction(argparse.Action):
+    """The version string is the same for every commit; the digest of the code, layouts and static
+    files (the one the caches and the cluster check use) tells two installs apart."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from sitegen.base.resources import BUILTIN_ROOT, code_digest
+
+        print(f"sitegen {__version__} (code {code_digest()[:12]}; layouts in {BUILTIN_ROOT})")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,6 +50,11 @@ def run_command(args: argparse.Namespace) -> int:
 
     try:
         return args.handler(args)
+    except SitegenError as exc:  # a refusal with its one line, whichever command met it
+        signals.raise_if_stopping()
+        show_traceback(args)
+        print(f"sitegen: {exc}", file=sys.stderr)
+        return exc.exit_code
     except Exception as exc:
         signals.raise_if_stopping()  # a worker ended by the signal may have failed the build first
         show_traceback(args)
@@ -69,7 +87,7 @@ def os_error_line(exc: OSError) -> str:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="预算绩效目标公开：从 YAML 生成网站、PDF 和开放数据")
-    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("--version", action=VersionAction, nargs=0, help="显示版本和代码摘要后退出")
     parser.add_argument("--debug", action="store_true", help="出错时也显示 Python 的调用栈（报告缺陷用）")
     sub = parser.add_subparsers(metavar="COMMAND")
 
@@ -101,7 +119,7 @@ def make_parser() -> argparse.ArgumentParser:
     add_debug(p)
     p.set_defaults(handler=cmd_serve)
 
-    p = sub.add_parser("new", help="新建单位、年度或项目文件（带中文注释）")
+    p = sub.add_parser("new", help="新建站点、单位、年度或项目文件（带中文注释）")
     what = p.add_subparsers(metavar="KIND")
     a = what.add_parser("agency", help="新建预算单位：sitegen new agency 418001 --code 418001 --name … --region …")
     a.add_argument("id")
@@ -125,6 +143,11 @@ def make_parser() -> argparse.ArgumentParser:
     o.set_defaults(handler=cmd_new, kind="overall")
     for parser_ in (a, y, j, o):
         parser_.add_argument("--content", default="content", type=Path, help="内容目录（默认 content）")
+    s = what.add_parser("site", help="新建站点：sitegen new site 我的站点 --title … --base-url …")
+    s.add_argument("folder", type=Path)
+    s.add_argument("--title", default="预算绩效目标公开", help="站点标题")
+    s.add_argument("--base-url", default="https://example.org/", help="站点发布的网址（RSS、站点地图、规范链接用）")
+    s.set_defaults(handler=cmd_new, kind="site")
 
     p = sub.add_parser("import", help="把已有的 Excel、Word、PDF、CSV 绩效目标表导入为内容 YAML")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".xlsx、.xls、.docx、.pdf 或 .csv 文件")
@@ -237,6 +260,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     from sitegen.commands import scaffold
 
     try:
+        if args.kind == "site":
+            for path in scaffold.new_site(args.folder, args.title, args.base_url):
+                print(f"已创建 {path}")
+            print(f"下一步：cd {args.folder} && sitegen new agency <单位目录名> --code … --name … --region …")
+            return EXIT_OK
         if args.kind == "agency":
             path = scaffold.new_agency(args.content, args.id, args.code, args.name, args.region)
         elif args.kind == "year":

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sitegen.base.errors import SitegenError
 from sitegen.content.fields import Field, Record, Records, Spec
 from sitegen.model import AGENCY, DISCLOSURE, INDICATOR, OVERALL, PROJECT
-from sitegen.base.resources import SCHEMA_DIR
+from sitegen.model.schema import schema_texts
 
 PLACEHOLDERS = {
     "budget": "0.00",
@@ -38,12 +39,25 @@ EXAMPLES = {
 INDICATOR_FILLED = {"op": "≥", "target": "1", "unit": "次", "direction": "正向", "score": "10"}
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(SitegenError):
     pass
 
 
-def modeline(file: Path, schema_name: str) -> str:
-    schema = os.path.relpath(SCHEMA_DIR / f"{schema_name}.schema.json", file.parent.resolve())
+def site_schemas(content: Path) -> Path:
+    """The schemas travel with the content: schema/ beside content/, like layouts/ and static/, so
+    the modelines stay right when the site is moved, committed on its own or built by an installed
+    sitegen. Missing files are written; existing ones are left (`sitegen schema --out` renews them)."""
+    folder = content.resolve().parent / "schema"
+    for name, text in schema_texts().items():
+        target = folder / name
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def modeline(file: Path, schema_name: str, content: Path) -> str:
+    schema = os.path.relpath(site_schemas(content) / f"{schema_name}.schema.json", file.parent.resolve())
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 
@@ -98,13 +112,13 @@ def new_agency(content: Path, agency_id: str, code: str, name: str, region: str)
     check_id(agency_id, "单位目录名")
     path = content / agency_id / "agency.yaml"
     values = {"code": quote(code), "name": quote(name), "region": quote(region)}
-    return write_new(path, modeline(path, "agency") + "\n".join(field_lines(AGENCY, values)) + "\n", content)
+    return write_new(path, modeline(path, "agency", content) + "\n".join(field_lines(AGENCY, values)) + "\n", content)
 
 
 def new_year(content: Path, agency_id: str, year: int) -> Path:
     require_agency(content, agency_id)
     path = content / agency_id / str(year) / "disclosure.yaml"
-    return write_new(path, modeline(path, "disclosure") + "\n".join(field_lines(DISCLOSURE, {})) + "\n", content)
+    return write_new(path, modeline(path, "disclosure", content) + "\n".join(field_lines(DISCLOSURE, {})) + "\n", content)
 
 
 def new_project(content: Path, agency_id: str, year: int, project_id: str, name: str) -> Path:
@@ -115,7 +129,7 @@ def new_project(content: Path, agency_id: str, year: int, project_id: str, name:
     lines = field_lines(PROJECT, {"name": quote(name or "（项目名称）")})
     at = lines.index("indicators:") + 1
     lines[at:at] = indicator_block()
-    return write_new(path, modeline(path, "project") + "\n".join(lines) + "\n", content)
+    return write_new(path, modeline(path, "project", content) + "\n".join(lines) + "\n", content)
 
 
 def new_overall(content: Path, agency_id: str, year: int) -> Path:
@@ -125,7 +139,7 @@ def new_overall(content: Path, agency_id: str, year: int) -> Path:
     lines = field_lines(OVERALL, {"funds": "{total: 0.00, basic: 0.00, project: 0.00}", "goals": PLACEHOLDERS["goals"]})
     at = lines.index("indicators:") + 1
     lines[at:at] = indicator_block()
-    return write_new(path, modeline(path, "overall") + "\n".join(lines) + "\n", content)
+    return write_new(path, modeline(path, "overall", content) + "\n".join(lines) + "\n", content)
 
 
 def require_agency(content: Path, agency_id: str) -> None:
@@ -152,3 +166,39 @@ def check_id(name: str, what: str) -> None:
 
     if not ID_PATTERN.match(name):
         raise ScaffoldError(f"{what}「{name}」只能用 ASCII 字母、数字、- 和 _")
+
+
+SITE_YAML = """title: {title}
+base_url: {base_url}
+language: zh-CN
+# 金额单位：万元（默认）或 元，所有 budget 都按这个单位填写
+money_unit: 万元
+# 每个项目指标分值之和（另 10 分留给预算执行率）
+score_total: 90
+# 表格版式：flat（一张表列出全部项目）、per-project（一个项目一张表）或 declaration（申报表）
+pdf_layout: flat
+# 开放数据的许可协议（SPDX 标识，或 {{name: …, url: …}}）
+# license: CC-BY-4.0
+"""
+ABOUT = """# 关于本站
+
+本站公开{title}收录的各预算单位项目支出绩效目标表。表格以 YAML 保存，由 sitegen 检查并生成网页、PDF 和开放数据。
+"""
+GITIGNORE = "/output/\n/output.*\n/.sitegen-cache/\n"
+
+
+def new_site(folder: Path, title: str, base_url: str) -> list[Path]:
+    """A site from nothing: content/site.yaml, a first page, the schemas for editors and a .gitignore.
+    Refuses a folder that already has a site."""
+    content = folder / "content"
+    if (content / "site.yaml").exists():
+        raise ScaffoldError(f"{content / 'site.yaml'} 已存在：这里已经有一个站点")
+    site = write_new(content / "site.yaml", modeline(content / "site.yaml", "site", content)
+                     + SITE_YAML.format(title=quote(title), base_url=quote(base_url)), content)
+    about = write_new(content / "pages" / "about.md", ABOUT.format(title=title), content)
+    site_schemas(content)
+    written = [site, about, folder / "schema"]
+    if not (folder / ".gitignore").exists():
+        (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+        written.append(folder / ".gitignore")
+    return written

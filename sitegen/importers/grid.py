@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sitegen.base.errors import SitegenError
 
-class BadInput(Exception):
+
+class BadInput(SitegenError):
     """A file that cannot be imported: the message is one Chinese line naming the file (and cell)."""
 
     def __init__(self, message: str):

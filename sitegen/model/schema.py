@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sitegen.base.errors import SitegenError
 from sitegen.model import SPECS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -23,7 +24,7 @@ def schema_texts() -> dict[str, str]:
     }
 
 
-class SchemaError(Exception):
+class SchemaError(SitegenError):
     """A schema file cannot be written without destroying someone else's file."""
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen.base.errors import SitegenError
 from sitegen.base.findings import Finding
 
 
-class RenderError(Exception):
+class RenderError(SitegenError):
     """A renderer cannot do its work (a missing font, say); the message is for the user."""
 
 

@@ -18,8 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from sitegen.base.errors import SitegenError
 
-class WriteError(Exception):
+
+class WriteError(SitegenError):
     pass
 
 
