@@ -195,3 +195,17 @@ def test_a_change_every_page_shows_renders_every_shard_again(generated, tmp_path
 EVALUATION = """evaluation:
   budget: {initial: 13.00, adjusted: 13.00, spent: 12.00}
 """
+
+
+def test_links_back_up_the_tree_are_hashed_not_followed(tmp_path):
+    """A link to a folder the unit is in (.., ../..) stays inside the content folder but would be
+    walked for ever: the plan hashes it by where it points and goes on."""
+    from sitegen.build.shards import folder_files
+
+    unit = tmp_path / "content" / "u1"
+    (unit / "2024").mkdir(parents=True)
+    (unit / "agency.yaml").write_text("code: '1'\n", encoding="utf-8")
+    (unit / "2024" / "up").symlink_to("..")
+    (unit / "2024" / "top").symlink_to("../..")
+    files = dict(folder_files(unit))
+    assert files == {"agency.yaml": b"code: '1'\n", "2024/up": b"link:..", "2024/top": b"link:../.."}

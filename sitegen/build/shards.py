@@ -111,16 +111,17 @@ def stays_inside(path: Path, inside: Path) -> bool:
 def folder_files(folder: Path, inside: Path | None = None, prefix: str = "") -> list[tuple[str, bytes]]:
     """(path relative to the unit folder, bytes) of every file below it, in sorted order. Links are
     followed as the loader follows them, only while they stay inside the content folder; one that
-    leads out is hashed by where it points, never read."""
+    leads out, or back up to a folder it is in (a loop), is hashed by where it points, never read."""
     inside = inside or folder.parent.resolve()
-    found = []
     try:
+        here = folder.resolve()
         entries = sorted(folder.iterdir())
-    except OSError:
+    except (OSError, RuntimeError):
         return [(prefix, b"unreadable")]  # the loader reports it
+    found = []
     for entry in entries:
         relative = f"{prefix}{entry.name}"
-        if not stays_inside(entry, inside):
+        if not stays_inside(entry, inside) or (entry.is_symlink() and here.is_relative_to(entry.resolve())):
             found.append((relative, b"link:" + os.fsencode(os.readlink(entry))))
         elif entry.is_dir():
             found += folder_files(entry, inside, relative + "/")

@@ -160,7 +160,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
-    p.add_argument("--out", default=None, type=Path, help="输出目录（默认 schema/）")
+    p.add_argument("--out", default=Path("schema"), type=Path, help="输出目录（默认当前目录下的 schema/，与 content/ 并列）")
     p.add_argument("--check", action="store_true", help="只检查已提交的 schema 是否过期")
     p.set_defaults(handler=cmd_schema)
     return parser
@@ -300,10 +300,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sitegen.base.resources import SCHEMA_DIR
     from sitegen.model.schema import SchemaError, stale_schemas, write_schemas
 
-    out = args.out or SCHEMA_DIR
+    out = args.out  # schema/ of the folder it runs in: beside a site's content/, or in sitegen's checkout
     if args.check:
         stale = stale_schemas(out)
         for name in stale:
