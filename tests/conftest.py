@@ -145,3 +145,28 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("sitegen figures")
         for line in FIGURES:
             terminalreporter.write_line(line)
+
+
+# ---------------------------------------------------------------- markers: the quick subset
+
+# What a test needs decides its markers, so a new test is marked without anyone remembering to:
+# the browser fixtures mean `browser`, a built example or a PDF module `pdf`, Dask `cluster`, and
+# the modules that build whole sites over and over (shards, faults, serve) `slow`. The quick subset,
+# `-m "not (browser or pdf or cluster or slow)"`, is the README's `bash scripts/dev quick`.
+PDF_MODULES = {"test_pdf", "test_declaration"}
+SLOW_MODULES = {"test_shards", "test_faults", "test_serve", "test_search_shards", "test_layout_errors", "test_build",
+                "test_fuzz_tree", "test_data_parts"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"browser", "page"}:
+            item.add_marker(pytest.mark.browser)
+        if module in PDF_MODULES or "built" in names or "pdf" in item.name.lower():
+            item.add_marker(pytest.mark.pdf)
+        if module == "test_cluster":
+            item.add_marker(pytest.mark.cluster)
+        if module in SLOW_MODULES or "libreoffice" in item.name:
+            item.add_marker(pytest.mark.slow)

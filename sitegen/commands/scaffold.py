@@ -57,7 +57,8 @@ def site_schemas(content: Path) -> Path:
 
 
 def modeline(file: Path, schema_name: str, content: Path) -> str:
-    schema = os.path.relpath(site_schemas(content) / f"{schema_name}.schema.json", file.parent.resolve())
+    """Points at schema/ beside the content folder; write_new puts the schemas there once the file is written."""
+    schema = os.path.relpath(content.resolve().parent / "schema" / f"{schema_name}.schema.json", file.parent.resolve())
     return f"# yaml-language-server: $schema={Path(schema).as_posix()}\n"
 
 
@@ -105,6 +106,7 @@ def write_new(path: Path, text: str, content: Path) -> Path:
             file.write(text)
     except FileExistsError:
         raise ScaffoldError(f"文件已存在，不会覆盖：{path}") from None
+    site_schemas(content)  # only now: a refused `new` writes nothing at all
     return path
 
 
@@ -196,7 +198,6 @@ def new_site(folder: Path, title: str, base_url: str) -> list[Path]:
     site = write_new(content / "site.yaml", modeline(content / "site.yaml", "site", content)
                      + SITE_YAML.format(title=quote(title), base_url=quote(base_url)), content)
     about = write_new(content / "pages" / "about.md", ABOUT.format(title=title), content)
-    site_schemas(content)
     written = [site, about, folder / "schema"]
     if not (folder / ".gitignore").exists():
         (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
