@@ -102,7 +102,7 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     if not use_cache:
         with tempfile.TemporaryDirectory(prefix="sitegen-cache-") as temporary:
             return build(content_dir, out_dir, progress, renderers, Path(temporary) / "cache", force, cluster)
-    cache_dir = cache_dir or out_dir.resolve().parent / ".sitegen-cache"
+    cache_dir = cache_dir or default_cache_dir(out_dir)
     context = Context(content_dir, cache_dir)
     cache_existed = cache_dir.exists()
     started = time.time()
@@ -120,15 +120,18 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     return loaded
 
 
+def default_cache_dir(out_dir: Path) -> Path:
+    return out_dir.resolve().parent / ".sitegen-cache"
+
+
 def render_on_cluster(out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
                       progress: Progress, force: bool, spec: str) -> Loaded:
     """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/build/cluster.py)."""
-    from sitegen.build.cluster import connect, environment_facts
+    from sitegen.build.cluster import connect
 
-    with connect(spec) as cluster:
+    with connect(spec, context.content_dir) as cluster:
         with progress.step("连接集群"):
-            facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
-            cluster.check_workers(facts, context.content_dir)
+            cluster.check_workers()
         context = replace(context, cluster=cluster)
         return render_retrying(out_dir, context, renderers, progress, force)
 
