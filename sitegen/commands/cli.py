@@ -225,7 +225,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sitegen.commands.serve import serve
 
     from sitegen.build.cache import UntrustedCache
+    from sitegen.commands.serve import exposure_warning
 
+    warning = exposure_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     try:
         server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
     except UnsafeOutput as exc:
