@@ -74,7 +74,18 @@ def on_signal(signum: int, frame) -> None:
     if state.holding:
         state.pending = signum
         return
+    if in_fork_hook(frame):
+        # An exception raised in a hook os.fork runs (logging's lock release after a worker is
+        # forked) is printed as "Exception ignored" and lost: send the signal again shortly,
+        # when the main thread is back in the code that forked.
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
     stop(signum)
+
+
+def in_fork_hook(frame) -> bool:
+    return frame is not None and frame.f_code.co_name in ("_acquireLock", "_releaseLock") \
+        and frame.f_code.co_filename.endswith(os.path.join("logging", "__init__.py"))
 
 
 def stop(signum: int) -> None:
