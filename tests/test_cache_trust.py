@@ -213,3 +213,23 @@ def test_no_cache_neither_reads_nor_writes_the_cache(site, tmp_path):
     code, err = build_cli(content, tmp_path / "output", "--no-cache")
     assert code == 0 and not marker.exists(), err
     assert sorted(p.relative_to(cache) for p in cache.rglob("*")) == before
+
+
+def test_the_digest_covers_the_fonts_and_the_libraries_that_write_output(tmp_path, monkeypatch):
+    from sitegen.base import resources
+
+    versions = resources.library_versions()
+    for name in ("weasyprint", "pagefind", "orjson", "jinja2", "markdown-it-py"):
+        assert f"\n{name} " in versions, name
+    assert "xlsxwriter" not in versions
+    [real] = [name for name in resources.font_files() if name.endswith("NotoSansCJK-Regular.ttc")] or [None]
+    if real is None:
+        pytest.skip("fonts-noto-cjk is not installed")
+    font = tmp_path / "font.ttc"
+    font.write_bytes(Path(real).read_bytes()[:64 * 1024])
+    monkeypatch.setattr(resources, "font_files", lambda: [str(font)])
+    before = resources.font_digest()
+    data = bytearray(font.read_bytes())
+    data[40] ^= 1  # a checksum in the first font's table directory: another version of the font
+    font.write_bytes(bytes(data))
+    assert resources.font_digest() != before

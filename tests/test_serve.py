@@ -152,7 +152,8 @@ def test_200_requests_at_once_are_all_answered_quickly(served):
     with ThreadPoolExecutor(max_workers=200) as pool:
         results = list(pool.map(timed, range(200)))
     assert [status for status, _ in results] == [200] * 200
-    assert max(seconds for _, seconds in results) < 5, sorted(seconds for _, seconds in results)[-5:]
+    # With a backlog of 5, connections wait for SYN retransmits (after 1 s, 3 s, 7 s…).
+    assert max(seconds for _, seconds in results) < 3, sorted(seconds for _, seconds in results)[-5:]
 
 
 def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
