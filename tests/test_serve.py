@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -170,3 +171,28 @@ def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
 
 def test_on_loopback_no_warning_is_printed(served, tmp_path):
     assert "警告：预览服务器" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
+def test_a_site_inside_a_hidden_folder_is_watched_and_hidden_files_are_not(tmp_path):
+    from sitegen.commands.serve import Preview
+
+    content = write_tree(tmp_path / ".sites" / "content", MINIMAL)
+    preview = Preview(content, tmp_path / ".sites" / "out", with_pdf=False)
+    builds = []
+    preview.rebuild = lambda: builds.append(time.monotonic())  # count the rebuilds, build nothing
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,))
+    watcher.start()
+    try:
+        time.sleep(1.5)  # the watches are set
+        (content / "u1" / ".p1.yaml.swp").write_text("an editor's file", encoding="utf-8")
+        (content / "u1" / ".notes").mkdir()
+        (content / "u1" / ".notes" / "a.yaml").write_text("hidden", encoding="utf-8")
+        time.sleep(2)
+        assert builds == []
+        (content / P1).write_text((content / P1).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        wait_for(lambda: builds, 10)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert len(builds) == 1

@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.base.resources import code_digest, tree_digest  # noqa: F401 (tree_digest re-exported)
+from sitegen.base.resources import code_digest, tree_digest
 from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.build.shards import Shard
 from sitegen.render.summary import Facts, SiteSummary

@@ -256,13 +256,18 @@ class Preview:
         made while serving) and then watches again."""
         from watchfiles import DefaultFilter, watch
 
-        ignored = DefaultFilter()  # editors' swap and backup files, .git, __pycache__
-
-        def relevant(change, path: str) -> bool:
-            return ignored(change, path) and not any(part.startswith(".") for part in Path(path).parts)
+        editors = DefaultFilter()  # editors' swap and backup files, .git, __pycache__
 
         while not (stop and stop.is_set()):
             roots = self.roots()
+
+            def relevant(change, path: str, roots: list[Path] = roots) -> bool:
+                """Below a watched folder, nothing hidden (the loader skips it) and no editor's file;
+                judged on the path inside the folder, which may itself lie in a hidden one."""
+                inside = next((Path(path).relative_to(root) for root in roots if Path(path).is_relative_to(root)), None)
+                return inside is not None and not any(part.startswith(".") for part in inside.parts) \
+                    and editors(change, str(inside))
+
             if not roots:
                 time.sleep(1)
                 continue
@@ -279,7 +284,7 @@ class Preview:
                 time.sleep(1)
 
     def roots(self) -> list[Path]:
-        return [root for root in self.watched if root.is_dir()]
+        return [root.resolve() for root in self.watched if root.is_dir()]
 
 
 def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
