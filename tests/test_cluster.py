@@ -59,24 +59,30 @@ def test_generated_tree_on_a_local_cluster_is_byte_identical(generated, tmp_path
 class Scheduler:
     """A LocalCluster the test owns, so that it can kill one of its workers mid-build."""
 
-    def __init__(self, **config):
+    def __init__(self, n_workers: int = 2, **config):
         import dask
         from distributed import Client, LocalCluster
 
         with dask.config.set(config):
-            self.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+            self.cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=50)
         self.client = Client(self.cluster)
+        self.workers = set(self.client.scheduler_info()["workers"])
 
     def kill_a_busy_worker(self, timeout: float = 60) -> int:
         """SIGKILL the process of a worker that is running a task; returns its pid."""
-        deadline = time.monotonic() + timeout
         pids = self.client.run(os.getpid)
+        busy = self.a_busy_worker(timeout)
+        os.kill(pids[busy], signal.SIGKILL)
+        return pids[busy]
+
+    def a_busy_worker(self, timeout: float = 60) -> str:
+        """The address of a worker of the cluster running a task, once one does."""
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            busy = [worker for worker, tasks in self.client.processing().items() if tasks]
-            if busy and busy[0] in pids:
-                os.kill(pids[busy[0]], signal.SIGKILL)
-                return pids[busy[0]]
+            busy = [worker for worker, tasks in self.client.processing().items() if tasks and worker in self.workers]
+            if busy:
+                return busy[0]
             time.sleep(0.02)
         raise AssertionError("no task ever ran on the cluster")
 
@@ -128,22 +134,155 @@ def test_when_retries_run_out_the_build_fails_and_output_is_untouched(generated,
     assert [p.name for p in tmp_path.iterdir() if ".building-" in p.name] == []
 
 
-def test_workers_that_would_make_other_bytes_are_refused(tmp_path):
-    from sitegen.build.cluster import ClusterError, connect
+def test_a_bad_cluster_address_is_one_line_and_writes_nothing(tmp_path):
+    for spec, message in [("nonsense", "调度器地址"), ("local:0", "至少为 1"), ("tcp://127.0.0.1:9", "无法连接集群")]:
+        code, out, err = run("build", str(CONTENT), "--out", str(tmp_path / "output"), "--no-pdf", "--cluster", spec)
+        assert code == 2 and message in err and "Traceback" not in err, err
+        assert len(err.strip().splitlines()) == 1, err
+        assert not (tmp_path / "output").exists()
 
-    with connect("local:1") as cluster:
-        with pytest.raises(ClusterError, match="sitegen"):
-            cluster.check_workers({"sitegen": "0.0-not-this-one"}, CONTENT)
-        cluster.check_workers({"sitegen": __import__("sitegen").__version__}, CONTENT)  # the same: accepted
+
+class NotDask:
+    """A TCP server on 127.0.0.1 that accepts and then says nothing, or answers with other bytes."""
+
+    def __init__(self, reply: bytes):
+        import socket
+
+        self.reply = reply
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.address = f"tcp://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.connections: list = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+            if self.reply:
+                connection.sendall(self.reply)
+
+    def close(self):
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()
 
 
-@pytest.mark.parametrize("spec, message", [("nonsense", "调度器地址"), ("local:0", "至少为 1"),
-                                           ("tcp://127.0.0.1:9", "无法连接集群")])
-def test_a_bad_cluster_is_one_line_and_writes_nothing(tmp_path, spec, message):
-    code, out, err = run("build", str(CONTENT), "--out", str(tmp_path / "output"), "--no-pdf", "--cluster", spec)
-    assert code == 1 and message in err and "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
+@pytest.mark.parametrize("reply", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 4, bytes(range(256)) * 64],
+                         ids=["silent", "http", "binary"])
+def test_cluster_at_a_service_that_is_not_dask_is_one_line_within_15_seconds(tmp_path, reply):
+    service = NotDask(reply)
+    try:
+        started = time.monotonic()
+        code, _, err = run("build", str(CONTENT), "--out", str(tmp_path / "output"), "--no-pdf", "--cluster", service.address)
+        took = time.monotonic() - started
+    finally:
+        service.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert service.address in err and "Dask" in err, err
+    assert took < 15, took
+    assert service.connections  # it was really asked
     assert not (tmp_path / "output").exists()
+
+
+# ---------------------------------------------------------------- workers running other code
+
+@pytest.fixture(scope="module")
+def other_code(tmp_path_factory) -> Path:
+    """A copy of sitegen whose project page layout says 坏节点: a worker set up from another commit."""
+    from tests.test_cache_trust import sitegen_copy
+
+    title = '<h1 data-pagefind-meta="title">'
+    return sitegen_copy(tmp_path_factory.mktemp("other") / "code", {"layouts/project.html": (title, f"<p>坏节点</p>{title}")})
+
+
+def start_worker(address: str, code: Path) -> subprocess.Popen:
+    """A `dask worker` process that imports sitegen from `code`, once it has joined the scheduler."""
+    from distributed import Client
+
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                               "--no-nanny", "--no-dashboard"], env=env, cwd=code,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with Client(address) as client:
+        deadline = time.monotonic() + 60
+        while worker.pid not in client.run(os.getpid, on_error="ignore").values():
+            assert time.monotonic() < deadline, "the worker never joined"
+            time.sleep(0.1)
+    return worker
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.kill()
+    process.wait(timeout=30)
+
+
+def cache_holds(cache: Path, text: str) -> list[str]:
+    needle = text.encode("utf-8")
+    return [p.name for p in cache.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_a_worker_running_other_code_is_refused_before_any_work(other_code, generated, tmp_path):
+    content, _ = generated
+    scheduler = Scheduler(n_workers=1)
+    worker = start_worker(scheduler.cluster.scheduler_address, other_code)
+    try:
+        code, _, err = run("build", str(content), "--out", str(tmp_path / "output"), "--no-pdf",
+                           "--cluster", scheduler.cluster.scheduler_address)
+    finally:
+        stop(worker)
+        scheduler.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "工作节点 tcp://127.0.0.1:" in err and "代码" in err and "未被使用" in err
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_late_worker_running_other_code_fails_the_build_and_nothing_of_it_is_cached(other_code, generated, tmp_path):
+    """The good worker passes the check at the start and leaves once it runs a task; the shards
+    left go to a worker of other code that joined after the check: its first result fails the
+    build, naming it, and the cache holds nothing it made."""
+    from sitegen.build.cluster import ClusterError
+
+    content, local = generated
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    scheduler = Scheduler(n_workers=1)
+    outcome: dict = {}
+
+    def target():
+        try:
+            build(content, out, renderers=without(PDF), cache_dir=cache, cluster=scheduler.cluster.scheduler_address)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    worker = None
+    try:
+        good = scheduler.a_busy_worker()  # the check is passed: a task runs
+        worker = start_worker(scheduler.cluster.scheduler_address, other_code)
+        scheduler.client.retire_workers([good], close_workers=True)  # what is left goes to the late one
+        thread.join(timeout=300)
+    finally:
+        if worker is not None:
+            stop(worker)
+        scheduler.close()
+    assert not thread.is_alive()
+    error = outcome.get("error")
+    assert isinstance(error, ClusterError), outcome
+    assert "工作节点 tcp://127.0.0.1:" in str(error) and "\n" not in str(error)
+    assert not out.exists()
+    assert cache_holds(cache, "坏节点") == []
+    build(content, out, renderers=without(PDF), cache_dir=cache)  # a local build with what the cache kept
+    assert_same_tree(local, out)
+
+
+def test_workers_of_the_same_code_and_site_pass_the_check():
+    from sitegen.build.cluster import connect
+
+    with connect("local:1", CONTENT) as cluster:
+        cluster.check_workers()
 
 
 def test_without_cluster_nothing_of_dask_is_imported(tmp_path):

@@ -13,13 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sitegen.build.site import PDF, build, without
 from sitegen.build.publish import sweep
 from sitegen.render.pdf import PdfCache
 from sitegen.base.safety import MARKER, MARKER_TEXT
-from sitegen.base.signals import running
 from tests.conftest import CONTENT, ROOT, run, write_tree
 from tests.test_safety import snapshot
 
@@ -58,15 +58,25 @@ def in_pdf_step(tmp_path: Path, process: subprocess.Popen) -> list[int]:
 
 
 def child_pids_of(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "--ppid", str(pid), "-o", "pid="], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split()]
-
-
-def cmdline(pid: int) -> bytes:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
+        return [child.pid for child in psutil.Process(pid).children()]
+    except psutil.Error:
+        return []
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 @pytest.mark.parametrize("signum, code, words", [(signal.SIGTERM, 143, "SIGTERM"), (signal.SIGINT, 130, "已中断")])

@@ -5,9 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -43,18 +46,39 @@ def wait_for(condition, seconds: float = 60):
     raise AssertionError("timed out")
 
 
-@pytest.fixture
-def served(tmp_path):
+def start_serve(tmp_path: Path, host: str = "127.0.0.1"):
+    """`sitegen serve` in a process of its own, its output in a log file; once the first page is served."""
     content = write_tree(tmp_path / "content", MINIMAL)
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sitegen", "serve", str(content), "--out", str(tmp_path / "out"), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = tmp_path / "serve.log"
+    with open(log, "w") as file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sitegen", "serve", str(content), "--out", str(tmp_path / "out"), "--port", str(port),
+             "--host", host, "--no-pdf"], stdout=file, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: "测试项目" in fetch(url + "/u1/2024/p1/"))
+    return content, url, process, log
+
+
+@pytest.fixture
+def served(tmp_path):
+    content, url, process, log = start_serve(tmp_path)
     yield content, url, process
     process.terminate()
     process.wait(timeout=10)
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def raw_request(url: str, target: str, host: str | None = "127.0.0.1") -> str:
+    """The status line the server answers to `GET target`, sent as bytes (urllib would quote it)."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        headers = f"Host: {host}\r\n" if host is not None else ""
+        connection.sendall(f"GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode("latin-1")
 
 
 def test_edit_rebuilds_and_a_yaml_error_shows_on_the_page(served):
@@ -88,3 +112,87 @@ def test_open_page_reloads_by_itself(served, browser):
     tab.wait_for_selector("h1:text-is('自动刷新')", timeout=60_000)
     assert errors == []
     tab.close()
+
+
+BAD_TARGETS = ["/%00", "/u1/%00/", "/a%00b.html", "/%FF", "/%ED%A0%80", "/%0d%0aSet-Cookie:x", "/%1b[31m", "*",
+               "http://127.0.0.1/", "u1/2024/p1/"]
+
+
+def test_bad_paths_are_400_and_never_a_traceback(tmp_path):
+    content, url, process, log = start_serve(tmp_path)
+    try:
+        answers = {target: raw_request(url, target) for target in BAD_TARGETS}
+        assert raw_request(url, "/u1/2024/p1/").endswith("200 OK")  # still serving
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert {target: line.split(" ")[1] for target, line in answers.items()} == dict.fromkeys(BAD_TARGETS, "400")
+    assert "Traceback" not in log.read_text(encoding="utf-8")
+
+
+def test_a_host_of_another_site_is_400(served):
+    _, url, _ = served
+    port = url.rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example"):
+        assert raw_request(url, "/u1/2024/p1/", host).split(" ")[1] == "400", host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}", "localhost.", None):
+        assert raw_request(url, "/u1/2024/p1/", host).split(" ")[1] == "200", host
+
+
+def test_200_requests_at_once_are_all_answered_quickly(served):
+    """A listen backlog of 5 made some of 200 concurrent requests wait for SYN retransmits (31 s)."""
+    _, url, _ = served
+
+    def timed(_):
+        started = time.monotonic()
+        with urllib.request.urlopen(url + "/u1/2024/p1/", timeout=30) as response:
+            response.read()
+            return response.status, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        results = list(pool.map(timed, range(200)))
+    assert [status for status, _ in results] == [200] * 200
+    # With a backlog of 5, connections wait for SYN retransmits (after 1 s, 3 s, 7 s…).
+    assert max(seconds for _, seconds in results) < 3, sorted(seconds for _, seconds in results)[-5:]
+
+
+def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
+    content, url, process, log = start_serve(tmp_path, host="0.0.0.0")
+    try:
+        assert raw_request(url, "/u1/2024/p1/", socket.gethostname()).endswith("200 OK")
+        assert raw_request(url, "/u1/2024/p1/", "evil.example").split(" ")[1] == "400"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert sum(line.startswith("警告：预览服务器监听 0.0.0.0") for line in lines) == 1, lines
+
+
+def test_on_loopback_no_warning_is_printed(served, tmp_path):
+    assert "警告：预览服务器" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
+def test_a_site_inside_a_hidden_folder_is_watched_and_hidden_files_are_not(tmp_path):
+    from sitegen.commands.serve import Preview
+
+    content = write_tree(tmp_path / ".sites" / "content", MINIMAL)
+    preview = Preview(content, tmp_path / ".sites" / "out", with_pdf=False)
+    builds = []
+    preview.rebuild = lambda: builds.append(time.monotonic())  # count the rebuilds, build nothing
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,))
+    watcher.start()
+    try:
+        time.sleep(1.5)  # the watches are set
+        (content / "u1" / ".p1.yaml.swp").write_text("an editor's file", encoding="utf-8")
+        (content / "u1" / ".notes").mkdir()
+        (content / "u1" / ".notes" / "a.yaml").write_text("hidden", encoding="utf-8")
+        time.sleep(2)
+        assert builds == []
+        (content / P1).write_text((content / P1).read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        wait_for(lambda: builds, 10)
+    finally:
+        stop.set()
+        watcher.join(timeout=10)
+    assert len(builds) == 1

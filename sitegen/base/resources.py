@@ -4,8 +4,11 @@ of everything that makes its output (the caches' keys and the cluster's check of
 from __future__ import annotations
 
 import hashlib
+import os
+import platform
+import subprocess
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -25,18 +28,67 @@ BUILTIN_LAYOUTS = BUILTIN_ROOT / "layouts"
 BUILTIN_STATIC = BUILTIN_ROOT / "static"
 SCHEMA_DIR = BUILTIN_ROOT / "schema"
 
+# The libraries whose code decides the bytes sitegen writes: the pages (Jinja, MarkupSafe,
+# markdown-it-py), the JSON downloads (orjson), the content read (PyYAML), the search index
+# (Pagefind, cbor2 rewrites its filters), the PDFs (WeasyPrint, pydyf, fontTools, uharfbuzz).
+OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "orjson", "pyyaml", "pagefind", "cbor2",
+                    "weasyprint", "pydyf", "fonttools", "uharfbuzz")
+# Of each font file, its size and its first bytes: there an OpenType file (or each font of a
+# collection) lists its tables with a checksum of each, so another version of the font differs
+# there; hashing the whole 100 MB of the Noto CJK collections took 0.3 s on every start.
+FONT_SAMPLE = 16 * 1024
+
 
 def tree_digest(root: Path, pattern: str = "*") -> str:
-    """A digest of every file under root matching pattern (paths and bytes), in a stable order."""
+    """A digest of every file under root matching pattern (paths and bytes), in a stable order;
+    compiled files (__pycache__) are what the sources already say, and left out."""
     digest = hashlib.sha256()
     if root.is_dir():
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
+def library_versions(names: tuple[str, ...] = OUTPUT_LIBRARIES) -> str:
+    found = [f"python {platform.python_version()}"]
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return "\n".join(found)
+
+
+def font_files() -> list[str]:
+    """Every font file fontconfig knows: WeasyPrint may take a glyph the CJK fonts lack from any."""
+    try:
+        listing = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+                                 check=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(set(listing.split()))
+
+
+def font_digest() -> str:
+    digest = hashlib.sha256()
+    for name in font_files():
+        try:
+            with open(name, "rb") as file:
+                size = os.fstat(file.fileno()).st_size
+                head = file.read(FONT_SAMPLE)
+        except OSError:
+            continue
+        digest.update(f"{name}\0{size}\0".encode("utf-8", "surrogateescape") + head)
+    return digest.hexdigest()
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sitegen's own code, layouts and static files: a changed line of sitegen is a new key."""
-    return tree_digest(PACKAGE, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
+    """What sitegen's output is made of besides the site itself: its code and data files, the
+    built-in layouts and static files, the fonts and the versions of Python and the libraries
+    that write the bytes. Every cache's key starts with it, and a cluster's worker must have the
+    same (build/cluster.py): a changed line of sitegen, a layout or a font is a new key."""
+    parts = [tree_digest(PACKAGE), tree_digest(BUILTIN_LAYOUTS), tree_digest(BUILTIN_STATIC), font_digest(),
+             library_versions()]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

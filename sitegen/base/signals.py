@@ -14,13 +14,11 @@ left to the main process, which ends them itself.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -76,7 +74,18 @@ def on_signal(signum: int, frame) -> None:
     if state.holding:
         state.pending = signum
         return
+    if in_fork_hook(frame):
+        # An exception raised in a hook os.fork runs (logging's lock release after a worker is
+        # forked) is printed as "Exception ignored" and lost: send the signal again shortly,
+        # when the main thread is back in the code that forked.
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
     stop(signum)
+
+
+def in_fork_hook(frame) -> bool:
+    return frame is not None and frame.f_code.co_name in ("_acquireLock", "_releaseLock") \
+        and frame.f_code.co_filename.endswith(os.path.join("logging", "__init__.py"))
 
 
 def stop(signum: int) -> None:
@@ -111,52 +120,39 @@ def exit_code(error: KeyboardInterrupt) -> int:
 def end_children(grace: float = 3.0) -> None:
     """SIGTERM to every child process, SIGKILL to those still running after `grace` seconds.
 
-    Not reaped here: their owners (the process pools, subprocess.run) reap them and
-    notice they are gone, which is what makes the build unwind promptly.
+    Not reaped here (psutil.wait_procs would): their owners (the process pools, subprocess.run)
+    reap them and notice they are gone, which is what makes the build unwind promptly.
     """
-    children = child_pids()
-    for pid in children:
-        send(pid, signal.SIGTERM)
+    import psutil
+
+    try:
+        children = psutil.Process().children()
+    except psutil.Error:
+        return
+    for child in children:
+        send(child, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while children and time.monotonic() < deadline:
-        children = [pid for pid in children if running(pid)]
+        children = [child for child in children if running(child)]
         time.sleep(0.02)
-    for pid in children:
-        send(pid, signal.SIGKILL)
+    for child in children:
+        send(child, signal.SIGKILL)
 
 
-def child_pids() -> list[int]:
-    """This process's children: from /proc on Linux, else the multiprocessing ones."""
-    me = os.getpid()
-    try:
-        entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
-    except OSError:
-        return [child.pid for child in multiprocessing.active_children() if child.pid]
-    return [int(entry) for entry in entries if parent_pid(int(entry)) == me]
-
-
-def parent_pid(pid: int) -> int | None:
-    fields = proc_stat(pid)
-    return int(fields[1]) if fields else None
-
-
-def running(pid: int) -> bool:
+def running(child) -> bool:
     """Alive and not a zombie waiting to be reaped."""
-    fields = proc_stat(pid)
-    return bool(fields) and fields[0] != "Z"
+    import psutil
 
-
-def proc_stat(pid: int) -> list[str] | None:
-    """State, ppid, … of /proc/PID/stat (after the command name, which may hold spaces)."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return text[text.rfind(")") + 2:].split()
+        return child.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
-def send(pid: int, signum: int) -> None:
+def send(child, signum: int) -> None:
+    import psutil
+
     try:
-        os.kill(pid, signum)
-    except OSError:
+        child.send_signal(signum)  # psutil checks the pid was not reused by another process
+    except psutil.Error:
         pass

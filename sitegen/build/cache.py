@@ -9,27 +9,44 @@ not found. After editing one project of a 10,000-project site, one shard is load
 and rendered; the others are copied from here.
 
 The entries are pickles, as Sphinx keeps its environment: `.sitegen-cache/` is as
-trusted as the code that reads it. Never restore it from a source you would not run
-code from (a cache shared with other people's branches, say).
+trusted as the code that reads it. So a build uses a cache folder only when it is the
+user's own and nobody else can write into it (trusted_folder: the folder and the
+folders in it owned by the user running the build, not writable by group or others),
+and creates it closed to others (0700). Never restore it from a source you would not
+run code from (a cache shared with other people's branches, say).
+
+Every key starts with resources.code_digest() (sitegen's code, layouts, static files,
+fonts and the libraries that write the bytes), never a version string. The shard and
+search entries are those of the last build (the others are swept after it); the PDFs
+(render/pdf.py, kept by content) are swept by age and total size (sweep_pdfs).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
+import stat
 import sys
+import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from sitegen.base.resources import code_digest, tree_digest  # noqa: F401 (tree_digest re-exported)
+from sitegen.base.resources import code_digest, tree_digest
 from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.build.shards import Shard
 from sitegen.render.summary import Facts, SiteSummary
 
 FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
-LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "xlsxwriter", "pyyaml")
-PDF_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "uharfbuzz")
+# The PDFs not used for this long are removed after a build, and then the least recently used
+# ones past this total (never one the build itself used): a year's site of 10,000 projects
+# has about 1.5 GB of PDFs, so two versions of it fit.
+PDF_MAX_DAYS = 30
+PDF_MAX_BYTES = 4 * 1024**3
+
+
+class UntrustedCache(Exception):
+    """A cache folder someone else could have written; the message (one line) says how to fix it."""
 
 
 @dataclass
@@ -64,30 +81,16 @@ def links_path(entry: Path) -> Path:
     return entry.with_suffix(LINKS)
 
 
-def versions(names: tuple[str, ...]) -> str:
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name} -")
-    return "\0".join(found)
-
-
 class ShardCache:
-    def __init__(self, cache_dir: Path, content_dir: Path, shown_root: str, renderers: tuple[str, ...], with_pdf: bool):
+    def __init__(self, cache_dir: Path, content_dir: Path, shown_root: str, renderers: tuple[str, ...]):
         self.folder = cache_dir / "shards"
         root = content_dir.resolve()
         site_files = hashlib.sha256()
         site_yaml = root / "site.yaml"
         site_files.update(site_yaml.read_bytes() if site_yaml.is_file() else b"-")
-        parts = [f"format {FORMAT}", sys.version, code_digest(), versions(LIBRARIES), shown_root, "\0".join(renderers),
+        parts = [f"format {FORMAT}", sys.version, code_digest(), shown_root, "\0".join(renderers),
                  site_files.hexdigest(), tree_digest(root / "pages"), tree_digest(root.parent / "layouts"),
                  tree_digest(root.parent / "static")]
-        if with_pdf:
-            from sitegen.render.pdf import font_versions
-
-            parts += [versions(PDF_LIBRARIES), font_versions()]
         self.salt = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         self.used: set[str] = set()
 
@@ -112,3 +115,70 @@ class ShardCache:
         for entry in self.folder.iterdir():
             if entry.suffix in (".pickle", LINKS) and entry.stem not in self.used:
                 entry.unlink(missing_ok=True)
+
+
+def open_cache(folder: Path) -> None:
+    """Make the cache folder, closed to others, or refuse an existing one that is not trusted_folder."""
+    try:
+        folder.mkdir(mode=0o700, parents=True)
+    except FileExistsError:
+        pass
+    refuse_untrusted(folder)
+
+
+def refuse_untrusted(folder: Path) -> None:
+    """The folder must be a folder (not a link) of the current user that group and others cannot
+    write, and so must every folder in it that they can reach: its pickles are code."""
+    problem = untrusted(folder)
+    if problem is None and folder.stat().st_mode & 0o011:  # others may reach the folders inside
+        problem = next((p for p in map(untrusted, sorted(e for e in folder.iterdir() if e.is_dir())) if p), None)
+    if problem is not None:
+        raise UntrustedCache(f"缓存目录 {problem}，其中的缓存会被当作代码读入，sitegen 不使用它。"
+                             f"请删除它（下次生成会重建）：rm -r {folder}；若确是自己的，可运行 chmod -R go-w {folder}")
+
+
+def untrusted(folder: Path) -> str | None:
+    try:
+        info = folder.lstat()
+    except OSError as exc:
+        return f"{folder} 无法读取（{exc.strerror}）"
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
+        return f"{folder} 不是目录（是链接或文件）"
+    if info.st_uid != os.geteuid():
+        return f"{folder} 属于用户 {owner_name(info.st_uid)}，不是当前用户 {owner_name(os.geteuid())}"
+    if info.st_mode & 0o022:
+        return f"{folder} 可被其他用户写入（权限 {stat.filemode(info.st_mode)}）"
+    return None
+
+
+def owner_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return f"{pwd.getpwuid(uid).pw_name}（uid {uid}）"
+    except KeyError:
+        return f"uid {uid}"
+
+
+def sweep_pdfs(cache_dir: Path, since: float, max_days: float = PDF_MAX_DAYS, max_bytes: int = PDF_MAX_BYTES) -> None:
+    """After a build that succeeded (started at `since`): the PDFs not used for max_days go, then
+    the least recently used ones until all are within max_bytes, except those this build used
+    (a PDF taken from the cache has its time set when read, render/pdf.py)."""
+    folder = cache_dir / "pdf"
+    if not folder.is_dir():
+        return
+    entries = []
+    for entry in os.scandir(folder):
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        entries.append((info.st_mtime, info.st_size, entry.path))
+    entries.sort()
+    total = sum(size for _, size, _ in entries)
+    oldest = time.time() - max_days * 86400
+    for used, size, path in entries:
+        if used >= since or (used >= oldest and total <= max_bytes):
+            break
+        Path(path).unlink(missing_ok=True)
+        total -= size

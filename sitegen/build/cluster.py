@@ -15,9 +15,23 @@ the workers to shared storage: the client must claim every path (no two
 outputs at one path), write into its staging folder and swap it in
 atomically, and a shard's files are small next to the time they take to render.
 
-Workers must run the same sitegen, WeasyPrint and fonts and see the same
-content: a probe on every worker compares them with the client's before any
-work is sent, so a cluster can never produce different bytes unnoticed.
+Workers must run the same sitegen, layouts, fonts and libraries and see the
+same content. Every task returns, with the shard's output, the worker's
+address, its code digest (base/resources.code_digest with the site's own
+files, worker_digest) and the digest of the shard's files as it read them;
+the client compares both with its own before it uses anything of the result
+(Cluster.result), so a worker that joins in the middle of a build is held to
+it as the first ones are. A mismatch fails the build with one line naming the
+worker; nothing of its results is written or cached. A probe on the workers
+present at the start (check_workers) only makes a wrong cluster fail at once.
+This is against a worker set up differently, not a hostile one: results are
+pickles, and the scheduler and the workers must be trusted as this machine is
+(docs/scaling.md, "Trust").
+
+Before the Client is made, `connect` asks the address for its identity over
+Dask's protocol with a deadline (identify): a service that is not a Dask
+scheduler, silent or answering garbage, is one line within HANDSHAKE seconds.
+
 A task whose worker dies is retried on another (Dask's own rescheduling);
 when retries run out the build fails as any renderer does and output/ is
 left untouched.
@@ -27,18 +41,22 @@ Nothing of Dask is imported unless `--cluster` is given.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sitegen.base.errors import SitegenError
-from sitegen.build.cache import tree_digest
+from sitegen.base.resources import code_digest, tree_digest
+from sitegen.build import shards
 from sitegen.render import RenderError
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
+HANDSHAKE = 10  # seconds for a scheduler to answer who it is
 
 
 class ClusterError(SitegenError):
@@ -51,31 +69,78 @@ class Cluster:
 
     client: Any
     address: str
+    content_dir: Path = Path("content")
+    expected: str = field(init=False, default="")  # worker_digest of this process
+
+    def __post_init__(self) -> None:
+        self.expected = worker_digest(str(self.content_dir.resolve()))
 
     def worker_count(self) -> int:
         return max(1, len(self.client.scheduler_info()["workers"]))
 
-    def submit(self, function: Callable, item: Any):
-        return self.client.submit(function, item, pure=False)
+    def submit(self, function: Callable, task: Any):
+        return self.client.submit(run_verified, function, task, pure=False)
 
-    def result(self, future: Any) -> Any:
+    def result(self, future: Any, shard: shards.Shard | None = None) -> Any:
+        """The task's result, once the worker that made it is known to run the same code (and,
+        for `shard`'s task, to have read the same files as the plan); a ClusterError naming the
+        worker otherwise."""
         try:
-            return future.result()
+            answer = future.result()
         except Exception as exc:  # KilledWorker, a worker's own exception, a lost connection
             raise RenderError(f"集群上的渲染任务失败（{type(exc).__name__}：{first_line(exc)}）") from exc
+        if not isinstance(answer, Verified):
+            raise ClusterError(f"集群返回了无法核对的结果（{type(answer).__name__}）：工作节点运行的不是本机的 sitegen")
+        self.verify(answer.worker, answer.digest)
+        if shard is not None and answer.shard != shard.digest:
+            raise ClusterError(f"工作节点 {answer.worker} 读到的单位 {cut('、'.join(sorted(shard.units)))} 的文件与本机不同："
+                               "各节点须在同一路径看到同样的内容（共享文件系统），其结果未被使用")
+        return answer.value
 
-    def check_workers(self, expected: dict[str, str], content_dir: Path) -> None:
-        """Every worker must make the same bytes as this process would."""
-        answers = self.client.run(worker_probe, str(content_dir.resolve()))
+    def verify(self, worker: str, digest: str) -> None:
+        if digest != self.expected:
+            raise ClusterError(
+                f"工作节点 {worker} 运行的 sitegen 代码、版式、字体或库与本机不同（摘要 {digest[:12]} ≠ {self.expected[:12]}），"
+                "其结果未被使用：集群各节点须安装同样的 sitegen、WeasyPrint 和字体，并在同一路径看到同样的站点文件"
+            )
+
+    def check_workers(self) -> None:
+        """The workers present now, before any work is sent: a wrong cluster fails at once."""
+        answers = self.client.run(worker_digest, str(self.content_dir.resolve()))
         if not answers:
             raise ClusterError(f"集群 {self.address} 没有可用的工作节点")
-        for worker, seen in sorted(answers.items()):
-            for key, value in expected.items():
-                if seen.get(key) != value:
-                    raise ClusterError(
-                        f"工作节点 {worker} 的 {key} 与本机不同（{cut(seen.get(key))} ≠ {cut(value)}）："
-                        "集群各节点须安装同样的 sitegen、WeasyPrint 和字体，并在同一路径看到同样的内容"
-                    )
+        for worker, digest in sorted(answers.items()):
+            self.verify(worker, digest)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A task's value, with who made it and from what (compared by Cluster.result)."""
+
+    worker: str
+    digest: str  # worker_digest
+    shard: str  # shards.shard_digest of its units' files, as the worker read them
+    value: Any
+
+
+def run_verified(function: Callable, task: Any) -> Verified:
+    """Runs on a worker: a shard's task (workers.ShardTask), with the worker's address and digests."""
+    from distributed import get_worker
+
+    root = Path(task.content_dir).resolve()
+    shard = shards.shard_digest(root, task.shard.units)
+    value = function(task)
+    return Verified(get_worker().address, worker_digest(str(root)), shard, value)
+
+
+def worker_digest(content_dir: str) -> str:
+    """sitegen's code digest and the site's own files besides the units (site.yaml, pages/, the
+    site's layouts/ and static/): all a shard's bytes are made from but its units' files."""
+    root = Path(content_dir)
+    site_yaml = root / "site.yaml"
+    parts = [code_digest(), hashlib.sha256(site_yaml.read_bytes() if site_yaml.is_file() else b"-").hexdigest(),
+             tree_digest(root / "pages"), tree_digest(root.parent / "layouts"), tree_digest(root.parent / "static")]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
 def first_line(exc: BaseException) -> str:
@@ -87,38 +152,6 @@ def cut(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def site_digest(content_dir: Path) -> str:
-    """The content and the site's own layouts and static files: what the pages are made from."""
-    root = content_dir.resolve()
-    return "".join(tree_digest(folder) for folder in (root, root.parent / "layouts", root.parent / "static"))
-
-
-def environment_facts(content_dir: Path, with_pdf: bool) -> dict[str, str]:
-    import sitegen
-
-    facts = {"sitegen": sitegen.__version__, "content": site_digest(content_dir)}
-    if with_pdf:
-        import uharfbuzz
-        import weasyprint
-
-        from sitegen.render.pdf import font_versions
-
-        facts["weasyprint"] = weasyprint.__version__
-        facts["uharfbuzz"] = uharfbuzz.__version__  # subsets the PDFs' fonts (render/pdf_fonts.py)
-        facts["fonts"] = font_versions()
-    return facts
-
-
-def worker_probe(content_dir: str) -> dict[str, str]:
-    """Runs on each worker: what it would make the output from."""
-    facts: dict[str, str] = {}
-    try:
-        facts = environment_facts(Path(content_dir), with_pdf=True)
-    except Exception as exc:  # noqa: BLE001 - reported to the client as a difference
-        facts["error"] = first_line(exc)
-    return facts
-
-
 def local_spec(spec: str) -> int | None:
     match = LOCAL.match(spec)
     if not match:
@@ -127,7 +160,7 @@ def local_spec(spec: str) -> int | None:
 
 
 @contextmanager
-def connect(spec: str) -> Iterator[Cluster]:
+def connect(spec: str, content_dir: Path) -> Iterator[Cluster]:
     """`local:N` or `local` (a LocalCluster on this machine), or a scheduler address."""
     try:
         from distributed import Client, LocalCluster
@@ -146,14 +179,45 @@ def connect(spec: str) -> Iterator[Cluster]:
                                  dashboard_address=None, silence_logs=50)
             client = Client(local)
         else:
-            client = Client(spec, timeout="10s")
-    except OSError as exc:
+            identify(spec)
+            client = Client(spec, timeout=f"{HANDSHAKE}s")
+    except ClusterError:
+        raise
+    except Exception as exc:  # OSError, Dask's TimeoutError, a reply it cannot read
         if local is not None:
             local.close()
-        raise ClusterError(f"无法连接集群 {cut(spec)}：{first_line(exc)}") from None
+        raise ClusterError(f"无法连接集群 {cut(spec)}：{type(exc).__name__} {first_line(exc)}") from None
     try:
-        yield Cluster(client, spec)
+        yield Cluster(client, spec, content_dir)
     finally:
         client.close()
         if local is not None:
             local.close()
+
+
+def identify(address: str, timeout: float = HANDSHAKE) -> None:
+    """Ask `address` who it is over Dask's protocol (the comm handshake, then the `identity` op), all
+    within `timeout` seconds: Client(address, timeout=…) bounds only the TCP connect, and a silent
+    service kept it waiting for ever, one answering garbage made it raise MemoryError."""
+    try:
+        reply = asyncio.run(asyncio.wait_for(scheduler_identity(address, timeout), timeout))
+    except (asyncio.TimeoutError, TimeoutError):
+        raise ClusterError(f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的") from None
+    except OSError as exc:
+        raise ClusterError(f"无法连接集群 {cut(address)}：{first_line(exc) or type(exc).__name__}") from None
+    except Exception as exc:  # noqa: BLE001 - garbage of any shape: MemoryError, a codec's errors
+        raise ClusterError(f"{cut(address)} 的应答不是 Dask 协议（{type(exc).__name__}）：请确认地址和端口是 Dask 调度器的") from None
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise ClusterError(f"{cut(address)} 不是 Dask 调度器（它自称 {cut(reply, 40)}）：请确认地址和端口")
+
+
+async def scheduler_identity(address: str, timeout: float) -> Any:
+    from distributed.comm import connect as open_comm
+    from distributed.security import Security
+
+    comm = await open_comm(address, timeout=timeout, **Security().get_connection_args("client"))
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()

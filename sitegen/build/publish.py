@@ -1,9 +1,17 @@
 """Stage 5, publish: build beside output/, then swap it in.
 
 A build writes into a fresh folder next to the target (same file system,
-so the final renames are atomic). Only when every renderer succeeded is the
-old output moved aside and the new one renamed into place; on any failure
-the staging folder is removed and output/ is exactly as it was.
+so the final rename is atomic). Only when every renderer succeeded are the
+two folders exchanged in one step (renameat2 with RENAME_EXCHANGE, Linux 3.15
+and the usual local file systems): there is no moment without an output/, so
+a page being served never goes missing and a build killed at any point leaves
+a whole site there. Where the exchange is not supported (another system, a
+file system without it) the old output is moved aside and the new one
+renamed into place, two renames, with the window that implies (a request
+between them finds nothing; a kill between them leaves the previous site
+aside, which the next build puts back first). On any failure the staging
+folder is removed and output/ is exactly as it was. output/ stays a real
+folder: nothing changes for a web server pointed at it.
 
 The staging folder carries sitegen's marker from the start and is locked
 (flock) while its build runs, so a folder left by a killed build is known
@@ -15,6 +23,8 @@ aside, is removed by a process of its own that the build does not wait for.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import fcntl
 import os
 import shutil
@@ -59,19 +69,51 @@ def swap(staging: Path, target: Path) -> None:
         with held():
             staging.rename(target)
         return
+    with held():  # a signal in the middle would leave no site at all (the two renames)
+        if not target.is_symlink() and exchange(staging, target):
+            old = staging  # its name now holds the previous site: one of ours, the next sweep removes it
+        else:
+            old = move_aside_and_rename(staging, target)
+    gone = Path(tempfile.mkdtemp(prefix=f"{target.name}{GONE}", dir=target.parent))
+    try:
+        old.rename(gone)  # over the empty folder; never put back by a sweep, as `old` is: it may be half removed
+    except FileNotFoundError:  # a concurrent build's sweep took it first
+        gone.rmdir()
+        return
+    remove_in_background(gone)
+
+
+def move_aside_and_rename(staging: Path, target: Path) -> Path:
     old = Path(tempfile.mkdtemp(prefix=f"{target.name}{OLD}", dir=target.parent))
     old.rmdir()
-    with held():  # a signal between the two renames would leave no site at all
-        target.rename(old)
-        try:
-            staging.rename(target)
-        except OSError:
-            old.rename(target)  # put the previous site back before reporting
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    gone = Path(tempfile.mkdtemp(prefix=f"{target.name}{GONE}", dir=target.parent))
-    old.rename(gone)  # over the empty folder; never put back by a sweep, as `old` is: it may be half removed
-    remove_in_background(gone)
+    target.rename(old)
+    try:
+        staging.rename(target)
+    except OSError:
+        old.rename(target)  # put the previous site back before reporting
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return old
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+UNSUPPORTED = (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP)
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (renameat2(2) with RENAME_EXCHANGE); False where this
+    system or file system has no such call, an OSError for any other failure."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(second))
 
 
 # Everything but the marker first, the marker last: a removal cut short (the machine stopped)

@@ -64,10 +64,8 @@ def plan(root: Path, size: int | None = None) -> Plan:
     evaluated, years = False, []
     for folder in unit_folders(root):
         files = folder_files(folder)
-        digest = hashlib.sha256()
         projects = 0
         for relative, data in files:
-            digest.update(f"{len(relative)}:{relative}:{len(data)}:".encode("utf-8") + data)
             parts = relative.split("/")
             if len(parts) == 2 and YEAR_FOLDER.match(parts[0]):
                 years.append(int(parts[0]))
@@ -77,15 +75,34 @@ def plan(root: Path, size: int | None = None) -> Plan:
         if group and sum(p for _, p, _ in group) + projects > size:
             shards.append(make_shard(len(shards), group))
             group = []
-        group.append((folder.name, projects, digest.hexdigest()))
+        group.append((folder.name, projects, files_digest(files)))
     if group:
         shards.append(make_shard(len(shards), group))
     return Plan(shards, Facts(evaluated, max(years, default=None)))
 
 
 def make_shard(number: int, group: list[tuple[str, int, str]]) -> Shard:
-    digest = hashlib.sha256("\n".join(f"{name} {d}" for name, _, d in group).encode("utf-8")).hexdigest()
+    digest = group_digest([(name, d) for name, _, d in group])
     return Shard(number, frozenset(name for name, _, _ in group), sum(p for _, p, _ in group), digest)
+
+
+def files_digest(files: list[tuple[str, bytes]]) -> str:
+    digest = hashlib.sha256()
+    for relative, data in files:
+        digest.update(f"{len(relative)}:{relative}:{len(data)}:".encode("utf-8") + data)
+    return digest.hexdigest()
+
+
+def group_digest(units: list[tuple[str, str]]) -> str:
+    """A shard's digest from its units' (folder name, files_digest), in the folders' order."""
+    return hashlib.sha256("\n".join(f"{name} {d}" for name, d in units).encode("utf-8")).hexdigest()
+
+
+def shard_digest(root: Path, units: frozenset[str]) -> str:
+    """The digest `plan` gives the shard of these units, from the files as this process sees them
+    now: a cluster's worker returns it with the shard's output, which the build compares."""
+    folders = [folder for folder in unit_folders(root) if folder.name in units]
+    return group_digest([(folder.name, files_digest(folder_files(folder))) for folder in folders])
 
 
 def unit_folders(root: Path) -> list[Path]:

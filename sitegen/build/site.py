@@ -10,6 +10,8 @@ renderer failures leave the previous output/ untouched.
 from __future__ import annotations
 
 import shutil
+import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +22,7 @@ from sitegen.base.findings import ERROR, Findings
 from sitegen.base.progress import Progress
 from sitegen.base.safety import MARKER, check_output_path
 from sitegen.build import shards
-from sitegen.build.cache import ShardCache
+from sitegen.build.cache import ShardCache, open_cache, sweep_pdfs
 from sitegen.build.publish import staged
 from sitegen.build.workers import ShardRunner, ShardTask
 from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
@@ -86,38 +88,51 @@ class FactsChanged(Exception):
 
 def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
           renderers: tuple[Renderer, ...] = RENDERERS, cache_dir: Path | None = None, force: bool = False,
-          cluster: str | None = None) -> Loaded:
+          cluster: str | None = None, use_cache: bool = True) -> Loaded:
     """Check, render into a staging folder, swap it into out_dir.
 
     First of all, out_dir must be a folder a build may replace (safety.check_output_path;
-    `force` allows one that sitegen did not write). The PDF cache lives beside out_dir
-    (`.sitegen-cache/`) unless cache_dir says otherwise; a failed build removes it again
-    when it was the one that created it.
+    `force` allows one that sitegen did not write). The cache lives beside out_dir
+    (`.sitegen-cache/`) unless cache_dir says otherwise, and is used only when nobody else
+    can write it (cache.open_cache); a failed build removes it again when it was the one
+    that created it. `use_cache=False` (`--no-cache`): a cache of this build's own, empty at
+    the start and removed at the end; the cache folder is neither read nor written.
     """
     check_output_path(out_dir, content_dir, force=force)
     progress = progress or Progress(enabled=False)
-    cache_dir = cache_dir or out_dir.resolve().parent / ".sitegen-cache"
+    if not use_cache:
+        with tempfile.TemporaryDirectory(prefix="sitegen-cache-") as temporary:
+            return build(content_dir, out_dir, progress, renderers, Path(temporary) / "cache", force, cluster)
+    cache_dir = cache_dir or default_cache_dir(out_dir)
     context = Context(content_dir, cache_dir)
     cache_existed = cache_dir.exists()
+    started = time.time()
     try:
+        open_cache(cache_dir)
         if cluster is None:
-            return render_retrying(out_dir, context, renderers, progress, force)
-        return render_on_cluster(out_dir, context, renderers, progress, force, cluster)
+            loaded = render_retrying(out_dir, context, renderers, progress, force)
+        else:
+            loaded = render_on_cluster(out_dir, context, renderers, progress, force, cluster)
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)
         raise
+    sweep_pdfs(cache_dir, started)
+    return loaded
+
+
+def default_cache_dir(out_dir: Path) -> Path:
+    return out_dir.resolve().parent / ".sitegen-cache"
 
 
 def render_on_cluster(out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
                       progress: Progress, force: bool, spec: str) -> Loaded:
     """The same renderers, with the pages and PDFs rendered by a Dask cluster (sitegen/build/cluster.py)."""
-    from sitegen.build.cluster import connect, environment_facts
+    from sitegen.build.cluster import connect
 
-    with connect(spec) as cluster:
+    with connect(spec, context.content_dir) as cluster:
         with progress.step("连接集群"):
-            facts = environment_facts(context.content_dir, with_pdf=any(r.name == PDF for r in renderers))
-            cluster.check_workers(facts, context.content_dir)
+            cluster.check_workers()
         context = replace(context, cluster=cluster)
         return render_retrying(out_dir, context, renderers, progress, force)
 
@@ -178,7 +193,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
     summary = SiteSummary(findings=list(site.findings), data=Spill(), overall=Spill())
     shown = display_root(context.content_dir)
     names = tuple(r.name for r in renderers if r.units is not None)
-    cache = ShardCache(context.cache_dir, context.content_dir, shown, names, with_pdf=PDF in names)
+    cache = ShardCache(context.cache_dir, context.content_dir, shown, names)
     state = {"failed": not site.ok}
 
     def task(shard: shards.Shard, key: str) -> ShardTask:

@@ -181,11 +181,11 @@ class ShardRunner:
             if not ahead:
                 return
             shard, key, pending = ahead.popleft()
-            yield shard, key, pending if isinstance(pending, ShardOutput) else self.result(pending)
+            yield shard, key, pending if isinstance(pending, ShardOutput) else self.result(pending, shard)
 
-    def result(self, pending) -> ShardOutput:
+    def result(self, pending, shard: shards.Shard) -> ShardOutput:
         if self.cluster is not None:
-            return self.cluster.result(pending)
+            return self.cluster.result(pending, shard)  # checked: the worker's code and the shard's files
         return pending.result()
 
 

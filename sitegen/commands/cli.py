@@ -98,6 +98,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览用；网页上的 PDF 链接会失效）")
     p.add_argument("--cluster", default=None, metavar="ADDRESS",
                    help="在 Dask 集群上渲染页面和 PDF：local:N（本机 N 个工作进程）或调度器地址 tcp://HOST:8786")
+    p.add_argument("--no-cache", action="store_true",
+                   help="不读也不写缓存（.sitegen-cache/），一切重新生成")
     add_force(p)
     add_debug(p)
     p.set_defaults(handler=cmd_build)
@@ -201,6 +203,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.commands.report import text_report
     from sitegen.base.safety import UnsafeOutput
 
+    from sitegen.build.cache import UntrustedCache
+
     try:
         from sitegen.build.cluster import ClusterError
     except ImportError:  # pragma: no cover - cluster.py imports Dask only when connecting
@@ -208,10 +212,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     unchanged = f"未生成网站；{args.out}/ 保持不变"
     try:
         loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS, force=args.force,
-                       cluster=args.cluster)
-    except (UnsafeOutput, ClusterError) as exc:
+                       cluster=args.cluster, use_cache=not args.no_cache)
+    except UnsafeOutput as exc:
         print(f"sitegen build: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
+    except (UntrustedCache, ClusterError) as exc:  # the machine's setup, not the content: usage
+        print(f"sitegen build: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，{unchanged}", file=sys.stderr)
@@ -240,11 +247,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sitegen.base.safety import UnsafeOutput
     from sitegen.commands.serve import serve
 
+    from sitegen.build.cache import UntrustedCache
+    from sitegen.commands.serve import exposure_warning
+
+    warning = exposure_warning(args.host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     try:
         server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
     except UnsafeOutput as exc:
         print(f"sitegen serve: {exc}", file=sys.stderr)
         return EXIT_FINDINGS
+    except UntrustedCache as exc:
+        print(f"sitegen serve: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
         print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
         return EXIT_FINDINGS

@@ -1,25 +1,36 @@
 """`sitegen serve`: build, serve on 127.0.0.1, rebuild on change, reload the page.
 
-Changes are found by polling a fingerprint (path, size, mtime) of content/,
-layouts/ and static/; a change triggers a normal build (HTML and the search
-index are rebuilt, PDFs come from the content-hash cache unless their
-inputs changed) and the swap. Open pages poll /__sitegen/version and reload
-when it moves. A build with errors keeps the last good site online, prints
-the errors and shows them on every page until they are fixed.
+Changes are reported by the operating system (watchfiles: inotify on Linux) for
+content/, layouts/ and static/ (the site's and sitegen's own); a change triggers
+a normal build (HTML and the search index are rebuilt, PDFs come from the
+content-hash cache unless their inputs changed) and the swap. Open pages poll
+/__sitegen/version and reload when it moves. A build with errors keeps the last
+good site online, prints the errors and shows them on every page until they are
+fixed.
+
+A preview server, not a web server: threads, a listen backlog of 128, 400 for a
+path it cannot serve (a NUL, a control character, bytes that are not UTF-8) and for
+a Host header that names another site (DNS rebinding: a page of evil.example whose
+name is made to point at 127.0.0.1 would otherwise read the preview), and a warning
+when bound to an address other machines can reach.
 """
 
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
-import os
+import socket
+import sys
 import threading
 import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
-from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
+from sitegen.build.cache import open_cache
+from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, default_cache_dir, without
 from sitegen.base.findings import shorten
 from sitegen.render import RenderError
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
@@ -45,13 +56,47 @@ BANNER_CSS = (".sitegen-errors { background: #fff1f0; color: #9a3412; border: 2p
               " margin: 0; font-family: monospace; white-space: pre-wrap; }\n")
 RELOAD_SCRIPT = f'<script src="{RELOAD_PATH}"></script>'
 PREVIEW_FILES = {RELOAD_PATH: (RELOAD_JS, "text/javascript"), BANNER_PATH: (BANNER_CSS, "text/css")}
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+# A browser opening 200 pages' files at once: with the socket module's default of 5 waiting
+# connections, some waited for SYN retransmits (up to 31 s, one timed out).
+BACKLOG = 128
+
+
+class PreviewServer(ThreadingHTTPServer):
+    request_queue_size = BACKLOG
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, never a traceback; a client that went away is not an error."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        print(f"sitegen serve: 请求出错 {type(error).__name__}: {shorten(str(error), 200)}", file=sys.stderr, flush=True)
 
 
 class SiteHandler(SimpleHTTPRequestHandler):
-    """Static files from one folder; /404.html for anything missing."""
+    """Static files from one folder; /404.html for anything missing, 400 for a bad request."""
+
+    # The names this server answers to (Host header); empty: any (a test's server).
+    hosts: frozenset[str] = frozenset()
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass
+
+    def do_GET(self):
+        if not self.refused():
+            super().do_GET()
+
+    def do_HEAD(self):
+        if not self.refused():
+            super().do_HEAD()
+
+    def refused(self) -> bool:
+        """Answer 400 to a path that cannot name a file of the site or a Host of another site."""
+        problem = bad_path(self.path) or bad_host(self.headers.get("Host"), self.hosts)
+        if problem:
+            self.send_error(400, problem)
+        return bool(problem)
 
     def send_error(self, code, message=None, explain=None):
         page = Path(self.directory) / "404.html"
@@ -65,12 +110,78 @@ class SiteHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
+def bad_path(path: str) -> str | None:
+    """Why `path` (the request target) names no file: not absolute, not UTF-8, or with a NUL or
+    another control character once decoded (a NUL made os.stat raise: a traceback, no answer)."""
+    if not path.startswith("/"):
+        return "Bad request target"
+    try:
+        decoded = unquote(path.split("?", 1)[0].split("#", 1)[0], errors="strict")
+    except UnicodeDecodeError:
+        return "Bad path: not UTF-8"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in decoded):
+        return "Bad path: control character"
+    return None
+
+
+def bad_host(header: str | None, hosts: frozenset[str]) -> str | None:
+    """A Host naming another site. An address (127.0.0.1, [::1], 10.0.0.5) is always answered:
+    DNS rebinding needs a name; a request without Host (HTTP/1.0, not a browser) too."""
+    if not hosts or header is None:
+        return None
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1:name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.split(":", 1)[0]
+    name = name.rstrip(".")
+    if name in hosts or is_address(name):
+        return None
+    return "Unknown Host"
+
+
+def is_address(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def served_names(host: str) -> frozenset[str]:
+    """What the Host header may name: localhost, the bound name and, bound beyond this machine,
+    the machine's own names."""
+    names = set(LOOPBACK_NAMES) | {host.lower()}
+    if not is_loopback(host):
+        names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
+    return frozenset(names)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    """The line `serve` prints when other machines can reach the preview."""
+    if is_loopback(host):
+        return None
+    return (f"警告：预览服务器监听 {host}，不只本机可以访问：它不是正式的网站服务器（没有访问控制，也不为公网设计），"
+            "只在可信的网络中这样用；正式发布请把 output/ 交给 nginx 等服务器")
+
+
 class PreviewHandler(SiteHandler):
     """SiteHandler plus the reload script and the current build errors in every page."""
 
     preview: "Preview"
 
     def do_GET(self):
+        if self.refused():
+            return
         path = self.path.split("?")[0]
         if path == VERSION_PATH:
             return self.send_body(json.dumps({"version": self.preview.version}).encode(), "application/json")
@@ -139,42 +250,56 @@ class Preview:
         page = page.replace("<body>", "<body>" + banner, 1)
         return page.replace("</body>", RELOAD_SCRIPT + "</body>", 1)
 
-    def fingerprint(self) -> tuple:
-        entries = []
-        for root in self.watched:
-            for folder, dirs, files in os.walk(root):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    path = os.path.join(folder, name)
-                    try:
-                        stat = os.stat(path)
-                    except OSError:
-                        continue
-                    entries.append((path, stat.st_size, stat.st_mtime_ns))
-        return tuple(entries)
+    def watch(self, stop: threading.Event | None = None) -> None:
+        """Rebuild after each burst of changes, until `stop` is set. The folders that exist are
+        watched; every second the watcher looks whether one appeared or went (a site's layouts/
+        made while serving) and then watches again."""
+        from watchfiles import DefaultFilter, watch
 
-    def watch(self, interval: float = 0.5) -> None:
-        seen = self.fingerprint()
-        while True:
-            time.sleep(interval)
-            now = self.fingerprint()
-            if now != seen:
-                seen = now
-                self.rebuild()
+        editors = DefaultFilter()  # editors' swap and backup files, .git, __pycache__
+
+        while not (stop and stop.is_set()):
+            roots = self.roots()
+
+            def relevant(change, path: str, roots: list[Path] = roots) -> bool:
+                """Below a watched folder, nothing hidden (the loader skips it) and no editor's file;
+                judged on the path inside the folder, which may itself lie in a hidden one."""
+                inside = next((Path(path).relative_to(root) for root in roots if Path(path).is_relative_to(root)), None)
+                return inside is not None and not any(part.startswith(".") for part in inside.parts) \
+                    and editors(change, str(inside))
+
+            if not roots:
+                time.sleep(1)
+                continue
+            try:
+                for changes in watch(*roots, watch_filter=relevant, stop_event=stop, debounce=1600, step=50,
+                                     rust_timeout=1000, yield_on_timeout=True, raise_interrupt=False):
+                    if changes:
+                        self.rebuild()
+                    elif self.roots() != roots:
+                        self.rebuild()
+                        break
+            except (OSError, RuntimeError) as exc:  # a watched folder removed under the watcher
+                print(f"监视文件时出错：{shorten(str(exc), 200)}；重新开始监视", flush=True)
+                time.sleep(1)
+
+    def roots(self) -> list[Path]:
+        return [root.resolve() for root in self.watched if root.is_dir()]
 
 
 def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
-          with_pdf: bool = True, force: bool = False) -> ThreadingHTTPServer:
+          with_pdf: bool = True, force: bool = False) -> PreviewServer:
     """Build once, start watching, and return the server (call serve_forever on it).
 
-    An output folder a build may not replace (safety.check_output_path) raises UnsafeOutput
-    before anything is built or served."""
+    An output folder a build may not replace (safety.check_output_path) raises UnsafeOutput,
+    a cache folder others can write cache.UntrustedCache, before anything is built or served."""
     check_output_path(out_dir, content_dir, force=force)
+    open_cache(default_cache_dir(out_dir))
     preview = Preview(content_dir, out_dir, with_pdf, force)
     preview.rebuild()
     out_dir.mkdir(parents=True, exist_ok=True)
-    handler = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview})
+    handler = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview, "hosts": served_names(host)})
     # The folder is looked up on every request, so the swap after a rebuild is picked up.
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(out_dir.resolve())))
+    server = PreviewServer((host, port), partial(handler, directory=str(out_dir.resolve())))
     threading.Thread(target=preview.watch, daemon=True).start()
     return server

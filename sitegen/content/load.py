@@ -25,6 +25,9 @@ MAX_NODES = 200_000  # guards against alias bombs ("billion laughs")
 MAX_DEPTH = 60
 C_COMPOSER_MAX_DEPTH = 2000  # far below where libyaml's recursion overflows the C stack
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+# An id is part of the output's file names: <agency>-<year>-<project>-selfeval.pdf with two ids of
+# 64 is 147 bytes, within every file system's 255 a name (a 240-character id broke the PDF build).
+MAX_ID_LENGTH = 64
 YEAR_PATTERN = re.compile(r"^\d{4}$")
 # Top-level names the site itself uses for its own sections; a unit folder
 # with one of these names would overwrite them in output/.
@@ -395,6 +398,13 @@ def valid_id(name: str, shown: str, what: str, findings: Findings) -> bool:
         findings.error(
             "bad-id",
             f"{what}{quoted(name)}含有不允许的字符：只能用 ASCII 字母、数字、- 和 _（它会成为网址的一部分）",
+            Loc(shown),
+        )
+        return False
+    if len(name) > MAX_ID_LENGTH:
+        findings.error(
+            "long-id",
+            f"{what}{quoted(name)}有 {len(name)} 个字符，最多 {MAX_ID_LENGTH} 个（它会成为网址和 PDF 文件名的一部分）",
             Loc(shown),
         )
         return False

@@ -1,9 +1,9 @@
 """PDF renderer: the official table layouts through Jinja and WeasyPrint.
 
 One PDF per unit-year (its whole table) and one per project. Each PDF's
-inputs are its HTML (content, layout and CSS) plus the versions of sitegen,
-WeasyPrint and the fonts; a PDF whose inputs did not change is copied from
-the cache instead of rendered again.
+inputs are its HTML (content, layout and CSS) plus the digest of sitegen's
+code, layouts, fonts and libraries (base/resources.code_digest); a PDF whose
+inputs did not change is copied from the cache instead of rendered again.
 
 In the per-project layout every project is a form of its own (title, unit
 row, 合计, 备注) starting on a new page, so the unit-year PDF is its
@@ -19,6 +19,7 @@ import gc
 import hashlib
 import logging
 import multiprocessing
+import os
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from sitegen import __version__
+from sitegen.base.resources import code_digest
 from sitegen.model import Content, Project, UnitYear
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
@@ -231,13 +232,13 @@ class PdfLayouts:
 
 
 class PdfCache:
-    def __init__(self, folder: Path, fonts: str, css: str):
-        import uharfbuzz
-        import weasyprint
+    """PDFs under a digest of their HTML, the print CSS and code_digest(): sitegen's code and
+    layouts, the fonts and the versions of WeasyPrint and the libraries it uses (never a version
+    string of sitegen, the same for every commit)."""
 
+    def __init__(self, folder: Path, fonts: str, css: str):
         self.folder = folder / "pdf"
-        self.salt = (f"sitegen {__version__}\0weasyprint {weasyprint.__version__}\0"
-                     f"uharfbuzz {uharfbuzz.__version__}\0{fonts}\0{PDF_VARIANT}\0{css}\0")
+        self.salt = f"{code_digest()}\0{fonts}\0{PDF_VARIANT}\0{css}\0"
 
     def key(self, document: PdfDocument) -> str:
         return hashlib.sha256((self.salt + document.source).encode("utf-8")).hexdigest()
@@ -245,11 +246,18 @@ class PdfCache:
     def get(self, key: str) -> bytes | None:
         """The cached PDF, or None: an entry that cannot be read, is empty or is not a whole
         PDF (a disk that filled up, a killed build before the atomic writes) is never reused."""
+        path = self.folder / f"{key}.pdf"
         try:
-            data = (self.folder / f"{key}.pdf").read_bytes()
+            data = path.read_bytes()
         except OSError:
             return None
-        return data if data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") else None
+        if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
+            return None
+        try:
+            os.utime(path)  # used now: the cache is swept least recently used first (build/cache.py)
+        except OSError:
+            pass
+        return data
 
     def put(self, key: str, data: bytes) -> None:
         replace_atomically(self.folder / f"{key}.pdf", data)
