@@ -13,9 +13,8 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from sitegen.base.errors import SitegenError
 from sitegen.base.findings import ERROR, Findings
@@ -29,6 +28,7 @@ from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
 from sitegen.content.load import display_root
 from sitegen.model import Content
 from sitegen.render import Context
+from sitegen.render.renderer import Renderer
 from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
 from sitegen.render.feeds import render_feeds
@@ -37,18 +37,6 @@ from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.summary import Facts, SiteSummary, Spill
 from sitegen.render.writer import Writer
-
-
-@dataclass(frozen=True)
-class Renderer:
-    name: str  # shown in the progress display
-    # The site-wide part: on the pruned records of every unit, with context.summary (shards.py).
-    run: Callable[[Content, Writer, Context], object] | None
-    # The part for each shard's units, on their full model, before they are let go.
-    units: Callable[[Content, Writer, Context], object] | None = None
-    # Runs in a thread beside the renderers after it; the build waits for it at the end.
-    # For work done by another process (Pagefind), so that it overlaps Python's.
-    background: bool = False
 
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import Callable, Iterator
 
 from sitegen.build import shards
 from sitegen.base.findings import ERROR, Findings
@@ -31,10 +31,9 @@ from sitegen.render import Context, worker_count
 from sitegen.render.checksums import is_download
 from sitegen.render.writer import Writer, place_files, write_links
 from sitegen.build.cache import ShardCache, ShardOutput, links_path, read_entry, write_entry
+from sitegen.render.renderer import Renderer
 from sitegen.render.summary import Facts, SiteSummary
 
-if TYPE_CHECKING:
-    from sitegen.build.site import Renderer
 
 
 AHEAD_PROJECTS = 4_000  # how far a worker of this machine runs ahead of the build (ShardRunner.outputs)
