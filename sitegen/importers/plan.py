@@ -294,8 +294,8 @@ def existing_ids(year_dir: Path) -> dict[str, str]:
     if not year_dir.is_dir():
         return ids
     for path in sorted(year_dir.glob("*.yaml")):
-        if path.stem in ("disclosure", "overall"):
-            continue
+        if path.stem in ("disclosure", "overall") or not path.is_file() or path.is_symlink():
+            continue  # a link may lead anywhere (/dev/zero): the ids are taken from real files only
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
@@ -414,9 +414,6 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
 def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     """Plan, check and write the tables read, under the tree's lock."""
     files: dict[Path, str] = {}
-    if not (options.into / "site.yaml").exists():
-        files[options.into / "site.yaml"] = writer.site_yaml()
-        report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
     results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
     existing = merge.load_existing(options.into) if results else None
     merged: set[Path] = set()
@@ -424,6 +421,9 @@ def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     if not units:
         report.failed.append("没有导入任何项目：读到的表都没有项目行（见上面的「跳过」），未写入任何文件")
         return 1
+    if not (options.into / "site.yaml").exists():
+        files[options.into / "site.yaml"] = writer.site_yaml()
+        report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
     for unit in units:
         files.update(plan_unit(unit, options, report, existing, merged))
     transaction.refuse_links(options.into, list(files))
