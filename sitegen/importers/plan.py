@@ -21,7 +21,7 @@ from sitegen.importers import merge, transaction, writer
 from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
-from sitegen.importers.readers import read_file
+from sitegen.importers.readers import read_file_warned
 from sitegen.importers.report import Report
 from sitegen.importers.transaction import WriteFailed, reason
 from sitegen.content.load import ID_PATTERN
@@ -72,11 +72,29 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
     return founds
 
 
+LARGE_FILE = 2 * 1024 * 1024  # bytes: a file this size takes seconds to read; a terminal shows it
+
+
+def progress_for(path: Path, shown: str):
+    """A progress line on a terminal while a large file is read (nothing when piped)."""
+    from contextlib import nullcontext
+
+    from sitegen.base.progress import Progress
+
+    try:
+        large = path.stat().st_size >= LARGE_FILE
+    except OSError:
+        large = False
+    return Progress().step(f"读取 {shown}") if large else nullcontext()
+
+
 def read_all(paths: list[Path], report: Report) -> list[Found]:
     founds = []
     for path in paths:
         shown = str(path)
-        kind, grids = read_file(path, shown)
+        with progress_for(path, shown):
+            kind, grids, warnings = read_file_warned(path, shown)
+        report.warnings += warnings
         notes = "".join(f"，{note}" for grid in grids[:1] for note in grid.notes)
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
         found = recognise(grids, report)
