@@ -37,7 +37,7 @@ def strict(data: bytes, encoding: str, offset: int, shown: str, said: str) -> st
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        at = offset + exc.start
+        at = offset + exc.start + 1  # counted from 1, as a person counts
         line = data[:exc.start].count(b"\n" if encoding == "utf-8" else "\n".encode("utf-16-le")) + 1
         raise BadInput(f"{shown}: 文件{said}，但第 {line} 行（第 {at} 字节起）不是有效的 {encoding.upper()} 编码："
                        "请用原来的程序另存为 UTF-8 CSV") from None

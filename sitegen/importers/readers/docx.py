@@ -51,8 +51,9 @@ def read(path: Path, shown: str) -> list[Grid]:
 
 
 def paragraph_text(p) -> str:
-    # Comments and processing instructions have no string tag: only elements are text.
-    return "".join(t.text or "" for t in p.iter() if isinstance(t.tag, str) and t.tag.endswith(("}t", "}tab")))
+    # Comments and processing instructions have no string tag: only elements are text, and a
+    # text element's whole text (itertext: also what follows a comment inside it).
+    return "".join("".join(t.itertext()) for t in p.iter() if isinstance(t.tag, str) and t.tag.endswith(("}t", "}tab")))
 
 
 def cell_text(tc) -> str:
