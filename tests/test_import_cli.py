@@ -49,7 +49,7 @@ def test_reimport_is_unchanged_and_a_changed_file_is_a_conflict_unless_force(tmp
     edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 65.00", "budget: 66.00"), encoding="utf-8")
     after_edit = tree(into)
     code, out, err = run("import", str(FLAT), "--into", str(into), *ARGS)
-    assert code == 1 and "p01.yaml 已存在且内容不同" in out and tree(into) == after_edit
+    assert code == 1 and "p01.yaml 已存在且这些键不同（budget）" in out and tree(into) == after_edit
     code, out, _ = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
     assert code == 0 and tree(into) == before
     # --force kept the author's edited file, and the report says where and how to restore it.

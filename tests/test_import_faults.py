@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -86,7 +87,7 @@ def test_two_imports_of_one_unit_year_the_second_sees_the_first(tmp_path):
     # Whichever came second found the first's files: a conflict, said as such, nothing lost.
     assert codes == [0, 1], results
     loser = next(out for code, out, _ in results if code == 1)
-    assert "已存在且内容不同" in loser
+    assert "已存在且这些键不同（budget）" in loser
     assert len(projects(into, "418001")) == 9 and run("check", str(into))[0] == 0
 
 
@@ -178,7 +179,8 @@ def test_a_full_disk_during_force_puts_every_file_back(small_disk):
     into = small_disk / "content"
     assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
     for path in sorted((into / "418001" / "2022").glob("p*.yaml")):
-        path.write_text(path.read_text(encoding="utf-8") + "# 作者的改动\n", encoding="utf-8")
+        edited = re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M)
+        path.write_text(edited + "# 作者的改动\n", encoding="utf-8")
     before = tree(into)
     fill(small_disk, 3 * 4096)
     code, _, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)

@@ -103,7 +103,10 @@ def test_selfeval_merges_into_the_authors_file_keeping_every_value(tmp_path, fmt
     assert results["指标1:是否满意"] == ("95", Decimal("9"), "")
     text = (into / "jishan-ybj" / "2020" / "medical.yaml").read_text(encoding="utf-8")
     assert text.startswith("# 2020 年度绩效目标（作者手写）\n")
-    assert "# 按省定标准（原在第 18 行末）" in text and "# 由 sitegen import 并入自评：" in text
+    # Merged in the file's own text: the comment where it was, the author's ≥, the results added.
+    assert "name: 配套资金每人每年, target: 75, unit: 元, score: 10, actual: 75, earned: 10}  # 按省定标准\n" in text
+    assert 'name: 资金是否全部纳入医保统筹, op: "≥", target: 100, unit: "%", score: 15, direction: 正向, actual: 100' in text
+    assert "# 由 sitegen import 并入自评：" in text and "description: |-\n  为建档立卡贫困人口代缴个人缴费部分。\n\n" in text
     # Once more: nothing changes.
     snapshot = files(into)
     code, out, _ = run("import", str(JISHAN / f"table.{fmt}"), "--into", str(into), *ARGS)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.importers import merge, transaction, writer
+from sitegen.importers import merge, transaction, writer, yamlmerge
 from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
@@ -352,8 +352,14 @@ def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[P
             if old == text:
                 report.unchanged.append(str(path))
                 continue
+            imported, text = text, yamlmerge.merge_text(old, text)  # the author's comments and other keys stay
+            if text == old:
+                report.unchanged.append(f"{path}（表中的值与文件相同：保留文件的写法、注释和表中没有的键）")
+                continue
             if not force and path not in merged:
-                report.conflicts.append(f"{path} 已存在且内容不同：未覆盖（确认要用导入的内容替换时加 --force）")
+                keys = "、".join(yamlmerge.changed_keys(old, imported))
+                report.conflicts.append(f"{path} 已存在且{'这些键' if keys else '内容'}不同{f'（{keys}）' if keys else ''}："
+                                        "未覆盖（确认要用表中的值替换时加 --force：只替换不同的值，保留注释和表中没有的键）")
                 continue
         changed[path] = text
     return changed
