@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -56,7 +57,7 @@ def guard(path, shown: str) -> Facts:
             for member in members:
                 if member.filename.lower().endswith(XML_SUFFIXES):
                     scan(z, member, shown, facts)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         raise BadInput(f"{shown}: 文件已损坏（压缩包不完整或无法解压：{type(exc).__name__}），无法读取") from None
     return facts
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def read_warned(path: Path, shown: str) -> tuple[list[Grid], list[str]]:
         with open(path, "rb") as stream:
             # data_only: a formula cell gives the value Excel saved with it, never the formula.
             book = openpyxl.load_workbook(stream, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
         raise BadInput(f"{shown}: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：{type(exc).__name__}）") from None
     grids = [sheet_grid(sheet, shown) for sheet in book.worksheets]
     return grids, formula_warnings(path, shown, facts)
@@ -81,7 +82,7 @@ def cell_text(cell) -> str:
 def formula_warnings(path: Path, shown: str, facts: ooxml.Facts) -> list[str]:
     try:
         found = ooxml.unsaved_formulas(path, facts)
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return []
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError, SyntaxError):  # lxml's errors are SyntaxErrors
+        return []  # openpyxl read the file; the warning is what cannot be given
     return [f"{shown} {sheet}!{cell}: 公式格（={formula}）没有保存计算结果，按空格导入：请在 Excel 中打开并保存后再导入，"
             "或在导入的文件中填写这个值" for sheet, cells in found.items() for cell, formula in cells]
