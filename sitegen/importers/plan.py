@@ -315,7 +315,7 @@ def existing_ids(year_dir: Path) -> dict[str, str]:
         if path.stem in ("disclosure", "overall") or not path.is_file() or path.is_symlink():
             continue  # a link may lead anywhere (/dev/zero): the ids are taken from real files only
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):

@@ -9,6 +9,7 @@ starts with a comment naming the source: file, sheet or page, rows.
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ import yaml
 from sitegen.content.fields import Target
 from sitegen.model import DISCLOSURE, INDICATOR, PROJECT, Indicator, Project
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, PyYAML's resolver
 PLAIN_START = re.compile(r"^[\w\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》（）【】·…—]", re.UNICODE)
 FLOW_UNSAFE = set(",[]{}#&*!|>'\"%@`")
 BLOCK_UNSAFE = set("#&*!|>'\"%@`")
@@ -60,10 +62,11 @@ def target_text(target: Target) -> str:
     return target.text if target.is_numeric else scalar(target.text, flow=True)
 
 
+@functools.lru_cache(maxsize=4096)  # the same level names and units come on every row
 def resolves_to_text(text: str) -> bool:
     """A plain scalar YAML keeps as a string (not 1.0, true, null, 2024-01-01, 057001)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=FAST_LOADER)
     except yaml.YAMLError:
         return False
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"
