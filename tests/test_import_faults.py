@@ -8,6 +8,7 @@ import fcntl
 import os
 import re
 import select
+import signal
 import shutil
 import subprocess
 import sys
@@ -188,6 +189,34 @@ def test_a_full_disk_during_force_puts_every_file_back(small_disk):
     assert tree(into) == before
     assert sorted(p.name for p in into.iterdir() if p.name.startswith(".")) == []
     assert not [p for p in into.rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8])
+def test_sigterm_at_any_moment_leaves_the_tree_as_before_or_as_imported(tmp_path, delay):
+    """The signal comes `delay` seconds after the import got the lock: while it reads the tree,
+    checks, writes its temporary files or renames them."""
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    for path in sorted((into / "418001" / "2022").glob("p*.yaml")):
+        path.write_text(re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    before = tree(into)
+    shutil.copytree(into, tmp_path / "expected")
+    assert run("import", str(FLAT), "--into", str(tmp_path / "expected"), "--force", *ARGS)[0] == 0
+    imported = tree(tmp_path / "expected")
+    with open(into / ".sitegen-import.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        process = sitegen("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+        wait_for_line(process, "等待它结束")
+        (into / ".sitegen-import.lock").unlink()  # as an import ends: the waiting one takes a new lock
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err
+    # Unwound (143): as before. Done (0): as imported. Killed outright (-15: before sitegen's
+    # handler is in place or after it is gone, at start-up or exit): one or the other, never between.
+    expected = {0: [imported], 128 + signal.SIGTERM: [before], -signal.SIGTERM: [before, imported]}
+    assert tree(into) in expected[process.returncode], (process.returncode, err)
+    assert not [p for p in into.rglob("*.tmp")] and not (into / ".sitegen-import.lock").exists()
 
 
 # ---------------------------------------------------------------- nothing imported, folders, warnings
