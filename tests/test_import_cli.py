@@ -14,7 +14,11 @@ ARGS = ("--year", "2022", "--region", "内蒙古自治区乌海市")
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} if root.exists() else {}
+    """The content as the loader sees it: the import's lock and backups (dot names) left out."""
+    if not root.exists():
+        return {}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)}
 
 
 def test_import_writes_a_tree_that_checks_and_says_what_it_guessed(tmp_path):
@@ -45,9 +49,13 @@ def test_reimport_is_unchanged_and_a_changed_file_is_a_conflict_unless_force(tmp
     edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 65.00", "budget: 66.00"), encoding="utf-8")
     after_edit = tree(into)
     code, out, err = run("import", str(FLAT), "--into", str(into), *ARGS)
-    assert code == 1 and "p01.yaml 已存在且内容不同" in out and tree(into) == after_edit
+    assert code == 1 and "p01.yaml 已存在且这些键不同（budget）" in out and tree(into) == after_edit
     code, out, _ = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
     assert code == 0 and tree(into) == before
+    # --force kept the author's edited file, and the report says where and how to restore it.
+    [backup] = (into / ".sitegen-import-backup").iterdir()
+    assert (backup / "418001" / "2022" / "p01.yaml").read_bytes() == after_edit["418001/2022/p01.yaml"]
+    assert f"备份：被替换的 1 个文件原样保存在 {backup}/；恢复：cp -a {backup}/. {into}/" in out
 
 
 @pytest.mark.parametrize("make,message", [

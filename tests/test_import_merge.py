@@ -103,7 +103,10 @@ def test_selfeval_merges_into_the_authors_file_keeping_every_value(tmp_path, fmt
     assert results["指标1:是否满意"] == ("95", Decimal("9"), "")
     text = (into / "jishan-ybj" / "2020" / "medical.yaml").read_text(encoding="utf-8")
     assert text.startswith("# 2020 年度绩效目标（作者手写）\n")
-    assert "# 按省定标准（原在第 18 行末）" in text and "# 由 sitegen import 并入自评：" in text
+    # Merged in the file's own text: the comment where it was, the author's ≥, the results added.
+    assert "name: 配套资金每人每年, target: 75, unit: 元, score: 10, actual: 75, earned: 10}  # 按省定标准\n" in text
+    assert 'name: 资金是否全部纳入医保统筹, op: "≥", target: 100, unit: "%", score: 15, direction: 正向, actual: 100' in text
+    assert "# 由 sitegen import 并入自评：" in text and "description: |-\n  为建档立卡贫困人口代缴个人缴费部分。\n\n" in text
     # Once more: nothing changes.
     snapshot = files(into)
     code, out, _ = run("import", str(JISHAN / f"table.{fmt}"), "--into", str(into), *ARGS)
@@ -226,3 +229,79 @@ def only_project_list(into: Path):
     loaded = load_content(into)
     assert loaded.ok, [f.format() for f in loaded.findings.errors]
     return loaded.content.projects()
+
+
+# ---------------------------------------------------------------- re-importing into a tree that exists
+
+
+def comment_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+def test_reimporting_the_sites_own_xlsx_with_force_keeps_comments_title_and_totals(tmp_path):
+    """all.xlsx does not carry a unit-year's title, stated_total or notes, nor any comment: --force
+    replaces the values that differ, in place, and keeps all of those (the example content)."""
+    from sitegen.render.data import build_date, xlsx_bytes
+    from tests.conftest import CONTENT
+
+    into = tmp_path / "content"
+    shutil.copytree(CONTENT, into)
+    before = load_content(into)
+    xlsx = tmp_path / "all.xlsx"
+    xlsx.write_bytes(xlsx_bytes(before.content.unit_years(), build_date(before.content.unit_years())))
+    originals = {p: p.read_text(encoding="utf-8") for p in into.rglob("*.yaml")}
+    code, out, err = run("import", str(xlsx), "--into", str(into), "--force")
+    assert code == 0, out + err
+    for path, text in originals.items():
+        now = path.read_text(encoding="utf-8").splitlines()
+        assert all(line in [n.strip() for n in now] for line in comment_lines(text)), path
+    after = load_content(into)
+    assert after.ok, [f.format() for f in after.findings.errors]
+    kept = {(uy.agency.id, uy.year): (uy.title, uy.stated_total, uy.notes) for uy in before.content.unit_years()}
+    assert {(uy.agency.id, uy.year): (uy.title, uy.stated_total, uy.notes) for uy in after.content.unit_years()} == kept
+    assert any(stated for _, stated, _ in kept.values()) and any(title for title, _, _ in kept.values())
+    # What changed are the values the table gives otherwise (pdf_layout: the XLSX is a flat table;
+    # order), never a value the table does not have; the replaced files are in the backup.
+    assert "备份：被替换的" in out
+    # Again, without --force: nothing differs any more, nothing is written.
+    snapshot = files(into)
+    code, out, _ = run("import", str(xlsx), "--into", str(into))
+    assert code == 0 and "已写入" not in out and files(into) == snapshot
+
+
+MERGE_OLD = """\
+# 作者的说明
+name: 项目
+budget: 10.00   # 原表如此
+indicators:
+  # 第一组
+  - {level1: 产出指标, level2: 数量指标, name: 甲, op: "≥", target: 1, unit: 个,
+     remark: 作者加的}
+  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 2}
+notes: |
+  第一行
+  # 这不是注释
+"""
+
+
+def test_the_merge_keeps_the_authors_text_and_replaces_only_what_differs():
+    from sitegen.importers.yamlmerge import merge_text
+
+    new = ("# 由 sitegen import 导入：t.xlsx 表1 第 1–3 行（flat 表式）\nname: 项目\nbudget: 12.00\norder: 1\nindicators:\n"
+           '  - {level1: 产出指标, level2: 数量指标, name: 甲, op: ">=", target: 1, unit: 个}\n'
+           "  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 3}\n"
+           "  - {level1: 产出指标, level2: 质量指标, name: 丙, target: 合格}\n")
+    merged = merge_text(MERGE_OLD, new)
+    assert merged == (
+        "# 作者的说明\n# 由 sitegen import 导入：t.xlsx 表1 第 1–3 行（flat 表式）\nname: 项目\nbudget: 12.00   # 原表如此\norder: 1\n"
+        "indicators:\n  # 第一组\n"
+        '  - {level1: 产出指标, level2: 数量指标, name: 甲, op: "≥", target: 1, unit: 个,\n     remark: 作者加的}\n'
+        "  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 3}\n"
+        "  - {level1: 产出指标, level2: 质量指标, name: 丙, target: 合格}\n"
+        "notes: |\n  第一行\n  # 这不是注释\n")
+    assert merge_text(MERGE_OLD, MERGE_OLD.replace("# 作者的说明\n", "")) == MERGE_OLD  # nothing differs: byte for byte
+    # A list that gets shorter is replaced whole; its comments go above it, the inline one with its line.
+    shorter = "name: 项目\nindicators:\n  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 2}\n"
+    merged = merge_text(MERGE_OLD, shorter)
+    assert "\n# 第一组\nindicators:\n  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 2}\nnotes: |" in merged
+    assert "budget: 10.00   # 原表如此" in merged

@@ -308,7 +308,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("未写入任何文件", file=sys.stderr)
         return EXIT_USAGE
     print(report.text(args.dry_run))
-    if code:
+    if code and report.files:  # a folder: each file was imported or not on its own (listed above)
+        print("有文件未导入（见上面各文件的结果）", file=sys.stderr)
+    elif code:
         print("有冲突或错误，未写入任何文件", file=sys.stderr)
     elif args.dry_run:
         print("试运行（--dry-run）：未写入任何文件")

@@ -4,9 +4,9 @@ The project is found in the content tree by its code, else by its name
 (the report says which). Each result row goes to the indicator with the
 same 三级指标 name. An author's value is never overwritten: a result that
 differs from one already written is a conflict (nothing is written unless
---force). The file is rewritten by the YAML writer from the loaded record,
-so every value the author wrote is written back; the author's comments
-are kept at the top of the file.
+--force). The record with the results is written by the YAML writer and
+merged into the file's own text (yamlmerge.py): every value and comment
+the author wrote stays where it was.
 """
 
 from __future__ import annotations
@@ -136,24 +136,6 @@ def merge_results(target: Indicator, row: Indicator, result: Merged, where: str,
                             f"「{shown(target.target)}」不同：保留项目文件的，请核对")
 
 
-def kept_comments(text: str) -> list[str]:
-    """The author's comments, to keep at the top of the rewritten file: those above the first key as
-    they are, the others with the line they stood on."""
-    lines, top = [], True
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith("#"):
-            body = stripped[1:].strip()
-            lines.append(body if top else f"{body}（原在第 {number} 行）")
-            continue
-        if stripped:
-            top = False
-        inline = inline_comment(line)
-        if inline:
-            lines.append(f"{inline}（原在第 {number} 行末）")
-    return lines
-
-
 def inline_comment(line: str) -> str | None:
     """The comment after a value (`budget: 10000  # 原表…`), outside quotes; None when there is none."""
     quote = None
@@ -169,10 +151,10 @@ def inline_comment(line: str) -> str | None:
 
 
 def merged_text(merged: Merged, source: str) -> str:
-    """The file rewritten: the author's comments, one line naming the self-evaluation."""
+    """The file with the results in it, merged in its own text (yamlmerge.py): the author's
+    comments and values stay where and as they were, one line names the self-evaluation."""
+    from sitegen.importers import yamlmerge
+
     original = merged.path.read_text(encoding="utf-8")
-    comments = kept_comments(original)
-    if source not in comments:
-        comments.append(source)
     write = writer.project_yaml if isinstance(merged.project, Project) else writer.overall_yaml
-    return write(comments, merged.project)
+    return yamlmerge.merge_text(original, write([source], merged.project))

@@ -17,12 +17,13 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.importers import merge, writer
+from sitegen.importers import merge, transaction, writer, yamlmerge
 from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
-from sitegen.importers.readers import read_file
+from sitegen.importers.readers import read_file_warned
 from sitegen.importers.report import Report
+from sitegen.importers.transaction import WriteFailed, reason
 from sitegen.content.load import ID_PATTERN
 from sitegen.model import Project
 
@@ -71,11 +72,29 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
     return founds
 
 
+LARGE_FILE = 2 * 1024 * 1024  # bytes: a file this size takes seconds to read; a terminal shows it
+
+
+def progress_for(path: Path, shown: str):
+    """A progress line on a terminal while a large file is read (nothing when piped)."""
+    from contextlib import nullcontext
+
+    from sitegen.base.progress import Progress
+
+    try:
+        large = path.stat().st_size >= LARGE_FILE
+    except OSError:
+        large = False
+    return Progress().step(f"读取 {shown}") if large else nullcontext()
+
+
 def read_all(paths: list[Path], report: Report) -> list[Found]:
     founds = []
     for path in paths:
         shown = str(path)
-        kind, grids = read_file(path, shown)
+        with progress_for(path, shown):
+            kind, grids, warnings = read_file_warned(path, shown)
+        report.warnings += warnings
         notes = "".join(f"，{note}" for grid in grids[:1] for note in grid.notes)
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
         found = recognise(grids, report)
@@ -293,10 +312,10 @@ def existing_ids(year_dir: Path) -> dict[str, str]:
     if not year_dir.is_dir():
         return ids
     for path in sorted(year_dir.glob("*.yaml")):
-        if path.stem in ("disclosure", "overall"):
-            continue
+        if path.stem in ("disclosure", "overall") or not path.is_file() or path.is_symlink():
+            continue  # a link may lead anywhere (/dev/zero): the ids are taken from real files only
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (yaml.YAMLError, OSError, UnicodeDecodeError):
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):
@@ -319,7 +338,7 @@ def refuse_unsafe_into(into: Path) -> None:
         raise BadInput(str(exc).replace("输出目录", "导入目录").replace("输出路径", "导入路径")) from None
     if (into / MARKER).exists():
         raise BadInput(f"导入目录 {into} 是 sitegen 生成的网站（有 {MARKER}），每次生成都会被替换：请用 --into 指定内容目录（如 content）")
-    if into.is_dir() and any(into.iterdir()) and not (into / "site.yaml").exists():
+    if into.is_dir() and any(p.name != transaction.LOCK_NAME for p in into.iterdir()) and not (into / "site.yaml").exists():
         raise BadInput(f"导入目录 {into} 已有文件但不是内容目录（没有 site.yaml）：请用 --into 指定内容目录或一个新目录")
 
 
@@ -333,8 +352,14 @@ def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[P
             if old == text:
                 report.unchanged.append(str(path))
                 continue
+            imported, text = text, yamlmerge.merge_text(old, text)  # the author's comments and other keys stay
+            if text == old:
+                report.unchanged.append(f"{path}（表中的值与文件相同：保留文件的写法、注释和表中没有的键）")
+                continue
             if not force and path not in merged:
-                report.conflicts.append(f"{path} 已存在且内容不同：未覆盖（确认要用导入的内容替换时加 --force）")
+                keys = "、".join(yamlmerge.changed_keys(old, imported))
+                report.conflicts.append(f"{path} 已存在且{'这些键' if keys else '内容'}不同{f'（{keys}）' if keys else ''}："
+                                        "未覆盖（确认要用表中的值替换时加 --force：只替换不同的值，保留注释和表中没有的键）")
                 continue
         changed[path] = text
     return changed
@@ -346,12 +371,14 @@ def check_tree(into: Path, files: dict[Path, str], report: Report) -> bool:
 
     with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
         root = Path(temp) / "content"
-        if into.is_dir():
-            shutil.copytree(into, root, ignore=shutil.ignore_patterns(".git"))
-        for path, text in files.items():
-            target = root / path.relative_to(into)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        try:
+            copy_for_check(into, root, Path(temp) / "outside")
+            for path, text in files.items():
+                target = root / path.relative_to(into)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise WriteFailed(f"写入检查用的临时副本（{temp}）失败：{reason(exc)}；内容目录未改动") from None
         loaded = load_content(root)
         prefix = str(root.resolve()) + "/"
         for finding in loaded.findings.sorted():
@@ -359,35 +386,79 @@ def check_tree(into: Path, files: dict[Path, str], report: Report) -> bool:
         return loaded.ok
 
 
-def write(files: dict[Path, str]) -> None:
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.import-{os.getpid()}")
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
+LOADED_SUFFIXES = (".yaml", ".yml", ".md")
+
+
+def copy_for_check(into: Path, root: Path, outside: Path) -> None:
+    """The tree as the loader sees it, and nothing more: folders and the files it reads, copied
+    without following any link; a link becomes a link to the same place in the copy (or, when
+    it leads out of the tree, to `outside`, which does not exist: the loader refuses both the
+    same way). Other files and anything that is no regular file (a fifo, a device) become empty
+    files of the same name: the loader only names them. Names starting with a dot are skipped,
+    as the loader skips them (.git, the import's lock and backups)."""
+    root.mkdir()
+    if not into.is_dir():
+        return
+    inside = into.resolve()
+    folders = [(into, root)]
+    while folders:
+        source, copy = folders.pop()
+        with os.scandir(source) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                target = copy / entry.name
+                if entry.is_symlink():
+                    real = Path(os.path.realpath(entry.path))
+                    target.symlink_to(root / real.relative_to(inside) if real.is_relative_to(inside) else outside)
+                elif entry.is_dir(follow_symlinks=False):
+                    target.mkdir()
+                    folders.append((Path(entry.path), target))
+                elif entry.is_file(follow_symlinks=False) and entry.name.endswith(LOADED_SUFFIXES):
+                    shutil.copyfile(entry.path, target, follow_symlinks=False)
+                else:
+                    target.touch()
 
 
 def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
-    """0: written (or would be, with --dry-run); 1: conflicts or check errors, nothing written;
-    BadInput (exit 2) for a file that cannot be imported."""
-    report = Report()
+    """0: written (or would be, with --dry-run); 1: conflicts, check errors or nothing to import,
+    nothing written; BadInput (exit 2) for a file that cannot be imported or written.
+    A folder among `paths` is a batch: each of its files imported on its own (batch.py)."""
     refuse_unsafe_into(options.into)
-    founds = read_all(paths, report)
+    if any(path.is_dir() for path in paths):
+        from sitegen.importers import batch
+
+        return batch.run(paths, options)
+    report = Report()
+    founds = read_all(paths, report)  # before the lock: reading the tables does not touch the tree
+    with transaction.locked(options.into):
+        return import_founds(founds, options, report), report
+
+
+def import_founds(founds: list[Found], options: Options, report: Report) -> int:
+    """Plan, check and write the tables read, under the tree's lock."""
     files: dict[Path, str] = {}
-    if not (options.into / "site.yaml").exists():
-        files[options.into / "site.yaml"] = writer.site_yaml()
-        report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
     results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
     existing = merge.load_existing(options.into) if results else None
     merged: set[Path] = set()
-    for unit in units_of(founds, options, report):
+    units = units_of(founds, options, report)
+    if not units:
+        report.failed.append("没有导入任何项目：读到的表都没有项目行（见上面的「跳过」），未写入任何文件")
+        return 1
+    if not (options.into / "site.yaml").exists():
+        files[options.into / "site.yaml"] = writer.site_yaml()
+        report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
+    for unit in units:
         files.update(plan_unit(unit, options, report, existing, merged))
+    transaction.refuse_links(options.into, list(files))
     changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
-        return 1, report
+        return 1
     if not check_tree(options.into, changed, report):
-        return 1, report
+        return 1
     report.written = [str(path) for path in changed]
-    if not options.dry_run:
-        write(changed)
-    return 0, report
+    if not options.dry_run and changed:
+        done = transaction.write_all(options.into, changed)
+        report.backup = done.backup
+        report.replaced = [str(path) for path in done.replaced]
+    return 0

@@ -9,7 +9,7 @@ starts with a comment naming the source: file, sheet or page, rows.
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 from decimal import Decimal
 
@@ -18,9 +18,28 @@ import yaml
 from sitegen.content.fields import Target
 from sitegen.model import DISCLOSURE, INDICATOR, PROJECT, Indicator, Project
 
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, PyYAML's resolver
 PLAIN_START = re.compile(r"^[\w\u4e00-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》（）【】·…—]", re.UNICODE)
 FLOW_UNSAFE = set(",[]{}#&*!|>'\"%@`")
 BLOCK_UNSAFE = set("#&*!|>'\"%@`")
+
+
+# What YAML cannot carry as it is: control characters (but tab), DEL and the C1 range, the
+# characters YAML 1.1 reads as line breaks (U+0085, U+2028, U+2029), the byte-order mark,
+# surrogates and the two non-characters. In a double-quoted scalar they are written as escapes.
+RAW_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quoted(text: str) -> str:
+    """A double-quoted YAML scalar: `"` and `\\` escaped, and every character of RAW_UNSAFE as
+    `\\uXXXX`, so that the file holds printable text only and reads back as the same string."""
+    return '"' + re.sub(r'[\\"]|' + RAW_UNSAFE.pattern, escape, text) + '"'
+
+
+def escape(match: re.Match) -> str:
+    ch = match.group(0)
+    return ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
 
 
 def scalar(value, flow: bool = False) -> str:
@@ -30,12 +49,12 @@ def scalar(value, flow: bool = False) -> str:
     if isinstance(value, Target):
         return target_text(value)
     text = str(value)
-    if text == "" or "\n" in text or text != text.strip():
-        return json.dumps(text, ensure_ascii=False)
+    if text == "" or RAW_UNSAFE.search(text) or "\t" in text or text != text.strip():
+        return quoted(text)
     unsafe = FLOW_UNSAFE if flow else BLOCK_UNSAFE
     plain = (PLAIN_START.match(text) and not any(ch in unsafe for ch in text) and ": " not in text
              and " #" not in text and not text.endswith(":") and resolves_to_text(text))
-    return text if plain else json.dumps(text, ensure_ascii=False)
+    return text if plain else quoted(text)
 
 
 def target_text(target: Target) -> str:
@@ -43,9 +62,13 @@ def target_text(target: Target) -> str:
     return target.text if target.is_numeric else scalar(target.text, flow=True)
 
 
+@functools.lru_cache(maxsize=4096)  # the same level names and units come on every row
 def resolves_to_text(text: str) -> bool:
     """A plain scalar YAML keeps as a string (not 1.0, true, null, 2024-01-01, 057001)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=FAST_LOADER)
+    except yaml.YAMLError:
+        return False
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"
 
 
@@ -54,14 +77,20 @@ def block(key: str, value: str, indent: str = "") -> list[str]:
     # `|` keeps one final line break and `|-` none; text ending in more (or starting with a space or
     # an empty line) is written quoted, so that it loads back exactly as it was.
     simple = not value.startswith((" ", "\n")) and not value.endswith("\n\n")
-    if "\n" in value.rstrip("\n") and simple and all(line == line.rstrip() for line in value.splitlines()):
+    lines = value.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if ("\n" in value.rstrip("\n") and simple and not RAW_UNSAFE.search(value.replace("\n", ""))
+            and all(line == line.rstrip() for line in lines)):
         chomp = "|" if value.endswith("\n") else "|-"
-        return [f"{indent}{key}: {chomp}"] + [f"{indent}  {line}" if line else "" for line in value.splitlines()]
+        return [f"{indent}{key}: {chomp}"] + [f"{indent}  {line}" if line else "" for line in lines]
     return [f"{indent}{key}: {scalar(value)}"]
 
 
 def comment(lines: list[str]) -> list[str]:
-    return [f"# {line}" for line in lines]
+    """`# ` lines; a line break or control character in a file or sheet name is shown escaped
+    (a raw one would end the comment and start a key)."""
+    return [f"# {RAW_UNSAFE.sub(escape, line)}" for line in lines]
 
 
 # ---------------------------------------------------------------- files
@@ -69,9 +98,9 @@ def comment(lines: list[str]) -> list[str]:
 
 def agency_yaml(source: list[str], code: str, name: str, region: str, department: tuple[str, str] | None,
                 layout: str | None) -> str:
-    lines = comment(source) + [f"code: {json.dumps(code, ensure_ascii=False)}", f"name: {scalar(name)}", f"region: {scalar(region)}"]
+    lines = comment(source) + [f"code: {quoted(code)}", f"name: {scalar(name)}", f"region: {scalar(region)}"]
     if department:
-        lines += ["department:", f"  code: {json.dumps(department[0], ensure_ascii=False)}", f"  name: {scalar(department[1])}"]
+        lines += ["department:", f"  code: {quoted(department[0])}", f"  name: {scalar(department[1])}"]
     if layout:
         lines.append(f"pdf_layout: {layout}")
     return "\n".join(lines) + "\n"

@@ -70,10 +70,19 @@ def ole_type(path: Path, shown: str) -> str:
 
 def read_file(path: Path, shown: str) -> tuple[str, list[Grid]]:
     """The file's type and its grids."""
+    kind, grids, _ = read_file_warned(path, shown)
+    return kind, grids
+
+
+def read_file_warned(path: Path, shown: str) -> tuple[str, list[Grid], list[str]]:
+    """The file's type, its grids, and what the reader warns about (formula cells of an .xlsx
+    without a saved value)."""
     kind = file_type(path, shown)
     if kind == "xlsx":
-        from sitegen.importers.readers import xlsx as reader
-    elif kind == "xls":
+        from sitegen.importers.readers import xlsx
+
+        return (kind, *xlsx.read_warned(path, shown))
+    if kind == "xls":
         from sitegen.importers.readers import xls as reader
     elif kind == "docx":
         from sitegen.importers.readers import docx as reader
@@ -81,4 +90,4 @@ def read_file(path: Path, shown: str) -> tuple[str, list[Grid]]:
         from sitegen.importers.readers import pdf as reader
     else:
         from sitegen.importers.readers import csv as reader
-    return kind, reader.read(path, shown)
+    return kind, reader.read(path, shown), []

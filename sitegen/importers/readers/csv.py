@@ -21,9 +21,9 @@ DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
 def decode(data: bytes, shown: str) -> tuple[str, str]:
     """The text and the encoding it was read with."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "UTF-8 (BOM)"
+        return strict(data[3:], "utf-8", 3, shown, "以 UTF-8 的 BOM 开头"), "UTF-8 (BOM)"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "UTF-16"
+        return strict(data, "utf-16", 0, shown, "以 UTF-16 的 BOM 开头"), "UTF-16"
     for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030/GBK")):
         try:
             return data.decode(encoding), name
@@ -32,15 +32,23 @@ def decode(data: bytes, shown: str) -> tuple[str, str]:
     raise BadInput(f"{shown}: 无法识别文件编码（不是 UTF-8，也不是 GBK/GB18030），请另存为 UTF-8 CSV")
 
 
+def strict(data: bytes, encoding: str, offset: int, shown: str, said: str) -> str:
+    """The text in the encoding its BOM names; BadInput saying where it stops being that."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        at = offset + exc.start + 1  # counted from 1, as a person counts
+        line = data[:exc.start].count(b"\n" if encoding == "utf-8" else "\n".encode("utf-16-le")) + 1
+        raise BadInput(f"{shown}: 文件{said}，但第 {line} 行（第 {at} 字节起）不是有效的 {encoding.upper()} 编码："
+                       "请用原来的程序另存为 UTF-8 CSV") from None
+
+
 def read(path: Path, shown: str) -> list[Grid]:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"{shown}: 无法读取文件：{exc.strerror}") from None
-    try:
-        text, encoding = decode(data, shown)
-    except UnicodeDecodeError:
-        raise BadInput(f"{shown}: 文件编码有误（UTF-16 内容不完整）") from None
+    text, encoding = decode(data, shown)
     if "\x00" in text:
         raise BadInput(f"{shown}: 不是文本文件（含有二进制数据）")
     delimiter = sniff(text)

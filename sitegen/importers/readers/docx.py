@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid, Merge
+from sitegen.importers.readers import ooxml
 
 NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]")
 
@@ -21,15 +23,18 @@ NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]")
 def read(path: Path, shown: str) -> list[Grid]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
 
+    ooxml.guard(path, shown)  # sizes and DTDs, before python-docx parses anything
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        with open(path, "rb") as stream:  # by content: the file's name does not matter
+            document = docx.Document(stream)
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError, XMLSyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Word 文件（文件已损坏或不是 .docx：{type(exc).__name__}）") from None
     grids: list[Grid] = []
     lines: list[str] = []  # paragraphs since the last table
     for block in document.element.body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
+        tag = block.tag.rsplit("}", 1)[-1] if isinstance(block.tag, str) else ""
         if tag == "p":
             text = paragraph_text(block)
             if text.strip():
@@ -47,14 +52,16 @@ def read(path: Path, shown: str) -> list[Grid]:
 
 
 def paragraph_text(p) -> str:
-    return "".join(t.text or "" for t in p.iter() if t.tag.endswith("}t") or t.tag.endswith("}tab"))
+    # Comments and processing instructions have no string tag: only elements are text, and a
+    # text element's whole text (itertext: also what follows a comment inside it).
+    return "".join("".join(t.itertext()) for t in p.iter() if isinstance(t.tag, str) and t.tag.endswith(("}t", "}tab")))
 
 
 def cell_text(tc) -> str:
     """The cell's paragraphs, one line each (nested tables are left out)."""
     lines = []
     for p in tc.iterchildren():
-        if p.tag.endswith("}p"):
+        if isinstance(p.tag, str) and p.tag.endswith("}p"):
             lines.append(paragraph_text(p))
     return "\n".join(lines).strip()
 

@@ -1,0 +1,156 @@
+"""What an .xlsx or .docx must pass before openpyxl or python-docx reads it.
+
+Both are zip files of XML parts. Before any library parses them:
+
+- the sizes the zip declares for its members, summed, must stay under MAX_UNPACKED (Python's
+  zipfile holds every member to its declared size and CRC, so a member cannot unpack to more);
+- no XML part may have a DTD (`<!DOCTYPE`, `<!ENTITY`): Excel and Word never write one, and
+  a DTD is how entity expansion (a "billion laughs") and external entities get in. The
+  libraries parse with entity resolution off (openpyxl with defusedxml, python-docx's lxml
+  parser with resolve_entities=False); refusing the DTD up front makes it one clear line;
+- a worksheet may have at most MAX_ROWS rows and MAX_CELLS cells, counted in its XML.
+
+One streaming pass over each part, a megabyte at a time; the parts are read again by the
+library afterwards (a 50 MB workbook: about a second more).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from sitegen.importers.grid import BadInput
+
+MAX_UNPACKED = 256 * 1024 * 1024
+MAX_MEMBERS = 10_000
+MAX_ROWS = 200_000
+MAX_CELLS = 2_000_000
+CHUNK = 1 << 20
+XML_SUFFIXES = (".xml", ".rels", ".vml")
+
+
+def utf16(text: bytes) -> list[bytes]:
+    return [text.decode().encode("utf-16-le"), text.decode().encode("utf-16-be")]
+
+
+DTD = re.compile(b"|".join(re.escape(form) for word in (b"<!DOCTYPE", b"<!ENTITY") for form in [word, *utf16(word)]))
+ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
+CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+@dataclass
+class Facts:
+    formulas: set[str] = field(default_factory=set)  # worksheet parts with a formula in them
+
+
+def guard(path, shown: str) -> Facts:
+    """BadInput, one line, for a file over a limit or with a DTD; else what the pass saw."""
+    facts = Facts()
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+            check_sizes(members, shown)
+            for member in members:
+                if member.filename.lower().endswith(XML_SUFFIXES):
+                    scan(z, member, shown, facts)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise BadInput(f"{shown}: 文件已损坏（压缩包不完整或无法解压：{type(exc).__name__}），无法读取") from None
+    return facts
+
+
+def check_sizes(members: list[zipfile.ZipInfo], shown: str) -> None:
+    if len(members) > MAX_MEMBERS:
+        raise BadInput(f"{shown}: 压缩包中有 {len(members)} 个部件，超过上限 {MAX_MEMBERS}：不像是 Excel 或 Word 文件，不导入")
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED:
+        raise BadInput(f"{shown}: 解压后有 {unpacked // (1024 * 1024)} MB，超过导入上限 {MAX_UNPACKED // (1024 * 1024)} MB："
+                       "请删去多余的工作表、行或图片，或拆成几个文件再导入")
+
+
+def scan(z: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str, facts: Facts) -> None:
+    """One part, streamed: a DTD refused; rows and cells of a worksheet counted."""
+    name = member.filename
+    sheet = PurePosixPath(name).parent.name == "worksheets"
+    rows = cells = 0
+    tail = b""
+    with z.open(member) as part:
+        while True:
+            chunk = part.read(CHUNK)
+            data = tail + chunk
+            # Keep the end from the last `<` on: a tag cut by the chunk is counted with the next.
+            # (one byte before it too: a UTF-16-BE `<!DOCTYPE` starts with a zero byte).
+            cut = data.rfind(b"<") - 1 if chunk else len(data)
+            cut = len(data) if cut < 0 or len(data) - cut > 4096 else cut
+            body, tail = data[:cut], data[cut:]
+            if DTD.search(body):
+                raise BadInput(f"{shown}: 文件中的 {name} 含有 DTD（<!DOCTYPE 或 <!ENTITY）：Excel 和 Word 不会写入 DTD，"
+                               "这可能是被改动过的文件，不导入（请用 Excel 或 Word 重新另存后再导入）")
+            if sheet:
+                rows += len(ROW.findall(body))
+                cells += len(CELL.findall(body))
+                if FORMULA.search(body):
+                    facts.formulas.add(name)
+                limit(shown, name, rows, cells)
+            if not chunk:
+                break
+
+
+def limit(shown: str, name: str, rows: int, cells: int) -> None:
+    if rows > MAX_ROWS:
+        raise BadInput(f"{shown}: 工作表 {name} 有 {MAX_ROWS} 行以上，超过导入上限 {MAX_ROWS} 行：请删去多余的行或拆成几个文件")
+    if cells > MAX_CELLS:
+        raise BadInput(f"{shown}: 工作表 {name} 有 {MAX_CELLS} 个以上的单元格，超过导入上限 {MAX_CELLS} 个：请删去多余的内容或拆成几个文件")
+
+
+# ---------------------------------------------------------------- formulas without a saved value
+
+
+def sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → sheet name, from xl/workbook.xml and its relationships."""
+    from lxml import etree
+
+    parser = safe_parser()
+    book = etree.fromstring(z.read("xl/workbook.xml"), parser)
+    rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser)
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    parts = {}
+    for sheet in book.iter("{*}sheet"):
+        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+        parts[part] = sheet.get("name", "")
+    return parts
+
+
+def safe_parser():
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+def unsaved_formulas(path, facts: Facts) -> dict[str, list[tuple[str, str]]]:
+    """Sheet name → (cell, formula) of the formula cells that carry no saved value: Excel saves
+    each formula's last result beside it, other programs may not, and openpyxl then gives None."""
+    if not facts.formulas:
+        return {}
+    from lxml import etree
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    with zipfile.ZipFile(path) as z:
+        try:
+            parts = sheet_parts(z)
+        except (KeyError, etree.XMLSyntaxError):
+            return {}
+        for part in sorted(facts.formulas):
+            with z.open(part) as stream:
+                for _, cell in etree.iterparse(stream, tag="{*}c", resolve_entities=False, no_network=True, load_dtd=False):
+                    formula = next((child for child in cell if child.tag.endswith("}f")), None)
+                    value = next((child for child in cell if child.tag.endswith("}v") or child.tag.endswith("}is")), None)
+                    if formula is not None and (value is None or not "".join(value.itertext())):
+                        found.setdefault(parts.get(part, part), []).append((cell.get("r", ""), formula.text or ""))
+                    cell.clear()
+    return found

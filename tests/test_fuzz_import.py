@@ -1,0 +1,122 @@
+"""`sitegen import` fuzzed: random cell texts (every control character, U+2028, U+0085, quotes,
+YAML syntax), damaged workbooks, DTDs and entities, random bytes under any name, and trees with
+links. Whatever comes: no traceback, exit 0, 1 or 2 only; an import that fails writes nothing;
+one that succeeds writes a tree that `sitegen check` reads and whose texts are the cells'.
+Bounded here (SITEGEN_FUZZ_EXAMPLES, 15 by default); `scripts/fuzz` runs it long."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sitegen.checks.pipeline import load_content
+from sitegen.importers.writer import RAW_UNSAFE
+from tests.conftest import run
+from tests.test_import_cli import ARGS, FLAT, tree
+
+EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "15"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+HEADER = ["项目名称", "预算数", "年度绩效目标", "一级指标", "二级指标", "三级指标", "指标值", "计量单位"]
+HOSTILE = [chr(c) for c in range(0x20) if c not in (0x0A, 0x0D)] + ["\x7f", "\x85", "\u2028", "\u2029", "\ufeff",
+                                                                    "\ufffe", "\\", '"', "'", "#", ": ", "- ", "{", "[", "&a", "*a", "!!python/object", "%", "@", "`", "|", ">"]
+cell_text = st.lists(st.one_of(st.sampled_from(HOSTILE), st.characters(blacklist_categories=("Cs",)),
+                               st.sampled_from(list("中文指标目标，：；“”"))), min_size=1, max_size=8).map("".join)
+
+
+def import_into(*args: str) -> tuple[int, str, str, Path]:
+    into = Path(tempfile.mkdtemp(prefix="fuzz-import-")) / "content"
+    code, out, err = run("import", *args, "--into", str(into), *ARGS, "--agency", "a1")
+    assert code in (0, 1, 2), (code, err)
+    assert "Traceback" not in err and "内部错误" not in err, err
+    if code:
+        assert tree(into) == {}, "a failed import wrote files"
+    return code, out, err, into
+
+
+@FUZZ
+@given(st.lists(cell_text, min_size=3, max_size=3))
+def test_any_cell_text_is_written_as_yaml_that_reads_back(tmp_path_factory, texts):
+    name, goal, indicator = texts
+    folder = tmp_path_factory.mktemp("csv")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([HEADER, ["项目" + name, "10.00", "目标" + goal, "产出指标", "数量指标", "指标" + indicator, "5", "个"]])
+    (folder / "t.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    code, out, err, into = import_into(str(folder / "t.csv"))
+    if code == 0:  # YAML that sitegen reads back, printable text and line breaks only
+        loaded = load_content(into)
+        assert loaded.ok, [f.format() for f in loaded.findings.errors]
+        [project] = list(loaded.content.projects())
+        written = (into / "a1" / "2022" / f"{project.id}.yaml").read_text(encoding="utf-8")
+        assert RAW_UNSAFE.search(written.replace("\n", "")) is None
+
+
+@FUZZ
+@given(st.binary(min_size=1, max_size=64), st.integers(min_value=0), st.sampled_from([".xlsx", ".xls", ".csv", ".pdf", ".docx", ""]))
+def test_a_damaged_workbook_under_any_name_is_one_line(tmp_path_factory, garbage, where, suffix):
+    data = bytearray(FLAT.read_bytes())
+    at = where % len(data)
+    data[at:at + len(garbage)] = garbage
+    folder = tmp_path_factory.mktemp("damaged")
+    (folder / f"t{suffix}").write_bytes(bytes(data))
+    import_into(str(folder / f"t{suffix}"))
+
+
+ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
+            b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x">%p;]>',
+            b'<!DOCTYPE x [<!ENTITY a "&#x26;#x3C;">]>', "<!DOCTYPE x [<!ENTITY a 'b'>]>".encode("utf-16-le")]
+
+
+@FUZZ
+@given(st.sampled_from(ENTITIES), st.integers(min_value=0, max_value=12))
+def test_a_dtd_in_any_part_is_refused(tmp_path_factory, dtd, part):
+    folder = tmp_path_factory.mktemp("dtd")
+    with zipfile.ZipFile(FLAT) as old, zipfile.ZipFile(folder / "t.xlsx", "w") as new:
+        names = [n for n in old.namelist() if n.endswith((".xml", ".rels"))]
+        target = names[part % len(names)]
+        for name in old.namelist():
+            data = old.read(name)
+            if name == target:
+                head, _, rest = data.partition(b"?>") if data.startswith(b"<?xml") else (b"", b"", data)
+                data = (head + b"?>" if head else b"") + dtd + rest
+            new.writestr(name, data)
+    code, _, err, _ = import_into(str(folder / "t.xlsx"))
+    assert code == 2 and "DTD" in err and "passwd" not in err.replace("file:///etc/passwd", "")
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["link-out", "link-in", "link-loop", "fifo", "file-link", "dir-file"]), min_size=1, max_size=3,
+                unique=True))
+def test_links_and_odd_files_in_the_tree_never_let_it_write_outside(tmp_path_factory, kinds):
+    base = tmp_path_factory.mktemp("tree")
+    outside = base / "outside"
+    outside.mkdir()
+    (outside / "keep.yaml").write_text("name: 外面\n", encoding="utf-8")
+    into = base / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    year = into / "418001" / "2022"
+    for n, kind in enumerate(kinds):
+        place = into / f"x{n}"
+        if kind == "link-out":
+            place.symlink_to(outside)
+        elif kind == "link-in":
+            place.symlink_to("418001")
+        elif kind == "link-loop":
+            place.symlink_to(f"x{n}")
+        elif kind == "fifo":
+            os.mkfifo(year / f"f{n}.yaml")
+        elif kind == "file-link" and not (year / "p01.yaml").is_symlink():
+            (year / "p01.yaml").unlink()
+            (year / "p01.yaml").symlink_to(outside / "keep.yaml")
+        elif kind == "dir-file" and not (year / "p02.yaml").is_dir():
+            (year / "p02.yaml").unlink()
+            (year / "p02.yaml").mkdir()
+    code, out, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+    assert code in (0, 1, 2) and "Traceback" not in err and "内部错误" not in err, err
+    assert (outside / "keep.yaml").read_text(encoding="utf-8") == "name: 外面\n" and sorted(os.listdir(outside)) == ["keep.yaml"]

@@ -1,0 +1,267 @@
+"""`sitegen import` under faults: two imports at once, links out of the tree, a full disk,
+--force and its backups, folders of files. Each hostile input is made here, for real: real
+processes, real links, a real (small tmpfs) full file system."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import select
+import signal
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sitegen.importers.plan import copy_for_check
+from sitegen.importers.report import grouped
+from tests.conftest import run
+from tests.test_import_cli import ARGS, FLAT, tree
+
+SITEGEN = [sys.executable, "-m", "sitegen"]
+ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def sitegen(*args: str, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([*SITEGEN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, **kwargs)
+
+
+def wait_for_line(process: subprocess.Popen, text: str, seconds: float = 60) -> str:
+    """Read the process's stderr until a line with `text` comes (or fail)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([process.stderr], [], [], end - time.monotonic())
+        if ready:
+            line = process.stderr.readline()
+            if text in line:
+                return line
+            assert line, f"ended without saying {text!r}"
+    raise AssertionError(f"no line with {text!r} within {seconds} s")
+
+
+def projects(into: Path, agency: str) -> list[str]:
+    return sorted(p.name for p in (into / agency / "2022").glob("p*.yaml"))
+
+
+# ---------------------------------------------------------------- the lock
+
+
+def test_two_imports_at_once_both_keep_their_tables(tmp_path):
+    into = tmp_path / "content"
+    into.mkdir()
+    (into / "site.yaml").write_text("title: 测试\nbase_url: https://example.org/\n", encoding="utf-8")
+    # The test holds the tree's lock, so both imports are surely running when it is released.
+    with open(into / ".sitegen-import.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        first = sitegen("import", str(FLAT), "--into", str(into), "--agency", "u1", *ARGS)
+        second = sitegen("import", str(FLAT), "--into", str(into), "--agency", "u2", *ARGS)
+        for process in (first, second):
+            assert "另一个导入正在写入" in wait_for_line(process, "等待它结束")
+        assert not (into / "u1").exists() and not (into / "u2").exists()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    for process in (first, second):
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert len(projects(into, "u1")) == 9 and len(projects(into, "u2")) == 9
+    assert not (into / ".sitegen-import.lock").exists()
+    assert run("check", str(into))[0] == 0
+
+
+def test_two_imports_of_one_unit_year_the_second_sees_the_first(tmp_path):
+    into = tmp_path / "content"
+    edited = tmp_path / "edited.xlsx"
+    book = openpyxl.load_workbook(FLAT)
+    sheet = book.worksheets[0]
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value == 65:
+                cell.value = 66  # another budget: the same projects, different files
+    book.save(edited)
+    processes = [sitegen("import", str(table), "--into", str(into), *ARGS) for table in (FLAT, edited)]
+    results = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in processes]
+    codes = sorted(code for code, _, _ in results)
+    # Whichever came second found the first's files: a conflict, said as such, nothing lost.
+    assert codes == [0, 1], results
+    loser = next(out for code, out, _ in results if code == 1)
+    assert "已存在且这些键不同（budget）" in loser
+    assert len(projects(into, "418001")) == 9 and run("check", str(into))[0] == 0
+
+
+# ---------------------------------------------------------------- links
+
+
+def test_a_folder_linked_out_of_the_tree_is_refused_naming_it(tmp_path):
+    into, elsewhere = tmp_path / "content", tmp_path / "elsewhere"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    shutil.move(into / "418001", elsewhere)
+    (into / "418001").symlink_to(elsewhere)
+    before = tree(elsewhere)
+    (elsewhere / "2022" / "p01.yaml").unlink()
+    code, out, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+    assert code == 2 and f"{into}/418001 是符号链接" in err and len(err.strip().splitlines()) == 2
+    assert not (elsewhere / "2022" / "p01.yaml").exists() and len(tree(elsewhere)) == len(before) - 1
+
+
+def test_force_never_overwrites_a_file_linked_out_of_the_tree(tmp_path):
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    outside = tmp_path / "precious.txt"
+    outside.write_text("not yours\n", encoding="utf-8")
+    target = into / "418001" / "2022" / "p01.yaml"
+    target.unlink()
+    target.symlink_to(outside)
+    code, _, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+    assert code == 2 and f"{target} 是符号链接" in err and "Traceback" not in err
+    assert outside.read_text(encoding="utf-8") == "not yours\n" and target.is_symlink()
+
+
+def test_the_check_copy_follows_no_link_and_copies_no_more_than_the_tree(tmp_path):
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    (into / "big").symlink_to("/usr/share")
+    (into / "418001" / "2022" / "zero.yaml").symlink_to("/dev/zero")
+    (into / "loop").symlink_to("..")
+    (into / "inside").symlink_to("418001")
+    os.mkfifo(into / "418001" / "2022" / "fifo.yaml")
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    copy_for_check(into, copy / "content", copy / "outside")
+    copied = [p for p in (copy / "content").rglob("*") if not p.is_symlink() and p.is_file()]
+    assert sum(p.stat().st_size for p in copied) <= sum(len(data) for data in tree(into).values())
+    assert (copy / "content" / "inside").resolve() == (copy / "content" / "418001").resolve()
+    assert not (copy / "content" / "big").exists() and not (copy / "content" / "loop").exists()
+    assert (copy / "content" / "418001" / "2022" / "fifo.yaml").stat().st_size == 0
+    # Through the command: the tree's own links out are check errors; it ends at once, exit 1.
+    (into / "418001" / "2022" / "fifo.yaml").unlink()
+    process = sitegen("import", str(FLAT), "--into", str(into), *ARGS)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 1 and "符号链接指向内容目录之外" in out, (out, err)
+
+
+# ---------------------------------------------------------------- a full disk
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 96 KiB tmpfs: room for the tree, not for a second one."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k,mode=0755", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.decode().strip()}): the full-disk test needs one")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def fill(disk: Path, leave: int) -> None:
+    """Fill the disk until about `leave` bytes are free."""
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
+    (disk / "filler").write_bytes(b"x" * max(0, free - leave))
+
+
+def test_a_full_disk_writes_nothing_and_names_the_file(small_disk):
+    into = small_disk / "content"
+    fill(small_disk, 5 * 4096)  # a few of the twelve files fit, not all
+    code, out, err = run("import", str(FLAT), "--into", str(into), *ARGS)
+    assert code == 2 and "Traceback" not in err, err
+    line = err.splitlines()[0]
+    assert line.startswith(f"sitegen import: 写入 {into}/") and "失败：磁盘空间不足（本次导入写入的文件已全部撤回）" in line
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_full_disk_during_force_puts_every_file_back(small_disk):
+    into = small_disk / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    for path in sorted((into / "418001" / "2022").glob("p*.yaml")):
+        edited = re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M)
+        path.write_text(edited + "# 作者的改动\n", encoding="utf-8")
+    before = tree(into)
+    fill(small_disk, 3 * 4096)
+    code, _, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+    assert code == 2 and "磁盘空间不足" in err
+    assert tree(into) == before
+    assert sorted(p.name for p in into.iterdir() if p.name.startswith(".")) == []
+    assert not [p for p in into.rglob("*.tmp")]
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8])
+def test_sigterm_at_any_moment_leaves_the_tree_as_before_or_as_imported(tmp_path, delay):
+    """The signal comes `delay` seconds after the import got the lock: while it reads the tree,
+    checks, writes its temporary files or renames them."""
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    for path in sorted((into / "418001" / "2022").glob("p*.yaml")):
+        path.write_text(re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    before = tree(into)
+    shutil.copytree(into, tmp_path / "expected")
+    assert run("import", str(FLAT), "--into", str(tmp_path / "expected"), "--force", *ARGS)[0] == 0
+    imported = tree(tmp_path / "expected")
+    with open(into / ".sitegen-import.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        process = sitegen("import", str(FLAT), "--into", str(into), "--force", *ARGS)
+        wait_for_line(process, "等待它结束")
+        (into / ".sitegen-import.lock").unlink()  # as an import ends: the waiting one takes a new lock
+    time.sleep(delay)
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+    assert "Traceback" not in err
+    # Unwound (143): as before. Done (0): as imported. Killed outright (-15: before sitegen's
+    # handler is in place or after it is gone, at start-up or exit): one or the other, never between.
+    expected = {0: [imported], 128 + signal.SIGTERM: [before], -signal.SIGTERM: [before, imported]}
+    assert tree(into) in expected[process.returncode], (process.returncode, err)
+    assert not [p for p in into.rglob("*.tmp")] and not (into / ".sitegen-import.lock").exists()
+
+
+# ---------------------------------------------------------------- nothing imported, folders, warnings
+
+
+def header_only(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.active.title = "2022"
+    book.active.append(["项目名称", "一级指标", "二级指标", "三级指标", "指标值"])
+    book.save(path)
+    return path
+
+
+def test_an_import_that_imports_nothing_is_no_success(tmp_path):
+    into = tmp_path / "content"
+    code, out, err = run("import", str(header_only(tmp_path / "t.xlsx")), "--into", str(into), "--agency", "a1", "--year", "2022")
+    assert code == 1 and "有表头但没有项目行" in out and "未导入：没有导入任何项目" in out
+    assert not into.exists()
+
+
+def test_a_folder_imports_each_file_on_its_own_and_says_which(tmp_path):
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    shutil.copy(FLAT, folder / "a-good.xlsx")
+    (folder / "b-broken.xlsx").write_bytes(b"PK\x03\x04 broken")
+    header_only(folder / "c-empty.xlsx")
+    (folder / "~$a-good.xlsx").write_bytes(b"office lock file")
+    into = tmp_path / "content"
+    code, out, err = run("import", str(folder), "--into", str(into), *ARGS)
+    assert code == 2, (out, err)
+    assert f"{folder}/a-good.xlsx：已写入 12 个文件" in out
+    assert f"{folder}/b-broken.xlsx：拒绝：{folder}/b-broken.xlsx: 文件已损坏" in out
+    assert f"{folder}/c-empty.xlsx：未导入：没有导入任何项目" in out
+    assert "共 3 个文件：1 个已导入，1 个未导入，1 个拒绝" in out and "~$" not in out
+    assert len(projects(into, "418001")) == 9 and run("check", str(into))[0] == 0
+    # Again: the good file has nothing to change, the others still fail, the exit says so.
+    code, out, _ = run("import", str(folder), "--into", str(into), *ARGS)
+    assert code == 2 and f"{folder}/a-good.xlsx：已写入 0 个文件，11 个未变" in out
+
+
+def test_one_warning_per_kind_and_file_with_its_places():
+    lines = [f"a.xlsx 表1!C{row}: 项目「p{row}」的预算数「x」不是数字，记为 0.00，请核对" for row in (5, 7, 9)]
+    lines += ["a.xlsx 表1!A3: 这一行有内容但没有三级指标，未作为指标导入，请核对", "b.xlsx 表1!C5: 项目「q」的预算数「y」不是数字，记为 0.00，请核对"]
+    assert grouped(lines) == [
+        "a.xlsx: 项目「…」的预算数「…」不是数字，记为 0.00，请核对（3 处：表1!C5「p5」「x」、表1!C7「p7」「x」、表1!C9「p9」「x」）",
+        "a.xlsx 表1!A3: 这一行有内容但没有三级指标，未作为指标导入，请核对",
+        "b.xlsx 表1!C5: 项目「q」的预算数「y」不是数字，记为 0.00，请核对",
+    ]

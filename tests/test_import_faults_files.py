@@ -1,0 +1,231 @@
+"""Hostile and odd files, made here: DTDs and entities in .xlsx and .docx, zip bombs, a cell at
+XFD1048576, too many rows, an .xlsx under another name, formulas without a saved value,
+`_x000B_` escapes, a BOM before invalid UTF-8. Each ends in one line and exit 2, or in the
+right text; never a traceback, never a file read that the table names."""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sitegen.importers.readers import read_file, read_file_warned
+from tests.conftest import run
+from tests.test_import_cli import ARGS, FLAT
+from tests.test_import_faults import ENV, SITEGEN
+
+FIXTURES = Path(__file__).parent / "import_fixtures"
+WORD = next(FIXTURES.glob("*/table.docx"))
+
+
+def rewrite(source: Path, target: Path, change) -> Path:
+    """A copy of a zip with `change(name, bytes) -> bytes` applied to each member."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, change(info.filename, old.read(info.filename)))
+    return target
+
+
+def with_dtd(dtd: bytes, member: str, body=lambda data: data):
+    def change(name: str, data: bytes) -> bytes:
+        if name != member:
+            return data
+        declaration, rest = data.split(b"?>", 1) if data.startswith(b"<?xml") else (b"", data)
+        head = declaration + b"?>" if declaration else b""
+        return head + dtd + body(rest)
+    return change
+
+
+def first_sheet(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return next(n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+
+
+LAUGHS = b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+    b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10)) + b"]>"
+
+
+@pytest.mark.parametrize("kind", ["harmless", "laughs", "external"])
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_a_dtd_is_refused_in_one_line(tmp_path, kind, fmt):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-42", encoding="utf-8")
+    dtds = {"harmless": b'<!DOCTYPE x [<!ENTITY a "b">]>', "laughs": LAUGHS,
+            "external": b'<!DOCTYPE x [<!ENTITY e SYSTEM "file://%s">]>' % str(secret).encode()}
+    source = FLAT if fmt == "xlsx" else WORD
+    member = first_sheet(source) if fmt == "xlsx" else "word/document.xml"
+    hostile = rewrite(source, tmp_path / f"t.{fmt}", with_dtd(dtds[kind], member))
+    into = tmp_path / "content"
+    code, out, err = run("import", str(hostile), "--into", str(into), *ARGS, "--agency", "a1")
+    assert code == 2 and "Traceback" not in err, err
+    assert f"文件中的 {member} 含有 DTD" in err.splitlines()[0] and len(err.strip().splitlines()) == 2
+    assert "TOP-SECRET" not in out + err and not into.exists()
+
+
+def test_external_entities_stay_unresolved_in_the_libraries_too(tmp_path):
+    """Behind the DTD check: the parsers themselves never read a file an entity names."""
+    import docx
+    from openpyxl.xml.functions import fromstring
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-42", encoding="utf-8")
+    xml = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://%s">]><x>&e;</x>' % str(secret).encode()
+    try:
+        text = "".join(fromstring(xml).itertext())
+    except Exception as exc:  # defusedxml refuses the entity: also fine
+        text = type(exc).__name__
+    assert "TOP-SECRET" not in text
+    from docx.oxml.parser import parse_xml
+
+    assert "TOP-SECRET" not in "".join(parse_xml(xml).itertext())
+    assert docx  # python-docx's own parser, the one docx.Document uses
+
+
+def test_a_comment_in_word_xml_is_no_crash(tmp_path):
+    hostile = rewrite(WORD, tmp_path / "t.docx",
+                      lambda name, data: data.replace(b"<w:t>", b"<w:t><!-- x -->", 3) if name == "word/document.xml" else data)
+    kind, grids = read_file(hostile, "t.docx")
+    assert kind == "docx" and grids == read_file(WORD, "t.docx")[1]
+
+
+@pytest.mark.parametrize("name", ["table.xls", "table.csv", "table.pdf", "table"])
+def test_an_xlsx_under_another_name_is_read_by_content(tmp_path, name):
+    shutil.copy(FLAT, tmp_path / name)
+    kind, grids = read_file(tmp_path / name, name)
+    assert kind == "xlsx" and [g.rows for g in grids] == [g.rows for g in read_file(FLAT, name)[1]]
+    code, _, err = run("import", str(tmp_path / name), "--into", str(tmp_path / "content"), *ARGS)
+    assert code == 0, err
+
+
+def test_a_docx_named_pdf_is_read_by_content(tmp_path):
+    shutil.copy(WORD, tmp_path / "table.pdf")
+    kind, grids = read_file(tmp_path / "table.pdf", "table.pdf")
+    assert kind == "docx" and [g.rows for g in grids] == [g.rows for g in read_file(WORD, "table.pdf")[1]]
+
+
+# ---------------------------------------------------------------- limits
+
+
+def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1") -> Path:
+    """A minimal workbook written by hand: one sheet with `sheet_data` inside <sheetData>."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="表1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="{dimension}"/><sheetData>'.encode())
+            sheet.write(sheet_data)
+            sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+def test_one_cell_at_xfd1048576_is_refused_at_once(tmp_path):
+    path = raw_xlsx(tmp_path / "far.xlsx", b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>', "A1:XFD1048576")
+    assert path.stat().st_size < 12_000
+    started = time.monotonic()
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "far.xlsx 表1!XFD1048576: 表的范围到 XFD1048576（1048576 行 × 16384 列），超过导入上限" in err
+    assert time.monotonic() - started < 10
+
+
+def test_more_rows_than_the_limit_are_refused_before_reading(tmp_path):
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 200_002))
+    path = raw_xlsx(tmp_path / "long.xlsx", rows)
+    started = time.monotonic()
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "工作表 xl/worksheets/sheet1.xml 有 200000 行以上，超过导入上限 200000 行" in err
+    assert time.monotonic() - started < 20  # openpyxl would take minutes on it
+
+
+def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
+    path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
+        zeros = bytes(1 << 20)
+        for _ in range(257):
+            member.write(zeros)
+    assert path.stat().st_size < 2_000_000
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "bomb.xlsx: 解压后有 257 MB，超过导入上限 256 MB" in err
+
+
+# ---------------------------------------------------------------- cell texts
+
+
+def test_a_formula_without_a_saved_value_is_a_warning_naming_the_cell(tmp_path):
+    book = openpyxl.load_workbook(FLAT)
+    sheet = book.worksheets[0]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == 65)
+    cell.value = "=60+5"  # openpyxl saves the formula without its result, as some programs do
+    book.save(tmp_path / "f.xlsx")
+    kind, _, warnings = read_file_warned(tmp_path / "f.xlsx", "f.xlsx")
+    assert warnings == [f"f.xlsx {sheet.title}!{cell.coordinate}: 公式格（=60+5）没有保存计算结果，按空格导入：请在 Excel 中打开并保存后再导入，"
+                        "或在导入的文件中填写这个值"]
+    code, out, _ = run("import", str(tmp_path / "f.xlsx"), "--into", str(tmp_path / "content"), *ARGS)
+    assert f"警告：f.xlsx {sheet.title}!{cell.coordinate}: 公式格（=60+5）没有保存计算结果" in out.replace(str(tmp_path) + "/", "")
+
+
+def test_escaped_characters_in_cells_are_decoded(tmp_path):
+    path = raw_xlsx(tmp_path / "x.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>a_x000B_b_x005F_x000B_c_x2028_d</t></is></c></row>'.encode())
+    _, [grid] = read_file(path, "x.xlsx")
+    assert grid.rows == [["a\x0bb_x000B_c\u2028d"]]
+
+
+def test_a_bom_before_invalid_utf8_is_named_as_such(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "项目名称,一级指标\n".encode() + b"\xff\xfe bad\n")
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "UTF-16" not in err
+    assert "t.csv: 文件以 UTF-8 的 BOM 开头，但第 2 行（第 30 字节起）不是有效的 UTF-8 编码" in err
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_a_large_file_shows_progress_on_a_terminal_only(tmp_path):
+    large = tmp_path / "large.xlsx"
+    shutil.copy(FLAT, large)
+    with zipfile.ZipFile(large, "a", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/media/noise.bin", os.urandom(3 * 1024 * 1024))
+    args = [*SITEGEN, "import", str(large), "--into", str(tmp_path / "content"), "--dry-run", *ARGS]
+    piped = subprocess.run(args, capture_output=True, text=True, env=ENV, timeout=120)
+    assert piped.returncode == 0 and "读取 " + str(large) not in piped.stderr
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: sitegen on a terminal
+        os.execve(sys.executable, args, ENV)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    assert os.waitpid(pid, 0)[1] == 0
+    # rich's status line, then its ✓ line (wrapped at the terminal's width: the path is long)
+    text = shown.decode().replace("\r\n", "")
+    assert "读取 " in text and f"{large}（" in text and "✓" in text
