@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sitegen.base.errors import SitegenError
 from sitegen.base.findings import Finding
+
+if TYPE_CHECKING:  # the types only: summary.py imports this package's modules
+    from sitegen.render.summary import Facts, SiteSummary
 
 
 class RenderError(SitegenError):
@@ -22,11 +25,11 @@ class Context:
     content_dir: Path
     cache_dir: Path
     warnings: tuple[Finding, ...] = ()  # the checks' warnings, published on the data-quality page
-    cluster: Any = None  # a sitegen.build.cluster.Cluster when the build runs on Dask
+    cluster: object | None = None  # the build's own (build/cluster.py); no renderer uses it
     # A sharded build (sitegen/build/shards.py): the facts of the whole site that a unit's pages show,
     # and what the site-wide pages take from all the shards.
-    facts: Any = None  # summary.Facts; None: taken from the content itself
-    summary: Any = None  # summary.SiteSummary, for the site-wide renderers
+    facts: Facts | None = None  # None: taken from the content itself
+    summary: SiteSummary | None = None  # for the site-wide renderers
     previous: Path | None = None  # the site a build replaces: its unchanged files are linked, not written
 
     @property
