@@ -39,6 +39,8 @@ MARKER_TEXT = ("本目录由 sitegen 生成，每次生成都会整体替换，�
 class UnsafeOutput(SitegenError):
     """The output path would destroy files sitegen did not write; the message is for the user."""
 
+    exit_code = 1
+
 
 def check_output_path(out: Path, content: Path, site_root: Path | None = None, force: bool = False,
                       option: str = "--out") -> None:

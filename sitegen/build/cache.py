@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sitegen.base.errors import SitegenError
 from sitegen.base.resources import code_digest, tree_digest
 from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.build.shards import Shard
@@ -45,7 +46,7 @@ PDF_MAX_DAYS = 30
 PDF_MAX_BYTES = 4 * 1024**3
 
 
-class UntrustedCache(Exception):
+class UntrustedCache(SitegenError):
     """A cache folder someone else could have written; the message (one line) says how to fix it."""
 
 

@@ -61,6 +61,8 @@ RENDERERS: tuple[Renderer, ...] = (
 class BuildFailed(SitegenError):
     """The content has errors; nothing was written."""
 
+    exit_code = 1
+
     def __init__(self, loaded: Loaded):
         super().__init__("content has errors")
         self.loaded = loaded

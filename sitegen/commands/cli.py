@@ -196,43 +196,25 @@ def exit_code(loaded, strict: bool) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.base import signals
-    from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.base.progress import Progress
-    from sitegen.render import RenderError
-    from sitegen.render.templates import LayoutError
+    from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.commands.report import text_report
-    from sitegen.base.safety import UnsafeOutput
+    from sitegen.render.templates import LayoutError
 
-    from sitegen.build.cache import UntrustedCache
-
-    try:
-        from sitegen.build.cluster import ClusterError
-    except ImportError:  # pragma: no cover - cluster.py imports Dask only when connecting
-        ClusterError = RenderError
     unchanged = f"未生成网站；{args.out}/ 保持不变"
     try:
         loaded = build(args.content, args.out, Progress(), without(PDF) if args.no_pdf else RENDERERS, force=args.force,
                        cluster=args.cluster, use_cache=not args.no_cache)
-    except UnsafeOutput as exc:
-        print(f"sitegen build: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
-    except (UntrustedCache, ClusterError) as exc:  # the machine's setup, not the content: usage
-        print(f"sitegen build: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except BuildFailed as failed:
         print(text_report(failed.loaded), file=sys.stderr)
         print(f"有错误，{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
-    except LayoutError as exc:  # located: the line starts with file:line, as findings do
+    except SitegenError as exc:  # the output folder, the cache, the cluster, a renderer: one line and its code
         signals.raise_if_stopping()
         show_traceback(args)
-        print(f"{exc}（{unchanged}）", file=sys.stderr)
-        return EXIT_FINDINGS
-    except RenderError as exc:
-        signals.raise_if_stopping()
-        show_traceback(args)
-        print(f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
-        return EXIT_FINDINGS
+        located = isinstance(exc, LayoutError)  # starts with file:line, as findings do
+        print(f"{exc}（{unchanged}）" if located else f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
+        return exc.exit_code
     except OSError as exc:
         signals.raise_if_stopping()
         show_traceback(args)

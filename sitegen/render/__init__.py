@@ -17,6 +17,8 @@ if TYPE_CHECKING:  # the types only: summary.py imports this package's modules
 class RenderError(SitegenError):
     """A renderer cannot do its work (a missing font, say); the message is for the user."""
 
+    exit_code = 1
+
 
 @dataclass(frozen=True)
 class Context:
