@@ -25,6 +25,7 @@ from sitegen.model.records import (
     Page,
     Project,
     Site,
+    Source,
     Task,
     UnitYear,
 )
@@ -72,7 +73,7 @@ def build_site(tree: Tree, findings: Findings) -> Site:
     v = p.values
     return Site(
         v["title"], v["base_url"], v["language"], v["money_unit"], v["score_total"],
-        v["pdf_layout"], v.get("description", ""), p.loc,
+        v["pdf_layout"], v.get("description", ""), p.loc, v.get("license", ("", "")),
     )  # fmt: skip
 
 
@@ -100,9 +101,11 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     v: dict = {}
     locs: dict[str, Loc] = {}
     loc = Loc(folder.shown)
+    provenance: list[Source] = []
     if folder.disclosure is not None:
         p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
         v, locs, loc = p.values, p.locs, p.loc
+        provenance = build_sources(p)
     layout = v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout
     # The declaration form prints its own title, whatever the unit: 项目支出绩效目标申报表.
     default_title = DECLARATION_TITLE if layout == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
@@ -117,6 +120,8 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
         money_unit=v.get("money_unit") or site.money_unit,
         loc=loc,
         locs=locs,
+        site_money_unit=site.money_unit,
+        provenance=provenance,
     )
     for project_file in folder.projects:
         project = build_project(project_file, findings)
@@ -171,7 +176,14 @@ def build_project(source: ProjectFile, findings: Findings) -> Project | None:
         facts=v.get("facts", ()),
         midterm=build_midterm(child(p, "midterm")),
         evaluation=build_evaluation(child(p, "evaluation"), indicators),
+        provenance=build_sources(p),
     )
+
+
+def build_sources(p: Parsed) -> list[Source]:
+    """`source`: one record or a list, in written order."""
+    return [Source(s.values["url"], s.values.get("title", ""), s.values.get("published"))
+            for s in children(p, "source") if s.ok]
 
 
 def build_funding(records: list[Parsed]) -> list[Funding]:
@@ -227,6 +239,7 @@ def build_overall(node, agency: Agency, year: int, findings: Findings) -> Overal
         goals=v.get("goals", []), midterm=build_midterm(child(p, "midterm")), tasks=tasks,
         indicators=indicators, evaluation=build_evaluation(child(p, "evaluation"), indicators),
         notes=v.get("notes", ""), loc=p.loc, locs=p.locs, funds_locs=funds.locs if funds else {},
+        provenance=build_sources(p),
     )  # fmt: skip
 
 

@@ -16,7 +16,10 @@ from sitegen.content.fields import (
     Field,
     Labelled,
     LanguageTag,
+    License,
+    Link,
     Number,
+    OneOrMany,
     Record,
     Records,
     Spec,
@@ -47,6 +50,14 @@ LEVEL2_NAMES = (
     "经济成本指标", "社会成本指标", "生态环境成本指标",
 )  # fmt: skip
 
+SOURCE = Spec("source", "来源", (
+    Field("url", "来源网址", Link(), True, "Where the published table can be read: the page or the file, http(s)."),
+    Field("title", "来源标题", Text(), False, "The page's or document's title as published."),
+    Field("published", "来源发布日期", Date(), False, "Date the source was published, YYYY-MM-DD."),
+))  # fmt: skip
+SOURCE_FIELD = Field("source", "来源", OneOrMany(SOURCE), False,
+                     "Where the table came from: {url, title, published}, or a list of them.")
+
 DEPARTMENT = Spec("department", "主管部门", (
     Field("code", "主管部门编码", Text(), True, "Code of the supervising department, e.g. \"057\"."),
     Field("name", "主管部门名称", Text(), True, "Name of the supervising department."),
@@ -61,6 +72,8 @@ SITE = Spec("site", "站点设置", (
           "Expected sum of indicator scores per project (10 more points are kept for 预算执行率).", Decimal(90)),
     Field("pdf_layout", "表格样式", Choice(LAYOUTS), False, "Default table layout: flat, per-project or declaration.", "flat"),
     Field("description", "站点简介", Text(markdown=True), False, "A sentence about the site, Markdown."),
+    Field("license", "数据许可", License(), False,
+          "Licence of the published data: an SPDX id such as CC-BY-4.0, or {name, url}."),
 ))  # fmt: skip
 
 AGENCY = Spec("agency", "预算单位", (
@@ -78,6 +91,7 @@ DISCLOSURE = Spec("disclosure", "年度公开表", (
     Field("notes", "备注", Text(markdown=True), False, "Notes printed under the table, Markdown."),
     Field("pdf_layout", "表格样式", Choice(LAYOUTS), False, "Overrides the unit's table layout."),
     Field("money_unit", "金额单位", Choice(MONEY_UNITS), False, "Overrides the site's money unit."),
+    SOURCE_FIELD,
 ))  # fmt: skip
 
 FUNDING = Spec("funding", "资金来源", (
@@ -171,6 +185,7 @@ PROJECT = Spec("project", "项目", (
     Field("facts", "其他栏目", Labelled(), False, "Every other labelled cell of the form: label as printed → text."),
     Field("midterm", "中期目标（中长期）", Record(MIDTERM), False, "{period, budget, goals, indicators} of the medium term."),
     Field("evaluation", "绩效自评", Record(EVALUATION), False, "The year's self-evaluation, added after the year."),
+    SOURCE_FIELD,
 ))  # fmt: skip
 
 FUNDS = Spec("funds", "年度预算安排", (
@@ -198,10 +213,11 @@ OVERALL = Spec("overall", "部门整体支出绩效目标", (
     Field("indicators", "绩效指标", Records(INDICATOR), True, "Unit-level indicators in printed order."),
     Field("evaluation", "绩效自评", Record(EVALUATION), False, "The unit's self-evaluation for the year."),
     Field("notes", "备注", Text(markdown=True), False, "Notes, Markdown."),
+    SOURCE_FIELD,
 ))  # fmt: skip
 
 # The files an agency writes, by schema name.
 SPECS = {spec.name: spec for spec in (SITE, AGENCY, DISCLOSURE, PROJECT, OVERALL)}
 # Every spec, for the docs' completeness test.
-ALL_SPECS = (SITE, AGENCY, DEPARTMENT, DISCLOSURE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
+ALL_SPECS = (SITE, AGENCY, DEPARTMENT, DISCLOSURE, SOURCE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
              EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING, EXECUTION, FUNDS, TASK, OVERALL)

@@ -14,7 +14,7 @@ from typing import Callable
 
 from sitegen.model import Indicator, Project
 from sitegen.render.table import Span, run_lengths
-from sitegen.render.templates import money
+from sitegen.model.money import amount_text as money, figure_text
 
 
 def last_actual_text(indicator: Indicator) -> str:
@@ -39,7 +39,7 @@ INDICATOR_COLUMNS = (
     IndicatorColumn("scoring", "评(扣)分标准", lambda i: i.scoring, 14),
     IndicatorColumn("basis", "指标值确定依据", lambda i: i.basis, 9),
     IndicatorColumn("last_actual", "上年实际值", last_actual_text, 7),
-    IndicatorColumn("score", "分值", lambda i: money(i.score), 5),
+    IndicatorColumn("score", "分值", lambda i: figure_text(i.score), 5),
     IndicatorColumn("remark", "备注", lambda i: i.remark, 8),
 )
 

@@ -80,6 +80,8 @@ INDICATOR_COLUMNS = UNIT_COLUMNS + (
            "达成, 未达成 or 未判定, computed from target and actual; empty without a self-evaluation."),
     Column("deviation", "偏差原因分析及改进措施", "string", r("deviation")),
     Column("url", "网址", "string", lambda uy, row, n: uy.url, "The unit-year page, relative to the site."),
+    Column("met_basis", "判定依据", "string", lambda uy, row, n: row.met_basis or None if row and uy.overall.evaluation else None,
+           "What `met` rests on: op, direction, equal or inferred (推定); empty when not judged."),
 )  # fmt: skip
 
 TASK_COLUMNS = UNIT_COLUMNS + (
@@ -146,9 +148,10 @@ def overall_json(unit_year: UnitYear) -> dict:
                    "project_url": linked_url(unit_year, t)} for t in o.tasks],
         "indicators": [{**indicator_json(i), "remark": i.remark, "actual": i.actual.text if i.actual else None,
                         "earned": plain(i.earned), "deviation": i.deviation,
-                        "met": i.met_label if e else None} for i in o.indicators],
+                        "met": i.met_label if e else None, "met_basis": i.met_basis or None} for i in o.indicators],
         "evaluation": evaluation_json(e) if e else None,
         "notes": o.notes,
+        "source": [s.as_json() for s in (o.provenance or unit_year.provenance)],
     }  # fmt: skip
 
 

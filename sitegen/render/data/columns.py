@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from sitegen.model import Indicator, Project
-from sitegen.render.templates import money
+from sitegen.model.money import figure_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -64,7 +64,14 @@ def lines(pairs) -> str:
 
 
 def costs_text(project: Project) -> str:
-    return lines((c.item, money(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+    return lines((c.item, figure_text(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+
+
+def source_lines(project: Project, part: str) -> str:
+    """One part of the project's sources (its own `source`, else its unit-year's), one a line."""
+    values = [s.url if part == "url" else s.title if part == "title" else (s.published.isoformat() if s.published else "")
+              for s in project.sources]
+    return "\n".join(values) if any(values) else ""
 
 
 def midterm_value(get: Callable) -> Callable:
@@ -155,6 +162,15 @@ COLUMNS = (
     Column("scoring", "评分标准", "string", ind("scoring")),
     *INDICATOR_CELLS,
     Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
+    # Contract 2.1, after every column of before (their order does not change):
+    Column("met_basis", "判定依据", "string", lambda p, i, n: i.met_basis if met_label(p, i) else None,
+           "What `met` rests on: op, direction, equal, or inferred (推定: a number target without op or direction, "
+           "judged at most for 成本 kinds, at least otherwise); empty when not judged."),
+    Column("source_url", "来源网址", "string", lambda p, i, n: source_lines(p, "url"),
+           "Where the table was published (`source`), one address a line."),
+    Column("source_title", "来源标题", "string", lambda p, i, n: source_lines(p, "title"), "The source's title, one a line."),
+    Column("source_published", "来源发布日期", "string", lambda p, i, n: source_lines(p, "date"),
+           "The source's publication date (YYYY-MM-DD), one a line."),
 )  # fmt: skip
 
 
@@ -165,6 +181,7 @@ ROW_COLUMNS = frozenset({
     "indicator_number", "level1", "level2", "indicator", "nature", "op", "op_word", "target", "target_number",
     "unit", "direction", "kind", "score", "value", "actual", "actual_number", "earned", "lost_points", "met",
     "deviation", "explanation", "scoring", "indicator_basis", "last_actual", "last_actual_number", "remark", "term",
+    "met_basis",
 })  # fmt: skip
 PROJECT_GETTERS = [(k, c.get) for k, c in enumerate(COLUMNS) if c.name not in ROW_COLUMNS]
 # The row's cells that are attributes of its indicator, fetched in one attrgetter call (in C),

@@ -17,6 +17,7 @@ from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from sitegen.model import Content, Site, UnitYear
+from sitegen.model.license import license_of
 from sitegen.render import Context
 from sitegen.render.data.columns import COLUMNS, CSV_HEAD, csv_text, tables
 from sitegen.render.data.documents import json_bytes, site_json, unit_year_json
@@ -131,6 +132,7 @@ class SiteMeta:
     sheets: tuple[str, ...]  # their XLSX tabs
     overall: tuple[str, ...]  # the unit-years with a department-wide table (overall.yaml), in order
     overall_created: datetime
+    licenses: tuple[dict, ...] = ()  # the Data Package's `licenses` (site.yaml `license`)
 
 
 def data_unit_years(content: Content) -> list[UnitYear]:
@@ -144,8 +146,13 @@ def site_meta(content: Content) -> SiteMeta:
         title=content.site.title, base_url=content.site.base_url, site=site_json(content.site),
         created=build_date(unit_years), names=tuple(map(unit_year_name, unit_years)),
         sheets=tuple(map(sheet_name, unit_years)), overall=tuple(map(unit_year_name, overall)),
-        overall_created=build_date(overall),
+        overall_created=build_date(overall), licenses=site_licenses(content.site),
     )  # fmt: skip
+
+
+def site_licenses(site: Site) -> tuple[dict, ...]:
+    found = license_of(site.license)
+    return (found.datapackage(),) if found else ()
 
 
 def in_order(parts: Iterable, names: tuple[str, ...], what: str) -> Iterator:
@@ -234,6 +241,7 @@ def datapackage(meta: SiteMeta, csv_names: list[str], more: list[dict] | None = 
         "title": meta.title,
         "description": "项目支出绩效目标表：每行一个三级指标，项目各列重复。Project expenditure performance goals, one row per indicator.",
         "homepage": meta.base_url,
+        **({"licenses": list(meta.licenses)} if meta.licenses else {}),
         "resources": [
             # utf-8-sig: UTF-8 starting with a byte order mark (for Excel), as frictionless itself
             # describes these files; a reader decoding with "utf-8" would see "\ufeffagency_id".
