@@ -183,6 +183,13 @@ def test_project_page_shows_targets_and_results_row_by_row(page, site_url):
     assert page.errors == []
 
 
+def test_unit_page_summarises_its_results(built):
+    html = (built / "jishan-ybj/index.html").read_text(encoding="utf-8")
+    assert "绩效自评（1 个项目）：" in html and "达成率 83.33%</span>（达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项）" in html
+    bar = html.split('class="stack-bar"')[1].split("</svg>")[0]
+    assert 'width="83.33"' in bar and 'width="16.67"' in bar  # 5 and 1 of 6, in % of the bar
+
+
 def test_unit_page_lists_projects_whose_year_is_over_without_results(page, site_url, built):
     # The content's newest budget year is 2023, so 乌海 2022 is over and has no self-evaluation.
     open_page(page, site_url, "/418001/")

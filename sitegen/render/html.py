@@ -153,7 +153,8 @@ class SitePages:
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
-                      awaiting=results.awaiting(agency.years, self.latest_year), money_unit=self.content.site.money_unit)
+                      awaiting=results.awaiting(agency.years, self.latest_year), money_unit=self.content.site.money_unit,
+                      unit_summary=results.summarise([p for uy in agency.years for p in uy.projects], self.content.site.money_unit))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
