@@ -29,7 +29,7 @@ from sitegen.render.data import (
 from sitegen.render.data.columns import FORMULA_STARTS, ROW_COLUMNS, ind, rows
 from sitegen.render.data.files import data_unit_years, datapackage_text
 from sitegen.render.data.xlsx import MAX_TEXT, sheet_part, write_workbook
-from sitegen.render.overall_data import overall_data, overall_resources, write_overall_data
+from sitegen.render.data.overall import overall_data, overall_resources, write_overall_data
 from sitegen.render.writer import WriteError, Writer
 from tests.conftest import CONTENT
 

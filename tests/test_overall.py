@@ -18,7 +18,7 @@ from sitegen.build.site import build
 from sitegen.checks.pipeline import load_content
 from sitegen.model.money import amount_text
 from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
-from sitegen.render.overall_data import INDICATOR_COLUMNS, TASK_COLUMNS
+from sitegen.render.data.overall import INDICATOR_COLUMNS, TASK_COLUMNS
 from sitegen.render.table import indicator_rows
 from tests.conftest import CONTENT, MINIMAL, start_server, write_tree
 from tests.test_pdf import page_tables

@@ -28,7 +28,7 @@ from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
-from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
+from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows

@@ -11,30 +11,25 @@ formula-safe text cells, decimals exactly as written, dates from the content.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from sitegen.checks.overall import task_project
-from sitegen.model import Content, Indicator, Site, Task, UnitYear
-from sitegen.render.data import DATA, SITE_NAME, SiteMeta, build_date, csv_cell, indicator_json, json_open, plain, unit_year_name
-from sitegen.render.data.documents import json_bytes, site_json
-from sitegen.render.data.files import JSON_CLOSE, in_order
+from sitegen.model import Indicator, Site, Task, UnitYear
 from sitegen.render.data.archive import Deflater
+from sitegen.render.data.columns import Column, csv_cell, csv_text
+from sitegen.render.data.common import (
+    DATA, JSON_CLOSE, SITE_NAME, SiteMeta, build_date, in_order, json_open, schema_of, unit_year_name,
+)
+from sitegen.render.data.documents import indicator_json, json_bytes, plain, site_json
 from sitegen.render.data.xlsx import SHEET_TAIL, Workbook, rows_xml, sheet_head
 from sitegen.render.writer import Writer
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    title: str
-    type: str
-    get: Callable[[UnitYear, Any, int], Any]  # (unit-year, the row's indicator or task, its number)
-    description: str = ""
+# The columns are columns.Column whose getters take (unit-year, the row's indicator or task, its number).
 
 
 def o(attribute: str) -> Callable:
@@ -117,10 +112,8 @@ def task_rows(unit_year: UnitYear) -> list[list[Any]]:
 
 
 def csv_rows(table: list[list[Any]]) -> bytes:
-    """CSV rows, UTF-8, as data's: CRLF, formula-safe, decimals as written."""
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows([[csv_cell(v) for v in row] for row in table])
-    return out.getvalue().encode("utf-8")
+    """CSV rows, UTF-8, as the project CSV's: CRLF, formula-safe, decimals as written."""
+    return csv_text([[csv_cell(v) for v in row] for row in table]).encode("utf-8")
 
 
 def csv_head(columns: tuple[Column, ...]) -> bytes:
@@ -223,15 +216,6 @@ def write_overall_data(writer: Writer, data: OverallData) -> list[str]:
     return list(paths.values())
 
 
-def overall_parts(content: Content, writer: Writer, written: list[str]) -> Iterator[OverallData]:
-    """Every unit-year's department-wide data, its own files written (their paths added to `written`)."""
-    for unit_year in content.unit_years():
-        if unit_year.overall:
-            data = overall_data(unit_year, content.site)
-            written.extend(write_overall_data(writer, data))
-            yield data
-
-
 def write_overall_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[OverallData]) -> list[str]:
     """The site-wide department-wide files, streamed as the parts go by (each read once, in
     meta.overall's order); nothing when no unit-year has overall.yaml. The XLSX's second sheet
@@ -272,10 +256,5 @@ def overall_resources(names: tuple[str, ...]) -> list[dict]:
     if not names:
         return []
     return [{"name": f"{base}-{suffix}".lower(), "path": f"{base}-{suffix}.csv", "title": title, "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)}  # as data's
+             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema_of(columns)}  # as the project CSV's
             for _, suffix, columns, title in OVERALL_RESOURCES for base in (*names, SITE_NAME)]
-
-
-def schema(columns: tuple[Column, ...]) -> dict:
-    return {"fields": [{"name": c.name, "title": c.title, "type": c.type, **({"description": c.description} if c.description else {})}
-                       for c in columns], "missingValues": [""]}
