@@ -328,6 +328,15 @@ class OneOrMany(Records):
 
 
 @dataclass(frozen=True)
+class ColumnInfo:
+    """How a field is a column of the open data: its name, title (Chinese) and description."""
+
+    name: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Field:
     key: str
     label: str  # the Chinese name agencies know, e.g. 预算数
@@ -335,10 +344,16 @@ class Field:
     required: bool | str = False  # True, False, or "warn": missing is a warning
     help: str = ""  # one English sentence for editors and docs
     default: Any = None
+    column: ColumnInfo | None = None  # its open-data column, when it has one
+    cell: str = ""  # its label on pages and PDFs when it is not `label` (评(扣)分标准)
     shown: str = field(init=False, repr=False, compare=False)  # in messages: 预算数（budget）
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shown", f"{self.label}（{self.key}）")
+
+    @property
+    def cell_label(self) -> str:
+        return self.cell or self.label
 
 
 @dataclass(frozen=True)
@@ -355,6 +370,9 @@ class Spec:
     @property
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]
+
+    def field(self, key: str) -> Field:
+        return self.by_key[key]  # type: ignore[attr-defined]
 
     def json_schema(self) -> dict:
         properties = {}
