@@ -20,7 +20,8 @@ from typing import Any, Callable, Iterable
 from sitegen.checks.overall import task_project
 from sitegen.model import Indicator, Site, Task, UnitYear
 from sitegen.render.data.archive import Deflater
-from sitegen.render.data.columns import Column, csv_cell, csv_text
+from sitegen.model.specs import INDICATOR
+from sitegen.render.data.columns import Column, csv_cell, csv_text, declared
 from sitegen.render.data.common import (
     DATA, JSON_CLOSE, SITE_NAME, SiteMeta, build_date, in_order, json_open, schema_of, unit_year_name,
 )
@@ -40,6 +41,12 @@ def r(attribute: str) -> Callable:
     return lambda uy, row, n: getattr(row, attribute) if row is not None else None
 
 
+def overall_column(key: str, get: Callable | None = None) -> Column:
+    """An indicator field's column, as its declaration names it, titled as the form prints it (评(扣)分标准)."""
+    f = INDICATOR.field(key)
+    return declared(f, get or r(key), f.cell_label)
+
+
 UNIT_COLUMNS = (
     Column("agency_id", "单位目录", "string", lambda uy, row, n: uy.agency.id, "The unit's folder and permalink id."),
     Column("agency_code", "部门预算编码", "string", lambda uy, row, n: uy.agency.code),
@@ -57,23 +64,23 @@ INDICATOR_COLUMNS = UNIT_COLUMNS + (
     Column("duties", "部门（单位）职责", "string", o("duties"), "Markdown, as written."),
     Column("goals", "年度总体目标", "string", lambda uy, row, n: "\n".join(uy.overall.goals), "Goals, one per line."),
     Column("indicator_number", "指标序号", "integer", lambda uy, row, n: n if row else None, "1, 2, … in printed order; empty for a table without indicators."),
-    Column("level1", "一级指标", "string", r("level1")),
-    Column("level2", "二级指标", "string", r("level2")),
-    Column("indicator", "三级指标", "string", r("name")),
-    Column("explanation", "指标解释", "string", r("explanation")),
-    Column("op", "比较符号", "string", r("op"), ">=, <=, =, > or <."),
-    Column("target", "目标值", "string", lambda uy, row, n: row.target_text if row else None, "As written: a number or text."),
+    overall_column("level1"),
+    overall_column("level2"),
+    overall_column("name"),
+    overall_column("explanation"),
+    overall_column("op"),
+    overall_column("target", lambda uy, row, n: row.target_text if row else None),
     Column("target_number", "目标值（数值）", "number", lambda uy, row, n: row.target.number if row and row.target else None),
-    Column("unit", "计量单位", "string", r("unit")),
+    overall_column("unit"),
     Column("value", "指标值", "string", r("value_text"), "op + target + unit as the form prints it, e.g. ≥60%."),
-    Column("scoring", "评(扣)分标准", "string", r("scoring")),
-    Column("score", "分值", "number", r("score")),
-    Column("remark", "备注", "string", r("remark")),
-    Column("actual", "实际完成值", "string", lambda uy, row, n: row.actual.text if row and row.actual else None, "Self-evaluation."),
-    Column("earned", "得分", "number", r("earned"), "Self-evaluation."),
+    overall_column("scoring"),
+    overall_column("score"),
+    overall_column("remark"),
+    overall_column("actual", lambda uy, row, n: row.actual.text if row and row.actual else None),
+    overall_column("earned"),
     Column("met", "达成情况", "string", lambda uy, row, n: row.met_label if row and uy.overall.evaluation else None,
            "达成, 未达成 or 未判定, computed from target and actual; empty without a self-evaluation."),
-    Column("deviation", "偏差原因分析及改进措施", "string", r("deviation")),
+    overall_column("deviation"),
     Column("url", "网址", "string", lambda uy, row, n: uy.url, "The unit-year page, relative to the site."),
     Column("met_basis", "判定依据", "string", lambda uy, row, n: row.met_basis or None if row and uy.overall.evaluation else None,
            "What `met` rests on: op, direction, equal or inferred (推定); empty when not judged."),
