@@ -13,22 +13,28 @@ from decimal import Decimal
 
 import pytest
 
-from sitegen.model.money import amount_text, convert, money_text, percent_text, total
+from sitegen.model.money import amount_text, cents_text, convert, money_text, percent_text, total
 
 PUTUO = "putuo-tiyu-zhongxin"
 
 
 @pytest.mark.parametrize("value, text", [
-    (Decimal("3969840"), "3,969,840.00"), (Decimal("396.984"), "396.98"), (Decimal("0.005"), "0.01"),
-    (Decimal("65.00"), "65.00"), (Decimal("60.8"), "60.80"), (Decimal("-1234.5"), "-1,234.50"), (None, ""),
+    (Decimal("3969840"), "3,969,840.00"), (Decimal("65.00"), "65.00"), (Decimal("60.8"), "60.80"),
+    (Decimal("-1234.5"), "-1,234.50"), (Decimal("89.974"), "89.974"), (None, ""),
 ])
 def test_amounts_have_separators_and_two_decimals(value, text):
+    """A table's own amounts: two decimals, and never a digit the agency wrote dropped (89.974 万元)."""
     assert amount_text(value) == text
+
+
+def test_amounts_where_tables_meet_are_to_the_cent():
+    assert cents_text(Decimal("396.984")) == "396.98" and cents_text(Decimal("0.005")) == "0.01"
+    assert cents_text(convert(Decimal("3969840"), "元", "万元")) == "396.98"
 
 
 def test_money_and_percent_texts():
     assert money_text(Decimal("3969840"), "元") == "3,969,840.00 元"
-    assert money_text(Decimal("396.984"), "万元") == "396.98 万元"
+    assert money_text(Decimal("396.98"), "万元") == "396.98 万元"
     assert percent_text(Decimal("99.1")) == "99.10%" and percent_text(None) == ""
 
 
@@ -75,3 +81,13 @@ def test_the_open_data_keeps_plain_numbers(built):
 def test_the_feed_prints_each_unit_year_in_its_own_unit(built):
     feed = (built / "feed.xml").read_text(encoding="utf-8")
     assert "预算合计 250,000.00 元" in feed and "预算合计 438.00 万元" in feed
+
+
+def test_the_site_wide_csv_has_a_column_to_add_up_in_the_site_unit(built):
+    """budget stays as written in its table's unit; budget_site_unit is the same budget in the
+    site's unit, exact, so the site-wide downloads can be summed across 元 and 万元 tables."""
+    rows = list(csv.DictReader(io.StringIO((built / "data/all.csv").read_bytes().decode("utf-8-sig"))))
+    by_unit = {r["agency_id"]: r for r in rows}
+    assert (by_unit[PUTUO]["budget"], by_unit[PUTUO]["budget_site_unit"]) == ("250000.00", "25.00")
+    assert by_unit["jishan-ybj"]["budget_site_unit"] == "65.66"
+    assert '"money_unit":"万元"' in (built / "data/all.json").read_text(encoding="utf-8")[:200]

@@ -19,6 +19,7 @@ from sitegen.content.fields import Field, Number
 from sitegen.model import Indicator, Project
 from sitegen.model.specs import AGENCY, DEPARTMENT, EVALUATION, EVALUATION_BUDGET, EXECUTION, INDICATOR, PROJECT
 from sitegen.model.specs import MIDTERM as MIDTERM_SPEC  # (MIDTERM here is the word 中期)
+from sitegen.model import money
 from sitegen.model.money import figure_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -179,6 +180,10 @@ COLUMNS = (
     Column("source_title", "来源标题", "string", lambda p, i, n: source_lines(p, "title"), "The source's title, one a line."),
     Column("source_published", "来源发布日期", "string", lambda p, i, n: source_lines(p, "date"),
            "The source's publication date (YYYY-MM-DD), one a line."),
+    Column("budget_site_unit", "预算数（站点金额单位）", "number",
+           lambda p, i, n: money.convert(p.budget, p.unit_year.money_unit, p.unit_year.site_money_unit),
+           "The budget in the site's money_unit (the JSON's site.money_unit), exact: the column to add up "
+           "across unit-years written in 元 and in 万元."),
 )  # fmt: skip
 
 

@@ -100,4 +100,4 @@ def json_text(value: Any) -> str:
 
 def site_json(site: Site) -> str:
     """The `site` member that opens every JSON download."""
-    return json_text({"title": site.title, "base_url": site.base_url})
+    return json_text({"title": site.title, "base_url": site.base_url, "money_unit": site.money_unit})
