@@ -19,6 +19,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from sitegen.model.money import figure_text, money_text, percent_text
+from sitegen.model.specs import ALL as ALL_SPECS_BY_NAME
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
 
@@ -183,6 +184,8 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.filters["percent"] = percent_text  # 99.10%
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
+    # A field's label as its declaration gives it (model/vocab/fields.yaml): field_label("indicator", "actual")
+    env.globals["field_label"] = lambda spec, key: ALL_SPECS_BY_NAME[spec].field(key).cell_label
     return env
 
 
