@@ -67,8 +67,8 @@ def test_home_page_charts_match_the_model(built):
     assert html.count('<svg role="img"') == 4 and "<script" not in html.split('class="charts"')[1]
     titles = re.findall(r'<title id="chart-[a-z0-9]+-title">([^<]*)</title>', html)
     assert "乌海市人力资源和社会保障局 438.00；" in titles[0] and "祁连县人力资源和社会保障局本级 78.00；" in titles[0]
-    # a disclosure in 元 is counted in the site's 万元: 250000.00 元 is 25 万元
-    assert re.search("上海市普陀区体育事业管理中心 25(；|$)", titles[0])
+    # a disclosure in 元 is counted in the site's 万元: 250000.00 元 is 25.00 万元
+    assert re.search("上海市普陀区体育事业管理中心 25.00(；|$)", titles[0])
     level1 = Counter(i.level1_std or i.level1 for i in content.indicators())  # a regional name as written
     assert titles[2].endswith("；".join(f"{name} {count}" for name, count in level1.most_common()))
     assert html.count("以表格查看") == 4  # a table equivalent for each chart

@@ -62,9 +62,11 @@ def test_a_consistent_self_evaluation_is_quiet(site):
     assert codes(load_content(site(files))) == []
 
 
-def test_not_judged_is_never_a_missed_target(site):
-    # 8755 → 8676 with neither op nor direction: not judged by the contract, so no not-met warning.
+def test_an_inferred_miss_is_a_missed_target_and_says_so(site):
+    # 8755 → 8676 with neither op nor direction: missed by the inferred judgement (推定, contract 2.1).
     files = evaluated(ind(op=None, target=8755, unit=None, score=90, actual=8676, earned=90))
-    assert codes(load_content(site(files))) == []
+    loaded = load_content(site(files))
+    assert codes(loaded) == ["not-met-full-score", "not-met-no-deviation"]
+    assert all("推定" in f.message for f in loaded.findings.warnings if f.code.startswith("not-met"))
     with_direction = evaluated(ind(op=None, direction="正向", target=8755, unit=None, score=90, actual=8676, earned=90))
     assert codes(load_content(site(with_direction))) == ["not-met-full-score", "not-met-no-deviation"]

@@ -198,3 +198,18 @@ def test_data_quality_page_lists_the_real_problems(built):
     assert 'href="../418001/2022/office-building/"' in html and "score-total" in html
     assert "数据质量提示" in (built / "index.html").read_text(encoding="utf-8")
     assert "条</a>" in (built / "418001/index.html").read_text(encoding="utf-8")
+
+
+def test_the_open_data_columns_of_content_fields_are_their_declarations():
+    """One declaration per field (model/vocab/fields.yaml): a field's open-data column takes its
+    name, title and description from it, and its type from the field's kind."""
+    from sitegen.content.fields import Number
+    from sitegen.model import ALL_SPECS
+
+    by_name = {c.name: c for c in COLUMNS}
+    declared = [f for spec in ALL_SPECS for f in spec.fields if f.column]
+    assert len(declared) >= 40
+    for f in declared:
+        column = by_name[f.column.name]
+        assert (column.title, column.description) == (f.column.title, f.column.description), f.key
+        assert column.type == ("number" if isinstance(f.kind, Number) else "string"), f.key

@@ -29,7 +29,7 @@ from sitegen.render.data import (
 from sitegen.render.data.columns import FORMULA_STARTS, ROW_COLUMNS, ind, rows
 from sitegen.render.data.files import data_unit_years, datapackage_text
 from sitegen.render.data.xlsx import MAX_TEXT, sheet_part, write_workbook
-from sitegen.render.overall_data import overall_data, overall_resources, write_overall_data
+from sitegen.render.data.overall import overall_data, overall_resources, write_overall_data
 from sitegen.render.writer import WriteError, Writer
 from tests.conftest import CONTENT
 
@@ -136,7 +136,7 @@ def test_csv_files_are_byte_for_byte_what_the_columns_declare(example, data):
 
 
 def test_json_files_are_byte_for_byte_the_json_modules(example, data):
-    site = {"title": example.site.title, "base_url": example.site.base_url}
+    site = {"title": example.site.title, "base_url": example.site.base_url, "money_unit": example.site.money_unit}
     unit_years = data_unit_years(example)
     for unit_year in unit_years:
         expected = expected_json({"site": site, "disclosures": [unit_year_json(unit_year)]})

@@ -9,8 +9,10 @@ A synthetic project that fills every version-2 cell is built in each of the thre
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pdfplumber
@@ -18,6 +20,7 @@ import pytest
 
 from sitegen.build.site import build
 from sitegen.checks.pipeline import load_content
+from sitegen.model.money import amount_text
 from sitegen.render.pdf import project_pdf_path, unit_year_pdf_path
 from tests.conftest import CONTENT, MINIMAL, ROOT, write_tree
 
@@ -80,8 +83,9 @@ def test_dongguan_form_has_every_cell_of_the_source(built):
     # the labelled block: the source's 项目名称, 中期 and 年度 money under their contract labels
     assert cells[0][:2] == ["项目名称", grid[3][1]]
     rows = texts(path)
-    assert has_run(rows, ["项目资金（万元）", "中期资金总额", grid[3][4]])  # 中期市财政预算(万元) 284500.00
-    assert has_run(rows, ["年度资金总额", grid[3][6]])  # 本年度申请市财政预算资金(万元) 919.00
+    # 中期市财政预算(万元) 284500.00 and 本年度申请市财政预算资金(万元) 919.00, as every amount prints (Money)
+    assert has_run(rows, ["项目资金（万元）", "中期资金总额", amount_text(Decimal(grid[3][4]))])
+    assert has_run(rows, ["年度资金总额", amount_text(Decimal(grid[3][6]))])
     labelled_rows(cells)
     # 总体目标: 中期滚动目标(2019年--2021年) and 年度目标, the texts wrapped in their cells read whole
     assert goals[0] == ["总体目标", "中期目标（2019年--2021年）", "年度目标"]
@@ -104,8 +108,8 @@ def test_qingshan_form_has_every_cell_of_the_source(built):
     # with no key of their own are `facts` with the label as printed.
     for pair in (["项目名称", "教育系统基础设施建设和设备购置"], ["实施单位", "武汉市青山区教育局"],
                  ["项目属性", "基础建设、修缮类"], ["项目期", "202001-202012"],
-                 ["项目资金（万元）", "中期资金总额", "10000"], ["年度资金总额", "10000"],
-                 ["其中：当年财政拨款", "10000"], ["主管部门及编码", "[015001]武汉市青山区教育局"],
+                 ["项目资金（万元）", "中期资金总额", "10,000.00"], ["年度资金总额", "10,000.00"],
+                 ["其中：当年财政拨款", "10,000.00"], ["主管部门及编码", "[015001]武汉市青山区教育局"],
                  ["其中:财政拨款", "10000万元"], ["其他资金", ""], ["当年其他资金", ""]):
         assert has_run(rows, pair), pair
     # 主管部门 is printed once, as the source wrote it (a fact), not again from agency.yaml
@@ -276,6 +280,13 @@ JIAYUGUAN_LABELS = {"二级项目名称": "项目名称", "项目类型": "项�
                     "其他资金": "其中：其他资金", "政策依据": "立项依据", "项目实施单位": "实施单位"}
 
 
+def printed_amount(value: str) -> str:
+    """A source cell `20万元` or `0` as the form prints the amount (20.00, 0.00: the unit is in its
+    label); text as written."""
+    figure = value.removesuffix("万元")
+    return amount_text(Decimal(figure)) if re.fullmatch(r"\d+(\.\d+)?", figure) else figure
+
+
 def test_jiayuguan_form_has_every_labelled_cell_of_the_source(built):
     path = next((built / "jyg-csbwg/2023/p01-bowuguan-mianfei-kaifang").glob("*.pdf"))
     rows = texts(path)
@@ -286,7 +297,7 @@ def test_jiayuguan_form_has_every_labelled_cell_of_the_source(built):
         if label in ("项目开始日期", "项目完成日期"):  # one 项目期 cell, from the two dates
             assert any(value in row[1] for row in rows if row[:1] == ["项目期"]), label
             continue
-        assert has_run(rows, [JIAYUGUAN_LABELS.get(label, label), value.removesuffix("万元")]), (label, value)
+        assert has_run(rows, [JIAYUGUAN_LABELS.get(label, label), printed_amount(value)]), (label, value)
     assert has_run(rows, ["项目期", "2023-01-01至2023-12-31"])
     assert has_run(rows, ["年度目标"]) and has_run(rows, ["", grid[25][1]])  # 中期目标 empty, 年度目标 as printed
     *_, indicators = pdf_tables(path)

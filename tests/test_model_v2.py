@@ -101,14 +101,25 @@ def test_split_cell(cell, parts):
 
 
 def test_met_by_direction_and_without(site):
+    """Contract 2.1: a number target without op or direction is judged by its kind (推定): at most
+    for 成本, at least otherwise; a written op or direction wins; text is never judged."""
     rows = "".join(
-        f"  - {{level1: 产出指标, level2: 数量指标, name: n{i}, target: {t}, actual: {a}{extra}}}\n"
-        for i, (t, a, extra) in enumerate([
-            (10, 12, ", direction: 正向"), (10, 12, ", direction: 反向"), (10, 10, ""), (10, 11, ""), (10, "未完成", ", op: '>='"),
+        f"  - {{level1: {l1}, level2: {l2}, name: n{i}, target: {t}, actual: {a}{extra}}}\n"
+        for i, (l1, l2, t, a, extra) in enumerate([
+            ("产出指标", "数量指标", 10, 12, ", direction: 正向"), ("产出指标", "数量指标", 10, 12, ", direction: 反向"),
+            ("产出指标", "数量指标", 10, 10, ""), ("产出指标", "数量指标", 10, 11, ""), ("产出指标", "数量指标", 8755, 8676, ""),
+            ("成本指标", "经济成本指标", 10, 11, ""), ("产出指标", "成本指标", 10, 9, ""), ("产出指标", "数量指标", 10, 9, ", op: '<='"),
+            ("产出指标", "数量指标", 10, "未完成", ", op: '>='"), ("产出指标", "数量指标", "及时", "及时", ""),
         ])
     )
     loaded = load_content(site({"u1/2024/p1.yaml": f"name: x\nbudget: 1\ngoals: g\nindicators:\n{rows}"}))
-    assert [i.met for i in loaded.content.indicators()] == [True, False, True, None, None]
+    indicators = loaded.content.indicators()
+    assert [i.met for i in indicators] == [True, False, True, True, False, False, True, True, None, None]
+    assert [i.met_basis for i in indicators] == [
+        "direction", "direction", "equal", "inferred", "inferred", "inferred", "inferred", "op", "", ""]
+    assert [i.met_text for i in indicators[3:6]] == ["达成（推定）", "未达成（推定）", "未达成（推定）"]
+    assert indicators[8].met_text == "未判定（完成值为文字或单位不同）"
+    assert indicators[9].met_text == "未判定（目标值为文字）"
 
 
 def test_a_written_op_or_unit_that_differs_keeps_the_target_as_written(site):

@@ -16,8 +16,9 @@ import pytest
 
 from sitegen.build.site import build
 from sitegen.checks.pipeline import load_content
+from sitegen.model.money import amount_text
 from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
-from sitegen.render.overall_data import INDICATOR_COLUMNS, TASK_COLUMNS
+from sitegen.render.data.overall import INDICATOR_COLUMNS, TASK_COLUMNS
 from sitegen.render.table import indicator_rows
 from tests.conftest import CONTENT, MINIMAL, start_server, write_tree
 from tests.test_pdf import page_tables
@@ -93,12 +94,12 @@ def test_the_unit_year_page_opens_with_the_department_wide_table(page, tree_url)
     headings = page.eval_on_selector_all("main h2", "hs => hs.map(h => h.textContent)")
     assert headings[:2] == ["部门整体支出绩效目标", "项目支出绩效目标"]
     legend = page.eval_on_selector_all(".funds-bar .legend li", "items => items.map(li => li.textContent.trim())")
-    assert legend == ["基本支出 60.00 万元（60.0%）", "项目支出 40.00 万元（40.0%）",
-                      "测试项目 10.00 万元（25.0%）", "技能培训补助资金 5.00 万元（12.5%）", "未单独公开的项目 25.00 万元（62.5%）"]
+    assert legend == ["基本支出 60.00 万元（60.00%）", "项目支出 40.00 万元（40.00%）",
+                      "测试项目 10.00 万元（25.00%）", "技能培训补助资金 5.00 万元（12.50%）", "未单独公开的项目 25.00 万元（62.50%）"]
     widths = page.eval_on_selector_all(".funds-bar > svg", "svgs => svgs.map(s => [...s.querySelectorAll('rect')].map(r => +r.getAttribute('width')))")
     assert widths == [[360.0, 240.0], [150.0, 75.0, 375.0]]  # of 600: the bars draw what the text says
     titles = page.eval_on_selector_all(".funds-bar > svg title", "ts => ts.map(t => t.textContent)")
-    assert titles[0] == "基本支出 60.00 万元（60.0%）；项目支出 40.00 万元（40.0%）"
+    assert titles[0] == "基本支出 60.00 万元（60.00%）；项目支出 40.00 万元（40.00%）"
     assert page.get_attribute(".funds-bar a", "href") == "p1/"
     assert "财政拨款" in page.inner_text(".facts") and "95.00 万元" in page.inner_text(".facts")
     assert "负责全市就业服务和职业培训工作" in page.inner_text(".duties")
@@ -120,7 +121,7 @@ def test_the_evaluation_shows_target_actual_and_the_computed_result(page, tree_u
     rows = page.eval_on_selector_all(".evaluation table.indicators tbody tr", """rows => rows.map(r =>
         [...r.querySelectorAll('td')].slice(0, 4).map(c => c.textContent))""")
     assert rows[:3] == [["招聘会场次", "≥12场", "14场", "达成"], ["培训人数", "≥500人", "450人", "未达成（扣分）"],
-                        ["工资发放", "按月发放", "按月发放", "未判定"]]
+                        ["工资发放", "按月发放", "按月发放", "未判定（目标值为文字）"]]
     assert "达成 1 项，未达成 1 项，未判定 38 项" in page.inner_text(".result-counts")
     assert page.inner_text(".evaluation tfoot").split() == ["总分", "54.5"]  # 20 + 15 + 10 + 9.5, as stated
     money = page.eval_on_selector_all(".evaluation table:first-of-type tbody tr", "rows => rows.map(r => r.innerText.split('\\t'))")
@@ -152,7 +153,7 @@ def test_the_example_page_has_the_real_table(page, site_url):
     page.goto(site_url + NINGDE)
     assert page.inner_text("h1") == "中共宁德市委党史和地方志研究室 2019 年预算绩效目标"
     assert [d.strip() for d in page.eval_on_selector_all(".facts dd", "ds => ds.map(d => d.textContent)")] == \
-        ["171.41 万元", "110.61 万元", "60.8 万元"]
+        ["171.41 万元", "110.61 万元", "60.80 万元"]
     assert page.inner_text("table.tasks tfoot").split() == ["合计", "232.21"]
     assert "下载部门整体支出绩效目标表 PDF" in page.inner_text(".downloads")
     assert page.locator("section.projects").count() == 0  # no project tables were published for it
@@ -207,10 +208,10 @@ def test_the_example_form_reads_back_cell_by_cell(built):
     rows = pdf_rows(built / overall_pdf_path(uy))
     assert rows == [
         ["部门（单位）名称", "中共宁德市委党史和地方志研究室", "部门预算编码", "901001033"],
-        ["年度预算安排（万元）", "资金总额", "171.41"], ["项目支出", "60.8"], ["基本支出", "110.61"],
+        ["年度预算安排（万元）", "资金总额", "171.41"], ["项目支出", "60.80"], ["基本支出", "110.61"],
         ["年度总体目标", "".join(o.goals)],
         ["年度履职目标"], ["部门职能", "年度目标任务", "支出项目名称", "预算金额（万元）"],
-        *[[t.duty, t.task, t.project, format(t.amount, "f")] for t in o.tasks],
+        *[[t.duty, t.task, t.project, amount_text(t.amount)] for t in o.tasks],
         ["一级指标", "二级指标", "三级指标", "指标解释", "指标值"],
         *expected_indicator_rows(o.indicators, lambda i: [i.name, i.explanation, i.value_text]),
     ]
@@ -225,9 +226,9 @@ def test_the_example_self_evaluation_form_reads_back(built):
     assert rows[:3] == [
         ["部门（单位）名称", "中共宁德市委党史和地方志研究室", "部门预算编码", "901001033"],
         ["部门资金（元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
-        ["年度资金总额", "2537695", "2751417.82", "2546673.98", "", "92.56%", ""],
+        ["年度资金总额", "2,537,695.00", "2,751,417.82", "2,546,673.98", "", "92.56%", ""],
     ]
-    assert rows[4] == ["其中：②市级财政资金", "2537695", "2751417.82", "2546673.98", "", "", ""]
+    assert rows[4] == ["其中：②市级财政资金", "2,537,695.00", "2,751,417.82", "2,546,673.98", "", "", ""]
     assert rows[-2:] == [["年度总体目标", "预期目标", "实际完成情况"],
                          ["".join(uy.overall.goals), "".join(uy.overall.evaluation.outcome)]]
 
@@ -369,13 +370,13 @@ def test_the_dongguan_approval_form_keeps_sources_tasks_and_the_medium_term(buil
     assert rows[:8] == [
         ["部门（单位）名称", "东莞展览馆", "部门预算编码", ""],  # no code printed: the cell stays, empty
         ["年度预算安排（万元）", "资金总额", ""], ["项目支出", ""], ["基本支出", ""],
-        ["其中：市财政拨款", "2377.15"], ["其中：其他资金", "0"],
+        ["其中：市财政拨款", "2,377.15"], ["其中：其他资金", "0.00"],
         ["年度总体目标", ""], ["中期目标（2022年--2024年）", o.midterm.goals[0]],
     ]
     assert [r for r in rows if len(r) == 4 and r[1] in {t.task for t in o.tasks}] == \
-        [["", t.task, "", format(t.amount, "f")] for t in o.tasks]
+        [["", t.task, "", amount_text(t.amount)] for t in o.tasks]
     page.goto(site_url + "/dg-zhanlanguan/2022/")
-    assert page.inner_text("table.tasks tfoot").split() == ["合计", "2377.15"]  # as the printed 金额合计
+    assert page.inner_text("table.tasks tfoot").split() == ["合计", "2,377.15"]  # as the printed 金额合计
     assert "中期目标（2022年--2024年）" in page.eval_on_selector_all("main h3", "hs => hs.map(h => h.textContent)")
 
 

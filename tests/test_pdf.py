@@ -18,6 +18,7 @@ import pytest
 
 from sitegen.build.site import build
 from sitegen.checks.pipeline import load_content
+from sitegen.model.money import amount_text
 from sitegen.render import Context
 from sitegen.render.overall import has_project_table
 from sitegen.render.pdf import project_pdf_path, render_pdfs, unit_year_pdf_path
@@ -99,20 +100,20 @@ def test_every_indicator_is_in_its_row(built, project):
                      "" if i.score is None else str(i.score)] for i in project.indicators]
         assert [r[5:] for r in body] == expected
         assert body[0][:4] == [project.name, f"{project.agency.code}-{project.agency.name}",
-                               project.category, str(project.budget)]
+                               project.category, amount_text(project.budget)]
         [total] = [r for r in rows if r[0] == "合计"]
-        assert total[3] == str(project.budget)
+        assert total[3] == amount_text(project.budget)
     else:
         unit_row, total, *body = rows
         assert unit_row[:2] == [project.agency.department_code, project.agency.name]
-        assert total[1:3] == ["合计", str(project.budget)]
+        assert total[1:3] == ["合计", amount_text(project.budget)]
         expected = [[i.level1, i.level2, f"{n}.{i.name}", i.value_text]
                     for n, i in zip(numbers(project), project.indicators)]
         assert [r[4:8] for r in body] == expected
         # the optional columns a project fills follow (分值 for the self-evaluated ones)
         for row, indicator in zip(body, project.indicators):
             assert indicator.score is None or str(indicator.score) in row[8:], row
-        assert body[0][:3] == [project.agency.code, project.name, str(project.budget)]
+        assert body[0][:3] == [project.agency.code, project.name, amount_text(project.budget)]
 
 
 def numbers(project) -> list[int]:

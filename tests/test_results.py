@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import textwrap
 import unicodedata
@@ -71,8 +72,14 @@ def test_selfeval_pdf_reads_back_every_value_of_the_source_form(built):
         if row[0] == "绩效指标":  # the form's vertical label over the indicator block
             row = row[1:]
         # 执行率 is computed (65.07 / 65.66 = 99.10%), the source rounds it to 99%
-        expected.append(["99.10%" if cell == "99%" else cell for cell in row])
+        expected.append([kept_out_of_names("99.10%" if cell == "99%" else cell) for cell in row])
     assert pdf_rows(path) == expected
+
+
+def kept_out_of_names(cell: str) -> str:
+    """A source cell as the content keeps it (contract 2.1): without the template numbering before a
+    三级 name (指标1:) and the printed weight after a 一级 name (产出指标(50分))."""
+    return re.sub(r"^(产出指标|效益指标|满意度指标)\(\d+分\)$", r"\1", re.sub(r"^指标\d+[:：]", "", cell))
 
 
 def test_selfeval_pdf_indicator_rows_of_a_second_form(built):
@@ -84,7 +91,8 @@ def test_selfeval_pdf_indicator_rows_of_a_second_form(built):
     header = rows.index(source[start][1:])
     assert rows[header + 1:] == source[start + 1:]
     assert rows[0] == source[2] and rows[1] == source[3]  # 项目名称; 主管部门 … 实施单位
-    assert rows[3][:4] == ["年度资金总额", "250000.00", "250000.00", "215457.6"]  # the source prints 215,457.6
+    # Amounts with thousands separators and two decimals (contract 2.1, Money); the source prints 215,457.6.
+    assert rows[3][:4] == ["年度资金总额", "250,000.00", "250,000.00", "215,457.60"]
 
 
 def test_selfeval_pdfs_meet_the_pdf_standards(built):
@@ -164,14 +172,22 @@ def test_project_page_shows_targets_and_results_row_by_row(page, site_url):
         cells = rows.nth(n).locator("td")
         texts = [cells.nth(k).inner_text().strip() for k in range(cells.count())]
         assert texts[0] == indicator.name and texts[1] == indicator.value_text and texts[2] == indicator.actual_text
-        assert texts[3].endswith(indicator.met_label)  # the word, not only a colour
+        assert texts[3].endswith(indicator.met_text) and indicator.met_label in texts[3]  # the word, not only a colour
         assert texts[6] == indicator.deviation
     first = [rows.nth(0).locator("td").nth(k).inner_text() for k in range(7)]
-    assert first[3].endswith("未判定") and "扣 2 分" in first[5]  # 8755 → 8676 with no op: not judged, 2 points off
+    # 8755 → 8676 with neither op nor direction: inferred (推定, contract 2.1), 2 points off
+    assert first[3].endswith("未达成（推定）") and "扣 2 分" in first[5]
     foot = table.locator("tfoot").inner_text()
     assert "99.10%" in foot and "93" in foot and "原表印 94 分" in foot
     assert "65.07 万元" in page.inner_text("main") and "推进了因病致贫问题的基本性解决" in page.inner_text("table.outcome")
     assert page.errors == []
+
+
+def test_unit_page_summarises_its_results(built):
+    html = (built / "jishan-ybj/index.html").read_text(encoding="utf-8")
+    assert "绩效自评（1 个项目）：" in html and "达成率 83.33%</span>（达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项）" in html
+    bar = html.split('class="stack-bar"')[1].split("</svg>")[0]
+    assert 'width="83.33"' in bar and 'width="16.67"' in bar  # 5 and 1 of 6, in % of the bar
 
 
 def test_unit_page_lists_projects_whose_year_is_over_without_results(page, site_url, built):
@@ -188,7 +204,9 @@ def test_unit_page_lists_projects_whose_year_is_over_without_results(page, site_
 def test_unit_year_page_summarises_results(page, site_url):
     open_page(page, site_url, "/jishan-ybj/2020/")
     summary = page.inner_text("section.results-summary")
-    assert "1 / 1" in summary and "83.3%" in summary and "65.07 万元" in summary and "93.00" in summary
+    # 达成 ÷ (达成 + 未达成) = 5 ÷ 6, the counts and the points lost beside it
+    assert "1 / 1" in summary and "83.33%" in summary and "65.07 万元" in summary and "93.00" in summary
+    assert "达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项" in summary
 
 
 def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
@@ -196,7 +214,12 @@ def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
     open_page(page, site_url, "/results/")
     names = page.eval_on_selector_all("#ranking tbody th a", "links => links.map(a => a.textContent)")
     evaluated = {p.agency.name for p in content.projects() if p.evaluation}
-    assert set(names) == evaluated and names[0] == "稷山县医疗保障局"  # 5 of 6 met, before 4 of 5
+    # 达成 ÷ (达成 + 未达成): 棠溪镇 with 0 missed and 11 of 17 not judged ranks with the 100% ones,
+    # never last; 稷山 (5 of 6 judged met) follows them
+    assert set(names) == evaluated and names[-1] == "稷山县医疗保障局" and "池州市贵池区棠溪镇人民政府" in names[:3]
+    shares = page.eval_on_selector_all("#ranking tbody td:nth-child(11)", "cells => cells.map(c => c.textContent.trim())")
+    assert shares == ["100.00%", "100.00%", "100.00%", "83.33%"]
+    assert page.locator("#ranking svg.stack-bar").count() == 4
     shortfalls = [(p, i) for p in content.projects() if p.evaluation for i in p.indicators
                   if i.met is False or i.lost_points]
     rows = page.locator("#shortfalls tbody tr")
@@ -208,8 +231,9 @@ def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
     assert page.locator("#shortfalls tbody tr:not([hidden])").count() == 1
     assert page.inner_text(".filter-status") == "显示 1 / 3 项"
     page.fill("#filter-text", "")
-    page.select_option("#filter-result", "未判定")
+    page.select_option("#filter-result", "未达成")  # 全县参合人数, 未达成（推定）: no row is 未判定 any more
     assert page.locator("#shortfalls tbody tr:not([hidden])").count() == 1
+    assert "未达成（推定）" in page.inner_text("#shortfalls tbody tr:not([hidden])")
     # sorting by 扣分, largest first on the second click
     page.select_option("#filter-result", "")
     button = page.locator("#shortfalls thead th", has_text="扣分").locator("button")
@@ -263,14 +287,16 @@ def test_search_finds_a_project_by_its_deviation_and_outcome(page, site_url):
 def test_csv_has_target_actual_and_met_for_every_indicator(built):
     text = (built / "data/all.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    [missed] = [r for r in rows if r["indicator"] == "指标1:全县参合人数"]
+    [missed] = [r for r in rows if r["indicator"] == "全县参合人数"]
     assert (missed["target"], missed["actual"], missed["earned"], missed["lost_points"], missed["met"]) == \
-        ("8755", "8676", "13", "2", "未判定")
+        ("8755", "8676", "13", "2", "未达成")
+    assert missed["met_basis"] == "inferred"
     assert missed["deviation"] == "建档立卡中有新增死亡人员,导致有偏差"
     assert (missed["evaluation_adjusted"], missed["evaluation_spent"], missed["execution_rate"]) == ("65.66", "65.07", "99.10")
     assert (missed["evaluation_total"], missed["evaluation_stated_total"]) == ("93", "94")
     evaluated = [r for r in rows if r["evaluation_spent"]]
-    assert {r["met"] for r in evaluated} == {"达成", "未判定"}
+    assert {r["met"] for r in evaluated} == {"达成", "未达成", "未判定"}
+    assert {r["met_basis"] for r in evaluated if r["met"] == "未判定"} == {""}
     assert {r["met"] for r in rows if not r["evaluation_spent"]} == {""}  # no self-evaluation: nothing judged
     schema = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]
     fields = {f["name"]: f for f in schema["fields"]}
@@ -282,7 +308,8 @@ def test_json_met_is_true_false_or_null(built):
     document = json.loads((built / "data/all.json").read_text(encoding="utf-8"))
     projects = {p["url"]: p for d in document["disclosures"] for p in d["projects"]}
     jishan = projects[JISHAN]
-    assert [i["met"] for i in jishan["indicators"]] == [None, True, True, True, True, True]
+    assert [i["met"] for i in jishan["indicators"]] == [False, True, True, True, True, True]
+    assert [i["met_basis"] for i in jishan["indicators"]] == ["inferred", "equal", "equal", "equal", "equal", "equal"]
     assert jishan["evaluation"]["budget"] == {"initial": None, "adjusted": "65.66", "spent": "65.07"}
     assert jishan["evaluation"]["total"] == "93" and jishan["evaluation"]["stated_total"] == "94"
     assert projects["/418001/2022/window-service/"]["evaluation"] is None
@@ -310,7 +337,7 @@ def test_xlsx_has_the_result_columns_on_evaluated_sheets(built):
     jishan = [row for row in book["jishan-ybj-2020"].iter_rows(values_only=True)]
     start = jishan[0].index("实际完成值")  # after the flat columns and the v2 cells the sheet fills (实施单位)
     assert jishan[0][start:] == ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
-    assert jishan[1][start:start + 4] == (8676, 13, "未判定", "建档立卡中有新增死亡人员,导致有偏差")
+    assert jishan[1][start:start + 4] == (8676, 13, "未达成", "建档立卡中有新增死亡人员,导致有偏差")
     assert len(next(book["418001-2022"].iter_rows(values_only=True))) == 13  # no self-evaluation: the flat table
 
 

@@ -25,7 +25,8 @@ def earned_over_score(indicator: Indicator, path: str) -> Iterable[Flag]:
 
 def reached(indicator: Indicator) -> str:
     """'实际完成值 8676 / 目标 ≥8755': both figures, for a message about a missed target."""
-    return f"实际完成值（actual）{indicator.actual_text} 未达到目标 {indicator.value_text}"
+    inferred = "（推定：未写比较符号和指标方向，按指标类别判断）" if indicator.met_basis == "inferred" else ""
+    return f"实际完成值（actual）{indicator.actual_text} 未达到目标 {indicator.value_text}{inferred}"
 
 
 def not_met_full_score(indicator: Indicator, path: str) -> Iterable[Flag]:

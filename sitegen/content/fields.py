@@ -127,6 +127,46 @@ class Url(Text):
         return {"type": "string", "format": "uri", "pattern": "^https?://[^\\s/?#@]+(/[^\\s?#]*)?$"}
 
 
+class Link(Text):
+    """A web address a reader follows (a source's page): http(s), no spaces; query strings
+    are fine (many government sites serve attachments as ?id=…). Kept exactly as written."""
+
+    example = "https://www.example.gov.cn/info/2431/148733.htm"
+    PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$")
+
+    def parse(self, node: Node, label: str) -> str:
+        text = scalar_text(node, label, "网址").strip()
+        if not self.PATTERN.match(text):
+            raise Invalid(f"{label}应为以 http:// 或 https:// 开头、不含空格的网址（如 {self.example}），实际为{quoted(text)}")
+        return text
+
+    def json_schema(self) -> dict:
+        return {"type": "string", "format": "uri", "pattern": self.PATTERN.pattern}
+
+
+class License(Kind):
+    """The data licence: an SPDX id (`CC-BY-4.0`) or `{name, url}`; parsed to (name, url)."""
+
+    example = "CC-BY-4.0"
+
+    def parse(self, node: Node, label: str) -> tuple[str, str]:
+        if not isinstance(node, Mapping):
+            return scalar_text(node, label, "许可协议标识（如 CC-BY-4.0）或 {name, url}").strip(), ""
+        values: dict[str, str] = {}
+        for key, value in node.pairs:
+            if key.text not in ("name", "url"):
+                raise Invalid(f"{label}中未知的键 {shorten(key.text)}（可用：name、url）", "unknown-key")
+            values[key.text] = Link().parse(value, f"{label}.url") if key.text == "url" else scalar_text(value, f"{label}.name", "文字").strip()
+        if not values.get("name"):
+            raise Invalid(f"{label}缺少 name（许可协议名称）", "missing-key")
+        return values["name"], values.get("url", "")
+
+    def json_schema(self) -> dict:
+        return {"oneOf": [{"type": "string"}, {"type": "object", "properties": {
+            "name": {"type": "string"}, "url": {"type": "string", "format": "uri"}},
+            "required": ["name"], "additionalProperties": False}]}
+
+
 class LanguageTag(Text):
     """A well-formed BCP 47 language tag (RFC 5646): zh-CN, zh-Hans-CN, en, x-private."""
 
@@ -277,7 +317,23 @@ class Records(Kind):
         return {"type": "array", "items": self.spec.json_schema()}
 
 
+class OneOrMany(Records):
+    """One record or a list of them (`source`); always a list once parsed."""
+
+    def json_schema(self) -> dict:
+        return {"oneOf": [self.spec.json_schema(), super().json_schema()]}
+
+
 # ---------------------------------------------------------------- specs
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """How a field is a column of the open data: its name, title (Chinese) and description."""
+
+    name: str
+    title: str
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -288,10 +344,16 @@ class Field:
     required: bool | str = False  # True, False, or "warn": missing is a warning
     help: str = ""  # one English sentence for editors and docs
     default: Any = None
+    column: ColumnInfo | None = None  # its open-data column, when it has one
+    cell: str = ""  # its label on pages and PDFs when it is not `label` (评(扣)分标准)
     shown: str = field(init=False, repr=False, compare=False)  # in messages: 预算数（budget）
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shown", f"{self.label}（{self.key}）")
+
+    @property
+    def cell_label(self) -> str:
+        return self.cell or self.label
 
 
 @dataclass(frozen=True)
@@ -308,6 +370,9 @@ class Spec:
     @property
     def keys(self) -> list[str]:
         return [f.key for f in self.fields]
+
+    def field(self, key: str) -> Field:
+        return self.by_key[key]  # type: ignore[attr-defined]
 
     def json_schema(self) -> dict:
         properties = {}
@@ -393,6 +458,10 @@ def parse_value(f: Field, value: Node, where: str, parsed: Parsed, findings: Fin
     if isinstance(f.kind, Record):
         parsed.children[f.key] = parse_record(value, f.kind.spec, where, findings)
         parsed.ok &= parsed.children[f.key].ok
+        return
+    if isinstance(f.kind, OneOrMany) and not isinstance(value, Sequence):
+        parsed.children[f.key] = [parse_record(value, f.kind.spec, where, findings)]
+        parsed.ok &= parsed.children[f.key][0].ok
         return
     if isinstance(f.kind, Records):
         parsed.children[f.key] = parse_records(value, f, where, findings)

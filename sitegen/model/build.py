@@ -1,15 +1,22 @@
 """Stage 2, model: located nodes → typed records.
 
-Each builder parses one file's nodes against its spec (specs.py) and turns
-the parsed values into records (records.py). A record whose file has
-errors is left out; the errors are already in `findings`.
+Each builder parses one file's nodes against its spec (specs.py, from the declarations in
+vocab/fields.yaml) and turns the parsed values into records (records.py): every declared field
+that a record keeps under its own key goes through values_of, so a new field needs its
+declaration and its record attribute, no mapping here. What is computed (a one-cell target split,
+the kind) and the nested records are built by hand. A record whose file has errors is left out;
+the errors are already in `findings`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from sitegen.content.fields import Invalid, Parsed, Target, parse_decimal, parse_record
+from typing import Any
+
+from sitegen.content.fields import (
+    Invalid, Kind, Labelled, Parsed, Record, Records, Spec, Target, Text, TextList, parse_decimal, parse_record,
+)
 from sitegen.base.findings import Findings, Loc
 from sitegen.content.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
 from sitegen.model.records import (
@@ -25,10 +32,11 @@ from sitegen.model.records import (
     Page,
     Project,
     Site,
+    Source,
     Task,
     UnitYear,
 )
-from sitegen.model.specs import AGENCY, DISCLOSURE, OVERALL, PROJECT, SITE
+from sitegen.model.specs import AGENCY, COST, DISCLOSURE, INDICATOR, MIDTERM, OVERALL, PROJECT, SITE, TASK
 from sitegen.model.targets import split_cell
 
 DEFAULT_SITE = Site("预算绩效目标公开", "http://localhost/", "zh-CN", "万元", Decimal(90), "flat", "", Loc("site.yaml"))
@@ -72,7 +80,7 @@ def build_site(tree: Tree, findings: Findings) -> Site:
     v = p.values
     return Site(
         v["title"], v["base_url"], v["language"], v["money_unit"], v["score_total"],
-        v["pdf_layout"], v.get("description", ""), p.loc,
+        v["pdf_layout"], v.get("description", ""), p.loc, v.get("license", ("", "")),
     )  # fmt: skip
 
 
@@ -100,9 +108,11 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     v: dict = {}
     locs: dict[str, Loc] = {}
     loc = Loc(folder.shown)
+    provenance: list[Source] = []
     if folder.disclosure is not None:
         p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
         v, locs, loc = p.values, p.locs, p.loc
+        provenance = build_sources(p)
     layout = v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout
     # The declaration form prints its own title, whatever the unit: 项目支出绩效目标申报表.
     default_title = DECLARATION_TITLE if layout == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
@@ -117,6 +127,8 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
         money_unit=v.get("money_unit") or site.money_unit,
         loc=loc,
         locs=locs,
+        site_money_unit=site.money_unit,
+        provenance=provenance,
     )
     for project_file in folder.projects:
         project = build_project(project_file, findings)
@@ -127,6 +139,25 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     if folder.overall is not None:
         unit_year.overall = build_overall(folder.overall, agency, folder.year, findings)
     return unit_year
+
+
+def empty(kind: Kind) -> Any:
+    """What a record holds for a field that was not written: "" for text, [] for a list, () for
+    labelled cells, None for numbers, dates and choices."""
+    if isinstance(kind, Text):
+        return ""
+    if isinstance(kind, TextList):
+        return []
+    if isinstance(kind, Labelled):
+        return ()
+    return None
+
+
+def values_of(p: Parsed, spec: Spec) -> dict[str, Any]:
+    """Every declared field of `spec` that a record holds as parsed (not a record or a list of
+    them): its value, or its empty value. A field added to the declaration reaches the record
+    here, with no mapping to write."""
+    return {f.key: p.values.get(f.key, empty(f.kind)) for f in spec.fields if not isinstance(f.kind, (Record, Records))}
 
 
 def child(p: Parsed, key: str) -> Parsed | None:
@@ -145,33 +176,22 @@ def build_project(source: ProjectFile, findings: Findings) -> Project | None:
     p = parse_record(source.node, PROJECT, "", findings)
     if not p.ok:
         return None
-    v = p.values
     indicators = [build_indicator(r) for r in children(p, "indicators")]
     return Project(
-        id=source.id,
-        name=v["name"],
-        code=v.get("code", ""),
-        category=v.get("category", ""),
-        budget=v["budget"],
+        id=source.id, **values_of(p, PROJECT), loc=p.loc, locs=p.locs,
         funding=build_funding(children(p, "funding")),
-        goals=v["goals"],
-        description=v.get("description", ""),
         indicators=indicators,
-        notes=v.get("notes", ""),
-        order=v.get("order"),
-        loc=p.loc,
-        locs=p.locs,
-        attribute=v.get("attribute", ""),
-        period=v.get("period", ""),
-        implementer=v.get("implementer", ""),
-        parent=v.get("parent", ""),
-        total_investment=v.get("total_investment"),
-        basis=v.get("basis", ""),
-        costs=[Cost(c.values["item"], c.values.get("amount"), c.values.get("basis", ""), c.loc) for c in children(p, "costs")],
-        facts=v.get("facts", ()),
+        costs=[Cost(**values_of(c, COST), loc=c.loc) for c in children(p, "costs")],
         midterm=build_midterm(child(p, "midterm")),
         evaluation=build_evaluation(child(p, "evaluation"), indicators),
+        provenance=build_sources(p),
     )
+
+
+def build_sources(p: Parsed) -> list[Source]:
+    """`source`: one record or a list, in written order."""
+    return [Source(s.values["url"], s.values.get("title", ""), s.values.get("published"))
+            for s in children(p, "source") if s.ok]
 
 
 def build_funding(records: list[Parsed]) -> list[Funding]:
@@ -181,9 +201,8 @@ def build_funding(records: list[Parsed]) -> list[Funding]:
 def build_midterm(p: Parsed | None) -> Midterm | None:
     if p is None:
         return None
-    v = p.values
     indicators = [build_indicator(r) for r in children(p, "indicators")]
-    return Midterm(v.get("period", ""), v.get("budget"), v.get("goals", []), indicators, p.loc, p.locs)
+    return Midterm(**values_of(p, MIDTERM), indicators=indicators, loc=p.loc, locs=p.locs)
 
 
 def build_evaluation(p: Parsed | None, indicators: list[Indicator]) -> Evaluation | None:
@@ -216,10 +235,7 @@ def build_overall(node, agency: Agency, year: int, findings: Findings) -> Overal
     funds = child(p, "funds")
     f = funds.values if funds else {}
     indicators = [build_indicator(r) for r in children(p, "indicators")]
-    tasks = [
-        Task(t.values.get("duty", ""), t.values.get("task", ""), t.values.get("project", ""), t.values.get("amount"), t.loc)
-        for t in children(p, "tasks")
-    ]
+    tasks = [Task(**values_of(t, TASK), loc=t.loc) for t in children(p, "tasks")]
     return Overall(
         title=v.get("title") or f"{agency.name}{year}年度部门整体支出绩效目标表",
         published=v.get("published"), total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
@@ -227,20 +243,17 @@ def build_overall(node, agency: Agency, year: int, findings: Findings) -> Overal
         goals=v.get("goals", []), midterm=build_midterm(child(p, "midterm")), tasks=tasks,
         indicators=indicators, evaluation=build_evaluation(child(p, "evaluation"), indicators),
         notes=v.get("notes", ""), loc=p.loc, locs=p.locs, funds_locs=funds.locs if funds else {},
+        provenance=build_sources(p),
     )  # fmt: skip
 
 
 def build_indicator(p: Parsed) -> Indicator:
-    v = p.values
-    op, target, unit = split_target(v.get("op"), v.get("target"), v.get("unit", ""))
-    kind = v.get("kind") or ("定量" if target is not None and target.is_numeric else "定性")
-    return Indicator(
-        level1=v["level1"], level2=v["level2"], name=v["name"], op=op, target=target,
-        unit=unit, direction=v.get("direction"), kind=kind, score=v.get("score"),
-        explanation=v.get("explanation", ""), scoring=v.get("scoring", ""), loc=p.loc, locs=p.locs,
-        basis=v.get("basis", ""), last_actual=split_actual(v.get("last_actual"), unit), remark=v.get("remark", ""),
-        actual=split_actual(v.get("actual"), unit), earned=v.get("earned"), deviation=v.get("deviation", ""),
-    )  # fmt: skip
+    v = values_of(p, INDICATOR)
+    # What is computed from what was written: a one-cell target split, the kind from the target.
+    v["op"], v["target"], v["unit"] = split_target(v["op"], v["target"], v["unit"])
+    v["kind"] = v["kind"] or ("定量" if v["target"] is not None and v["target"].is_numeric else "定性")
+    v["last_actual"], v["actual"] = split_actual(v["last_actual"], v["unit"]), split_actual(v["actual"], v["unit"])
+    return Indicator(**v, loc=p.loc, locs=p.locs)
 
 
 def split_target(op: str | None, target: Target | None, unit: str) -> tuple[str | None, Target | None, str]:

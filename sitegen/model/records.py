@@ -14,10 +14,12 @@ from decimal import Decimal
 
 from sitegen.content.fields import Target
 from sitegen.base.findings import Loc
+from sitegen.model import money
 from sitegen.model.specs import LEVEL1_NAMES, LEVEL2_NAMES, OP_SIGNS, OP_WORDS
-from sitegen.model.targets import is_met
+from sitegen.model.targets import judge
 
 MET, NOT_MET, NOT_JUDGED = "达成", "未达成", "未判定"
+INFERRED = "inferred"  # met_basis of a judgement by the indicator's kind (推定)
 
 
 def standard_name(name: str, known: tuple[str, ...]) -> str | None:
@@ -104,22 +106,73 @@ class Indicator:
         return f"{self.actual.text}{self.unit}" if self.actual.is_numeric else self.actual.text
 
     @property
-    def met(self) -> bool | None:
-        """Whether the actual reached the target, by the contract's rule; None: not judged."""
+    def judgement(self) -> tuple[bool | None, str]:
+        """(met, basis) by the contract's rule: basis is op, direction, equal or inferred (推定:
+        a number target without op or direction, judged at most for 成本 kinds, at least
+        otherwise); (None, "") when not judged."""
         if self.actual is None or self.target is None:
-            return None
+            return None, ""
         if self.actual.number is None or self.target.number is None:
-            return None
-        return is_met(self.actual.number, self.target.number, self.op, self.direction)
+            return None, ""
+        cost = "成本" in self.level1 or "成本" in self.level2
+        return judge(self.actual.number, self.target.number, self.op, self.direction, cost)
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the actual reached the target; None: not judged."""
+        return self.judgement[0]
+
+    @property
+    def met_basis(self) -> str:
+        """What the mark rests on: op, direction, equal, inferred; empty when not judged."""
+        return self.judgement[1]
 
     @property
     def met_label(self) -> str:
+        """达成 / 未达成 / 未判定: the key the counts use."""
         return {True: MET, False: NOT_MET, None: NOT_JUDGED}[self.met]
+
+    @property
+    def met_text(self) -> str:
+        """The mark as pages print it: 达成（推定） for an inferred one, 未判定 with its reason."""
+        met, basis = self.judgement
+        if met is None:
+            return f"{NOT_JUDGED}（{self.not_judged_reason}）"
+        return self.met_label + ("（推定）" if basis == INFERRED else "")
+
+    @property
+    def not_judged_reason(self) -> str:
+        """Why no mark: the reason a reader needs beside 未判定."""
+        if self.target is None:
+            return "缺少目标值"
+        if self.actual is None:
+            return "缺少实际完成值"
+        if self.target.number is None:
+            return "目标值为文字"
+        return "完成值为文字或单位不同"
 
     @property
     def lost_points(self) -> bool:
         """The agency's own verdict: it took points off (得分 below 分值)."""
         return self.earned is not None and self.score is not None and self.earned < self.score
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a published table came from (`source`): shown as 来源, kept in the open data."""
+
+    url: str
+    title: str = ""
+    published: date | None = None
+
+    @property
+    def text(self) -> str:
+        """来源 as one line: the title (or the address), and the publication date."""
+        date_text = f"（发布日期 {self.published.isoformat()}）" if self.published else ""
+        return f"{self.title or self.url}{date_text}"
+
+    def as_json(self) -> dict:
+        return {"url": self.url, "title": self.title, "published": self.published.isoformat() if self.published else None}
 
 
 @dataclass(eq=False)
@@ -232,7 +285,13 @@ class Project:
     facts: tuple[tuple[str, str], ...] = ()  # (label as printed, text), in printed order
     midterm: Midterm | None = None
     evaluation: Evaluation | None = None
+    provenance: list[Source] = field(default_factory=list)  # its own `source`
     unit_year: "UnitYear" = field(init=False, repr=False)
+
+    @property
+    def sources(self) -> list[Source]:
+        """Its 来源: its own `source`, else its unit-year's."""
+        return self.provenance or self.unit_year.provenance
 
     @property
     def agency(self) -> "Agency":
@@ -299,6 +358,7 @@ class Overall:
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
     funds_locs: dict[str, Loc] = field(default_factory=dict, repr=False)
+    provenance: list[Source] = field(default_factory=list)  # its own `source` (the unit-year's when empty)
 
 
 @dataclass(eq=False)
@@ -317,6 +377,8 @@ class UnitYear:
     locs: dict[str, Loc] = field(repr=False)
     projects: list[Project] = field(default_factory=list)
     overall: Overall | None = None
+    site_money_unit: str = "万元"  # where its amounts meet others' (lists, totals, charts)
+    provenance: list[Source] = field(default_factory=list)  # `source` of disclosure.yaml
 
     @property
     def url(self) -> str:
@@ -325,6 +387,18 @@ class UnitYear:
     @property
     def total(self) -> Decimal:
         return sum((p.budget for p in self.projects), Decimal("0.00"))
+
+    @property
+    def sources(self) -> list[Source]:
+        """Its 来源: its disclosure's `source`, else its projects' own (one attachment a project)."""
+        if self.provenance:
+            return self.provenance
+        return list(dict.fromkeys(s for p in self.projects for s in p.provenance))
+
+    @property
+    def site_total(self) -> Decimal:
+        """The total in the site's money unit, to the cent, for the lists where unit-years meet."""
+        return money.cents(money.convert(self.total, self.money_unit, self.site_money_unit))
 
     @property
     def indicator_count(self) -> int:
@@ -353,6 +427,7 @@ class Site:
     pdf_layout: str
     description: str
     loc: Loc
+    license: tuple[str, str] = ("", "")  # (name or SPDX id, url); empty when the site names none
 
 
 @dataclass(eq=False)

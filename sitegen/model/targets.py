@@ -46,6 +46,17 @@ def split_cell(text: str) -> Cell | None:
     return Cell(OP_ALIASES.get(op, op) if op else None, match["number"], match["unit"])
 
 
+def judge(actual: Decimal, target: Decimal, op: str | None, direction: str | None, cost: bool) -> tuple[bool, str]:
+    """(met, basis) of a number actual against a number target, contract 2.1: by a written `op`;
+    else by `direction`; else equal numbers are met (basis "equal"); else the judgement is
+    inferred (推定) from the kind: at most for a 成本 indicator (`cost`), at least otherwise."""
+    if op is None and not direction:
+        if actual == target:
+            return True, "equal"
+        return (actual <= target if cost else actual >= target), "inferred"
+    return bool(is_met(actual, target, op, direction)), "op" if op else "direction"
+
+
 def is_met(actual: Decimal, target: Decimal, op: str | None, direction: str | None) -> bool | None:
     """The contract's rule: by `op`; else by `direction` (正向 at least, 反向 at most);
     else equal numbers are met and any other pair is not judged (None)."""

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from sitegen.model import Indicator, Project
+from sitegen.model import INDICATOR, PROJECT, Indicator, Project
 from sitegen.render.table import Span, run_lengths
-from sitegen.render.templates import money
+from sitegen.model.money import amount_text as money, figure_text
 
 
 def last_actual_text(indicator: Indicator) -> str:
@@ -33,14 +33,19 @@ class IndicatorColumn:
     weight: int  # relative width in the PDF forms
 
 
+def column(key: str, get: Callable[[Indicator], str], weight: int) -> IndicatorColumn:
+    """An optional indicator column, labelled as its field's declaration says (model/vocab/fields.yaml)."""
+    return IndicatorColumn(key, INDICATOR.field(key).cell_label, get, weight)
+
+
 # In the order the 申报表 prints them after 指标值.
 INDICATOR_COLUMNS = (
-    IndicatorColumn("explanation", "指标解释", lambda i: i.explanation, 14),
-    IndicatorColumn("scoring", "评(扣)分标准", lambda i: i.scoring, 14),
-    IndicatorColumn("basis", "指标值确定依据", lambda i: i.basis, 9),
-    IndicatorColumn("last_actual", "上年实际值", last_actual_text, 7),
-    IndicatorColumn("score", "分值", lambda i: money(i.score), 5),
-    IndicatorColumn("remark", "备注", lambda i: i.remark, 8),
+    column("explanation", lambda i: i.explanation, 14),
+    column("scoring", lambda i: i.scoring, 14),
+    column("basis", lambda i: i.basis, 9),
+    column("last_actual", last_actual_text, 7),
+    column("score", lambda i: figure_text(i.score), 5),
+    column("remark", lambda i: i.remark, 8),
 )
 
 
@@ -74,6 +79,11 @@ def column_widths(table: str, columns: list[IndicatorColumn]) -> list[str]:
     return [format(w.quantize(Decimal("0.01")), "f") for w in (*kept, *extra)]
 
 
+def label(key: str) -> str:
+    """A project cell's label, as its field's declaration says."""
+    return PROJECT.field(key).cell_label
+
+
 @dataclass(frozen=True)
 class Cell:
     label: str
@@ -85,12 +95,12 @@ def project_cells(project: Project) -> list[Cell]:
     """The labelled cells of version 2 the project fills, in the form's order; facts last."""
     unit = project.unit_year.money_unit
     cells = [
-        Cell("项目属性", project.attribute),
-        Cell("项目期", project.period),
-        Cell("实施单位", project.implementer),
-        Cell("一级项目名称", project.parent),
-        Cell(f"项目总投资（{unit}）", money(project.total_investment)),
-        Cell("立项依据", project.basis, markdown=True),
+        Cell(label("attribute"), project.attribute),
+        Cell(label("period"), project.period),
+        Cell(label("implementer"), project.implementer),
+        Cell(label("parent"), project.parent),
+        Cell(f"{label('total_investment')}（{unit}）", money(project.total_investment)),
+        Cell(label("basis"), project.basis, markdown=True),
     ]
     return [c for c in cells if c.text] + [Cell(label, text) for label, text in project.facts]
 
@@ -133,9 +143,9 @@ def after_money_cells(project: Project) -> list[Cell]:
     unit = project.unit_year.money_unit
     cells = []
     if project.total_investment is not None:
-        cells.append(Cell(f"项目总投资（{unit}）", money(project.total_investment)))
+        cells.append(Cell(f"{label('total_investment')}（{unit}）", money(project.total_investment)))
     if project.basis:
-        cells.append(Cell("立项依据", project.basis, markdown=True))
+        cells.append(Cell(label("basis"), project.basis, markdown=True))
     return cells + [Cell(label, text) for label, text in project.facts]
 
 

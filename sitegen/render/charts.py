@@ -10,7 +10,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from typing import Callable
+
 from sitegen.model import Content
+from sitegen.model.money import cents_text, convert, percent_text
 
 ROW = 26  # px per bar
 LABEL_WIDTH = 300
@@ -45,25 +48,24 @@ class Chart:
         return self.label_width + self.plot_width + 90
 
 
+def count_text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+# How each kind of chart prints its figures: amounts as the pages do, shares with %, counts bare.
+TEXTS: dict[str, Callable[[Decimal], str]] = {"万元": cents_text, "元": cents_text, "%": percent_text}
+
+
 def bar_chart(chart_id: str, title: str, unit: str, totals: dict[str, Decimal]) -> Chart:
     items = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
     if len(items) > TOP:
         items = items[:TOP - 1] + [(f"其他 {len(items) - TOP + 1} 项", sum((v for _, v in items[TOP - 1:]), Decimal(0)))]
     largest = max((value for _, value in items), default=Decimal(1)) or Decimal(1)
-    bars = [Bar(label, value, format(value, "f"), i * ROW, float(value / largest) * PLOT_WIDTH)
+    text = TEXTS.get(unit, count_text)
+    # The bar's length in px: a drawing coordinate, the one place a float is fine.
+    bars = [Bar(label, value, text(value), i * ROW, float(value / largest) * PLOT_WIDTH)
             for i, (label, value) in enumerate(items)]
     return Chart(chart_id, title, unit, bars)
-
-
-# A disclosure may write its money in 元 while the site counts in 万元 (or the other way round).
-YUAN_PER = {"元": Decimal(1), "万元": Decimal(10000)}
-
-
-def in_site_unit(amount: Decimal, unit: str, site_unit: str) -> Decimal:
-    """`amount` written in `unit`, in the site's money unit, for sums across disclosures."""
-    if unit == site_unit or unit not in YUAN_PER or site_unit not in YUAN_PER:
-        return amount
-    return (amount * YUAN_PER[unit] / YUAN_PER[site_unit]).normalize()
 
 
 def overview_charts(content: Content, level1: Counter, level2: Counter) -> list[Chart]:
@@ -73,7 +75,7 @@ def overview_charts(content: Content, level1: Counter, level2: Counter) -> list[
     by_category: dict[str, Decimal] = defaultdict(Decimal)
     site_unit = content.site.money_unit
     for project in content.projects():
-        budget = in_site_unit(project.budget, project.unit_year.money_unit, site_unit)
+        budget = convert(project.budget, project.unit_year.money_unit, site_unit)
         by_unit[project.agency.name] += budget
         by_category[project.category or "未分类"] += budget
     unit = content.site.money_unit

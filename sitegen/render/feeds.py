@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from sitegen.model import Content, UnitYear
+from sitegen.model.money import money_text
 from sitegen.render import Context
 from sitegen.render.writer import Writer
 
@@ -61,7 +62,7 @@ def stamp(moment: datetime) -> str:
 
 def overall_summary(unit_year) -> str:
     o = unit_year.overall
-    funds = f"资金总额 {format(o.total, 'f')} {unit_year.money_unit}，" if o.total is not None else ""
+    funds = f"资金总额 {money_text(o.total, unit_year.money_unit)}，" if o.total is not None else ""
     return f"{unit_year.agency.name} {unit_year.year} 年部门整体支出绩效目标：{funds}{len(o.indicators)} 项单位绩效指标{'，含自评' if o.evaluation else ''}。"
 
 
@@ -78,7 +79,7 @@ def atom(content: Content, when: dict[int, datetime]) -> str:
     for when, unit_year in entries:
         url = site.base_url + unit_year.url.lstrip("/")
         summary = (f"{unit_year.agency.name}（{unit_year.agency.region}）{unit_year.year} 年：{len(unit_year.projects)} 个项目，"
-                   f"{unit_year.indicator_count} 项绩效指标，预算合计 {format(unit_year.total, 'f')} {unit_year.money_unit}。")
+                   f"{unit_year.indicator_count} 项绩效指标，预算合计 {money_text(unit_year.total, unit_year.money_unit)}。")
         kind = "项目支出绩效目标"
         if unit_year.overall:  # the department-wide table opens the page, and the entry
             kind, summary = "预算绩效目标", overall_summary(unit_year) + (summary if unit_year.projects else "")

@@ -12,7 +12,6 @@ import multiprocessing
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -23,10 +22,13 @@ from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
-from sitegen.render.charts import in_site_unit, overview_charts
+from sitegen.model.license import license_of
+from sitegen.model import money
+from sitegen.model.money import money_text
+from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
-from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
+from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
@@ -151,7 +153,8 @@ class SitePages:
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
-                      awaiting=results.awaiting(agency.years, self.latest_year))
+                      awaiting=results.awaiting(agency.years, self.latest_year), money_unit=self.content.site.money_unit,
+                      unit_summary=results.summarise([p for uy in agency.years for p in uy.projects], self.content.site.money_unit))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -176,18 +179,18 @@ class SitePages:
     def home(self) -> None:
         unit_years = self.content.unit_years()
         latest = sorted(unit_years, key=lambda uy: (-uy.year, -(uy.published.toordinal() if uy.published else 0), uy.agency.id))
-        site_unit = self.content.site.money_unit
-        total = sum((in_site_unit(uy.total, uy.money_unit, site_unit) for uy in unit_years), Decimal("0.00"))
+        total = money.cents(money.total([(uy.total, uy.money_unit) for uy in unit_years], self.content.site.money_unit))
         level1, level2 = self.summary.level1, self.summary.level2
         self.page("/", "index.html", lambda: {"charts": overview_charts(self.content, level1, level2)},
                   years=self.years(), regions=self.regions(), latest=latest[:LATEST], total=total,
-                  indicator_count=self.summary.indicators)
+                  indicator_count=self.summary.indicators, money_unit=self.content.site.money_unit)
 
     def browse(self) -> None:
         years = self.years()
         self.page("/years/", "years.html", years=years)
         for year, unit_years in years:
-            self.page(f"/years/{year}/", "year.html", year=year, unit_years=unit_years)
+            self.page(f"/years/{year}/", "year.html", year=year, unit_years=unit_years,
+                      money_unit=self.content.site.money_unit)
         self.page("/regions/", "regions.html", regions=self.regions())
         self.page("/units/", "units.html")
 
@@ -208,7 +211,8 @@ class SitePages:
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
-                  awaiting=results.awaiting([unit_year], self.latest_year), **self.overall_links(unit_year))
+                  awaiting=results.awaiting([unit_year], self.latest_year), money_unit=unit_year.money_unit,
+                  **self.overall_links(unit_year))
 
     def overall_links(self, unit_year: UnitYear) -> dict:
         if unit_year.overall is None:
@@ -221,6 +225,7 @@ class SitePages:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
+                  license=license_of(self.content.site.license),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 
     def quality_page(self) -> None:
@@ -230,12 +235,13 @@ class SitePages:
     def project(self, project: Project) -> None:
         level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})
         description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
-                      f"{format(project.budget, 'f')} {project.unit_year.money_unit}，{len(project.indicators)} 项绩效指标。"
+                      f"{money_text(project.budget, project.unit_year.money_unit)}，{len(project.indicators)} 项绩效指标。"
         self.page(
             project.url, "project.html", lambda: self.project_tables(project), project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
             changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
+            money_unit=project.unit_year.money_unit,
             **self.project_results(project),
         )  # fmt: skip
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from sitegen.checks.overall import task_project
 from sitegen.model import Indicator, Overall, Project, Task, UnitYear
+from sitegen.model.money import percent_text
 from sitegen.render.table import indicator_rows
 
 BAR_WIDTH = 600  # the SVG's drawing width; it scales to the page
@@ -29,7 +30,7 @@ class Segment:
     x: float
     width: float
     colour: str
-    share: str  # of the bar's whole, as printed beside it: 64.5%
+    share: str  # of the bar's whole, as printed beside it: 64.50%
     url: str = ""  # the project page, for the split of 项目支出
 
 
@@ -67,7 +68,7 @@ def segments(parts: list[tuple[str, Decimal, str, str]], whole: Decimal) -> list
     for label, value, colour, url in parts:
         share = value * 100 / whole if whole > 0 else Decimal(0)
         width = float(share) * BAR_WIDTH / 100
-        laid.append(Segment(label, value, round(x, 1), round(width, 1), colour, f"{share.quantize(Decimal('0.1'))}%", url))
+        laid.append(Segment(label, value, round(x, 1), round(width, 1), colour, percent_text(share), url))
         x += width
     return laid
 

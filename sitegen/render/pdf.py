@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sitegen.base.resources import code_digest
 from sitegen.model import Content, Project, UnitYear
+from sitegen.model.records import Source
 from sitegen.render import Context, RenderError, worker_count
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.pdf_fonts import FAMILIES, SubsetFonts, bare_cff_fonts, font_characters, with_shared_fonts
@@ -74,6 +75,13 @@ class PdfDocument:
         if not self.parts:
             return f"{self.html}\0fonts\0{self.font_text}" if self.font_text else self.html
         return "\0".join(["assembled", self.label, *(part.html for part in self.parts)])
+
+
+def source_text(sources: list[Source]) -> str:
+    """来源 for the PDF's document info (its Subject): each source's title, address and date."""
+    unique = list(dict.fromkeys(sources))
+    return "；".join(f"{s.title} {s.url}".strip() + (f"（发布日期 {s.published.isoformat()}）" if s.published else "")
+                    for s in unique)
 
 
 def unit_year_pdf_path(unit_year: UnitYear) -> str:
@@ -134,6 +142,7 @@ class PdfLayouts:
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=blocks, total=total,
             columns=columns, widths=column_widths(layout, columns), own_pdf=own_pdf,
+            source=source_text([s for p in projects for s in p.sources] or unit_year.provenance),
         ))  # fmt: skip
 
     def block(self, project: Project) -> dict:
@@ -200,6 +209,7 @@ class PdfLayouts:
         return render_layout(self.env, "pdf/evaluation.html", dict(
             language=self.site.language, title=title, author=unit_year.agency.name,
             created=f"{created}T00:00:00Z", css=self.css, unit_year=unit_year, blocks=[block],
+            source=source_text(project.sources),
         ))  # fmt: skip
 
     def project_document(self, unit_year: UnitYear, project: Project) -> PdfDocument:
@@ -228,6 +238,7 @@ class PdfLayouts:
             language=self.site.language, title=title, author=unit_year.agency.name, created=f"{created}T00:00:00Z",
             css=self.css, unit_year=unit_year, rows=indicator_rows(o.indicators), has=has,
             widths=OVERALL_WIDTHS[sum(has.values())], score_total=score_sum(o.indicators, o.evaluation),
+            source=source_text(o.provenance or unit_year.provenance),
         ))  # fmt: skip
 
 

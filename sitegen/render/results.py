@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sitegen.model import money
 from sitegen.model import MET, NOT_JUDGED, NOT_MET, Agency, Content, Evaluation, Indicator, Project, UnitYear
 from sitegen.render.charts import Chart, bar_chart
 
@@ -46,7 +47,17 @@ def awaiting(unit_years: list[UnitYear], newest: int | None) -> list[Project]:
 def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     if not whole:
         return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class StackPart:
+    """One part of the 达成 / 未达成 / 未判定 stacked bar: its count and its width in % of the bar."""
+
+    label: str
+    count: int
+    width: Decimal
+    css: str
 
 
 @dataclass(frozen=True)
@@ -56,28 +67,42 @@ class Summary:
     projects: list[Project]  # those with an evaluation
     counts: dict[str, int]
     lost: int  # indicators that lost points (得分 below 分值)
-    adjusted: Decimal
+    adjusted: Decimal  # in `unit`
     spent: Decimal
     average_total: Decimal | None
+    unit: str = ""  # the money unit of adjusted and spent
 
     @property
     def indicators(self) -> int:
         return sum(self.counts.values())
 
     @property
+    def judged(self) -> int:
+        return self.counts[MET] + self.counts[NOT_MET]
+
+    @property
     def met_share(self) -> Decimal | None:
-        """达成率: indicators met among all the indicators evaluated, the not judged included."""
-        return percent(self.counts[MET], self.indicators)
+        """达成率 = 达成 ÷ (达成 + 未达成): the not judged are counted beside it, never in it (contract 2.1)."""
+        return percent(self.counts[MET], self.judged)
+
+    @property
+    def stack(self) -> list[StackPart]:
+        """The stacked bar of the counts, widths in % of all the indicators evaluated."""
+        return [StackPart(label, self.counts[label], percent(self.counts[label], self.indicators) or Decimal(0), CLASSES[label])
+                for label in LABELS if self.counts[label]]
 
     @property
     def execution_rate(self) -> Decimal | None:
         return percent(self.spent, self.adjusted) if self.adjusted else None
 
 
-def summarise(projects: list[Project]) -> Summary | None:
+def summarise(projects: list[Project], unit: str | None = None) -> Summary | None:
+    """What these projects reached; their money in `unit` (default: the first one's unit-year's,
+    which is every one's for a unit-year)."""
     evaluated = [p for p in projects if p.evaluation]
     if not evaluated:
         return None
+    unit = unit or evaluated[0].unit_year.money_unit
     counts = dict.fromkeys(LABELS, 0)
     for project in evaluated:
         for label, count in project.evaluation.counts().items():  # type: ignore[union-attr]
@@ -86,9 +111,9 @@ def summarise(projects: list[Project]) -> Summary | None:
     average = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None
     return Summary(
         evaluated, counts, sum(1 for p in evaluated for i in p.indicators if i.lost_points),
-        sum((p.evaluation.adjusted for p in evaluated), Decimal(0)),  # type: ignore[union-attr]
-        sum((p.evaluation.spent for p in evaluated), Decimal(0)),  # type: ignore[union-attr]
-        average,
+        money.total([(p.evaluation.adjusted, p.unit_year.money_unit) for p in evaluated], unit),  # type: ignore[union-attr]
+        money.total([(p.evaluation.spent, p.unit_year.money_unit) for p in evaluated], unit),  # type: ignore[union-attr]
+        average, unit,
     )
 
 
@@ -103,7 +128,8 @@ def unit_results(content: Content) -> list[UnitResult]:
     """Each unit with self-evaluations, in content order (a shard's part of the ranking)."""
     results = []
     for agency in content.agencies:
-        summary = summarise([p for uy in agency.years for p in uy.projects])
+        summary = summarise([p for uy in agency.years for p in uy.projects],
+                            agency.years[0].site_money_unit if agency.years else None)
         if summary:
             years = sorted({p.year for p in summary.projects})
             results.append(UnitResult(agency, years, summary))
@@ -112,7 +138,7 @@ def unit_results(content: Content) -> list[UnitResult]:
 
 def ranking(units: list[UnitResult]) -> list[UnitResult]:
     """Units with self-evaluations, by share of targets met (highest first), then by name."""
-    return sorted(units, key=lambda r: (-(r.summary.met_share or Decimal(-1)), r.agency.name, r.agency.id))
+    return sorted(units, key=lambda r: (r.summary.met_share is None, -(r.summary.met_share or 0), r.agency.name, r.agency.id))
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ class SiteSummary:
     # The unit-years' parts of the site's open data, in content order (added by render_unit_data):
     # a shard's in a list, the build's in a Spill.
     data: list | Spill = field(default_factory=list)  # data.UnitYearData
-    overall: list | Spill = field(default_factory=list)  # overall_data.OverallData
+    overall: list | Spill = field(default_factory=list)  # data.overall.OverallData
     # Unit id → its shard's cache key, set by the build: the key covers everything the unit's pages
     # are made of, so the search index keys its bundles by them without reading the pages.
     unit_keys: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,8 @@ from pathlib import Path
 import jinja2
 from markdown_it import MarkdownIt
 
+from sitegen.model.money import figure_text, money_text, percent_text
+from sitegen.model.specs import ALL as ALL_SPECS_BY_NAME
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
 
@@ -50,9 +52,10 @@ MARKDOWN.renderer.rules["table_close"] = lambda *args: "</table>\n</div>\n"
 MARKDOWN.renderer.rules["th_open"] = markdown_header_cell
 
 
-def money(value: Decimal | None) -> str:
-    """A figure as written in the source: 65.00 stays 65.00, never 6.5E+1."""
-    return "" if value is None else format(value, "f")
+def money(value: Decimal | None, unit: str = "") -> str:
+    """An amount as every page and PDF prints it (model/money.py): 3,969,840.00, with its unit
+    when given (396.98 万元)."""
+    return money_text(value, unit)
 
 
 def markdown(text: str) -> str:
@@ -176,9 +179,13 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["money"] = money
+    env.filters["money"] = money  # amounts: 3,969,840.00 (元)
+    env.filters["figure"] = figure_text  # scores and other figures, as written: 10, 9.5
+    env.filters["percent"] = percent_text  # 99.10%
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
+    # A field's label as its declaration gives it (model/vocab/fields.yaml): field_label("indicator", "actual")
+    env.globals["field_label"] = lambda spec, key: ALL_SPECS_BY_NAME[spec].field(key).cell_label
     return env
 
 

@@ -15,8 +15,12 @@ from operator import attrgetter
 from decimal import Decimal
 from typing import Any, Callable
 
+from sitegen.content.fields import Field, Number
 from sitegen.model import Indicator, Project
-from sitegen.render.templates import money
+from sitegen.model.specs import AGENCY, DEPARTMENT, EVALUATION, EVALUATION_BUDGET, EXECUTION, INDICATOR, PROJECT
+from sitegen.model.specs import MIDTERM as MIDTERM_SPEC  # (MIDTERM here is the word 中期)
+from sitegen.model import money
+from sitegen.model.money import figure_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
@@ -29,6 +33,14 @@ class Column:
     type: str  # Table Schema type: string, number, integer
     get: Callable[[Project, Indicator | None, int], Any]
     description: str = ""
+
+
+def declared(f: Field, get: Callable, title: str | None = None) -> Column:
+    """The open-data column of a content field, as its declaration (model/vocab/fields.yaml) names it."""
+    column = f.column
+    assert column is not None, f"{f.key} declares no open-data column"
+    return Column(column.name, title or column.title, "number" if isinstance(f.kind, Number) else "string", get,
+                  column.description)
 
 
 class ind:
@@ -64,7 +76,14 @@ def lines(pairs) -> str:
 
 
 def costs_text(project: Project) -> str:
-    return lines((c.item, money(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+    return lines((c.item, figure_text(c.amount) + (f"; 测算依据: {c.basis}" if c.basis else "")) for c in project.costs)
+
+
+def source_lines(project: Project, part: str) -> str:
+    """One part of the project's sources (its own `source`, else its unit-year's), one a line."""
+    values = [s.url if part == "url" else s.title if part == "title" else (s.published.isoformat() if s.published else "")
+              for s in project.sources]
+    return "\n".join(values) if any(values) else ""
 
 
 def midterm_value(get: Callable) -> Callable:
@@ -82,79 +101,89 @@ def term(project: Project, indicator: Indicator | None) -> str | None:
 MIDTERM, ANNUAL = "中期", "年度"
 # The project cells of contract version 2, right after `goals`.
 PROJECT_CELLS = (
-    Column("attribute", "项目属性", "string", lambda p, i, n: p.attribute),
-    Column("period", "项目期", "string", lambda p, i, n: p.period),
-    Column("implementer", "实施单位", "string", lambda p, i, n: p.implementer, "Empty when it is the unit itself."),
-    Column("parent_project", "一级项目名称", "string", lambda p, i, n: p.parent),
-    Column("total_investment", "项目总投资", "number", lambda p, i, n: p.total_investment, "In money_unit."),
-    Column("project_basis", "立项依据", "string", lambda p, i, n: p.basis, "Markdown."),
-    Column("costs", "项目预算成本构成", "string", lambda p, i, n: costs_text(p),
-           "One cost item a line: `成本项目: 金额; 测算依据: …`, in printed order."),
-    Column("facts", "其他栏目", "string", lambda p, i, n: lines(p.facts),
-           "Every other labelled cell of the form, one a line: `label as printed: text`, in printed order."),
-    Column("midterm_period", "中期期限", "string", midterm_value(lambda m: m.period)),
-    Column("midterm_budget", "中期资金总额", "number", midterm_value(lambda m: m.budget), "In money_unit."),
-    Column("midterm_goals", "中期目标", "string", midterm_value(lambda m: "\n".join(m.goals)), "Goals, one per line."),
+    declared(PROJECT.field("attribute"), lambda p, i, n: p.attribute),
+    declared(PROJECT.field("period"), lambda p, i, n: p.period),
+    declared(PROJECT.field("implementer"), lambda p, i, n: p.implementer),
+    declared(PROJECT.field("parent"), lambda p, i, n: p.parent),
+    declared(PROJECT.field("total_investment"), lambda p, i, n: p.total_investment),
+    declared(PROJECT.field("basis"), lambda p, i, n: p.basis),
+    declared(PROJECT.field("costs"), lambda p, i, n: costs_text(p)),
+    declared(PROJECT.field("facts"), lambda p, i, n: lines(p.facts)),
+    declared(MIDTERM_SPEC.field("period"), midterm_value(lambda m: m.period)),
+    declared(MIDTERM_SPEC.field("budget"), midterm_value(lambda m: m.budget)),
+    declared(MIDTERM_SPEC.field("goals"), midterm_value(lambda m: "\n".join(m.goals))),
 )  # fmt: skip
 # The indicator cells of contract version 2, right after `scoring`.
 INDICATOR_CELLS = (
-    Column("indicator_basis", "指标值确定依据", "string", ind("basis")),
-    Column("last_actual", "上年实际值", "string", lambda p, i, n: i.last_actual.text if i and i.last_actual else None,
-           "As written: a number or text, in the indicator's unit."),
+    declared(INDICATOR.field("basis"), ind("basis")),
+    declared(INDICATOR.field("last_actual"), lambda p, i, n: i.last_actual.text if i and i.last_actual else None),
     Column("last_actual_number", "上年实际值（数值）", "number",
            lambda p, i, n: i.last_actual.number if i and i.last_actual else None, "Last year's value when it is a number."),
-    Column("remark", "备注", "string", ind("remark")),
+    declared(INDICATOR.field("remark"), ind("remark")),
     Column("term", "指标期限", "string", lambda p, i, n: term(p, i),
            "年度 for the year's indicators, 中期 for midterm.indicators (numbered on their own)."),
 )  # fmt: skip
 
 COLUMNS = (
     Column("agency_id", "单位目录", "string", lambda p, i, n: p.agency.id, "The unit's folder and permalink id."),
-    Column("agency_code", "单位编码", "string", lambda p, i, n: p.agency.code),
-    Column("agency_name", "单位名称", "string", lambda p, i, n: p.agency.name),
-    Column("region", "行政区划", "string", lambda p, i, n: p.agency.region),
-    Column("department_code", "主管部门编码", "string", lambda p, i, n: p.agency.department_code),
-    Column("department_name", "主管部门名称", "string", lambda p, i, n: p.agency.department_name),
+    declared(AGENCY.field("code"), lambda p, i, n: p.agency.code),
+    declared(AGENCY.field("name"), lambda p, i, n: p.agency.name),
+    declared(AGENCY.field("region"), lambda p, i, n: p.agency.region),
+    declared(DEPARTMENT.field("code"), lambda p, i, n: p.agency.department_code),
+    declared(DEPARTMENT.field("name"), lambda p, i, n: p.agency.department_name),
     Column("year", "预算年度", "integer", lambda p, i, n: p.year),
     Column("project_id", "项目目录", "string", lambda p, i, n: p.id, "The project's file name and permalink id."),
-    Column("project_code", "项目编码", "string", lambda p, i, n: p.code),
-    Column("project_name", "项目名称", "string", lambda p, i, n: p.name),
-    Column("category", "项目类别", "string", lambda p, i, n: p.category),
-    Column("budget", "预算数", "number", lambda p, i, n: p.budget, "In money_unit, decimals as written."),
+    declared(PROJECT.field("code"), lambda p, i, n: p.code),
+    declared(PROJECT.field("name"), lambda p, i, n: p.name),
+    declared(PROJECT.field("category"), lambda p, i, n: p.category),
+    declared(PROJECT.field("budget"), lambda p, i, n: p.budget),
     Column("money_unit", "金额单位", "string", lambda p, i, n: p.unit_year.money_unit),
-    Column("goals", "年度绩效目标", "string", lambda p, i, n: "\n".join(p.goals), "Goals, one per line."),
+    declared(PROJECT.field("goals"), lambda p, i, n: "\n".join(p.goals)),
     *PROJECT_CELLS,
     Column("indicator_number", "指标序号", "integer", lambda p, i, n: n if i else None, "1, 2, … in printed order; empty for a project without indicators."),
-    Column("level1", "一级指标", "string", ind("level1")),
-    Column("level2", "二级指标", "string", ind("level2")),
-    Column("indicator", "三级指标", "string", ind("name")),
+    declared(INDICATOR.field("level1"), ind("level1")),
+    declared(INDICATOR.field("level2"), ind("level2")),
+    declared(INDICATOR.field("name"), ind("name")),
     Column("nature", "指标性质", "string", ind("nature"), "正向, 反向 or 定性, as the flat table prints it."),
-    Column("op", "比较符号", "string", ind("op"), ">=, <=, =, > or <."),
+    declared(INDICATOR.field("op"), ind("op")),
     Column("op_word", "指标方向", "string", ind("op_word"), "大于等于, 小于等于, 等于, 大于 or 小于."),
-    Column("target", "目标值", "string", ind("target_text"), "As written: a number or text."),
+    declared(INDICATOR.field("target"), ind("target_text")),
     Column("target_number", "目标值（数值）", "number", lambda p, i, n: i.target.number if i and i.target else None, "The target when it is a number."),
-    Column("unit", "计量单位", "string", ind("unit")),
-    Column("direction", "指标方向（正向/反向）", "string", ind("direction")),
-    Column("kind", "定量/定性", "string", ind("kind")),
-    Column("score", "分值", "number", ind("score")),
+    declared(INDICATOR.field("unit"), ind("unit")),
+    declared(INDICATOR.field("direction"), ind("direction")),
+    declared(INDICATOR.field("kind"), ind("kind")),
+    declared(INDICATOR.field("score"), ind("score")),
     Column("value", "指标值", "string", ind("value_text"), "op + target + unit as the per-project table prints it, e.g. ≥8次."),
-    Column("actual", "实际完成值", "string", lambda p, i, n: i.actual.text if i and i.actual else None, "Self-evaluation: as written, a number or text."),
+    declared(INDICATOR.field("actual"), lambda p, i, n: i.actual.text if i and i.actual else None),
     Column("actual_number", "实际完成值（数值）", "number", lambda p, i, n: i.actual.number if i and i.actual else None, "The actual when it is a number."),
-    Column("earned", "得分", "number", ind("earned"), "Self-evaluation: the points the indicator earned."),
+    declared(INDICATOR.field("earned"), ind("earned")),
     Column("lost_points", "扣分", "number", lambda p, i, n: lost(i), "分值 − 得分 where the agency took points off."),
     Column("met", "目标达成", "string", lambda p, i, n: met_label(p, i), "Computed: 达成, 未达成 or 未判定 (text, or no actual); empty without a self-evaluation."),
-    Column("deviation", "偏差原因分析及改进措施", "string", ind("deviation")),
-    Column("evaluation_initial", "年初预算数", "number", lambda p, i, n: ev(p, "initial"), "Self-evaluation, in money_unit."),
-    Column("evaluation_adjusted", "全年预算数", "number", lambda p, i, n: ev(p, "adjusted"), "Self-evaluation, in money_unit."),
-    Column("evaluation_spent", "全年执行数", "number", lambda p, i, n: ev(p, "spent"), "Self-evaluation, in money_unit."),
+    declared(INDICATOR.field("deviation"), ind("deviation")),
+    declared(EVALUATION_BUDGET.field("initial"), lambda p, i, n: ev(p, "initial")),
+    declared(EVALUATION_BUDGET.field("adjusted"), lambda p, i, n: ev(p, "adjusted")),
+    declared(EVALUATION_BUDGET.field("spent"), lambda p, i, n: ev(p, "spent")),
     Column("execution_rate", "执行率（%）", "number", lambda p, i, n: ev(p, "execution_rate"), "Computed: spent / adjusted × 100."),
-    Column("execution_earned", "执行率得分", "number", lambda p, i, n: ev(p, "execution_earned")),
+    declared(EXECUTION.field("earned"), lambda p, i, n: ev(p, "execution_earned")),
     Column("evaluation_total", "自评总分", "number", lambda p, i, n: ev(p, "total"), "Computed: the indicators' 得分 plus the 执行率 得分."),
-    Column("evaluation_stated_total", "自评总分（原表）", "number", lambda p, i, n: ev(p, "stated_total"), "总分 as printed."),
-    Column("explanation", "指标解释", "string", ind("explanation")),
-    Column("scoring", "评分标准", "string", ind("scoring")),
+    declared(EVALUATION.field("stated_total"), lambda p, i, n: ev(p, "stated_total")),
+    declared(INDICATOR.field("explanation"), ind("explanation")),
+    declared(INDICATOR.field("scoring"), ind("scoring")),
     *INDICATOR_CELLS,
     Column("url", "网址", "string", lambda p, i, n: p.url, "The project page, relative to the site."),
+    # Contract 2.1, after every column of before (their order does not change):
+    Column("met_basis", "判定依据", "string", lambda p, i, n: i.met_basis if met_label(p, i) else None,
+           "What `met` rests on: op, direction, equal, or inferred (推定: a number target without op or direction, "
+           "judged at most for 成本 kinds, at least otherwise); empty when not judged."),
+    Column("source_url", "来源网址", "string", lambda p, i, n: source_lines(p, "url"),
+           "Where the table was published (`source`), one address a line."),
+    Column("source_title", "来源标题", "string", lambda p, i, n: source_lines(p, "title"), "The source's title, one a line."),
+    Column("source_published", "来源发布日期", "string", lambda p, i, n: source_lines(p, "date"),
+           "The source's publication date (YYYY-MM-DD), one a line."),
+    Column("budget_site_unit", "预算数（站点金额单位）", "number",
+           lambda p, i, n: money.convert(p.budget, p.unit_year.money_unit, p.unit_year.site_money_unit),
+           "The budget in the site's money_unit (the JSON's site.money_unit), exact: the column to add up "
+           "across unit-years written in 元 and in 万元."),
 )  # fmt: skip
 
 
@@ -165,6 +194,7 @@ ROW_COLUMNS = frozenset({
     "indicator_number", "level1", "level2", "indicator", "nature", "op", "op_word", "target", "target_number",
     "unit", "direction", "kind", "score", "value", "actual", "actual_number", "earned", "lost_points", "met",
     "deviation", "explanation", "scoring", "indicator_basis", "last_actual", "last_actual_number", "remark", "term",
+    "met_basis",
 })  # fmt: skip
 PROJECT_GETTERS = [(k, c.get) for k, c in enumerate(COLUMNS) if c.name not in ROW_COLUMNS]
 # The row's cells that are attributes of its indicator, fetched in one attrgetter call (in C),

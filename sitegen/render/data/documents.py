@@ -27,6 +27,7 @@ def indicator_json(indicator: Indicator) -> dict:
         "actual_number": plain(indicator.actual.number) if indicator.actual else None,
         "earned": plain(indicator.earned), "deviation": indicator.deviation,
         "met": indicator.met,  # true / false / null (not judged), computed
+        "met_basis": indicator.met_basis or None,  # op, direction, equal, inferred (推定)
         "basis": indicator.basis, "last_actual": indicator.last_actual.text if indicator.last_actual else None,
         "last_actual_number": plain(indicator.last_actual.number) if indicator.last_actual else None,
         "remark": indicator.remark,
@@ -63,6 +64,7 @@ def project_json(project: Project) -> dict:
         "costs": [{"item": c.item, "amount": plain(c.amount), "basis": c.basis} for c in project.costs],
         "facts": dict(project.facts),  # in printed order, labels as printed
         "midterm": midterm_json(project.midterm) if project.midterm else None,
+        "source": [s.as_json() for s in project.provenance],  # its own; the unit-year's is on the disclosure
     }  # fmt: skip
 
 
@@ -81,6 +83,7 @@ def unit_year_json(unit_year: UnitYear) -> dict:
         "published": unit_year.published.isoformat() if unit_year.published else None,
         "money_unit": unit_year.money_unit, "total": plain(unit_year.total),
         "stated_total": plain(unit_year.stated_total), "notes": unit_year.notes,
+        "source": [s.as_json() for s in unit_year.provenance],
         "projects": [project_json(p) for p in unit_year.projects],
     }  # fmt: skip
 
@@ -97,4 +100,4 @@ def json_text(value: Any) -> str:
 
 def site_json(site: Site) -> str:
     """The `site` member that opens every JSON download."""
-    return json_text({"title": site.title, "base_url": site.base_url})
+    return json_text({"title": site.title, "base_url": site.base_url, "money_unit": site.money_unit})

@@ -17,28 +17,21 @@ from itertools import chain
 from typing import Any, Iterable, Iterator
 
 from sitegen.model import Content, Site, UnitYear
+from sitegen.model.license import license_of
 from sitegen.render import Context
 from sitegen.render.data.columns import COLUMNS, CSV_HEAD, csv_text, tables
+from sitegen.render.data.common import (
+    DATA, JSON_CLOSE, SITE_NAME, SiteMeta, build_date, in_order, json_open, paths_of, schema_of, unit_year_name,
+)
+from sitegen.render.data.overall import overall_data, overall_resources, write_overall_data, write_overall_site_data
 from sitegen.render.data.documents import json_bytes, site_json, unit_year_json
 from sitegen.render.data.sheet import sheet_rows
 from sitegen.render.data.xlsx import SheetPart, sheet_part, write_workbook
 from sitegen.render.overall import has_project_table
 from sitegen.render.writer import Writer
 
-DATA = "data"
-SITE_NAME = "all"
-
-
-def unit_year_name(unit_year: UnitYear) -> str:
-    return f"{unit_year.agency.id}-{unit_year.year}"
-
-
 def sheet_name(unit_year: UnitYear) -> str:
     return unit_year_name(unit_year)[:31]  # the longest tab name Excel takes
-
-
-def paths_of(base: str) -> dict[str, str]:
-    return {fmt: f"/{DATA}/{base}.{fmt}" for fmt in ("csv", "xlsx", "json")}
 
 
 def download_paths(unit_year: UnitYear | None) -> dict[str, str]:
@@ -46,19 +39,6 @@ def download_paths(unit_year: UnitYear | None) -> dict[str, str]:
     return paths_of(SITE_NAME if unit_year is None else unit_year_name(unit_year))
 
 
-def build_date(unit_years: list[UnitYear]) -> datetime:
-    """The newest publication date in the content (never the clock), for file metadata."""
-    dates = [uy.published for uy in unit_years if uy.published] or [datetime(max((uy.year for uy in unit_years), default=2000), 1, 1).date()]
-    newest = max(dates)
-    return datetime(newest.year, newest.month, newest.day)
-
-
-def json_open(site: str, member: str) -> bytes:
-    """The start of a JSON download, `{"site":…,"<member>":[`, before the unit-years' objects."""
-    return f'{{"site":{site},"{member}":['.encode("utf-8")
-
-
-JSON_CLOSE = b"]}\n"
 EMPTY_SHEET = sheet_part("Sheet1", [])  # a workbook has at least one sheet (XlsxWriter's default name)
 
 
@@ -119,20 +99,6 @@ def write_unit_year_data(writer: Writer, data: UnitYearData) -> list[str]:
     return list(paths.values())
 
 
-@dataclass(frozen=True)
-class SiteMeta:
-    """What the site-wide files need besides the parts, known before the first part: small."""
-
-    title: str
-    base_url: str
-    site: str  # the JSON `site` member
-    created: datetime  # the site-wide workbooks' date
-    names: tuple[str, ...]  # the unit-years with a project table, in the order of their parts
-    sheets: tuple[str, ...]  # their XLSX tabs
-    overall: tuple[str, ...]  # the unit-years with a department-wide table (overall.yaml), in order
-    overall_created: datetime
-
-
 def data_unit_years(content: Content) -> list[UnitYear]:
     """The unit-years that have project open data, in the order of their parts."""
     return [uy for uy in content.unit_years() if has_project_table(uy)]
@@ -144,27 +110,19 @@ def site_meta(content: Content) -> SiteMeta:
         title=content.site.title, base_url=content.site.base_url, site=site_json(content.site),
         created=build_date(unit_years), names=tuple(map(unit_year_name, unit_years)),
         sheets=tuple(map(sheet_name, unit_years)), overall=tuple(map(unit_year_name, overall)),
-        overall_created=build_date(overall),
+        overall_created=build_date(overall), licenses=site_licenses(content.site),
     )  # fmt: skip
 
 
-def in_order(parts: Iterable, names: tuple[str, ...], what: str) -> Iterator:
-    """The parts, checked against the names the site-wide files were started with."""
-    count = 0
-    for count, part in enumerate(parts, start=1):
-        if count > len(names) or part.name != names[count - 1]:
-            raise ValueError(f"{what}的第 {count} 份是「{part.name}」，与目录不符")
-        yield part
-    if count != len(names):
-        raise ValueError(f"{what}少了：目录有 {len(names)} 份，只来了 {count} 份")
+def site_licenses(site: Site) -> tuple[dict, ...]:
+    found = license_of(site.license)
+    return (found.datapackage(),) if found else ()
 
 
 def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData], overall_parts: Iterable = ()) -> list[str]:
     """all.csv, all.json and all.xlsx, then the department-wide all-overall files, then
     datapackage.json: each file a stream fed while the parts go by, each iterable read once,
     in the order of meta's names. Returns the site paths written."""
-    from sitegen.render.overall_data import overall_resources, write_overall_site_data  # it builds on this package
-
     paths = download_paths(None)
     with writer.open(paths["csv"]) as csv_out, writer.open(paths["json"]) as json_out, writer.open(paths["xlsx"]) as xlsx_out:
         csv_out.write(CSV_HEAD)
@@ -191,8 +149,6 @@ def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData
 def render_unit_data(content: Content, writer: Writer, context: Context) -> list[str]:
     """A shard's unit-years' downloads, project and department-wide; their parts of the site's
     files go to context.summary (summary.SiteSummary), for render_site_data."""
-    from sitegen.render.overall_data import overall_data, write_overall_data  # it builds on this package
-
     written: list[str] = []
     for unit_year in data_unit_years(content):
         data = unit_year_data(unit_year, content.site)
@@ -223,8 +179,7 @@ def render_data(content: Content, writer: Writer, context: Context) -> list[str]
 
 
 def table_schema() -> dict:
-    return {"fields": [{"name": c.name, "title": c.title, "type": c.type, **({"description": c.description} if c.description else {})}
-                       for c in COLUMNS], "missingValues": [""]}
+    return schema_of(COLUMNS)
 
 
 def datapackage(meta: SiteMeta, csv_names: list[str], more: list[dict] | None = None) -> dict:
@@ -234,13 +189,14 @@ def datapackage(meta: SiteMeta, csv_names: list[str], more: list[dict] | None = 
         "title": meta.title,
         "description": "项目支出绩效目标表：每行一个三级指标，项目各列重复。Project expenditure performance goals, one row per indicator.",
         "homepage": meta.base_url,
+        **({"licenses": list(meta.licenses)} if meta.licenses else {}),
         "resources": [
             # utf-8-sig: UTF-8 starting with a byte order mark (for Excel), as frictionless itself
             # describes these files; a reader decoding with "utf-8" would see "\ufeffagency_id".
             {"name": name.removesuffix(".csv").lower(), "path": name, "format": "csv", "mediatype": "text/csv",
              "encoding": "utf-8-sig", "schema": table_schema()}
             for name in csv_names
-        ] + (more or []),  # the department-wide tables, with their own schemas (overall_data.py)
+        ] + (more or []),  # the department-wide tables, with their own schemas (overall.py)
     }
 
 

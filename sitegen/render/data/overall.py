@@ -11,30 +11,26 @@ formula-safe text cells, decimals exactly as written, dates from the content.
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from sitegen.checks.overall import task_project
-from sitegen.model import Content, Indicator, Site, Task, UnitYear
-from sitegen.render.data import DATA, SITE_NAME, SiteMeta, build_date, csv_cell, indicator_json, json_open, plain, unit_year_name
-from sitegen.render.data.documents import json_bytes, site_json
-from sitegen.render.data.files import JSON_CLOSE, in_order
+from sitegen.model import Indicator, Site, Task, UnitYear
 from sitegen.render.data.archive import Deflater
+from sitegen.model.specs import INDICATOR
+from sitegen.render.data.columns import Column, csv_cell, csv_text, declared
+from sitegen.render.data.common import (
+    DATA, JSON_CLOSE, SITE_NAME, SiteMeta, build_date, in_order, json_open, schema_of, unit_year_name,
+)
+from sitegen.render.data.documents import indicator_json, json_bytes, plain, site_json
 from sitegen.render.data.xlsx import SHEET_TAIL, Workbook, rows_xml, sheet_head
 from sitegen.render.writer import Writer
 
 
-@dataclass(frozen=True)
-class Column:
-    name: str
-    title: str
-    type: str
-    get: Callable[[UnitYear, Any, int], Any]  # (unit-year, the row's indicator or task, its number)
-    description: str = ""
+# The columns are columns.Column whose getters take (unit-year, the row's indicator or task, its number).
 
 
 def o(attribute: str) -> Callable:
@@ -43,6 +39,12 @@ def o(attribute: str) -> Callable:
 
 def r(attribute: str) -> Callable:
     return lambda uy, row, n: getattr(row, attribute) if row is not None else None
+
+
+def overall_column(key: str, get: Callable | None = None) -> Column:
+    """An indicator field's column, as its declaration names it, titled as the form prints it (评(扣)分标准)."""
+    f = INDICATOR.field(key)
+    return declared(f, get or r(key), f.cell_label)
 
 
 UNIT_COLUMNS = (
@@ -62,24 +64,26 @@ INDICATOR_COLUMNS = UNIT_COLUMNS + (
     Column("duties", "部门（单位）职责", "string", o("duties"), "Markdown, as written."),
     Column("goals", "年度总体目标", "string", lambda uy, row, n: "\n".join(uy.overall.goals), "Goals, one per line."),
     Column("indicator_number", "指标序号", "integer", lambda uy, row, n: n if row else None, "1, 2, … in printed order; empty for a table without indicators."),
-    Column("level1", "一级指标", "string", r("level1")),
-    Column("level2", "二级指标", "string", r("level2")),
-    Column("indicator", "三级指标", "string", r("name")),
-    Column("explanation", "指标解释", "string", r("explanation")),
-    Column("op", "比较符号", "string", r("op"), ">=, <=, =, > or <."),
-    Column("target", "目标值", "string", lambda uy, row, n: row.target_text if row else None, "As written: a number or text."),
+    overall_column("level1"),
+    overall_column("level2"),
+    overall_column("name"),
+    overall_column("explanation"),
+    overall_column("op"),
+    overall_column("target", lambda uy, row, n: row.target_text if row else None),
     Column("target_number", "目标值（数值）", "number", lambda uy, row, n: row.target.number if row and row.target else None),
-    Column("unit", "计量单位", "string", r("unit")),
+    overall_column("unit"),
     Column("value", "指标值", "string", r("value_text"), "op + target + unit as the form prints it, e.g. ≥60%."),
-    Column("scoring", "评(扣)分标准", "string", r("scoring")),
-    Column("score", "分值", "number", r("score")),
-    Column("remark", "备注", "string", r("remark")),
-    Column("actual", "实际完成值", "string", lambda uy, row, n: row.actual.text if row and row.actual else None, "Self-evaluation."),
-    Column("earned", "得分", "number", r("earned"), "Self-evaluation."),
+    overall_column("scoring"),
+    overall_column("score"),
+    overall_column("remark"),
+    overall_column("actual", lambda uy, row, n: row.actual.text if row and row.actual else None),
+    overall_column("earned"),
     Column("met", "达成情况", "string", lambda uy, row, n: row.met_label if row and uy.overall.evaluation else None,
            "达成, 未达成 or 未判定, computed from target and actual; empty without a self-evaluation."),
-    Column("deviation", "偏差原因分析及改进措施", "string", r("deviation")),
+    overall_column("deviation"),
     Column("url", "网址", "string", lambda uy, row, n: uy.url, "The unit-year page, relative to the site."),
+    Column("met_basis", "判定依据", "string", lambda uy, row, n: row.met_basis or None if row and uy.overall.evaluation else None,
+           "What `met` rests on: op, direction, equal or inferred (推定); empty when not judged."),
 )  # fmt: skip
 
 TASK_COLUMNS = UNIT_COLUMNS + (
@@ -115,10 +119,8 @@ def task_rows(unit_year: UnitYear) -> list[list[Any]]:
 
 
 def csv_rows(table: list[list[Any]]) -> bytes:
-    """CSV rows, UTF-8, as data's: CRLF, formula-safe, decimals as written."""
-    out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows([[csv_cell(v) for v in row] for row in table])
-    return out.getvalue().encode("utf-8")
+    """CSV rows, UTF-8, as the project CSV's: CRLF, formula-safe, decimals as written."""
+    return csv_text([[csv_cell(v) for v in row] for row in table]).encode("utf-8")
 
 
 def csv_head(columns: tuple[Column, ...]) -> bytes:
@@ -146,9 +148,10 @@ def overall_json(unit_year: UnitYear) -> dict:
                    "project_url": linked_url(unit_year, t)} for t in o.tasks],
         "indicators": [{**indicator_json(i), "remark": i.remark, "actual": i.actual.text if i.actual else None,
                         "earned": plain(i.earned), "deviation": i.deviation,
-                        "met": i.met_label if e else None} for i in o.indicators],
+                        "met": i.met_label if e else None, "met_basis": i.met_basis or None} for i in o.indicators],
         "evaluation": evaluation_json(e) if e else None,
         "notes": o.notes,
+        "source": [s.as_json() for s in (o.provenance or unit_year.provenance)],
     }  # fmt: skip
 
 
@@ -220,15 +223,6 @@ def write_overall_data(writer: Writer, data: OverallData) -> list[str]:
     return list(paths.values())
 
 
-def overall_parts(content: Content, writer: Writer, written: list[str]) -> Iterator[OverallData]:
-    """Every unit-year's department-wide data, its own files written (their paths added to `written`)."""
-    for unit_year in content.unit_years():
-        if unit_year.overall:
-            data = overall_data(unit_year, content.site)
-            written.extend(write_overall_data(writer, data))
-            yield data
-
-
 def write_overall_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[OverallData]) -> list[str]:
     """The site-wide department-wide files, streamed as the parts go by (each read once, in
     meta.overall's order); nothing when no unit-year has overall.yaml. The XLSX's second sheet
@@ -269,10 +263,5 @@ def overall_resources(names: tuple[str, ...]) -> list[dict]:
     if not names:
         return []
     return [{"name": f"{base}-{suffix}".lower(), "path": f"{base}-{suffix}.csv", "title": title, "format": "csv",
-             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema(columns)}  # as data's
+             "mediatype": "text/csv", "encoding": "utf-8-sig", "schema": schema_of(columns)}  # as the project CSV's
             for _, suffix, columns, title in OVERALL_RESOURCES for base in (*names, SITE_NAME)]
-
-
-def schema(columns: tuple[Column, ...]) -> dict:
-    return {"fields": [{"name": c.name, "title": c.title, "type": c.type, **({"description": c.description} if c.description else {})}
-                       for c in columns], "missingValues": [""]}

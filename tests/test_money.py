@@ -1,0 +1,93 @@
+"""Money (contract 2.1): one table's amounts as written with its unit; amounts of several tables
+converted to the site's unit wherever they meet; thousands separators and two decimals everywhere.
+
+The example site mixes 元 (普陀 2022: 250000.00 元; 宁德 2018) and 万元 units.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import pytest
+
+from sitegen.model.money import amount_text, cents_text, convert, money_text, percent_text, total
+
+PUTUO = "putuo-tiyu-zhongxin"
+
+
+@pytest.mark.parametrize("value, text", [
+    (Decimal("3969840"), "3,969,840.00"), (Decimal("65.00"), "65.00"), (Decimal("60.8"), "60.80"),
+    (Decimal("-1234.5"), "-1,234.50"), (Decimal("89.974"), "89.974"), (None, ""),
+])
+def test_amounts_have_separators_and_two_decimals(value, text):
+    """A table's own amounts: two decimals, and never a digit the agency wrote dropped (89.974 万元)."""
+    assert amount_text(value) == text
+
+
+def test_amounts_where_tables_meet_are_to_the_cent():
+    assert cents_text(Decimal("396.984")) == "396.98" and cents_text(Decimal("0.005")) == "0.01"
+    assert cents_text(convert(Decimal("3969840"), "元", "万元")) == "396.98"
+
+
+def test_money_and_percent_texts():
+    assert money_text(Decimal("3969840"), "元") == "3,969,840.00 元"
+    assert money_text(Decimal("396.98"), "万元") == "396.98 万元"
+    assert percent_text(Decimal("99.1")) == "99.10%" and percent_text(None) == ""
+
+
+def test_conversion_is_exact_decimal():
+    assert convert(Decimal("250000.00"), "元", "万元") == Decimal("25")
+    assert amount_text(convert(Decimal("250000.00"), "元", "万元")) == "25.00"
+    assert convert(Decimal("0.1"), "万元", "元") == Decimal("1000.00")  # never 999.9999…
+    assert str(convert(Decimal("65.00"), "万元", "元")) == "650000.00"  # no exponent
+    assert total([(Decimal("1.5"), "万元"), (Decimal("5000"), "元")], "万元") == Decimal("2.0")
+
+
+def cell_after(html: str, name: str) -> str:
+    """The 合计 cell of a unit-years table row naming `name`."""
+    row = re.search(rf"<tr>.*?{name}.*?</tr>", html)
+    assert row, name
+    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[-1]
+
+
+def test_lists_where_unit_years_meet_are_in_the_site_unit(built):
+    """普陀 publishes in 元: 250000.00 元 is 25.00 万元 on the home, year and unit pages."""
+    for page in ("index.html", "years/2022/index.html", f"{PUTUO}/index.html"):
+        html = (built / page).read_text(encoding="utf-8")
+        assert cell_after(html, "普陀区体育事业管理中心") == "25.00", page
+        assert "合计（万元）" in html and "250000" not in html and "250,000" not in html
+        assert "金额单位：万元" in html  # the page's own figures are in 万元
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert "<dt>预算合计（万元）</dt><dd>11,800.95</dd>" in home
+
+
+def test_a_table_in_yuan_shows_its_own_unit(built):
+    page = (built / f"{PUTUO}/2022/index.html").read_text(encoding="utf-8")
+    assert "金额单位：元" in page and "金额单位：万元" not in page  # the footer too
+    assert '<td class="num">250,000.00</td>' in page
+    project = (built / f"{PUTUO}/2022/p01-weituo-yunying-jiesuan/index.html").read_text(encoding="utf-8")
+    assert "250,000.00 元" in project and "万元" not in project.split("<footer")[1]
+
+
+def test_the_open_data_keeps_plain_numbers(built):
+    rows = list(csv.DictReader(io.StringIO((built / "data/all.csv").read_bytes().decode("utf-8-sig"))))
+    putuo = [r for r in rows if r["agency_id"] == PUTUO]
+    assert {(r["budget"], r["money_unit"]) for r in putuo} == {("250000.00", "元")}
+
+
+def test_the_feed_prints_each_unit_year_in_its_own_unit(built):
+    feed = (built / "feed.xml").read_text(encoding="utf-8")
+    assert "预算合计 250,000.00 元" in feed and "预算合计 438.00 万元" in feed
+
+
+def test_the_site_wide_csv_has_a_column_to_add_up_in_the_site_unit(built):
+    """budget stays as written in its table's unit; budget_site_unit is the same budget in the
+    site's unit, exact, so the site-wide downloads can be summed across 元 and 万元 tables."""
+    rows = list(csv.DictReader(io.StringIO((built / "data/all.csv").read_bytes().decode("utf-8-sig"))))
+    by_unit = {r["agency_id"]: r for r in rows}
+    assert (by_unit[PUTUO]["budget"], by_unit[PUTUO]["budget_site_unit"]) == ("250000.00", "25.00")
+    assert by_unit["jishan-ybj"]["budget_site_unit"] == "65.66"
+    assert '"money_unit":"万元"' in (built / "data/all.json").read_text(encoding="utf-8")[:200]
