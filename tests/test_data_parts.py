@@ -20,7 +20,6 @@ import openpyxl
 import pytest
 
 from sitegen.model import Project
-from sitegen.checks.pipeline import load_content
 from sitegen.render import Context
 from sitegen.render.data import (
     COLUMNS, FLAT_HEADERS, RESULT_HEADERS, build_date, datapackage, entries, render_data, site_meta, unit_year_data,
@@ -35,16 +34,16 @@ from tests.conftest import CONTENT
 
 
 @pytest.fixture(scope="module")
-def example():
-    loaded = load_content(CONTENT)
-    assert loaded.ok
-    return loaded.content
+def example_content(example):
+    """The example's model (conftest's `example` is what loading it gave: the model and the findings)."""
+    assert example.ok
+    return example.content
 
 
 @pytest.fixture(scope="module")
-def data(example, tmp_path_factory) -> Path:
+def data(example_content, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("data")
-    render_data(example, Writer(out), Context(CONTENT, out / "cache"))
+    render_data(example_content, Writer(out), Context(CONTENT, out / "cache"))
     return out / "data"
 
 
@@ -127,25 +126,25 @@ def expected_cells(table: list[list]) -> dict[str, tuple]:
 # ---------------------------------------------------------------- the files, against before
 
 
-def test_csv_files_are_byte_for_byte_what_the_columns_declare(example, data):
-    unit_years = data_unit_years(example)
+def test_csv_files_are_byte_for_byte_what_the_columns_declare(example_content, data):
+    unit_years = data_unit_years(example_content)
     assert len(unit_years) >= 5
     for unit_year in unit_years:
         assert (data / f"{unit_year_name(unit_year)}.csv").read_bytes() == expected_csv(unit_year.projects)
     assert (data / "all.csv").read_bytes() == expected_csv([p for uy in unit_years for p in uy.projects])
 
 
-def test_json_files_are_byte_for_byte_the_json_modules(example, data):
-    site = {"title": example.site.title, "base_url": example.site.base_url, "money_unit": example.site.money_unit}
-    unit_years = data_unit_years(example)
+def test_json_files_are_byte_for_byte_the_json_modules(example_content, data):
+    site = {"title": example_content.site.title, "base_url": example_content.site.base_url, "money_unit": example_content.site.money_unit}
+    unit_years = data_unit_years(example_content)
     for unit_year in unit_years:
         expected = expected_json({"site": site, "disclosures": [unit_year_json(unit_year)]})
         assert (data / f"{unit_year_name(unit_year)}.json").read_bytes() == expected
     assert (data / "all.json").read_bytes() == expected_json({"site": site, "disclosures": [unit_year_json(uy) for uy in unit_years]})
 
 
-def test_the_data_package_is_the_json_modules_indented_text(example, data):
-    meta = site_meta(example)
+def test_the_data_package_is_the_json_modules_indented_text(example_content, data):
+    meta = site_meta(example_content)
     names = [f"{n}.csv" for n in meta.names] + ["all.csv"]
     expected = json.dumps(datapackage(meta, names, overall_resources(meta.overall)), ensure_ascii=False, indent=2) + "\n"
     assert (data / "datapackage.json").read_text(encoding="utf-8") == expected
@@ -154,10 +153,10 @@ def test_the_data_package_is_the_json_modules_indented_text(example, data):
         assert datapackage_text(meta, names, more) == json.dumps(datapackage(meta, names, more), ensure_ascii=False, indent=2) + "\n"
 
 
-def test_every_sheet_has_the_cells_xlsxwriter_wrote(example, data):
+def test_every_sheet_has_the_cells_xlsxwriter_wrote(example_content, data):
     """Values, types, number formats (65.00 shows 0.00) and quote prefixes, as the model says."""
     site = openpyxl.load_workbook(data / "all.xlsx")
-    unit_years = data_unit_years(example)
+    unit_years = data_unit_years(example_content)
     assert site.sheetnames == [unit_year_name(uy)[:31] for uy in unit_years]
     for unit_year in unit_years:
         expected = expected_cells(expected_sheet(unit_year))
@@ -170,11 +169,11 @@ def test_every_sheet_has_the_cells_xlsxwriter_wrote(example, data):
     assert any(v == (65.0, "n", "0.00", False) for v in read_cells(site["418001-2022"]).values())
 
 
-def test_all_xlsx_stores_each_unit_years_deflated_sheet_as_is(example, data):
+def test_all_xlsx_stores_each_unit_years_deflated_sheet_as_is(example_content, data):
     """Compressed once: the zip entry of a sheet in all.xlsx is byte for byte the one in its own workbook."""
     with zipfile.ZipFile(data / "all.xlsx") as site:
         assert site.testzip() is None  # every CRC right
-        for n, unit_year in enumerate(data_unit_years(example), start=1):
+        for n, unit_year in enumerate(data_unit_years(example_content), start=1):
             with zipfile.ZipFile(data / f"{unit_year_name(unit_year)}.xlsx") as own:
                 assert own.testzip() is None
                 mine, theirs = own.getinfo("xl/worksheets/sheet1.xml"), site.getinfo(f"xl/worksheets/sheet{n}.xml")
@@ -190,14 +189,14 @@ def raw_entry(path: Path, info: zipfile.ZipInfo) -> bytes:
     return data[start:start + info.compress_size]
 
 
-def test_the_department_wide_workbooks_read_back(example, data):
+def test_the_department_wide_workbooks_read_back(example_content, data):
     """Both sheets of all-overall.xlsx (the second one streamed after the first) hold every
     unit-year's rows in order, as their own workbooks do."""
     site = openpyxl.load_workbook(data / "all-overall.xlsx")
     assert site.sheetnames == ["绩效指标", "年度履职目标"]
     with zipfile.ZipFile(data / "all-overall.xlsx") as archive:
         assert archive.testzip() is None
-    names = site_meta(example).overall
+    names = site_meta(example_content).overall
     assert len(names) >= 2
     for sheet_name in site.sheetnames:
         together = [list(r) for r in site[sheet_name].iter_rows(values_only=True)]
@@ -232,7 +231,7 @@ def test_libreoffice_reads_all_xlsx_as_openpyxl_does(data, tmp_path):
 # ---------------------------------------------------------------- the parts
 
 
-def test_the_site_files_stream_from_parts_made_anywhere(example, data, tmp_path):
+def test_the_site_files_stream_from_parts_made_anywhere(example_content, data, tmp_path):
     """Parts pickled (as a Dask worker or a cache returns them) make the same files, byte for byte;
     write_site_data keeps no part: each is gone once the next is asked for."""
     writer = Writer(tmp_path)
@@ -242,13 +241,13 @@ def test_the_site_files_stream_from_parts_made_anywhere(example, data, tmp_path)
         for unit_year in unit_years:
             gc.collect()
             assert sum(ref() is not None for ref in alive) <= 1  # only the one before, still in the generator's hands
-            part = pickle.loads(pickle.dumps(make(unit_year, example.site)))
+            part = pickle.loads(pickle.dumps(make(unit_year, example_content.site)))
             write(writer, part)
             alive.append(weakref.ref(part))
             yield part
 
-    overall = [uy for uy in example.unit_years() if uy.overall]
-    write_site_data(writer, site_meta(example), parts(data_unit_years(example), unit_year_data, write_unit_year_data),
+    overall = [uy for uy in example_content.unit_years() if uy.overall]
+    write_site_data(writer, site_meta(example_content), parts(data_unit_years(example_content), unit_year_data, write_unit_year_data),
                     parts(overall, overall_data, write_overall_data))
     made = sorted(p.relative_to(tmp_path / "data") for p in (tmp_path / "data").iterdir())
     assert made == sorted(p.relative_to(data) for p in data.iterdir()) and len(made) > 40
@@ -256,13 +255,13 @@ def test_the_site_files_stream_from_parts_made_anywhere(example, data, tmp_path)
         assert (tmp_path / "data" / name).read_bytes() == (data / name).read_bytes(), name
 
 
-def test_parts_out_of_order_are_refused(example, tmp_path):
-    unit_years = data_unit_years(example)
-    parts = [unit_year_data(uy, example.site) for uy in unit_years[:2]]
+def test_parts_out_of_order_are_refused(example_content, tmp_path):
+    unit_years = data_unit_years(example_content)
+    parts = [unit_year_data(uy, example_content.site) for uy in unit_years[:2]]
     with pytest.raises(ValueError, match="与目录不符"):
-        write_site_data(Writer(tmp_path / "a"), site_meta(example), reversed(parts))
+        write_site_data(Writer(tmp_path / "a"), site_meta(example_content), reversed(parts))
     with pytest.raises(ValueError, match="少了"):
-        write_site_data(Writer(tmp_path / "b"), site_meta(example), parts)
+        write_site_data(Writer(tmp_path / "b"), site_meta(example_content), parts)
 
 
 def test_the_columns_computed_once_a_project_read_no_indicator():
@@ -272,10 +271,10 @@ def test_the_columns_computed_once_a_project_read_no_indicator():
     assert ROW_COLUMNS <= {c.name for c in COLUMNS}
 
 
-def test_a_part_is_plain_bytes(example):
-    part = unit_year_data(data_unit_years(example)[0], example.site)
+def test_a_part_is_plain_bytes(example_content):
+    part = unit_year_data(data_unit_years(example_content)[0], example_content.site)
     assert {type(v).__name__ for v in vars(part).values()} == {"str", "datetime", "bytes", "SheetPart"}
-    assert part.created == build_date([data_unit_years(example)[0]])
+    assert part.created == build_date([data_unit_years(example_content)[0]])
 
 
 # ---------------------------------------------------------------- the XLSX writer on its own
