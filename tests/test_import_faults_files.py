@@ -161,6 +161,13 @@ def test_more_rows_than_the_limit_are_refused_before_reading(tmp_path):
     assert time.monotonic() - started < 20  # openpyxl would take minutes on it
 
 
+def test_a_csv_of_too_many_rows_is_refused(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("项目名称,一级指标\n" + "a,b\n" * 200_001, encoding="utf-8")
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "long.csv: 有 200002 行，超过导入上限 200000 行" in err
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:

@@ -456,7 +456,8 @@ def import_founds(founds: list[Found], options: Options, report: Report) -> int:
         return 1
     if not check_tree(options.into, changed, report):
         return 1
-    report.written = [str(path) for path in changed]
+    report.written = [str(path) + ("（并入已有文件：只改了不同的值，注释和表中没有的键都保留）" if path.exists() else "")
+                      for path in changed]
     if not options.dry_run and changed:
         done = transaction.write_all(options.into, changed)
         report.backup = done.backup
