@@ -160,6 +160,19 @@ def small_disk(tmp_path):
         subprocess.run(["umount", str(mount)], check=True)
 
 
+def test_a_read_only_file_system_is_one_line(tmp_path):
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,ro", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a read-only tmpfs here ({made.stderr.decode().strip()})")
+    try:
+        code, _, err = run("import", str(FLAT), "--into", str(mount / "content"), *ARGS)
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+    assert code == 2 and err.splitlines()[0] == f"sitegen import: 写入 {mount}/content 失败：没有写入权限"
+
+
 def fill(disk: Path, leave: int) -> None:
     """Fill the disk until about `leave` bytes are free."""
     free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
