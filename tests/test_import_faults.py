@@ -160,6 +160,19 @@ def small_disk(tmp_path):
         subprocess.run(["umount", str(mount)], check=True)
 
 
+def test_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
+    """RLIMIT_FSIZE (the other way a write fails part way, without a mount): Python ignores
+    SIGXFSZ, so a write past the limit is an OSError (EFBIG), here in the check's copy."""
+    import resource
+
+    into = tmp_path / "content"
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1500, 1500))  # noqa: E731
+    process = sitegen("import", str(FLAT), "--into", str(into), *ARGS, preexec_fn=limit)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2 and "Traceback" not in err, err
+    assert "失败：超出文件大小限制" in err.splitlines()[0] and not into.exists()
+
+
 def test_a_read_only_file_system_is_one_line(tmp_path):
     mount = tmp_path / "ro"
     mount.mkdir()
