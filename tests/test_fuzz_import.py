@@ -74,6 +74,24 @@ ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc
 
 
 @FUZZ
+@given(st.sampled_from([b"&foo;", b"&#0;", b"&#xD800;", b"<!-- x -->", b"<?pi x?>", b"<![CDATA[x]]>", b"\xff\xfe", b"<"]),
+       st.integers(min_value=0, max_value=12), st.integers(min_value=0))
+def test_odd_xml_in_any_part_is_read_or_refused_in_one_line(tmp_path_factory, piece, part, where):
+    folder = tmp_path_factory.mktemp("xml")
+    with zipfile.ZipFile(FLAT) as old, zipfile.ZipFile(folder / "t.xlsx", "w") as new:
+        names = [n for n in old.namelist() if n.endswith((".xml", ".rels"))]
+        target = names[part % len(names)]
+        for name in old.namelist():
+            data = old.read(name)
+            if name == target:
+                tags = [n for n in range(len(data)) if data[n:n + 1] == b">"]
+                at = tags[where % len(tags)] + 1
+                data = data[:at] + piece + data[at:]
+            new.writestr(name, data)
+    import_into(str(folder / "t.xlsx"))
+
+
+@FUZZ
 @given(st.sampled_from(ENTITIES), st.integers(min_value=0, max_value=12))
 def test_a_dtd_in_any_part_is_refused(tmp_path_factory, dtd, part):
     folder = tmp_path_factory.mktemp("dtd")

@@ -70,6 +70,17 @@ def test_a_dtd_is_refused_in_one_line(tmp_path, kind, fmt):
     assert "TOP-SECRET" not in out + err and not into.exists()
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_an_undefined_entity_without_a_dtd_is_one_line(tmp_path, fmt):
+    source = FLAT if fmt == "xlsx" else WORD
+    member = first_sheet(source) if fmt == "xlsx" else "word/document.xml"
+    marker = b"</sheetData>" if fmt == "xlsx" else b"<w:t>"
+    text = b'<row r="999"><c r="A999" t="inlineStr"><is><t>&foo;</t></is></c></row></sheetData>' if fmt == "xlsx" else b"<w:t>&foo;"
+    hostile = rewrite(source, tmp_path / f"t.{fmt}", lambda name, data: data.replace(marker, text, 1) if name == member else data)
+    code, _, err = run("import", str(hostile), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "已损坏" in err and "Traceback" not in err and len(err.strip().splitlines()) == 2
+
+
 def test_external_entities_stay_unresolved_in_the_libraries_too(tmp_path):
     """Behind the DTD check: the parsers themselves never read a file an entity names."""
     import docx
