@@ -291,3 +291,17 @@ def test_one_warning_per_kind_and_file_with_its_places():
         "a.xlsx 表1!A3: 这一行有内容但没有三级指标，未作为指标导入，请核对",
         "b.xlsx 表1!C5: 项目「q」的预算数「y」不是数字，记为 0.00，请核对",
     ]
+
+
+def test_a_self_evaluation_never_reads_a_fifo_or_device_of_the_tree(tmp_path):
+    """The merge loads the tree from the import's own copy: a fifo named like a project file (which
+    would block any reader) and a link to /dev/zero are never opened."""
+    from tests.test_import_merge import ARGS as JISHAN_ARGS
+    from tests.test_import_merge import JISHAN, author_tree
+
+    into = author_tree(tmp_path)
+    os.mkfifo(into / "jishan-ybj" / "2020" / "waiting.yaml")
+    (into / "jishan-ybj" / "2020" / "zero.yaml").symlink_to("/dev/zero")
+    process = sitegen("import", str(JISHAN / "table.xlsx"), "--into", str(into), *JISHAN_ARGS)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 2 and "内容目录有错误，不能并入自评表" in err and "Traceback" not in err, err

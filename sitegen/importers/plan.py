@@ -38,6 +38,9 @@ class Options:
     region: str | None = None
     dry_run: bool = False
     force: bool = False
+    # The copy of --into this import reads (copy_for_check), set under the lock: the loader never
+    # opens the tree itself, so no link, fifo or device in it is ever followed or read.
+    copy: Path | None = None
 
 
 @dataclass
@@ -285,7 +288,7 @@ def where_of(found: Found) -> str:
 
 def write_merge(done, found: Found, options: Options, report: Report, files: dict[Path, str], merged: set[Path]) -> bool:
     path = done.path if done.path.is_absolute() else Path.cwd() / done.path
-    path = options.into / path.resolve().relative_to(options.into.resolve())
+    path = options.into / path.resolve().relative_to(options.copy.resolve())  # the copy's file → the tree's
     report.guesses.append(f"{where_of(found)}: 自评表并入 {path}（按{done.matched_by}匹配）")
     report.warnings += done.notes
     report.conflicts += done.conflicts
@@ -365,25 +368,33 @@ def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[P
     return changed
 
 
-def check_tree(into: Path, files: dict[Path, str], report: Report) -> bool:
-    """Run `sitegen check` on the tree as it would be: a copy of --into with the files in it."""
+def copy_of(into: Path, temp: str) -> Path:
+    """The tree as the loader reads it, in `temp` (see copy_for_check); WriteFailed when the copy
+    cannot be written (a full temporary folder)."""
+    root = Path(temp) / "content"
+    try:
+        copy_for_check(into, root, Path(temp) / "outside")
+    except OSError as exc:
+        raise WriteFailed(f"写入检查用的临时副本（{temp}）失败：{reason(exc)}；内容目录未改动") from None
+    return root
+
+
+def check_copy(root: Path, into: Path, files: dict[Path, str], report: Report) -> bool:
+    """Run `sitegen check` on the tree as it would be: the copy `root` with the files in it."""
     from sitegen.checks.pipeline import load_content
 
-    with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
-        root = Path(temp) / "content"
-        try:
-            copy_for_check(into, root, Path(temp) / "outside")
-            for path, text in files.items():
-                target = root / path.relative_to(into)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise WriteFailed(f"写入检查用的临时副本（{temp}）失败：{reason(exc)}；内容目录未改动") from None
-        loaded = load_content(root)
-        prefix = str(root.resolve()) + "/"
-        for finding in loaded.findings.sorted():
-            report.check.append(finding.format().replace(prefix, f"{into}/"))
-        return loaded.ok
+    try:
+        for path, text in files.items():
+            target = root / path.relative_to(into)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise WriteFailed(f"写入检查用的临时副本（{root.parent}）失败：{reason(exc)}；内容目录未改动") from None
+    loaded = load_content(root)
+    prefix = str(root.resolve()) + "/"
+    for finding in loaded.findings.sorted():
+        report.check.append(finding.format().replace(prefix, f"{into}/"))
+    return loaded.ok
 
 
 LOADED_SUFFIXES = (".yaml", ".yml", ".md")
@@ -437,9 +448,18 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
 
 def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     """Plan, check and write the tables read, under the tree's lock."""
+    with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
+        options.copy = copy_of(options.into, temp)
+        try:
+            return plan_check_write(founds, options, report)
+        finally:
+            options.copy = None
+
+
+def plan_check_write(founds: list[Found], options: Options, report: Report) -> int:
     files: dict[Path, str] = {}
     results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
-    existing = merge.load_existing(options.into) if results else None
+    existing = merge.load_existing(options.copy, options.into) if results else None
     merged: set[Path] = set()
     units = units_of(founds, options, report)
     if not units:
@@ -454,7 +474,7 @@ def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
         return 1
-    if not check_tree(options.into, changed, report):
+    if not check_copy(options.copy, options.into, changed, report):
         return 1
     report.written = [str(path) + ("（并入已有文件：只改了不同的值，注释和表中没有的键都保留）" if path.exists() else "")
                       for path in changed]
