@@ -72,6 +72,17 @@ def test_two_imports_at_once_both_keep_their_tables(tmp_path):
     assert run("check", str(into))[0] == 0
 
 
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_imports_into_a_new_tree_at_once_both_keep_their_tables(tmp_path, attempt):
+    """Neither sees the other's lock or temporary files as a foreign folder's content."""
+    into = tmp_path / "new" / "content"
+    processes = [sitegen("import", str(FLAT), "--into", str(into), "--agency", agency, *ARGS) for agency in ("u1", "u2")]
+    for process in processes:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    assert len(projects(into, "u1")) == 9 and len(projects(into, "u2")) == 9 and run("check", str(into))[0] == 0
+
+
 def test_two_imports_of_one_unit_year_the_second_sees_the_first(tmp_path):
     into = tmp_path / "content"
     edited = tmp_path / "edited.xlsx"

@@ -341,7 +341,7 @@ def refuse_unsafe_into(into: Path) -> None:
         raise BadInput(str(exc).replace("输出目录", "导入目录").replace("输出路径", "导入路径")) from None
     if (into / MARKER).exists():
         raise BadInput(f"导入目录 {into} 是 sitegen 生成的网站（有 {MARKER}），每次生成都会被替换：请用 --into 指定内容目录（如 content）")
-    if into.is_dir() and any(p.name != transaction.LOCK_NAME for p in into.iterdir()) and not (into / "site.yaml").exists():
+    if into.is_dir() and any(not transaction.is_own(p.name) for p in into.iterdir()) and not (into / "site.yaml").exists():
         raise BadInput(f"导入目录 {into} 已有文件但不是内容目录（没有 site.yaml）：请用 --into 指定内容目录或一个新目录")
 
 

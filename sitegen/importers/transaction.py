@@ -37,6 +37,12 @@ BACKUP_DIR = ".sitegen-import-backup"
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+def is_own(name: str) -> bool:
+    """The lock, the backups and a temporary file of an import (another one may be writing a new
+    tree right now): not the user's files."""
+    return name in (LOCK_NAME, BACKUP_DIR) or (name.startswith(".") and ".sitegen-import-" in name and name.endswith(".tmp"))
+
+
 class Refused(BadInput):
     """A path the import will not write (a link, a device, a file where a folder should be)."""
 
