@@ -1,8 +1,11 @@
 """`sitegen import`: read the files, recognise their tables, plan the YAML files, check, write.
 
-Nothing is written until everything has been read and the tree as it would
-be after the import passes `sitegen check` without errors; an existing file
-that would change is a conflict (reported, nothing written) unless --force.
+Nothing is written until everything has been read and the tree as it would be after the import
+passes `sitegen check` without errors. Under the tree's lock (transaction.py) the tree is read
+only through a copy of what the loader reads (copy_for_check), the plan is merged into files
+that exist (yamlmerge.py: an existing file whose values differ is a conflict unless --force),
+and the files are written all or none, with a backup of each replaced one. A folder is a batch
+of files imported one by one (batch.py).
 """
 
 from __future__ import annotations
