@@ -1,8 +1,8 @@
 """`sitegen import`: read the files, recognise their tables, plan the YAML files, check, write.
 
 Nothing is written until everything has been read and the tree as it would be after the import
-passes `sitegen check` without errors. Under the tree's lock (transaction.py) the tree is read
-only through a copy of what the loader reads (copy_for_check), the plan is merged into files
+passes `sitegen check` without errors. Under the tree's lock (transaction.py) the tree is loaded
+only from a copy of what the loader reads (copy_for_check), the plan is merged into files
 that exist (yamlmerge.py: an existing file whose values differ is a conflict unless --force),
 and the files are written all or none, with a backup of each replaced one. A folder is a batch
 of files imported one by one (batch.py).
@@ -228,7 +228,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
                 continue
             projects.append((p, rows, f))
     projects.sort(key=lambda planned: unit.found.index(planned[2]))
-    existing = existing_ids(year_dir)
+    existing = existing_ids(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir)
     taken = set(existing.values())
     width = max(2, len(str(len(projects))))
     number = 0
