@@ -74,6 +74,24 @@ ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc
 
 
 @FUZZ
+@given(st.sampled_from([b"&foo;", b"&#0;", b"&#xD800;", b"<!-- x -->", b"<?pi x?>", b"<![CDATA[x]]>", b"\xff\xfe", b"<"]),
+       st.integers(min_value=0, max_value=12), st.integers(min_value=0))
+def test_odd_xml_in_any_part_is_read_or_refused_in_one_line(tmp_path_factory, piece, part, where):
+    folder = tmp_path_factory.mktemp("xml")
+    with zipfile.ZipFile(FLAT) as old, zipfile.ZipFile(folder / "t.xlsx", "w") as new:
+        names = [n for n in old.namelist() if n.endswith((".xml", ".rels"))]
+        target = names[part % len(names)]
+        for name in old.namelist():
+            data = old.read(name)
+            if name == target:
+                tags = [n for n in range(len(data)) if data[n:n + 1] == b">"]
+                at = tags[where % len(tags)] + 1
+                data = data[:at] + piece + data[at:]
+            new.writestr(name, data)
+    import_into(str(folder / "t.xlsx"))
+
+
+@FUZZ
 @given(st.sampled_from(ENTITIES), st.integers(min_value=0, max_value=12))
 def test_a_dtd_in_any_part_is_refused(tmp_path_factory, dtd, part):
     folder = tmp_path_factory.mktemp("dtd")
@@ -120,3 +138,55 @@ def test_links_and_odd_files_in_the_tree_never_let_it_write_outside(tmp_path_fac
     code, out, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
     assert code in (0, 1, 2) and "Traceback" not in err and "内部错误" not in err, err
     assert (outside / "keep.yaml").read_text(encoding="utf-8") == "name: 外面\n" and sorted(os.listdir(outside)) == ["keep.yaml"]
+
+
+def imported_project_text() -> str:
+    into = Path(tempfile.mkdtemp(prefix="fuzz-merge-")) / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    return (into / "418001" / "2022" / "p01.yaml").read_text(encoding="utf-8")
+
+
+BASE = None
+
+
+@FUZZ
+@given(st.lists(st.integers(min_value=0, max_value=60), max_size=6), st.booleans(), st.booleans(),
+       st.sampled_from(["same", "append", "drop", "target"]))
+def test_a_merge_keeps_every_comment_and_gives_the_imported_values(places, budget, inline, change):
+    import yaml
+
+    from sitegen.importers.yamlmerge import merge_text
+
+    global BASE
+    BASE = BASE or imported_project_text()
+    lines = BASE.split("\n")
+    starts = [n for n, line in enumerate(lines) if n and (line[:1].isalpha() or line.startswith("  - "))]
+    old_lines = list(lines)
+    for n, place in enumerate(sorted({starts[p % len(starts)] for p in places}, reverse=True)):
+        indent = "  " if old_lines[place].startswith("  - ") else ""
+        old_lines.insert(place, f"{indent}# 作者的注释 {n}")
+    if inline:
+        at = next(n for n, line in enumerate(old_lines) if line.startswith("budget: "))
+        old_lines[at] += "  # 原表如此"
+    old = "\n".join(old_lines)
+    new_lines = list(lines)
+    items = [n for n, line in enumerate(new_lines) if line.startswith("  - {")]
+    if change == "append":
+        new_lines.insert(items[-1] + 1, "  - {level1: 产出指标, level2: 质量指标, name: 新指标, target: 合格}")
+    elif change == "drop":
+        del new_lines[items[-1]]
+    elif change == "target":
+        new_lines[items[0]] = new_lines[items[0]].replace("target: ", "target: 9", 1)
+    if budget:
+        new_lines = [("budget: 1" + line[8:]) if line.startswith("budget: ") else line for line in new_lines]
+    new = "\n".join(new_lines)
+    merged = merge_text(old, new)
+    assert yaml.safe_load(merged) == yaml.safe_load(new)
+    kept = [line.strip() for line in merged.split("\n")]
+    for line in old_lines:
+        if line.strip().startswith("#"):
+            assert line.strip() in kept, (line, merged)
+    if inline and budget:
+        assert "  # 原表如此" in merged
+    if merged != old:
+        assert [line for line in merged.split("\n") if line.startswith("# 由 sitegen")] == [lines[0]]

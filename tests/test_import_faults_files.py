@@ -70,6 +70,17 @@ def test_a_dtd_is_refused_in_one_line(tmp_path, kind, fmt):
     assert "TOP-SECRET" not in out + err and not into.exists()
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_an_undefined_entity_without_a_dtd_is_one_line(tmp_path, fmt):
+    source = FLAT if fmt == "xlsx" else WORD
+    member = first_sheet(source) if fmt == "xlsx" else "word/document.xml"
+    marker = b"</sheetData>" if fmt == "xlsx" else b"<w:t>"
+    text = b'<row r="999"><c r="A999" t="inlineStr"><is><t>&foo;</t></is></c></row></sheetData>' if fmt == "xlsx" else b"<w:t>&foo;"
+    hostile = rewrite(source, tmp_path / f"t.{fmt}", lambda name, data: data.replace(marker, text, 1) if name == member else data)
+    code, _, err = run("import", str(hostile), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "已损坏" in err and "Traceback" not in err and len(err.strip().splitlines()) == 2
+
+
 def test_external_entities_stay_unresolved_in_the_libraries_too(tmp_path):
     """Behind the DTD check: the parsers themselves never read a file an entity names."""
     import docx
@@ -159,6 +170,13 @@ def test_more_rows_than_the_limit_are_refused_before_reading(tmp_path):
     code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
     assert code == 2 and "工作表 xl/worksheets/sheet1.xml 有 200000 行以上，超过导入上限 200000 行" in err
     assert time.monotonic() - started < 20  # openpyxl would take minutes on it
+
+
+def test_a_csv_of_too_many_rows_is_refused(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("项目名称,一级指标\n" + "a,b\n" * 200_001, encoding="utf-8")
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "long.csv: 有 200002 行，超过导入上限 200000 行" in err
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):

@@ -305,3 +305,11 @@ def test_the_merge_keeps_the_authors_text_and_replaces_only_what_differs():
     merged = merge_text(MERGE_OLD, shorter)
     assert "\n# 第一组\nindicators:\n  - {level1: 产出指标, level2: 数量指标, name: 乙, target: 2}\nnotes: |" in merged
     assert "budget: 10.00   # 原表如此" in merged
+
+
+def test_a_file_with_anchors_is_written_anew_not_edited_through_an_alias():
+    from sitegen.importers.yamlmerge import merge_text
+
+    # Editing budget's text in place would change order too (the alias is the anchored node).
+    assert merge_text("budget: &x 1\norder: *x\n", "budget: 2\norder: 1\n") == "budget: 2\norder: 1\n"
+    assert merge_text("budget: 1  # 注\nname: 甲&乙*丙\n", "budget: 2\nname: 甲&乙*丙\n") == "budget: 2  # 注\nname: 甲&乙*丙\n"

@@ -152,13 +152,15 @@ def make_parser() -> argparse.ArgumentParser:
     s.set_defaults(handler=cmd_new, kind="site")
 
     p = sub.add_parser("import", help="把已有的 Excel、Word、PDF、CSV 绩效目标表导入为内容 YAML")
-    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=".xlsx、.xls、.docx、.pdf 或 .csv 文件")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                   help=".xlsx、.xls、.docx、.pdf 或 .csv 文件；或一个文件夹（其中每个文件单独导入，逐个报告）")
     p.add_argument("--into", default="content", type=Path, help="内容目录（默认 content）")
     p.add_argument("--agency", help="单位目录名（表中没有单位编码时必填）")
     p.add_argument("--year", type=int, help="预算年度（表中没有年度时必填）")
     p.add_argument("--region", help="行政区划（表中通常没有；不填时按单位名称推断并提示）")
     p.add_argument("--dry-run", action="store_true", help="只报告，不写文件")
-    p.add_argument("--force", action="store_true", help="覆盖内容不同的已有文件")
+    p.add_argument("--force", action="store_true",
+                   help="用表中的值替换已有文件中不同的值（注释和表中没有的键保留；替换前的文件备份在 <内容目录>/.sitegen-import-backup/）")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("schema", help="生成编辑器用的 JSON Schema")

@@ -35,15 +35,16 @@ class Merged:
     notes: list[str] = field(default_factory=list)  # for the report: appended rows, differing targets
 
 
-def load_existing(into: Path):
-    """The content tree as it is, or None when there is none; a tree with errors cannot take a merge."""
+def load_existing(copy: Path, into: Path):
+    """The content tree as it is (read from the import's copy of it, `copy`; messages name the
+    files under `into`), or None when there is none; a tree with errors cannot take a merge."""
     from sitegen.checks.pipeline import load_content
 
-    if not (into / "site.yaml").exists():
+    if not (copy / "site.yaml").exists():
         return None
-    loaded = load_content(into)
+    loaded = load_content(copy)
     if not loaded.ok:
-        first = loaded.findings.errors[0].format()
+        first = loaded.findings.errors[0].format().replace(str(copy.resolve()) + "/", f"{into}/")
         raise BadInput(f"{first}（内容目录有错误，不能并入自评表，请先修正）")
     return loaded
 

@@ -1,8 +1,11 @@
 """`sitegen import`: read the files, recognise their tables, plan the YAML files, check, write.
 
-Nothing is written until everything has been read and the tree as it would
-be after the import passes `sitegen check` without errors; an existing file
-that would change is a conflict (reported, nothing written) unless --force.
+Nothing is written until everything has been read and the tree as it would be after the import
+passes `sitegen check` without errors. Under the tree's lock (transaction.py) the tree is loaded
+only from a copy of what the loader reads (copy_for_check), the plan is merged into files
+that exist (yamlmerge.py: an existing file whose values differ is a conflict unless --force),
+and the files are written all or none, with a backup of each replaced one. A folder is a batch
+of files imported one by one (batch.py).
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class Options:
     region: str | None = None
     dry_run: bool = False
     force: bool = False
+    # The copy of --into this import reads (copy_for_check), set under the lock: the loader never
+    # opens the tree itself, so no link, fifo or device in it is ever followed or read.
+    copy: Path | None = None
 
 
 @dataclass
@@ -222,7 +228,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
                 continue
             projects.append((p, rows, f))
     projects.sort(key=lambda planned: unit.found.index(planned[2]))
-    existing = existing_ids(year_dir)
+    existing = existing_ids(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir)
     taken = set(existing.values())
     width = max(2, len(str(len(projects))))
     number = 0
@@ -285,7 +291,7 @@ def where_of(found: Found) -> str:
 
 def write_merge(done, found: Found, options: Options, report: Report, files: dict[Path, str], merged: set[Path]) -> bool:
     path = done.path if done.path.is_absolute() else Path.cwd() / done.path
-    path = options.into / path.resolve().relative_to(options.into.resolve())
+    path = options.into / path.resolve().relative_to(options.copy.resolve())  # the copy's file → the tree's
     report.guesses.append(f"{where_of(found)}: 自评表并入 {path}（按{done.matched_by}匹配）")
     report.warnings += done.notes
     report.conflicts += done.conflicts
@@ -338,7 +344,7 @@ def refuse_unsafe_into(into: Path) -> None:
         raise BadInput(str(exc).replace("输出目录", "导入目录").replace("输出路径", "导入路径")) from None
     if (into / MARKER).exists():
         raise BadInput(f"导入目录 {into} 是 sitegen 生成的网站（有 {MARKER}），每次生成都会被替换：请用 --into 指定内容目录（如 content）")
-    if into.is_dir() and any(p.name != transaction.LOCK_NAME for p in into.iterdir()) and not (into / "site.yaml").exists():
+    if into.is_dir() and any(not transaction.is_own(p.name) for p in into.iterdir()) and not (into / "site.yaml").exists():
         raise BadInput(f"导入目录 {into} 已有文件但不是内容目录（没有 site.yaml）：请用 --into 指定内容目录或一个新目录")
 
 
@@ -365,25 +371,33 @@ def conflicts(files: dict[Path, str], force: bool, report: Report, merged: set[P
     return changed
 
 
-def check_tree(into: Path, files: dict[Path, str], report: Report) -> bool:
-    """Run `sitegen check` on the tree as it would be: a copy of --into with the files in it."""
+def copy_of(into: Path, temp: str) -> Path:
+    """The tree as the loader reads it, in `temp` (see copy_for_check); WriteFailed when the copy
+    cannot be written (a full temporary folder)."""
+    root = Path(temp) / "content"
+    try:
+        copy_for_check(into, root, Path(temp) / "outside")
+    except OSError as exc:
+        raise WriteFailed(f"写入检查用的临时副本（{temp}）失败：{reason(exc)}；内容目录未改动") from None
+    return root
+
+
+def check_copy(root: Path, into: Path, files: dict[Path, str], report: Report) -> bool:
+    """Run `sitegen check` on the tree as it would be: the copy `root` with the files in it."""
     from sitegen.checks.pipeline import load_content
 
-    with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
-        root = Path(temp) / "content"
-        try:
-            copy_for_check(into, root, Path(temp) / "outside")
-            for path, text in files.items():
-                target = root / path.relative_to(into)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise WriteFailed(f"写入检查用的临时副本（{temp}）失败：{reason(exc)}；内容目录未改动") from None
-        loaded = load_content(root)
-        prefix = str(root.resolve()) + "/"
-        for finding in loaded.findings.sorted():
-            report.check.append(finding.format().replace(prefix, f"{into}/"))
-        return loaded.ok
+    try:
+        for path, text in files.items():
+            target = root / path.relative_to(into)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise WriteFailed(f"写入检查用的临时副本（{root.parent}）失败：{reason(exc)}；内容目录未改动") from None
+    loaded = load_content(root)
+    prefix = str(root.resolve()) + "/"
+    for finding in loaded.findings.sorted():
+        report.check.append(finding.format().replace(prefix, f"{into}/"))
+    return loaded.ok
 
 
 LOADED_SUFFIXES = (".yaml", ".yml", ".md")
@@ -437,9 +451,18 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
 
 def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     """Plan, check and write the tables read, under the tree's lock."""
+    with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
+        options.copy = copy_of(options.into, temp)
+        try:
+            return plan_check_write(founds, options, report)
+        finally:
+            options.copy = None
+
+
+def plan_check_write(founds: list[Found], options: Options, report: Report) -> int:
     files: dict[Path, str] = {}
     results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
-    existing = merge.load_existing(options.into) if results else None
+    existing = merge.load_existing(options.copy, options.into) if results else None
     merged: set[Path] = set()
     units = units_of(founds, options, report)
     if not units:
@@ -454,9 +477,10 @@ def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
         return 1
-    if not check_tree(options.into, changed, report):
+    if not check_copy(options.copy, options.into, changed, report):
         return 1
-    report.written = [str(path) for path in changed]
+    report.written = [str(path) + ("（并入已有文件：只改了不同的值，注释和表中没有的键都保留）" if path.exists() else "")
+                      for path in changed]
     if not options.dry_run and changed:
         done = transaction.write_all(options.into, changed)
         report.backup = done.backup

@@ -37,6 +37,12 @@ BACKUP_DIR = ".sitegen-import-backup"
 DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
+def is_own(name: str) -> bool:
+    """The lock, the backups and a temporary file of an import (another one may be writing a new
+    tree right now): not the user's files."""
+    return name in (LOCK_NAME, BACKUP_DIR) or (name.startswith(".") and ".sitegen-import-" in name and name.endswith(".tmp"))
+
+
 class Refused(BadInput):
     """A path the import will not write (a link, a device, a file where a folder should be)."""
 
@@ -94,16 +100,16 @@ def missing_folders(into: Path) -> list[Path]:
 def acquire(into: Path, say) -> int:
     waited = False
     while True:
-        into.mkdir(parents=True, exist_ok=True)
         lock = into / LOCK_NAME
         try:
+            into.mkdir(parents=True, exist_ok=True)
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise Refused(f"{lock} 是符号链接：sitegen import 不会通过链接写入，请删除它") from None
             if exc.errno == errno.ENOENT:
                 continue  # the folder was removed by the import that held the lock: make it again
-            raise WriteFailed(f"写入 {lock} 失败：{reason(exc)}") from None
+            raise WriteFailed(f"写入 {exc.filename or lock} 失败：{reason(exc)}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

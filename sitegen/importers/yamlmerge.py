@@ -40,7 +40,7 @@ def merge_text(old: str, new: str) -> str:
     """`old` with the values of `new` (see the module docstring). `new` itself when `old` is no
     mapping YAML can read: there is nothing of it to keep in place (the backup keeps it)."""
     old_root, new_root = compose(old), compose(new)
-    if not block_mapping(old_root) or not isinstance(new_root, yaml.MappingNode):
+    if not block_mapping(old_root) or not isinstance(new_root, yaml.MappingNode) or has_aliases(old):
         return new
     edits: list[tuple[int, int, str]] = []
     merge_mapping(old, old_root, new, new_root, edits)
@@ -51,6 +51,13 @@ def merge_text(old: str, new: str) -> str:
         text = text[:start] + replacement + text[end:]
     text = with_source(text, new)
     return text if agrees(text, new) else new
+
+
+def has_aliases(text: str) -> bool:
+    """An alias is the anchored node itself: its text is elsewhere, and editing it there would
+    change every key that refers to it. Such a file is written anew (the backup keeps it)."""
+    return ("&" in text or "*" in text) and any(
+        isinstance(token, (yaml.AnchorToken, yaml.AliasToken)) for token in yaml.scan(text, Loader=Loader))
 
 
 def block_mapping(node) -> bool:

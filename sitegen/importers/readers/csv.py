@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid
+from sitegen.importers.readers.ooxml import MAX_ROWS
 
 DELIMITERS = ",\t;"
 DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
@@ -53,6 +54,8 @@ def read(path: Path, shown: str) -> list[Grid]:
         raise BadInput(f"{shown}: 不是文本文件（含有二进制数据）")
     delimiter = sniff(text)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if len(rows) > MAX_ROWS:
+        raise BadInput(f"{shown}: 有 {len(rows)} 行，超过导入上限 {MAX_ROWS} 行：请删去多余的行或拆成几个文件")
     return [Grid(shown, "", rows, notes=[f"编码 {encoding}，分隔符 {DELIMITER_NAMES[delimiter]}"])]
 
 

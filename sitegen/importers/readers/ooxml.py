@@ -28,6 +28,7 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
 MAX_CELLS = 2_000_000
+MAX_AREA = 10_000_000  # rows × columns of one grid (every row is as wide as the widest): .xlsx and .xls
 CHUNK = 1 << 20
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sitegen.importers.grid import BadInput, Grid, Merge
+from sitegen.importers.grid import BadInput, Grid, Merge, column_letters
+from sitegen.importers.readers.ooxml import MAX_AREA
 from sitegen.importers.readers.numbers import date_text, general, number_text
 
 
@@ -26,6 +27,10 @@ def read(path: Path, shown: str) -> list[Grid]:
         raise BadInput(f"{shown}: 无法读取 .xls 文件（文件已损坏：{type(exc).__name__}）") from None
     grids = []
     for sheet in book.sheets():
+        if sheet.nrows * sheet.ncols > MAX_AREA:
+            far = f"{column_letters(sheet.ncols - 1)}{sheet.nrows}"
+            raise BadInput(f"{shown} {sheet.name}!{far}: 表的范围到 {far}（{sheet.nrows} 行 × {sheet.ncols} 列），"
+                           f"超过导入上限（{MAX_AREA} 格）：请删去远处多余的内容，或拆成几个文件")
         rows = [[cell_text(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
         merges = [Merge(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
         grids.append(Grid(shown, sheet.name, rows, merges))

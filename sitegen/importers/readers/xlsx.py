@@ -25,7 +25,6 @@ from sitegen.importers.grid import BadInput, Grid, Merge, column_letters
 from sitegen.importers.readers import ooxml
 from sitegen.importers.readers.numbers import date_text, number_text
 
-MAX_AREA = 10_000_000  # rows × columns of one sheet's grid: every row is as wide as the widest
 ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # OOXML ST_Xstring: _x000B_ is U+000B, _x005F_ an underscore
 
 
@@ -43,7 +42,9 @@ def read_warned(path: Path, shown: str) -> tuple[list[Grid], list[str]]:
         with open(path, "rb") as stream:
             # data_only: a formula cell gives the value Excel saved with it, never the formula.
             book = openpyxl.load_workbook(stream, data_only=True)
-    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+    # SyntaxError: the XML parsers' own (expat's ParseError, lxml's XMLSyntaxError), an undefined &entity; say.
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError,
+            SyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：{type(exc).__name__}）") from None
     grids = [sheet_grid(sheet, shown) for sheet in book.worksheets]
     return grids, formula_warnings(path, shown, facts)
@@ -56,10 +57,10 @@ def sheet_grid(sheet, shown: str) -> Grid:
     merges = [Merge(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in sheet.merged_cells.ranges]
     height = max([r + 1 for r, _ in cells] + [m.bottom + 1 for m in merges], default=0)
     width = max([c + 1 for _, c in cells] + [m.right + 1 for m in merges], default=0)
-    if height > ooxml.MAX_ROWS or height * width > MAX_AREA:
+    if height > ooxml.MAX_ROWS or height * width > ooxml.MAX_AREA:
         far = f"{column_letters(width - 1)}{height}"
         raise BadInput(f"{shown} {sheet.title}!{far}: 表的范围到 {far}（{height} 行 × {width} 列），超过导入上限"
-                       f"（{ooxml.MAX_ROWS} 行、{MAX_AREA} 格）：请删去远处多余的内容或合并单元格，或拆成几个文件")
+                       f"（{ooxml.MAX_ROWS} 行、{ooxml.MAX_AREA} 格）：请删去远处多余的内容或合并单元格，或拆成几个文件")
     rows = [[""] * width for _ in range(height)]
     for (r, c), cell in cells.items():
         rows[r][c] = cell_text(cell)
