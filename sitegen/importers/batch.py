@@ -41,9 +41,9 @@ def files_of(paths: list[Path]) -> list[Path]:
     return found
 
 
-def run(paths: list[Path], options) -> tuple[int, Report]:
-    from sitegen.importers.plan import import_founds, read_all
-
+def run(paths: list[Path], options, read_all, import_founds) -> tuple[int, Report]:
+    """`read_all` and `import_founds` are plan.py's: what one file's import is, given here so that
+    this module, which plan.py calls for a folder, does not import it back."""
     outcomes: list[Outcome] = []
     ready = []
     for path in files_of(paths):

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.importers import writer
+from sitegen.importers import writer, yamlmerge
 from sitegen.importers.cells import squeeze, strip_numbering
 from sitegen.importers.grid import BadInput
 from sitegen.model import Indicator, Project
@@ -137,25 +137,9 @@ def merge_results(target: Indicator, row: Indicator, result: Merged, where: str,
                             f"「{shown(target.target)}」不同：保留项目文件的，请核对")
 
 
-def inline_comment(line: str) -> str | None:
-    """The comment after a value (`budget: 10000  # 原表…`), outside quotes; None when there is none."""
-    quote = None
-    for n, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'" and (n == 0 or line[n - 1] in " :[{,-"):
-            quote = ch
-        elif ch == "#" and n > 0 and line[n - 1] in " \t":
-            return line[n + 1:].strip()
-    return None
-
-
 def merged_text(merged: Merged, source: str) -> str:
     """The file with the results in it, merged in its own text (yamlmerge.py): the author's
     comments and values stay where and as they were, one line names the self-evaluation."""
-    from sitegen.importers import yamlmerge
-
     original = merged.path.read_text(encoding="utf-8")
     write = writer.project_yaml if isinstance(merged.project, Project) else writer.overall_yaml
     return yamlmerge.merge_text(original, write([source], merged.project))

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.importers import merge, transaction, writer, yamlmerge
+from sitegen.importers import batch, merge, transaction, writer, yamlmerge
 from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
@@ -440,9 +440,7 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
     A folder among `paths` is a batch: each of its files imported on its own (batch.py)."""
     refuse_unsafe_into(options.into)
     if any(path.is_dir() for path in paths):
-        from sitegen.importers import batch
-
-        return batch.run(paths, options)
+        return batch.run(paths, options, read_all, import_founds)
     report = Report()
     founds = read_all(paths, report)  # before the lock: reading the tables does not touch the tree
     with transaction.locked(options.into):

@@ -218,8 +218,6 @@ def comments_within(text: str, key, value) -> list[str]:
     """The comments inside a key's value that is replaced whole (between list items, after a
     value), outside block scalars: whole-line ones as they are, others with the line they
     were on, each a line of its own to go above the key."""
-    from sitegen.importers.merge import inline_comment
-
     start, end = line_start(text, key.start_mark.index), content_end(text, value)
     literal = [(n.start_mark.index, n.end_mark.index) for n in walk(value)
                if isinstance(n, yaml.ScalarNode) and n.style in ("|", ">")]
@@ -281,3 +279,17 @@ def agrees(text: str, new: str) -> bool:
     is written (never a file that says something else than the table)."""
     merged, imported = compose(text), compose(new)
     return merged is not None and imported is not None and same(merged, imported)
+
+
+def inline_comment(line: str) -> str | None:
+    """The comment after a value (`budget: 10000  # 原表…`), outside quotes; None when there is none."""
+    quote = None
+    for n, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'" and (n == 0 or line[n - 1] in " :[{,-"):
+            quote = ch
+        elif ch == "#" and n > 0 and line[n - 1] in " \t":
+            return line[n + 1:].strip()
+    return None
