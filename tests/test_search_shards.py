@@ -39,8 +39,8 @@ def test_each_shard_is_a_bundle_of_its_own_units(sharded):
         folder = out / "pagefind" / (f"shard-{number}" if number else "")
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         pages = sum(info["page_count"] for info in entry["languages"].values())
-        expected = sum(len(uy.projects) + (uy.overall is not None)  # a unit-year page with overall.yaml is indexed too
-                       for a in load_content(CONTENT).content.agencies if a.id in units for uy in a.years)
+        expected = sum(1 + sum(1 + len(uy.projects) for uy in a.years)  # the unit's page, its years' and projects'
+                       for a in load_content(CONTENT).content.agencies if a.id in units)
         assert pages == expected
     html = (out / "search/index.html").read_text(encoding="utf-8")
     assert "data-pagefind-shards='[\"shard-1/\"" in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -21,12 +22,15 @@ from sitegen.checks import WARNING_CODES
 from sitegen.model.compare import changes_since_last_year
 from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
+from sitegen.model.records import standard_name
+from sitegen.model.specs import LEVEL1_NAMES
 from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
+from sitegen.render.places import places, search_words, vocabulary
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
@@ -106,6 +110,22 @@ class Problem:
         return self.unit_year.overall is not None and self.finding.loc.file == self.unit_year.overall.loc.file
 
 
+POINTS_NOTE = re.compile(r"\s*[（(][^（）()]*分[）)]\s*$")
+
+
+def level1_facets(indicators) -> list[str]:
+    """The 一级指标 names a search filter offers: the standard name, or the written one without its
+    points (产出指标(50分) → 产出指标), so that one level is one choice."""
+    names = set()
+    for indicator in indicators:
+        if indicator.level1_std:
+            names.add(indicator.level1_std)
+        else:
+            bare = POINTS_NOTE.sub("", indicator.level1)
+            names.add(standard_name(bare, LEVEL1_NAMES) or bare)
+    return sorted(names)
+
+
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
@@ -137,6 +157,15 @@ class SitePages:
                        "has_results": facts.has_results}
         self.latest_year = facts.latest_year
         self.queue: list[PageJob] = []
+        self.places_of: dict[int, dict] = {}  # id(agency) → its places for the search index
+
+    def search_places(self, agency: Agency) -> dict:
+        """The `place` filter values and the weighted place words of a unit's pages (render/places.py)."""
+        found = self.places_of.get(id(agency))
+        if found is None:
+            found = {"places": places(agency.name, agency.region), "words": search_words(agency.name, agency.region)}
+            self.places_of[id(agency)] = found
+        return found
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
         """Queue `template` for site path `path` (ending in / for an index.html)."""
@@ -151,7 +180,7 @@ class SitePages:
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
-                      awaiting=results.awaiting(agency.years, self.latest_year))
+                      awaiting=results.awaiting(agency.years, self.latest_year), search_places=self.search_places(agency))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
                 for project in unit_year.projects:
@@ -166,7 +195,7 @@ class SitePages:
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
         shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
-        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards)
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards, place_words=vocabulary())
         self.data_page()
         self.quality_page()
         if self.common["has_results"]:
@@ -208,14 +237,15 @@ class SitePages:
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
-                  awaiting=results.awaiting([unit_year], self.latest_year), **self.overall_links(unit_year))
+                  awaiting=results.awaiting([unit_year], self.latest_year), search_places=self.search_places(unit_year.agency),
+                  **self.overall_links(unit_year))
 
     def overall_links(self, unit_year: UnitYear) -> dict:
         if unit_year.overall is None:
             return {}
         return {"overall_pdf": overall_pdf_path(unit_year), "overall_evaluation_pdf": overall_evaluation_pdf_path(unit_year),
                 "overall_downloads": overall_download_paths(unit_year),
-                "overall_level1": sorted({i.level1_std or i.level1 for i in unit_year.overall.indicators})}
+                "overall_level1": level1_facets(unit_year.overall.indicators)}
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
@@ -228,7 +258,7 @@ class SitePages:
         self.page("/quality/", "quality.html", groups=groups)
 
     def project(self, project: Project) -> None:
-        level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})
+        level1_names = level1_facets(project.indicators)
         description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
                       f"{format(project.budget, 'f')} {project.unit_year.money_unit}，{len(project.indicators)} 项绩效指标。"
         self.page(
@@ -236,6 +266,7 @@ class SitePages:
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
             changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
+            search_places=self.search_places(project.agency),
             **self.project_results(project),
         )  # fmt: skip
 
