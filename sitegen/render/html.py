@@ -30,6 +30,7 @@ from sitegen.render.charts import in_site_unit, overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.overall_data import OVERALL_RESOURCES, overall_download_paths
+from sitegen.render.quality import quality_groups
 from sitegen.render.places import places, search_words, vocabulary
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
@@ -126,6 +127,30 @@ def level1_facets(indicators) -> list[str]:
     return sorted(names)
 
 
+def readable_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def indicator_anchors(indicators, prefix: str = "i") -> dict:
+    """Indicator → the id of its table row, to cite it by a link: from its 一级/二级/三级 names,
+    so that it stays when rows are added or moved (a repeated name gets -2, -3 in its order)."""
+    anchors: dict = {}
+    used: set[str] = set()
+    for indicator in indicators:
+        names = f"{indicator.level1}\0{indicator.level2}\0{indicator.name}".encode("utf-8")
+        base = f"{prefix}-{hashlib.sha1(names).hexdigest()[:8]}"
+        anchor, number = base, 2
+        while anchor in used:
+            anchor, number = f"{base}-{number}", number + 1
+        used.add(anchor)
+        anchors[indicator] = anchor
+    return anchors
+
+
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
@@ -179,7 +204,9 @@ class SitePages:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
+            year_results = {(agency.id, uy.year): results.summarise(uy.projects) for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      year_results=year_results,
                       awaiting=results.awaiting(agency.years, self.latest_year), search_places=self.search_places(agency))
             for unit_year in agency.years:
                 self.unit_year(unit_year)
@@ -189,6 +216,7 @@ class SitePages:
     def queue_site(self, summary: SiteSummary) -> None:
         """The site-wide pages, in a stable order."""
         self.summary = summary
+        self.common.update(self.list_results(summary))
         self.common["problem_count"] = len(self.problems)
         self.home()
         self.browse()
@@ -201,6 +229,18 @@ class SitePages:
         if self.common["has_results"]:
             self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
+
+    @staticmethod
+    def list_results(summary: SiteSummary) -> dict:
+        """What the site-wide lists say of each unit's self-evaluations (the records are pruned by
+        then: SiteSummary.ranking): unit id → its results.Summary, and (unit id, year) → the
+        Summary when it is that one year's, True when the unit evaluated more years than that one."""
+        unit_results, year_results = {}, {}
+        for unit in summary.ranking:
+            unit_results[unit.agency.id] = unit.summary
+            for year in unit.years:
+                year_results[(unit.agency.id, year)] = unit.summary if len(unit.years) == 1 else True
+        return {"unit_results": unit_results, "year_results": year_results}
 
     def home(self) -> None:
         unit_years = self.content.unit_years()
@@ -233,12 +273,20 @@ class SitePages:
         return [Region(name, agencies) for name, agencies in sorted(by_region.items())]
 
     def unit_year(self, unit_year: UnitYear) -> None:
-        self.page(unit_year.url, "unit_year.html", lambda: overall_values(unit_year), unit_year=unit_year,
+        self.page(unit_year.url, "unit_year.html", lambda: self.overall_tables(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
                   awaiting=results.awaiting([unit_year], self.latest_year), search_places=self.search_places(unit_year.agency),
                   **self.overall_links(unit_year))
+
+    @staticmethod
+    def overall_tables(unit_year: UnitYear) -> dict:
+        values = overall_values(unit_year)
+        if unit_year.overall is not None:
+            midterm = unit_year.overall.midterm.indicators if unit_year.overall.midterm else []
+            values["anchors"] = indicator_anchors(unit_year.overall.indicators) | indicator_anchors(midterm, "m")
+        return values
 
     def overall_links(self, unit_year: UnitYear) -> dict:
         if unit_year.overall is None:
@@ -250,12 +298,25 @@ class SitePages:
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
+        listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
-                  overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
+                  overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES,
+                  sizes=self.file_sizes(listed))
+
+    def file_sizes(self, paths: list[str]) -> dict[str, str]:
+        """Site path → its size as people read it (3.2 KB), for the files already written: the
+        site-wide pages come after every unit's downloads (render/html.py runs first in a shard)."""
+        sizes = {}
+        for path in paths:
+            target = self.writer.root / path.lstrip("/")
+            if target.is_file():
+                sizes[path] = readable_size(target.stat().st_size)
+        return sizes
 
     def quality_page(self) -> None:
-        groups = [(agency, self.problems_of[id(agency)]) for agency in self.content.agencies if self.problems_of[id(agency)]]
-        self.page("/quality/", "quality.html", groups=groups)
+        units = [(agency, quality_groups(self.problems_of[id(agency)], WARNING_CODES))
+                 for agency in self.content.agencies if self.problems_of[id(agency)]]
+        self.page("/quality/", "quality.html", groups=quality_groups(self.problems, WARNING_CODES), units=units)
 
     def project(self, project: Project) -> None:
         level1_names = level1_facets(project.indicators)
@@ -293,6 +354,7 @@ class SitePages:
             "columns": filled_columns(project.indicators, ("score",) if not midterm else ()),
             "pair_rows": pair_rows(midterm, project.indicators) if midterm else [],
             "midterm_columns": filled_columns(midterm),
+            "anchors": indicator_anchors(project.indicators) | indicator_anchors(midterm, "m"),
         }  # fmt: skip
 
     def static(self) -> None:
