@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -197,8 +199,26 @@ class SitePages:
         relative = path + "index.html" if path.endswith("/") else path
         target = self.writer.claim(relative)
         canonical = self.content.site.base_url + path.lstrip("/")
-        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
-                                  more))
+        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical,
+                                                     "print_date": self.print_date(values), **values}, more))
+
+    def print_date(self, values: dict) -> str:
+        """The date a printed page carries under its address. Never the clock (the same content
+        makes the same pages): the build's SOURCE_DATE_EPOCH when it sets one, else the newest
+        publication date of what the page shows (its unit-year, its unit's, or the site's)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if epoch.isdigit():
+            return "网站生成日期 " + datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+        if "project" in values:
+            unit_years = [values["project"].unit_year]
+        elif "unit_year" in values:
+            unit_years = [values["unit_year"]]
+        elif "agency" in values:
+            unit_years = values["agency"].years
+        else:
+            unit_years = self.content.unit_years()
+        dates = [uy.published for uy in unit_years if uy.published]
+        return "数据公开日期 " + max(dates).isoformat() if dates else ""
 
     def queue_units(self) -> None:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
