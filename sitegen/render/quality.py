@@ -71,16 +71,29 @@ class Group:
         return sum(rule.count for rule in self.rules)
 
 
+QUOTED = re.compile(r"「[^」]*」")
+
+
 def rows_of(problems: list) -> list[Row]:
+    """One row per table and way of saying it: the warnings that differ only in what they quote
+    (the indicator, the level name written) are one row, each quoted place listing its values."""
     rows: dict[tuple, Row] = {}
+    quoted: dict[tuple, list[list[str]]] = {}
     for problem in problems:
         message = problem.finding.message
         names = INDICATOR.findall(message)
         text = plain_words(INDICATOR.sub("", message, count=1) if names else message)
-        key = (id(problem.unit_year), id(problem.project), problem.overall, text)
+        key = (id(problem.unit_year), id(problem.project), problem.overall, QUOTED.sub("「」", text))
         row = rows.setdefault(key, Row(problem, text))
-        row.indicators += names[:1]
+        row.indicators += [name for name in names[:1] if name not in row.indicators]
         row.messages.append(message)
+        slots = quoted.setdefault(key, [[] for _ in QUOTED.findall(text)])
+        for slot, value in zip(slots, QUOTED.findall(text)):
+            if value not in slot:
+                slot.append(value)
+    for key, row in rows.items():
+        values = iter(quoted[key])
+        row.text = QUOTED.sub(lambda _: "、".join(next(values)), key[3])
     return list(rows.values())
 
 
