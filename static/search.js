@@ -129,7 +129,7 @@ async function answerFor(query, filters) {
   const place = query ? await placeSearch(pagefind, query, allFilters, vocab, filters) : null;
   if (place && place.results.length) {
     const named = place.asked.places || place.asked.units.slice(0, 3);
-    return { search: place.search, results: place.results, loaded: [], place: named, approximate: false, query };
+    return { search: place.search, results: place.results, loaded: [], place: named, words: place.words, approximate: false, query };
   }
   const { search, candidates, phraseFound } = await find(query, filters);
   const data = await Promise.all(candidates.slice(0, RERANKED).map(({ result, parts }) =>
@@ -165,6 +165,7 @@ async function showPage() {
 function statusLine(total, first, shown) {
   if (!total) return "没有找到相符的结果。";
   const range = total > SHOWN ? `，第 ${first + 1}–${first + shown} 项` : "";
+  if (answer.place && answer.words) return `${answer.place.join("、")}的页面中含“${answer.words}”的：找到 ${total} 项${range}`;
   if (answer.place) return `${answer.place.join("、")}：找到 ${total} 项（单位、年度公开表和项目）${range}`;
   if (answer.approximate) return `没有完全相符的结果。近似结果 ${total} 项${range}（只含查询的一部分）`;
   return `找到 ${total} 项${range}`;
@@ -184,7 +185,9 @@ function resultItem(item) {
   heading.append(link);
   const line = KIND_LINES[item.meta.kind];
   const meta = line ? line(item.meta).filter(Boolean) : [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`];
-  li.append(heading, element("p", meta.join(" · "), "meta"), excerpt(item.excerpt));
+  li.append(heading, element("p", meta.join(" · "), "meta"));
+  // A place's pages found by their filters alone have no words to show in context.
+  if (!answer.place || answer.words) li.append(excerpt(item.excerpt));
   return li;
 }
 

@@ -128,3 +128,11 @@ def test_level_filter_offers_each_level_once(page, site_url):
     open_page(page, site_url, "/search/?q=满意度")
     levels = page.eval_on_selector_all("#facets input[name=level1]", "boxes => boxes.map(b => b.value)")
     assert "产出指标" in levels and not [name for name in levels if "分" in name]
+
+
+def test_a_place_and_words_find_that_places_pages_with_the_words(page, site_url):
+    open_page(page, site_url, "/search/")
+    found = search(page, "乌海 培训")
+    assert found and units_of([r["path"] for r in found]) == {"418001"}
+    assert "培训" in page.inner_text("#search-status")
+    assert page.locator("#results .excerpt mark", has_text="培训").count() > 0
