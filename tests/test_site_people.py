@@ -236,3 +236,14 @@ def test_pdfs_open_in_the_browser_and_data_files_show_their_size(browser, site_u
         number, unit = size.split()
         assert abs(float(number) * {"B": 1, "KB": 1024, "MB": 1024 * 1024}[unit] - actual) <= 0.06 * actual + 1
     context.close()
+
+
+def test_department_wide_indicator_rows_have_anchors_too(browser, site_url, content):
+    unit_year = next(uy for uy in content.unit_years() if uy.overall and uy.overall.indicators)
+    context, page = tab(browser, 1280)
+    open_page(page, site_url, unit_year.url)
+    rows = page.eval_on_selector_all("main tr[id^='i-']", "rows => rows.map(r => [r.id, r.querySelector('a.cite').getAttribute('href')])")
+    assert len(rows) == len(unit_year.overall.indicators) and all(href == f"#{anchor}" for anchor, href in rows)
+    assert page.evaluate("new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size") == \
+        page.evaluate("document.querySelectorAll('[id]').length")  # no id twice
+    context.close()
