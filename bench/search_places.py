@@ -7,7 +7,7 @@
 characters (莞城 beside 东莞) as real ones do, and units named as agencies name themselves: the city
 and a department (乌海市人力资源和社会保障局), the county and a department, the town's government
 under its city and county (池州市贵池区棠溪镇人民政府), a museum named by its city's short name
-(东莞展览馆). Every place's full name and short name is queried; the expected units are the ones the
+(东莞展览馆). Every place's full name and short name is queried, and every unit's full name; the expected units are the ones the
 generator put there (not render/places.py's reading, which is what is measured). Reported for the
 search page's place reading (static/places.js, every result, not only the first page) and, for
 comparison, for Pagefind's full-text search of the same query (what the page did before).
@@ -121,6 +121,9 @@ def run_places(work: Path) -> bool:
         for full, short in u["places"]:
             for query in (full, short):
                 expected.setdefault(query, set()).add(u["id"])
+    names = {u["name"]: {v["id"] for v in units if v["name"].startswith(u["name"])} for u in units}
+    print(f"{len(expected)} place names and {len(names)} unit names")
+    expected.update(names)  # a unit's full name: that unit (and any whose name begins with it)
     vocab = vocabulary()
     server, url = start_server(out)
     found = {}
@@ -136,7 +139,8 @@ def run_places(work: Path) -> bool:
             browser.close()
     finally:
         server.shutdown()
-    print(f"{len(expected)} place queries (each province, city, county and town, full and short), {seconds:.1f} s in all")
+    print(f"{len(expected)} queries (each province, city, county and town, full and short, and each unit's name), "
+          f"{seconds:.1f} s in all")
     for key, label in (("page", "search page (place reading)"), ("plain", "Pagefind full text alone")):
         recall, precision, missed, extra = score(found, expected, key)
         print(f"{label}: recall {recall:.1%} ({missed} units missed), precision {precision:.1%} ({extra} other units)")
