@@ -183,9 +183,12 @@ function resultItem(item) {
   const link = element("a", item.meta.title);
   link.href = item.url;
   heading.append(link);
-  const line = KIND_LINES[item.meta.kind];
-  const meta = line ? line(item.meta).filter(Boolean) : [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`];
-  li.append(heading, element("p", meta.join(" · "), "meta"));
+  const kindLine = KIND_LINES[item.meta.kind];
+  const meta = kindLine ? kindLine(item.meta).filter(Boolean) : [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`];
+  // A year and 年, an amount and its unit are never split across lines.
+  const line = element("p", undefined, "meta");
+  meta.forEach((part, index) => line.append(...(index ? [" · "] : []), element("span", part, /\d/.test(part) ? "nowrap" : undefined)));
+  li.append(heading, line);
   // A place's pages found by their filters alone have no words to show in context.
   if (!answer.place || answer.words) li.append(excerpt(item.excerpt));
   return li;
