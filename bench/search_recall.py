@@ -1,6 +1,9 @@
 """Benchmark: the search page's recall on a large generated site, in real headless Chromium.
 
     .venv/bin/python bench/search_recall.py [--projects 100000] [--sample 200] [--work DIR] [--reuse]
+    .venv/bin/python bench/search_recall.py --places [--work DIR]
+
+--places measures place queries instead (recall and precision, bench/search_places.py).
 
 Generates the tree of bench/bench.py (names 第NNNNN号项目运行经费, alike but for the number),
 builds it without PDFs and without the search index, then indexes it alone (render_search,
@@ -166,8 +169,13 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out-recall")
     parser.add_argument("--reuse", action="store_true", help="the content and site an earlier run left in --work")
+    parser.add_argument("--places", action="store_true", help="recall and precision of place names (search_places.py)")
     args = parser.parse_args()
     claim_work(args.work)
+    if args.places:
+        from search_places import run_places
+
+        sys.exit(0 if run_places(args.work) else 1)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
     print(f"{args.projects} projects, {args.per_unit} per unit-year")
     loaded = load_site(content) if args.reuse else build_site(content, out, cache, args.projects, args.per_unit)

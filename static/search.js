@@ -1,5 +1,9 @@
-// Search page: Pagefind's API with facets, results that contain the exact phrase first.
-// Everything from the index is written with textContent; excerpts become text and <mark> only.
+// Search page: Pagefind's API with facets, results that contain the exact phrase first; a query
+// that names a place or a unit gets that place's units, years and projects (places.js); results
+// come 20 to a page. Everything from the index is written with textContent; excerpts become text
+// and <mark> only.
+import { placeSearch } from "./places.js";
+
 const script = document.querySelector("script[data-pagefind]");
 const bundle = new URL(script.dataset.pagefind, document.baseURI);
 const form = document.getElementById("search-form");
@@ -7,6 +11,8 @@ const input = document.getElementById("q");
 const facetsBox = document.getElementById("facets");
 const status = document.getElementById("search-status");
 const list = document.getElementById("results");
+const pager = document.getElementById("pager");
+const vocab = JSON.parse(script.dataset.places);
 const labels = JSON.parse(facetsBox.dataset.labels);
 const params = new URLSearchParams(location.search);
 const selected = Object.fromEntries(Object.keys(labels).map((key) => [key, new Set(params.getAll(key))]));
@@ -23,6 +29,8 @@ for (const shard of shards) {
 }
 const allFilters = await pagefind.filters();
 input.value = params.get("q") || "";
+let pageNumber = Math.max(1, parseInt(params.get("page") || "1", 10) || 1);
+let answer = null;  // the last query's results: what the pager pages through
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -84,12 +92,14 @@ function remember(query) {
   const next = new URLSearchParams();
   if (query) next.set("q", query);
   for (const [key, values] of Object.entries(selected)) values.forEach((v) => next.append(key, v));
+  if (pageNumber > 1) next.set("page", String(pageNumber));
   history.replaceState(null, "", `${location.pathname}${next.toString() ? "?" + next : ""}`);
 }
 
-async function run() {
+async function run(keepPage = false) {
   list.setAttribute("aria-busy", "true");
   try {
+    if (!keepPage) pageNumber = 1;
     await runSearch();
   } finally {
     list.setAttribute("aria-busy", "false");
@@ -99,15 +109,29 @@ async function run() {
 async function runSearch() {
   const query = input.value.trim();
   const filters = activeFilters();
-  remember(query);
   if (!query && !Object.keys(filters).length) {
+    remember(query);
     renderFacets(allFilters);
-    status.textContent = "输入项目名称或指标，或在左侧选择筛选条件。";
+    status.textContent = "输入单位、地名、项目名称或指标，或在左侧选择筛选条件。";
     list.replaceChildren();
+    pager.hidden = true;
     return;
   }
-  const { search, candidates } = await find(query, filters);
-  renderFacets(search.filters || allFilters);
+  answer = await answerFor(query, filters);
+  renderFacets(answer.search.filters || allFilters);
+  await showPage();
+}
+
+// Every result of a query, in order: a place's or a unit's own pages (units, years, projects),
+// or the full-text results with those that contain the whole query first. `loaded` holds the
+// data of the results read so far, by position.
+async function answerFor(query, filters) {
+  const place = query ? await placeSearch(pagefind, query, allFilters, vocab, filters) : null;
+  if (place && place.results.length) {
+    const named = place.asked.places || place.asked.units.slice(0, 3);
+    return { search: place.search, results: place.results, loaded: [], place: named, words: place.words, approximate: false, query };
+  }
+  const { search, candidates, phraseFound } = await find(query, filters);
   const data = await Promise.all(candidates.slice(0, RERANKED).map(({ result, parts }) =>
     result.data().then((item) => ({ item, parts }))));
   // Results that contain the whole query as written come first, then Pagefind's own results,
@@ -116,16 +140,84 @@ async function runSearch() {
     .map(({ item, parts }, index) => ({ item, index, parts, exact: query && item.content.includes(query) ? 0 : 1 }))
     .sort((a, b) => a.exact - b.exact || b.parts - a.parts || a.index - b.index)
     .map(({ item }) => item);
-  status.textContent = candidates.length ? `找到 ${candidates.length} 个项目` : "没有找到相符的项目。";
-  list.replaceChildren(...ranked.slice(0, SHOWN).map((item) => {
-    const li = element("li");
-    const heading = element("h2");
-    const link = element("a", item.meta.title);
-    link.href = item.url;
-    heading.append(link);
-    li.append(heading, element("p", [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`].join(" · "), "meta"), excerpt(item.excerpt));
-    return li;
-  }));
+  const results = candidates.map(({ result }) => result);
+  // Without the whole query as a phrase, a result that lacks one of its words is a near match.
+  const tokens = query.split(/\s+/).filter(Boolean);
+  const whole = (item) => tokens.every((token) => item.content.includes(token) || (item.meta.title || "").includes(token));
+  const approximate = Boolean(query) && !phraseFound && !ranked.some(whole);
+  return { search, results, loaded: ranked, place: null, approximate, query };
+}
+
+async function showPage() {
+  const total = answer.results.length;
+  const pages = Math.max(1, Math.ceil(total / SHOWN));
+  pageNumber = Math.min(pageNumber, pages);
+  remember(answer.query);
+  const first = (pageNumber - 1) * SHOWN;
+  const items = await Promise.all(answer.results.slice(first, first + SHOWN).map((result, offset) =>
+    answer.loaded[first + offset] || result.data()));
+  status.textContent = statusLine(total, first, items.length);
+  list.start = first + 1;
+  list.replaceChildren(...items.map(resultItem));
+  renderPager(pages);
+}
+
+function statusLine(total, first, shown) {
+  if (!total) return "没有找到相符的结果。";
+  const range = total > SHOWN ? `，第 ${first + 1}–${first + shown} 项` : "";
+  if (answer.place && answer.words) return `${answer.place.join("、")}的页面中含“${answer.words}”的：找到 ${total} 项${range}`;
+  if (answer.place) return `${answer.place.join("、")}：找到 ${total} 项（单位、年度公开表和项目）${range}`;
+  if (answer.approximate) return `没有完全相符的结果。近似结果 ${total} 项${range}（只含查询的一部分）`;
+  return `找到 ${total} 项${range}`;
+}
+
+const KIND_LINES = {
+  单位: (m) => ["单位", m.region, m.years ? `${m.years} 年` : ""],
+  年度公开表: (m) => ["年度公开表", m.unit, `${m.year} 年`, `合计 ${m.budget}`],
+  部门整体支出: (m) => ["部门整体支出", m.unit, `${m.year} 年`, `资金总额 ${m.budget}`],
+};
+
+function resultItem(item) {
+  const li = element("li");
+  const heading = element("h2");
+  const link = element("a", item.meta.title);
+  link.href = item.url;
+  heading.append(link);
+  const kindLine = KIND_LINES[item.meta.kind];
+  const meta = kindLine ? kindLine(item.meta).filter(Boolean) : [item.meta.unit, `${item.meta.year} 年`, `预算 ${item.meta.budget}`];
+  // A year and 年, an amount and its unit are never split across lines.
+  const line = element("p", undefined, "meta");
+  meta.forEach((part, index) => line.append(...(index ? [" · "] : []), element("span", part, /\d/.test(part) ? "nowrap" : undefined)));
+  li.append(heading, line);
+  // A place's pages found by their filters alone have no words to show in context.
+  if (!answer.place || answer.words) li.append(excerpt(item.excerpt));
+  return li;
+}
+
+function renderPager(pages) {
+  pager.hidden = pages <= 1;
+  if (pages <= 1) {
+    pager.replaceChildren();
+    return;
+  }
+  const button = (text, target, disabled) => {
+    const b = element("button", text);
+    b.type = "button";
+    b.disabled = disabled;
+    b.addEventListener("click", async () => {
+      pageNumber = target;
+      list.setAttribute("aria-busy", "true");
+      try {
+        await showPage();
+      } finally {
+        list.setAttribute("aria-busy", "false");
+      }
+      status.scrollIntoView({ block: "nearest" });
+    });
+    return b;
+  };
+  pager.replaceChildren(button("上一页", pageNumber - 1, pageNumber === 1),
+    element("span", `第 ${pageNumber} / ${pages} 页`), button("下一页", pageNumber + 1, pageNumber === pages));
 }
 
 // The whole query as one phrase first (Pagefind's exact search: its words next to each other).
@@ -140,7 +232,7 @@ async function find(query, filters) {
   const phrase = await pagefind.search(`"${query.replace(/"/g, " ").trim()}"`, { filters });
   if (!phrase.results.length) {
     const search = await pagefind.search(query, { filters });
-    return { search, candidates: await withFallback(search.results, query, filters) };
+    return { search, candidates: await withFallback(search.results, query, filters), phraseFound: false };
   }
   if (shards.length || phrase.results.length >= RERANKED) return plain(phrase);
   const search = await pagefind.search(query, { filters });
@@ -149,7 +241,7 @@ async function find(query, filters) {
 }
 
 function plain(search, results = search.results) {
-  return { search, candidates: results.map((result) => ({ result, parts: 1000 })) };
+  return { search, candidates: results.map((result) => ({ result, parts: 1000 })), phraseFound: true };
 }
 
 // Pagefind segments Chinese text into words and requires every word of a query that the index
@@ -178,4 +270,4 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   run();
 });
-run();
+run(true);

@@ -39,8 +39,8 @@ def test_each_shard_is_a_bundle_of_its_own_units(sharded):
         folder = out / "pagefind" / (f"shard-{number}" if number else "")
         entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
         pages = sum(info["page_count"] for info in entry["languages"].values())
-        expected = sum(len(uy.projects) + (uy.overall is not None)  # a unit-year page with overall.yaml is indexed too
-                       for a in load_content(CONTENT).content.agencies if a.id in units for uy in a.years)
+        expected = sum(1 + sum(1 + len(uy.projects) for uy in a.years)  # the unit's page, its years' and projects'
+                       for a in load_content(CONTENT).content.agencies if a.id in units)
         assert pages == expected
     html = (out / "search/index.html").read_text(encoding="utf-8")
     assert "data-pagefind-shards='[\"shard-1/\"" in html
@@ -124,3 +124,14 @@ def test_a_sharded_site_answers_a_phrase_with_the_pages_that_contain_it(page, sh
     containing = {p.url for p in content.projects() if any(phrase in i.name for i in p.indicators)}
     open_page(page, url, "/search/")
     assert {r["path"] for r in search(page, phrase)} == containing and page.errors == []
+
+
+def test_a_place_is_found_across_shards(page, sharded):
+    """The place filter's values come from every shard: both 东莞 units, in shards of their own."""
+    from tests.test_search_places import every_result, units_of
+
+    _, url, shards = sharded
+    assert sum(any(unit.startswith("dg-") for unit in shard) for shard in shards) == 2
+    open_page(page, url, "/search/")
+    assert units_of([r["path"] for r in every_result(page, "东莞")]) == {"dg-jtj", "dg-zhanlanguan"}
+    assert units_of([r["path"] for r in every_result(page, "乌海")]) == {"418001"}

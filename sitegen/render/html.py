@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
+import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -20,6 +23,8 @@ from sitegen.checks import WARNING_CODES
 from sitegen.model.compare import changes_since_last_year
 from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
+from sitegen.model.records import standard_name
+from sitegen.model.specs import LEVEL1_NAMES
 from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.model.license import license_of
@@ -29,6 +34,8 @@ from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
+from sitegen.render.quality import quality_groups
+from sitegen.render.places import places, search_words, vocabulary
 from sitegen.render.pdf import evaluation_pdf_path, project_pdf_path, unit_year_evaluation_pdf_path, unit_year_pdf_path
 from sitegen.render.search import BUNDLE, search_shards, shard_folder
 from sitegen.render.table import indicator_rows
@@ -108,6 +115,46 @@ class Problem:
         return self.unit_year.overall is not None and self.finding.loc.file == self.unit_year.overall.loc.file
 
 
+POINTS_NOTE = re.compile(r"\s*[（(][^（）()]*分[）)]\s*$")
+
+
+def level1_facets(indicators) -> list[str]:
+    """The 一级指标 names a search filter offers: the standard name, or the written one without its
+    points (产出指标(50分) → 产出指标), so that one level is one choice."""
+    names = set()
+    for indicator in indicators:
+        if indicator.level1_std:
+            names.add(indicator.level1_std)
+        else:
+            bare = POINTS_NOTE.sub("", indicator.level1)
+            names.add(standard_name(bare, LEVEL1_NAMES) or bare)
+    return sorted(names)
+
+
+def readable_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def indicator_anchors(indicators, prefix: str = "i") -> dict:
+    """Indicator → the id of its table row, to cite it by a link: from its 一级/二级/三级 names,
+    so that it stays when rows are added or moved (a repeated name gets -2, -3 in its order)."""
+    anchors: dict = {}
+    used: set[str] = set()
+    for indicator in indicators:
+        names = f"{indicator.level1}\0{indicator.level2}\0{indicator.name}".encode("utf-8")
+        base = f"{prefix}-{hashlib.sha1(names).hexdigest()[:8]}"
+        anchor, number = base, 2
+        while anchor in used:
+            anchor, number = f"{base}-{number}", number + 1
+        used.add(anchor)
+        anchors[indicator] = anchor
+    return anchors
+
+
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
@@ -139,20 +186,49 @@ class SitePages:
                        "has_results": facts.has_results}
         self.latest_year = facts.latest_year
         self.queue: list[PageJob] = []
+        self.places_of: dict[int, dict] = {}  # id(agency) → its places for the search index
+
+    def search_places(self, agency: Agency) -> dict:
+        """The `place` filter values and the weighted place words of a unit's pages (render/places.py)."""
+        found = self.places_of.get(id(agency))
+        if found is None:
+            found = {"places": places(agency.name, agency.region), "words": search_words(agency.name, agency.region)}
+            self.places_of[id(agency)] = found
+        return found
 
     def page(self, path: str, template: str, more: Callable[[], dict] | None = None, **values) -> None:
         """Queue `template` for site path `path` (ending in / for an index.html)."""
         relative = path + "index.html" if path.endswith("/") else path
         target = self.writer.claim(relative)
         canonical = self.content.site.base_url + path.lstrip("/")
-        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical, **values},
-                                  more))
+        self.queue.append(PageJob(target, template, {**self.common, "page_url": path, "canonical": canonical,
+                                                     "print_date": self.print_date(values), **values}, more))
+
+    def print_date(self, values: dict) -> str:
+        """The date a printed page carries under its address. Never the clock (the same content
+        makes the same pages): the build's SOURCE_DATE_EPOCH when it sets one, else the newest
+        publication date of what the page shows (its unit-year, its unit's, or the site's)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        if epoch.isdigit():
+            return "网站生成日期 " + datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+        if "project" in values:
+            unit_years = [values["project"].unit_year]
+        elif "unit_year" in values:
+            unit_years = [values["unit_year"]]
+        elif "agency" in values:
+            unit_years = values["agency"].years
+        else:
+            unit_years = self.content.unit_years()
+        dates = [uy.published for uy in unit_years if uy.published]
+        return "数据公开日期 " + max(dates).isoformat() if dates else ""
 
     def queue_units(self) -> None:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
+            year_results = {(agency.id, uy.year): results.summarise(uy.projects) for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      year_results=year_results, search_places=self.search_places(agency),
                       awaiting=results.awaiting(agency.years, self.latest_year), money_unit=self.content.site.money_unit,
                       unit_summary=results.summarise([p for uy in agency.years for p in uy.projects], self.content.site.money_unit))
             for unit_year in agency.years:
@@ -163,18 +239,31 @@ class SitePages:
     def queue_site(self, summary: SiteSummary) -> None:
         """The site-wide pages, in a stable order."""
         self.summary = summary
+        self.common.update(self.list_results(summary))
         self.common["problem_count"] = len(self.problems)
         self.home()
         self.browse()
         for free_page in self.content.pages:
             self.page(free_page.url, "page.html", page=free_page)
         shards = [shard_folder(n).removeprefix(f"{BUNDLE}/") + "/" for n in range(1, len(search_shards(self.content)))]
-        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards)
+        self.page("/search/", "search.html", facet_labels=FACET_LABELS, search_shards=shards, place_words=vocabulary())
         self.data_page()
         self.quality_page()
         if self.common["has_results"]:
             self.results_page()
         self.page("/404.html", "404.html", absolute_links=True)
+
+    @staticmethod
+    def list_results(summary: SiteSummary) -> dict:
+        """What the site-wide lists say of each unit's self-evaluations (the records are pruned by
+        then: SiteSummary.ranking): unit id → its results.Summary, and (unit id, year) → the
+        Summary when it is that one year's, True when the unit evaluated more years than that one."""
+        unit_results, year_results = {}, {}
+        for unit in summary.ranking:
+            unit_results[unit.agency.id] = unit.summary
+            for year in unit.years:
+                year_results[(unit.agency.id, year)] = unit.summary if len(unit.years) == 1 else True
+        return {"unit_results": unit_results, "year_results": year_results}
 
     def home(self) -> None:
         unit_years = self.content.unit_years()
@@ -207,33 +296,53 @@ class SitePages:
         return [Region(name, agencies) for name, agencies in sorted(by_region.items())]
 
     def unit_year(self, unit_year: UnitYear) -> None:
-        self.page(unit_year.url, "unit_year.html", lambda: overall_values(unit_year), unit_year=unit_year,
+        self.page(unit_year.url, "unit_year.html", lambda: self.overall_tables(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
                   awaiting=results.awaiting([unit_year], self.latest_year), money_unit=unit_year.money_unit,
-                  **self.overall_links(unit_year))
+                  search_places=self.search_places(unit_year.agency), **self.overall_links(unit_year))
+
+    @staticmethod
+    def overall_tables(unit_year: UnitYear) -> dict:
+        values = overall_values(unit_year)
+        if unit_year.overall is not None:
+            midterm = unit_year.overall.midterm.indicators if unit_year.overall.midterm else []
+            values["anchors"] = indicator_anchors(unit_year.overall.indicators) | indicator_anchors(midterm, "m")
+        return values
 
     def overall_links(self, unit_year: UnitYear) -> dict:
         if unit_year.overall is None:
             return {}
         return {"overall_pdf": overall_pdf_path(unit_year), "overall_evaluation_pdf": overall_evaluation_pdf_path(unit_year),
                 "overall_downloads": overall_download_paths(unit_year),
-                "overall_level1": sorted({i.level1_std or i.level1 for i in unit_year.overall.indicators})}
+                "overall_level1": level1_facets(unit_year.overall.indicators)}
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
+        listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
-                  license=license_of(self.content.site.license),
+                  license=license_of(self.content.site.license), sizes=self.file_sizes(listed),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 
+    def file_sizes(self, paths: list[str]) -> dict[str, str]:
+        """Site path → its size as people read it (3.2 KB), for the files already written: the
+        site-wide pages come after every unit's downloads (render/html.py runs first in a shard)."""
+        sizes = {}
+        for path in paths:
+            target = self.writer.root / path.lstrip("/")
+            if target.is_file():
+                sizes[path] = readable_size(target.stat().st_size)
+        return sizes
+
     def quality_page(self) -> None:
-        groups = [(agency, self.problems_of[id(agency)]) for agency in self.content.agencies if self.problems_of[id(agency)]]
-        self.page("/quality/", "quality.html", groups=groups)
+        units = [(agency, quality_groups(self.problems_of[id(agency)], WARNING_CODES))
+                 for agency in self.content.agencies if self.problems_of[id(agency)]]
+        self.page("/quality/", "quality.html", groups=quality_groups(self.problems, WARNING_CODES), units=units)
 
     def project(self, project: Project) -> None:
-        level1_names = sorted({i.level1_std or i.level1 for i in project.indicators})
+        level1_names = level1_facets(project.indicators)
         description = f"{project.agency.name} {project.year} 年项目支出绩效目标：{project.name}，预算 " \
                       f"{money_text(project.budget, project.unit_year.money_unit)}，{len(project.indicators)} 项绩效指标。"
         self.page(
@@ -241,7 +350,7 @@ class SitePages:
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
             changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
-            money_unit=project.unit_year.money_unit,
+            money_unit=project.unit_year.money_unit, search_places=self.search_places(project.agency),
             **self.project_results(project),
         )  # fmt: skip
 
@@ -268,6 +377,7 @@ class SitePages:
             "columns": filled_columns(project.indicators, ("score",) if not midterm else ()),
             "pair_rows": pair_rows(midterm, project.indicators) if midterm else [],
             "midterm_columns": filled_columns(midterm),
+            "anchors": indicator_anchors(project.indicators) | indicator_anchors(midterm, "m"),
         }  # fmt: skip
 
     def static(self) -> None:

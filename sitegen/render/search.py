@@ -4,12 +4,17 @@ The pages are handed to a `pagefind --service` process in sorted order
 (render/pagefind_service.py), so the index does not depend on the order
 the file system lists them in.
 
-Project pages are indexed (they carry `data-pagefind-body`), and unit-year
-pages that open with a department-wide table (overall.yaml: its duties,
-goals, tasks and indicators; the project list on them is ignored, the
-projects have their own pages), with the unit, year and budget (资金总额)
-as result metadata and year, region, unit, category (部门整体支出 for the
-department-wide tables) and 一级指标 as filters. The extended binary is the one that segments
+Every unit page, unit-year page and project page is indexed (they carry
+`data-pagefind-body`): a unit-year page with its department-wide table
+(overall.yaml: duties, goals, tasks, indicators), without its project list
+(the projects have their own pages). Results carry the unit, year, budget
+and kind (单位, 年度公开表, 部门整体支出, 项目; also a sort key, units first)
+as metadata; year, region, unit, category, 一级指标 (the standard name, or
+the written one without its points) and place (each division of the unit's
+region and the town its name begins with, render/places.py) are filters,
+and the places with their short names are weighted text. static/places.js
+answers a query that names a place or a unit with those filters, so only
+that place's units, years and projects come back. The extended binary is the one that segments
 Chinese into words (pip package `pagefind[extended]`). The index is written
 into the fresh staging folder, so no stale index files can survive.
 
@@ -68,7 +73,7 @@ def search_shards(content: Content) -> list[list[str]]:
     shards: list[list[str]] = [[]]
     size = 0
     for agency in content.agencies:
-        pages = sum(len(uy.projects) + (uy.overall is not None) for uy in agency.years)  # a unit-year page with overall.yaml too
+        pages = 1 + sum(1 + len(uy.projects) for uy in agency.years)  # the unit's page, each year's and each project's
         if shards[-1] and size + pages > limit:
             shards.append([])
             size = 0

@@ -1,0 +1,152 @@
+"""Recall and precision of place queries (issue 22, item 3) on a generated site of place-named units.
+
+    .venv/bin/python bench/search_recall.py --places [--units-per-county 2] [--work DIR]
+
+(run through search_recall.py, which this module's main() serves). Generates provinces, cities
+(some 藏族自治州), counties and towns from a list of place characters, so that names share single
+characters (莞城 beside 东莞) as real ones do, and units named as agencies name themselves: the city
+and a department (乌海市人力资源和社会保障局), the county and a department, the town's government
+under its city and county (池州市贵池区棠溪镇人民政府), a museum named by its city's short name
+(东莞展览馆). Every place's full name and short name is queried, and every unit's full name; the expected units are the ones the
+generator put there (not render/places.py's reading, which is what is measured). Reported for the
+search page's place reading (static/places.js, every result, not only the first page) and, for
+comparison, for Pagefind's full-text search of the same query (what the page did before).
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from pathlib import Path
+
+from bench import project_yaml  # noqa: E402  (bench/bench.py)
+
+CHARACTERS = "东莞城乌海安平宁德祁连山阳江北南西湖青川河源泉州长沙台兴华新丰庆永昌汉武嘉峪临沧翔贵池溪定远明宝清云龙"
+DEPARTMENTS = ("人力资源和社会保障局", "医疗保障局", "教育局", "交通运输局", "财政局")
+PROVINCES, CITIES, COUNTIES = 6, 4, 4
+
+
+class Names:
+    """Two-character stems, each used once, drawn from CHARACTERS (seeded)."""
+
+    def __init__(self, seed: int):
+        self.random = random.Random(seed)
+        self.used: set[str] = set()
+
+    def stem(self) -> str:
+        while True:
+            stem = "".join(self.random.sample(CHARACTERS, 2))
+            if stem not in self.used:
+                self.used.add(stem)
+                return stem
+
+
+def generate_places(root: Path, seed: int = 22) -> list[dict]:
+    """The content tree, and each unit with the places the generator put it in: [(full, short)]."""
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    (root / "site.yaml").write_text("title: 地名检索基准\nbase_url: https://example.org/\n", encoding="utf-8")
+    names = Names(seed)
+    units: list[dict] = []
+
+    def unit(name: str, places: list[tuple[str, str]]) -> None:
+        number = len(units)
+        folder = root / f"u{number:04d}"
+        (folder / "2025").mkdir(parents=True)
+        region = "".join(full for full, _ in places if not full.endswith("镇"))
+        (folder / "agency.yaml").write_text(f'code: "{200000 + number}"\nname: {name}\nregion: {region}\n', encoding="utf-8")
+        (folder / "2025" / "p1.yaml").write_text(project_yaml(number, indicators=3), encoding="utf-8")
+        units.append({"id": folder.name, "name": name, "places": places})
+
+    for p in range(PROVINCES):
+        stem = names.stem()
+        province = (stem + ("壮族自治区" if p == 0 else "省"), stem)
+        for c in range(CITIES):
+            stem = names.stem()
+            city = (stem + ("藏族自治州" if c == 3 else "市"), stem)
+            for department in DEPARTMENTS[:2]:
+                unit(city[0] + department, [province, city])
+            unit(city[1] + "展览馆", [province, city])
+            for k in range(COUNTIES):
+                stem = names.stem()
+                county = (stem + ("区" if k % 2 else "县"), stem)
+                for department in DEPARTMENTS[2:4]:
+                    unit(county[0] + department, [province, city, county])
+                stem = names.stem()
+                town = (stem + "镇", stem)
+                unit(city[0] + county[0] + town[0] + "人民政府", [province, city, county, town])
+    return units
+
+
+QUERY = """async ([query, vocab]) => {
+  const script = document.querySelector("script[data-pagefind]");
+  const pagefind = await import(new URL(script.dataset.pagefind, document.baseURI).href);
+  const places = await import(new URL("../static/places.js", new URL(script.dataset.pagefind, document.baseURI)).href);
+  const filters = await pagefind.filters();
+  const units = { kind: { any: ["单位"] } };
+  const read = await places.placeSearch(pagefind, query, filters, vocab, units);
+  const page = read ? await Promise.all(read.results.map((r) => r.data())) : [];
+  const text = await pagefind.search(query, { filters: units });
+  const plain = await Promise.all(text.results.map((r) => r.data()));
+  const ids = (items) => items.map((item) => new URL(item.url, location.href).pathname.split("/")[1]);
+  return { page: ids(page), plain: ids(plain) };
+}"""
+
+
+def score(found: dict[str, list[str]], expected: dict[str, set[str]], key: str) -> tuple[float, float, int, int]:
+    hits = sum(len(set(found[q][key]) & expected[q]) for q in expected)
+    wanted = sum(len(expected[q]) for q in expected)
+    returned = sum(len(set(found[q][key])) for q in expected)
+    return hits / wanted, hits / returned if returned else 0.0, wanted - hits, returned - hits
+
+
+def run_places(work: Path) -> bool:
+    from playwright.sync_api import sync_playwright
+
+    from sitegen.build.site import PDF, build, without
+    from sitegen.render.places import vocabulary
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS, start_server
+    from tests.test_site import open_page
+
+    content, out, cache = work / "content", work / "output", work / "cache"
+    units = generate_places(content)
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    build(content, out, renderers=without(PDF), cache_dir=cache)
+    print(f"{len(units)} units (one year, one project each) built with the search index in {time.perf_counter() - start:.1f} s")
+    expected: dict[str, set[str]] = {}
+    for u in units:
+        for full, short in u["places"]:
+            for query in (full, short):
+                expected.setdefault(query, set()).add(u["id"])
+    names = {u["name"]: {v["id"] for v in units if v["name"].startswith(u["name"])} for u in units}
+    print(f"{len(expected)} place names and {len(names)} unit names")
+    expected.update(names)  # a unit's full name: that unit (and any whose name begins with it)
+    vocab = vocabulary()
+    server, url = start_server(out)
+    found = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page()
+            open_page(page, url, "/search/")
+            start = time.perf_counter()
+            for query in sorted(expected):
+                found[query] = page.evaluate(QUERY, [query, vocab])
+            seconds = time.perf_counter() - start
+            browser.close()
+    finally:
+        server.shutdown()
+    print(f"{len(expected)} queries (each province, city, county and town, full and short, and each unit's name), "
+          f"{seconds:.1f} s in all")
+    for key, label in (("page", "search page (place reading)"), ("plain", "Pagefind full text alone")):
+        recall, precision, missed, extra = score(found, expected, key)
+        print(f"{label}: recall {recall:.1%} ({missed} units missed), precision {precision:.1%} ({extra} other units)")
+    worst = sorted(expected, key=lambda q: -len(set(found[q]["plain"]) - expected[q]))[:3]
+    for query in worst:
+        print(f"  e.g. {query}: {len(expected[query])} units there; full text returned {len(set(found[query]['plain']))}, "
+              f"the search page {len(set(found[query]['page']))}")
+    recall, precision, _, _ = score(found, expected, "page")
+    return recall == 1.0 and precision == 1.0
