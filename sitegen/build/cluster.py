@@ -45,6 +45,7 @@ import asyncio
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,7 +200,10 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
     within `timeout` seconds: Client(address, timeout=…) bounds only the TCP connect, and a silent
     service kept it waiting for ever, one answering garbage made it raise MemoryError."""
     try:
-        reply = asyncio.run(asyncio.wait_for(scheduler_identity(address, timeout), timeout))
+        # In a thread of its own: asyncio.run refuses a thread whose event loop is running (a
+        # caller's, an embedding application's), and the wait_for ends the thread in time.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reply = pool.submit(asyncio.run, asyncio.wait_for(scheduler_identity(address, timeout), timeout)).result()
     except (asyncio.TimeoutError, TimeoutError):
         raise ClusterError(f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的") from None
     except OSError as exc:
