@@ -216,8 +216,13 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
 
 async def scheduler_identity(address: str, timeout: float) -> Any:
     from distributed.comm import connect as open_comm
+    from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.security import Security
 
+    scheme, location = parse_address(address)
+    if scheme in ("tcp", "tls"):  # Dask's connect retries a refused port until the timeout: ask once first
+        _, writer = await asyncio.open_connection(*parse_host_port(location, 8786))
+        writer.close()
     comm = await open_comm(address, timeout=timeout, **Security().get_connection_args("client"))
     try:
         await comm.write({"op": "identity", "reply": True})
