@@ -294,3 +294,28 @@ def test_without_cluster_nothing_of_dask_is_imported(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_handshake_works_beside_a_running_event_loop(tmp_path):
+    """An application that embeds sitegen and runs its own event loop in this thread."""
+    import asyncio
+
+    from sitegen.build.cluster import ClusterError, identify
+
+    service = NotDask(b"")
+
+    outcome: dict = {}
+
+    async def inside_a_loop():
+        try:
+            identify(service.address, timeout=2)
+        except ClusterError as exc:
+            outcome["error"] = str(exc)
+
+    thread = threading.Thread(target=asyncio.run, args=(inside_a_loop(),))  # a loop of its own, running
+    try:
+        thread.start()
+        thread.join(timeout=30)
+    finally:
+        service.close()
+    assert "没有以 Dask 调度器的身份应答" in outcome.get("error", ""), outcome

@@ -75,10 +75,12 @@ def on_signal(signum: int, frame) -> None:
         state.pending = signum
         return
     if in_fork_hook(frame):
-        # An exception raised in a hook os.fork runs (logging's lock release after a worker is
-        # forked) is printed as "Exception ignored" and lost: send the signal again shortly,
-        # when the main thread is back in the code that forked.
-        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        # An exception raised in a hook os.fork runs (logging's lock release after a pool forked
+        # a worker) is printed as "Exception ignored …" with a traceback, and lost. So stop without
+        # raising: the pool whose workers end breaks, and the error handlers unwind the build as
+        # for the signal (raise_if_stopping).
+        state.received = signum
+        end_children()
         return
     stop(signum)
 

@@ -45,6 +45,7 @@ import asyncio
 import hashlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,7 +201,10 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
     within `timeout` seconds: Client(address, timeout=…) bounds only the TCP connect, and a silent
     service kept it waiting for ever, one answering garbage made it raise MemoryError."""
     try:
-        reply = asyncio.run(asyncio.wait_for(scheduler_identity(address, timeout), timeout))
+        # In a thread of its own: asyncio.run refuses a thread whose event loop is running (a
+        # caller's, an embedding application's), and the wait_for ends the thread in time.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reply = pool.submit(asyncio.run, asyncio.wait_for(scheduler_identity(address, timeout), timeout)).result()
     except (asyncio.TimeoutError, TimeoutError):
         raise ClusterError(f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的") from None
     except OSError as exc:
@@ -213,8 +217,13 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
 
 async def scheduler_identity(address: str, timeout: float) -> Any:
     from distributed.comm import connect as open_comm
+    from distributed.comm.addressing import parse_address, parse_host_port
     from distributed.security import Security
 
+    scheme, location = parse_address(address)
+    if scheme in ("tcp", "tls"):  # Dask's connect retries a refused port until the timeout: ask once first
+        _, writer = await asyncio.open_connection(*parse_host_port(location, 8786))
+        writer.close()
     comm = await open_comm(address, timeout=timeout, **Security().get_connection_args("client"))
     try:
         await comm.write({"op": "identity", "reply": True})
