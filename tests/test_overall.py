@@ -171,13 +171,15 @@ def test_search_finds_the_unit_by_its_duties_goals_and_tasks(page, site_url):
         assert NINGDE in [r["path"] for r in results][:3], query
     [hit] = [r for r in search(page, o.tasks[0].duty) if r["path"] == NINGDE]
     assert hit["title"] == "中共宁德市委党史和地方志研究室 2019 年部门整体支出绩效目标"
-    assert hit["meta"] == "中共宁德市委党史和地方志研究室 · 2019 年 · 预算 171.41 万元"
+    assert hit["meta"] == "部门整体支出 · 中共宁德市委党史和地方志研究室 · 2019 年 · 资金总额 171.41 万元"
 
 
 def test_the_quality_page_names_the_department_wide_table(built):
     html = (built / "quality/index.html").read_text(encoding="utf-8")
-    section = html.split('id="901001033"', 1)[1].split("</section>", 1)[0]
-    assert section.count("部门整体支出绩效目标表") == 3 and "overall-tasks-over-funds" in section
+    section = html.split('id="901001033"', 1)[1].split("</section>", 1)[0]  # the unit's index of rules
+    assert section.count("部门整体目标表") == 2 and 'href="#rule-overall-tasks-over-funds"' in section
+    group = html.split('id="rule-overall-tasks-over-funds"', 1)[1].split("</section>", 1)[0]
+    assert '<td data-label="项目">部门整体支出绩效目标表</td>' in group and "中共宁德市委党史和地方志研究室" in group
 
 
 # ---------------------------------------------------------------- the PDF forms, read back

@@ -363,4 +363,6 @@ def test_self_evaluation_warnings_on_the_command_line_and_the_quality_page(built
     assert "evaluation.stated_total: 项目「建档立卡个人缴费县级配套资金」原表总分（evaluation.stated_total）94" in printed
     assert "三级指标「受益农户满意度」缺少实际完成值（actual） [missing-actual]" in printed
     quality = (built / "quality/index.html").read_text(encoding="utf-8")
-    assert "evaluation-total" in quality and "自评原表总分与计算总分不一致" in quality and "missing-actual" in quality
+    # /quality/ groups by rule, titled in Chinese; the rule codes stay inside each row's details
+    assert 'id="rule-evaluation-total"' in quality and "原表自评总分与各项得分之和不一致" in quality
+    assert "<code>evaluation-total</code>" in quality and "<code>missing-actual</code>" in quality

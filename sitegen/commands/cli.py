@@ -201,6 +201,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.base.progress import Progress
     from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.commands.report import text_report
+    from sitegen.render import RenderError
     from sitegen.render.templates import LayoutError
 
     unchanged = f"未生成网站；{args.out}/ 保持不变"
@@ -214,8 +215,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     except SitegenError as exc:  # the output folder, the cache, the cluster, a renderer: one line and its code
         signals.raise_if_stopping()
         show_traceback(args)
-        located = isinstance(exc, LayoutError)  # starts with file:line, as findings do
-        print(f"{exc}（{unchanged}）" if located else f"sitegen build: {exc}；{unchanged}", file=sys.stderr)
+        if isinstance(exc, LayoutError):  # starts with file:line, as findings do
+            line = f"{exc}（{unchanged}）"
+        elif isinstance(exc, RenderError):  # met while rendering: say that the site stays as it was
+            line = f"sitegen build: {exc}；{unchanged}"
+        else:  # refused before any work: the message says it all
+            line = f"sitegen build: {exc}"
+        print(line, file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
         signals.raise_if_stopping()

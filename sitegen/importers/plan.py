@@ -344,6 +344,11 @@ def refuse_unsafe_into(into: Path) -> None:
         raise BadInput(str(exc).replace("输出目录", "导入目录").replace("输出路径", "导入路径")) from None
     if (into / MARKER).exists():
         raise BadInput(f"导入目录 {into} 是 sitegen 生成的网站（有 {MARKER}），每次生成都会被替换：请用 --into 指定内容目录（如 content）")
+
+
+def refuse_foreign_folder(into: Path) -> None:
+    """A folder with files but no site.yaml is someone else's. Asked under the tree's lock: an
+    import into a new tree that holds the lock has made folders before its site.yaml is in place."""
     if into.is_dir() and any(not transaction.is_own(p.name) for p in into.iterdir()) and not (into / "site.yaml").exists():
         raise BadInput(f"导入目录 {into} 已有文件但不是内容目录（没有 site.yaml）：请用 --into 指定内容目录或一个新目录")
 
@@ -449,6 +454,7 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
 
 def import_founds(founds: list[Found], options: Options, report: Report) -> int:
     """Plan, check and write the tables read, under the tree's lock."""
+    refuse_foreign_folder(options.into)
     with tempfile.TemporaryDirectory(prefix="sitegen-import-") as temp:
         options.copy = copy_of(options.into, temp)
         try:
