@@ -40,7 +40,7 @@ def test_example_on_a_local_cluster_is_byte_identical(built, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory) -> tuple[Path, Path]:
+def generated_build(tmp_path_factory) -> tuple[Path, Path]:
     """A generated 500-project tree and its local build without PDFs."""
     root = tmp_path_factory.mktemp("generated")
     generate(root / "content", 500, 20)
@@ -49,8 +49,8 @@ def generated(tmp_path_factory) -> tuple[Path, Path]:
     return root / "content", local
 
 
-def test_generated_tree_on_a_local_cluster_is_byte_identical(generated, tmp_path):
-    content, local = generated
+def test_generated_tree_on_a_local_cluster_is_byte_identical(generated_build, tmp_path):
+    content, local = generated_build
     out = tmp_path / "output"
     build(content, out, renderers=without(PDF), cache_dir=tmp_path / "cache", cluster="local:2")
     assert_same_tree(local, out)
@@ -91,7 +91,8 @@ class Scheduler:
         self.cluster.close()
 
 
-def build_while_killing(scheduler: Scheduler, content: Path, out: Path, cache: Path):
+def build_in_a_thread(scheduler: Scheduler, content: Path, out: Path, cache: Path) -> tuple[threading.Thread, dict]:
+    """A build on the scheduler's cluster, started; what it raised lands in outcome["error"]."""
     outcome: dict = {}
 
     def target():
@@ -102,14 +103,19 @@ def build_while_killing(scheduler: Scheduler, content: Path, out: Path, cache: P
 
     thread = threading.Thread(target=target)
     thread.start()
+    return thread, outcome
+
+
+def build_while_killing(scheduler: Scheduler, content: Path, out: Path, cache: Path):
+    thread, outcome = build_in_a_thread(scheduler, content, out, cache)
     outcome["killed"] = scheduler.kill_a_busy_worker()
     thread.join(timeout=300)
     assert not thread.is_alive()
     return outcome
 
 
-def test_a_killed_worker_is_retried_and_the_output_is_the_same(generated, tmp_path):
-    content, local = generated
+def test_a_killed_worker_is_retried_and_the_output_is_the_same(generated_build, tmp_path):
+    content, local = generated_build
     scheduler = Scheduler()
     try:
         outcome = build_while_killing(scheduler, content, tmp_path / "output", tmp_path / "cache")
@@ -119,8 +125,8 @@ def test_a_killed_worker_is_retried_and_the_output_is_the_same(generated, tmp_pa
     assert_same_tree(local, tmp_path / "output")
 
 
-def test_when_retries_run_out_the_build_fails_and_output_is_untouched(generated, tmp_path):
-    content, _ = generated
+def test_when_retries_run_out_the_build_fails_and_output_is_untouched(generated_build, tmp_path):
+    content, _ = generated_build
     out = tmp_path / "output"
     build(CONTENT, out, renderers=without(PDF), cache_dir=tmp_path / "cache")
     before = files_of(out)
@@ -224,8 +230,8 @@ def cache_holds(cache: Path, text: str) -> list[str]:
     return [p.name for p in cache.rglob("*") if p.is_file() and needle in p.read_bytes()]
 
 
-def test_a_worker_running_other_code_is_refused_before_any_work(other_code, generated, tmp_path):
-    content, _ = generated
+def test_a_worker_running_other_code_is_refused_before_any_work(other_code, generated_build, tmp_path):
+    content, _ = generated_build
     scheduler = Scheduler(n_workers=1)
     worker = start_worker(scheduler.cluster.scheduler_address, other_code)
     try:
@@ -239,25 +245,16 @@ def test_a_worker_running_other_code_is_refused_before_any_work(other_code, gene
     assert not (tmp_path / "output").exists()
 
 
-def test_a_late_worker_running_other_code_fails_the_build_and_nothing_of_it_is_cached(other_code, generated, tmp_path):
+def test_a_late_worker_running_other_code_fails_the_build_and_nothing_of_it_is_cached(other_code, generated_build, tmp_path):
     """The good worker passes the check at the start and leaves once it runs a task; the shards
     left go to a worker of other code that joined after the check: its first result fails the
     build, naming it, and the cache holds nothing it made."""
     from sitegen.build.cluster import ClusterError
 
-    content, local = generated
+    content, local = generated_build
     out, cache = tmp_path / "output", tmp_path / "cache"
     scheduler = Scheduler(n_workers=1)
-    outcome: dict = {}
-
-    def target():
-        try:
-            build(content, out, renderers=without(PDF), cache_dir=cache, cluster=scheduler.cluster.scheduler_address)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
+    thread, outcome = build_in_a_thread(scheduler, content, out, cache)
     worker = None
     try:
         good = scheduler.a_busy_worker()  # the check is passed: a task runs

@@ -4,6 +4,7 @@ finds what the one index finds: every project name and every 三级指标 of the
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -70,6 +71,12 @@ def test_facets_count_over_every_shard(page, sharded):
     search(page, "满意度")
     years = page.eval_on_selector_all("#facets input[name=year]", "boxes => boxes.map(b => b.value)")
     assert {"2022", "2023"} <= set(years)
+    # The count beside each year is of the results found in every shard: the two years (in
+    # different shards) both count some, and together the years count no more than the results
+    counts = dict(page.eval_on_selector_all(
+        "#facets input[name=year]", "boxes => boxes.map(b => [b.value, Number(b.parentElement.textContent.match(/（(\\d+)）/)[1])])"))
+    found = int(re.search(r"(\d+) 项", page.inner_text("#search-status")).group(1))
+    assert counts["2022"] > 0 and counts["2023"] > 0 and sum(counts.values()) <= found
 
 
 def test_a_small_site_has_one_index_as_before():

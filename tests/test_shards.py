@@ -30,19 +30,19 @@ def search_keys(cache: Path) -> set[str]:
 
 
 @pytest.fixture
-def generated(tmp_path):
+def sixty_projects(tmp_path):
     """60 projects in 6 units of 10 (flat and per-project layouts alternate)."""
     generate(tmp_path / "content", 60, 10)
     return tmp_path / "content"
 
 
-def test_the_plan_groups_whole_units_in_content_order(generated, monkeypatch):
+def test_the_plan_groups_whole_units_in_content_order(sixty_projects, monkeypatch):
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "25")
-    shards = plan(generated).shards
+    shards = plan(sixty_projects).shards
     assert [sorted(s.units) for s in shards] == [["u0000", "u0001"], ["u0002", "u0003"], ["u0004", "u0005"]]
     assert [s.projects for s in shards] == [20, 20, 20]
-    assert plan(generated, size=1000).shards[0].units == frozenset(f"u{n:04d}" for n in range(6))
-    assert plan(generated, size=1).shards[0].projects == 10  # a bigger unit is a shard of its own
+    assert plan(sixty_projects, size=1000).shards[0].units == frozenset(f"u{n:04d}" for n in range(6))
+    assert plan(sixty_projects, size=1).shards[0].projects == 10  # a bigger unit is a shard of its own
 
 
 def test_the_example_in_one_shard_per_unit_is_byte_identical_to_one_shard(tmp_path, monkeypatch):
@@ -67,20 +67,20 @@ def test_the_sites_own_findings_are_reported_once_whatever_the_shards(site, tmp_
     assert sum("stray.txt" in f.loc.file for f in loaded.findings) == 1
 
 
-def test_an_error_in_a_later_shard_fails_the_build_and_writes_nothing(generated, tmp_path, monkeypatch):
+def test_an_error_in_a_later_shard_fails_the_build_and_writes_nothing(sixty_projects, tmp_path, monkeypatch):
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "10")
     for name in ("u0002/2025/p00020.yaml", "u0005/2025/p00050.yaml"):  # every error is reported, from each shard
-        broken = generated / name
+        broken = sixty_projects / name
         broken.write_text(broken.read_text(encoding="utf-8").replace("budget: ", "budgte: "), encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
-        build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=tmp_path / "cache")
+        build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=tmp_path / "cache")
     errors = sorted((Path(f.loc.file).name, f.code) for f in failed.value.loaded.findings.errors)
     assert errors == [("p00020.yaml", "unknown-key"), ("p00050.yaml", "unknown-key")]
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob("out.building-*"))
 
 
-def test_the_site_wide_pages_cannot_read_what_a_shard_let_go(generated):
-    content = load_content(generated).content
+def test_the_site_wide_pages_cannot_read_what_a_shard_let_go(sixty_projects):
+    content = load_content(sixty_projects).content
     SiteSummary().add(content, [])
     project = content.projects()[0]
     assert len(project.indicators) == 14  # the count stays: the feeds print it
@@ -91,76 +91,76 @@ def test_the_site_wide_pages_cannot_read_what_a_shard_let_go(generated):
     assert project.name and project.url and project.budget  # what the site-wide pages list
 
 
-def test_after_editing_one_project_one_shard_is_rendered_and_the_site_is_as_a_clean_build(generated, tmp_path,
+def test_after_editing_one_project_one_shard_is_rendered_and_the_site_is_as_a_clean_build(sixty_projects, tmp_path,
                                                                                            monkeypatch):
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
     monkeypatch.setenv("SITEGEN_SEARCH_SHARD_PAGES", "25")  # three search shards too
     cache = tmp_path / "cache"
-    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     first, first_search = cache_keys(cache), search_keys(cache)
     assert len(first) == len(first_search) == 3
-    edited = generated / "u0003" / "2025" / "p00035.yaml"
+    edited = sixty_projects / "u0003" / "2025" / "p00035.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("budget: 36.00", "budget: 37.00"), encoding="utf-8")
-    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     assert len(cache_keys(cache) - first) == 1 and len(cache_keys(cache)) == 3  # one shard again; the old entry swept
     assert len(search_keys(cache) - first_search) == 1 and len(search_keys(cache)) == 3  # one search shard indexed
-    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    build(sixty_projects, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
     assert "37.00" in (tmp_path / "out" / "u0003" / "2025" / "p00035" / "index.html").read_text(encoding="utf-8")
 
 
-def test_an_unchanged_shards_files_are_linked_from_the_site_it_replaces(generated, tmp_path, monkeypatch):
+def test_an_unchanged_shards_files_are_linked_from_the_site_it_replaces(sixty_projects, tmp_path, monkeypatch):
     """After one edit, the files of the shards that did not change are the previous site's files
     (hard links: the same inodes, nothing copied); the edited shard's are new; the site is as a
     clean build."""
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
     cache, out = tmp_path / "cache", tmp_path / "out"
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     kept, edited_page = out / "u0000" / "2025" / "p00001" / "index.html", out / "u0003" / "2025" / "p00035" / "index.html"
     before = {path: path.stat().st_ino for path in (kept, edited_page)}
-    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    edit_budget(sixty_projects / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     assert kept.stat().st_ino == before[kept]  # (the old site's name for it is removed in the background)
     assert edited_page.stat().st_ino != before[edited_page]
-    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "37.00", "38.00")  # and once more: still linked
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    edit_budget(sixty_projects / "u0003" / "2025" / "p00035.yaml", "37.00", "38.00")  # and once more: still linked
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     assert kept.stat().st_ino == before[kept]
-    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    build(sixty_projects, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
-def test_an_unchanged_search_shards_files_are_linked_from_the_site_it_replaces(generated, tmp_path, monkeypatch):
+def test_an_unchanged_search_shards_files_are_linked_from_the_site_it_replaces(sixty_projects, tmp_path, monkeypatch):
     """The search bundle of a search shard whose units did not change is linked file by file from
     the previous site; the edited shard's bundle is indexed and written anew."""
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
     monkeypatch.setenv("SITEGEN_SEARCH_SHARD_PAGES", "25")  # three search shards: pagefind/, shard-1/, shard-2/
     cache, out = tmp_path / "cache", tmp_path / "out"
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     first = {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
-    edit_budget(generated / "u0005" / "2025" / "p00055.yaml", "56.00", "57.00")  # the last units: the last shard
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    edit_budget(sixty_projects / "u0005" / "2025" / "p00055.yaml", "56.00", "57.00")  # the last units: the last shard
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     now = {p.relative_to(out).as_posix(): p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
     kept = {path for path in now if now[path] == first.get(path)}
     assert kept and any(path.startswith("pagefind/shard-1/") for path in kept)
     assert not any(path.startswith("pagefind/shard-2/") for path in kept)  # indexed again
-    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    build(sixty_projects, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
-def test_a_file_changed_in_the_site_since_is_written_again_not_linked(generated, tmp_path, monkeypatch):
+def test_a_file_changed_in_the_site_since_is_written_again_not_linked(sixty_projects, tmp_path, monkeypatch):
     """Someone edits a page of the published site in place (a deploy script, an editor): the
     next build does not take that file over; it writes the page again from the cache."""
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
     cache, out = tmp_path / "cache", tmp_path / "out"
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     page = out / "u0000" / "2025" / "p00001" / "index.html"
     right, inode = page.read_bytes(), page.stat().st_ino
     with open(page, "r+b") as file:  # in place: the same inode and size, another modification time
         file.write(b"<!-- changed -->")
-    edit_budget(generated / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
-    build(generated, out, renderers=NO_PDF, cache_dir=cache)
+    edit_budget(sixty_projects / "u0003" / "2025" / "p00035.yaml", "36.00", "37.00")
+    build(sixty_projects, out, renderers=NO_PDF, cache_dir=cache)
     assert page.read_bytes() == right and page.stat().st_ino != inode
-    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    build(sixty_projects, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(out) == tree_bytes(tmp_path / "clean")
 
 
@@ -170,24 +170,24 @@ def edit_budget(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(f"budget: {old}", f"budget: {new}"), encoding="utf-8")
 
 
-def test_a_change_every_page_shows_renders_every_shard_again(generated, tmp_path, monkeypatch):
+def test_a_change_every_page_shows_renders_every_shard_again(sixty_projects, tmp_path, monkeypatch):
     """The first self-evaluation of a site adds 绩效结果 to every page; a site layout changes them all."""
     monkeypatch.setenv("SITEGEN_SHARD_PROJECTS", "20")
     cache = tmp_path / "cache"
-    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     first = cache_keys(cache)
-    evaluated = generated / "u0001" / "2025" / "p00012.yaml"
+    evaluated = sixty_projects / "u0001" / "2025" / "p00012.yaml"
     evaluated.write_text(evaluated.read_text(encoding="utf-8") + EVALUATION, encoding="utf-8")
-    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     assert not cache_keys(cache) & first
-    build(generated, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
+    build(sixty_projects, tmp_path / "clean", renderers=NO_PDF, cache_dir=tmp_path / "fresh")
     assert tree_bytes(tmp_path / "out") == tree_bytes(tmp_path / "clean")
     assert "/results/" in (tmp_path / "out" / "u0005" / "index.html").read_text(encoding="utf-8")
 
     second = cache_keys(cache)
     layout = (Path(__file__).parent.parent / "layouts" / "404.html").read_text(encoding="utf-8")
     write_tree(tmp_path / "layouts", {"404.html": layout.replace("项目和指标。</p>", "项目和指标。</p><p>本站自定义</p>")})
-    build(generated, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
+    build(sixty_projects, tmp_path / "out", renderers=NO_PDF, cache_dir=cache)
     assert not cache_keys(cache) & second
     assert "本站自定义" in (tmp_path / "out" / "404.html").read_text(encoding="utf-8")
 
