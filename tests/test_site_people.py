@@ -247,3 +247,23 @@ def test_department_wide_indicator_rows_have_anchors_too(browser, site_url, cont
     assert page.evaluate("new Set([...document.querySelectorAll('[id]')].map(e => e.id)).size") == \
         page.evaluate("document.querySelectorAll('[id]').length")  # no id twice
     context.close()
+
+
+def test_unit_year_and_project_pages_give_each_downloads_size(built):
+    """The downloads are written before the pages, so every unit-year page names the size of its
+    PDF and data files, and every project page of its two PDFs, as the files have it."""
+    from sitegen.render.html import readable_size
+
+    content = load_content(CONTENT).content
+    for unit_year in content.unit_years():
+        if not unit_year.projects:
+            continue
+        html = (built / unit_year.url.strip("/") / "index.html").read_text(encoding="utf-8")
+        sizes = re.findall(r'href="[^"]*?([^/"]+\.(?:pdf|csv|xlsx|json))"[^>]*>[^<]*</a> <span class="size nowrap">([^<]+)</span>', html)
+        assert {name.rsplit(".", 1)[1] for name, _ in sizes} >= {"pdf", "csv", "xlsx", "json"}, unit_year.url
+        for name, shown in sizes:
+            [path] = [p for p in (built / unit_year.url.strip("/")).rglob(name)] or list(built.rglob(name))[:1]
+            assert shown == readable_size(path.stat().st_size), name
+        project = unit_year.projects[0]
+        page = (built / project.url.strip("/") / "index.html").read_text(encoding="utf-8")
+        assert page.count('type="application/pdf">') == 2 and page.count('<span class="size nowrap">') >= 2

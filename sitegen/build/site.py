@@ -48,12 +48,13 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
 
 
 RENDERERS: tuple[Renderer, ...] = (
+    # The downloads first: the pages say each file's size, read from the file written.
+    Renderer("开放数据", render_site_data, render_unit_data),
+    Renderer(PDF, None, render_pdfs),
     Renderer("HTML 页面", render_site_pages, render_unit_pages),
     # Pagefind reads only the .html files, all written by now; no renderer after writes any.
     Renderer("搜索索引", render_search, background=True),
-    Renderer("开放数据", render_site_data, render_unit_data),
     Renderer("订阅与索引", render_feeds),  # after the pages it lists in sitemap.xml
-    Renderer(PDF, None, render_pdfs),
     Renderer("校验和", render_checksums),  # after every download it lists
 )
 

@@ -296,9 +296,11 @@ class SitePages:
         return [Region(name, agencies) for name, agencies in sorted(by_region.items())]
 
     def unit_year(self, unit_year: UnitYear) -> None:
+        downloads = download_paths(unit_year)
         self.page(unit_year.url, "unit_year.html", lambda: self.overall_tables(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
-                  downloads=download_paths(unit_year), problems=self.problems_of[id(unit_year)],
+                  downloads=downloads, problems=self.problems_of[id(unit_year)],
+                  sizes=self.file_sizes(["/" + unit_year_pdf_path(unit_year), *downloads.values()]),
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
                   awaiting=results.awaiting([unit_year], self.latest_year), money_unit=unit_year.money_unit,
                   search_places=self.search_places(unit_year.agency), **self.overall_links(unit_year))
@@ -349,6 +351,7 @@ class SitePages:
             project.url, "project.html", lambda: self.project_tables(project), project=project,
             has_scores=any(i.score is not None for i in project.indicators), level1_names=level1_names,
             pdf=project_pdf_path(project), unit_year_pdf=unit_year_pdf_path(project.unit_year), description=description,
+            sizes=self.file_sizes(["/" + project_pdf_path(project), "/" + unit_year_pdf_path(project.unit_year)]),
             changes=self.changes.get(id(project)), year_over=results.year_over(project.unit_year, self.latest_year),
             money_unit=project.unit_year.money_unit, search_places=self.search_places(project.agency),
             **self.project_results(project),
