@@ -266,4 +266,4 @@ def test_unit_year_and_project_pages_give_each_downloads_size(built):
             assert shown == readable_size(path.stat().st_size), name
         project = unit_year.projects[0]
         page = (built / project.url.strip("/") / "index.html").read_text(encoding="utf-8")
-        assert page.count('type="application/pdf">') == 2 and page.count('<span class="size nowrap">') >= 2
+        assert page.count('type="application/pdf">') >= 2 and page.count('<span class="size nowrap">') >= 2
