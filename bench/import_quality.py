@@ -1,0 +1,190 @@
+"""How well `sitegen import` reads real tables: per form and per province, over tests/import_fixtures
+(every format) and tests/import_corpus (each table in the format it was published in).
+
+    python bench/import_quality.py [--show SLUG ...] [--only seen|held-out]
+
+For each file: recognised (the import exits 0 and gives the unit-year's projects), indicators exact
+(every field equal to the hand-checked expected/ tree, as tests/test_import_fixtures.py compares
+them) and indicators imported that the table does not have (a name the expected tree has not, one
+more than it has). The corpus is split by a hash of its folder names into a half the recognition
+was developed on (seen) and a half held back (held-out); both figures are printed. --show prints
+the fields that differ for the named folders. Never run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import re
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sitegen.checks.pipeline import load_content  # noqa: E402
+from sitegen.commands.cli import main as cli  # noqa: E402
+from tests.test_import_fixtures import SITE, expected_tree, import_args, indicator_view  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "import_fixtures"
+CORPUS = ROOT / "tests" / "import_corpus"
+FORMS = ("declaration", "selfeval", "overall-selfeval", "overall", "flat", "per-project", "approval")
+PROVINCE = re.compile(r"^(北京市|天津市|上海市|重庆市|.{2,6}?自治区|.{2,4}?省)")
+
+
+def held_out(slug: str) -> bool:
+    """Half the corpus, fixed by the folder's name: recognition was not tuned on these."""
+    return hashlib.sha1(slug.encode()).digest()[0] % 2 == 1
+
+
+def form_of(slug: str) -> str:
+    return next((form for form in FORMS if slug.endswith("-" + form)), slug.rsplit("-", 1)[-1])
+
+
+def province_of(region: str) -> str:
+    match = PROVINCE.match(region)
+    return match.group(1) if match else region[:3]
+
+
+def cases() -> list[tuple[str, Path, str, str]]:
+    """(group, folder, format, form) of every file to import."""
+    found = []
+    for folder in sorted(p for p in FIXTURES.iterdir() if (p / "grid.tsv").exists()):
+        for fmt in ("xlsx", "xls", "docx", "pdf"):
+            found.append(("fixtures", folder, fmt, form_of(folder.name)))
+    for folder in sorted(p for p in CORPUS.iterdir() if (p / "FORMAT").exists()):
+        fmt = (folder / "FORMAT").read_text(encoding="utf-8").strip().lower()
+        found.append(("held-out" if held_out(folder.name) else "seen", folder, fmt, form_of(folder.name)))
+    return found
+
+
+def all_indicators(unit_year) -> list[tuple[str, list]]:
+    """(where, indicators) of every list of indicators of a unit-year."""
+    lists = []
+    for project in unit_year.projects:
+        lists.append((project.name, project.indicators))
+        if project.midterm:
+            lists.append((project.name + " 中期", project.midterm.indicators))
+    if unit_year.overall is not None:
+        lists.append(("部门整体", unit_year.overall.indicators))
+    return lists
+
+
+def compare(want_lists, got_lists, show: bool) -> tuple[int, int, int]:
+    """Expected indicators, those imported exactly, those imported that the table does not have."""
+    expected = sum(len(items) for _, items in want_lists)
+    exact = extra = 0
+    got_by_where = dict(got_lists)
+    unmatched_got = [items for where, items in got_lists if where not in dict(want_lists)]
+    for where, want in want_lists:
+        got = got_by_where.get(where, [])
+        views = [indicator_view(i) for i in got]
+        used = [False] * len(views)
+        for n, indicator in enumerate(want):
+            view = indicator_view(indicator)
+            match = next((k for k, v in enumerate(views) if not used[k] and v == view), None)
+            if match is not None:
+                used[match] = True
+                exact += 1
+            elif show:
+                near = views[n] if n < len(views) else {}
+                diff = {k: (v, near.get(k)) for k, v in view.items() if near.get(k) != v}
+                print(f"    {where} #{n + 1} {indicator.name}: {diff}")
+        names = Counter(i.name for i in want)
+        for indicator in got:
+            if names[indicator.name] > 0:
+                names[indicator.name] -= 1
+            else:
+                extra += 1
+                if show:
+                    print(f"    {where}: imported, not in the table: {indicator.level1}/{indicator.level2}/{indicator.name}")
+    extra += sum(len(items) for items in unmatched_got)
+    if show:
+        for items in unmatched_got:
+            for indicator in items:
+                print(f"    imported, no such project: {indicator.name}")
+    return expected, exact, extra
+
+
+def measure(folder: Path, fmt: str, show: bool) -> dict:
+    with tempfile.TemporaryDirectory() as temp:
+        tmp = Path(temp)
+        expected = load_content(expected_tree(folder, tmp))
+        into = tmp / "content"
+        into.mkdir()
+        (into / "site.yaml").write_text(SITE, encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = cli(["import", str(folder / f"table.{fmt}"), "--into", str(into), *import_args(folder, expected)])
+        want_years = expected.content.unit_years()
+        region = want_years[0].agency.region if want_years else ""
+        want = [lst for uy in want_years for lst in all_indicators(uy)]
+        got = []
+        checked = False
+        if code == 0:
+            imported = load_content(into)
+            checked = imported.ok
+            got = [lst for uy in imported.content.unit_years() for lst in all_indicators(uy)]
+        if show and code != 0:
+            print("    " + (err.getvalue() or out.getvalue()).strip().replace("\n", "\n    "))
+        total, exact, extra = compare(want, got, show)
+        if code != 0:
+            extra = 0
+        return {"recognised": code == 0 and bool(got), "checked": checked, "expected": total, "exact": exact,
+                "extra": extra, "province": province_of(region)}
+
+
+def line(title: str, rows: list[dict]) -> str:
+    files = len(rows)
+    recognised = sum(r["recognised"] for r in rows)
+    expected = sum(r["expected"] for r in rows)
+    exact = sum(r["exact"] for r in rows)
+    extra = sum(r["extra"] for r in rows)
+    share = f"{100 * exact / expected:5.1f} %" if expected else "   – "
+    return f"{title:<28} files {recognised:>3}/{files:<3} indicators exact {exact:>4}/{expected:<4} {share}  imported not in table {extra}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", nargs="*", default=[], help="print what differs for these folders")
+    parser.add_argument("--only", choices=("fixtures", "seen", "held-out"))
+    args = parser.parse_args()
+    results = defaultdict(list)
+    started = time.perf_counter()
+    for group, folder, fmt, form in cases():
+        if args.only and group != args.only:
+            continue
+        show = folder.name in args.show
+        if show:
+            print(f"{folder.name} ({fmt}):")
+        result = measure(folder, fmt, show)
+        result.update(group=group, form=form, fmt=fmt, slug=folder.name)
+        results[group].append(result)
+        if not result["recognised"] or result["exact"] < result["expected"] or result["extra"]:
+            print(f"  {group:<9} {folder.name} ({fmt}): {result['exact']}/{result['expected']} exact, "
+                  f"{result['extra']} not in table{'' if result['recognised'] else ', NOT RECOGNISED'}")
+    print()
+    for group, rows in results.items():
+        print(line(f"[{group}]", rows))
+        for form in sorted({r["form"] for r in rows}):
+            print(line(f"  form {form}", [r for r in rows if r["form"] == form]))
+        for fmt in sorted({r["fmt"] for r in rows}):
+            print(line(f"  format {fmt}", [r for r in rows if r["fmt"] == fmt]))
+        for province in sorted({r["province"] for r in rows}):
+            print(line(f"  {province}", [r for r in rows if r["province"] == province]))
+        failed = [r["slug"] for r in rows if r["recognised"] and not r["checked"]]
+        if failed:
+            print(f"  imported tree fails sitegen check: {', '.join(sorted(set(failed)))}")
+    corpus = results.get("seen", []) + results.get("held-out", [])
+    if corpus:
+        print(line("[corpus, both halves]", corpus))
+    print(f"\n{sum(len(r) for r in results.values())} files in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
