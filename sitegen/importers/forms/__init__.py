@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sitegen.base.findings import Loc
 from sitegen.importers.grid import Grid, Merge
-from sitegen.importers.labels import indicator_key, label_text, project_key
+from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project
 
 YEAR = re.compile(r"(20\d{2})\s*年")
@@ -67,6 +67,7 @@ class Header:
     extra: dict[int, str]  # other labelled columns: column → label as printed
     labels: dict[int, str]  # every column's label as printed
     band_texts: frozenset[str] = frozenset()  # every text of the header rows (a repeated header's cells)
+    matches: dict[int, Match] = field(default_factory=dict)  # how each column's label was matched (--explain)
 
     def value(self, grid: Grid, row: int, col: int) -> str:
         """A data cell's text; empty where a header label merged down over it shows through
@@ -106,31 +107,50 @@ def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name")
     return None
 
 
+def best_match(text: str, lowest: bool) -> Match | None:
+    """The field a header cell names: the better of its indicator and project matches (on the
+    header's lowest row an indicator label wins a tie; above it, a project label)."""
+    found = [m for m in (INDICATOR_LABELS.match(text), PROJECT_LABELS.match(text)) if m]
+    if not found:
+        return None
+    if len(found) == 2 and found[0].score == found[1].score:
+        return found[0] if lowest else found[1]
+    return max(found, key=lambda m: m.score)
+
+
 def make_header(grid: Grid, row: int, top: int) -> Header:
     columns: dict[str, list[int]] = {}
     extra: dict[int, str] = {}
     labels = {}
+    matches: dict[int, Match] = {}
     for c in range(grid.width):
-        key, label = None, ""
+        found, label = None, ""
         for r in range(row, top - 1, -1):  # the lowest label of the column wins: 一级指标 under 绩效指标
             text = grid.text(r, c)
             if not text:
                 continue
-            key = indicator_key(text) if r == row else None
-            key = key or project_key(text) or (indicator_key(text) if r != row else None)
+            found = best_match(text, r == row)
             label = label or text
-            if key:
+            if found:
                 label = text
                 break
         if not label or (c > 0 and grid.is_continuation(row, c) and grid.merge_at(row, c).left < c):
             continue
         labels[c] = label
-        if key:
-            columns.setdefault(key, []).append(c)
+        if found:
+            matches[c] = found
         elif label_text(label):
             extra[c] = label
+    best = {}
+    for c, found in matches.items():
+        best[found.key] = max(best.get(found.key, 0), found.score)
+    for c, found in matches.items():
+        if found.score == 5 or found.score >= best[found.key]:  # a looser match gives way to an exact one
+            columns.setdefault(found.key, []).append(c)
+        else:
+            extra[c] = labels[c]
     band = frozenset(grid.own(r, c) for r in range(top, row + 1) for c in range(grid.width) if grid.own(r, c))
-    return Header(row, top, columns, extra, labels, band)
+    return Header(row, top, columns, extra, labels, band, matches)
 
 
 def is_header_row(grid: Grid, row: int) -> bool:

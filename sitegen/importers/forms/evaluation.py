@@ -19,29 +19,17 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
-MONEY_COLUMNS = {
-    "initial": ("年初预算数", "年初预算", "年初预算数(A)", "年初部门预算安排金额", "年初预算安排金额"),
-    "adjusted": ("全年预算数", "调整后预算数", "全年预算", "全年预算数(A)", "调整预算数", "预算数", "小计"),
-    "spent": ("全年执行数", "预算执行数", "执行数", "全年执行数(B)", "实际支出数", "实际执行数", "年度拨付金额"),
-    "weight": ("分值",),
-    "rate": ("执行率", "预算执行率", "执行率(B/A)", "支出实现率", "支出实现率(%)"),
-    "earned": ("得分",),
-}
-TEXTS = {
-    "process": ("项目实施内容及过程概述", "项目实施过程概述", "实施内容及过程"),
-    "conclusion": ("评价结论", "自评结论", "总体评价结论"),
-    "problems": ("存在问题", "存在的问题", "主要问题"),
-    "improvements": ("改进措施", "改进措施及建议", "整改措施", "下一步改进措施"),
-}
-TOTAL = ("总分", "合计", "得分合计", "总计", "总得分")
-TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计", "合计金额")
+MONEY_COLUMNS = table("evaluation", "money")
+TEXTS = table("evaluation", "texts")
+TOTAL = words("evaluation", "total")
+TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
 GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
@@ -65,7 +53,7 @@ def recognise(grid: Grid, header: Header) -> Found | None:
     """A form with project pairs above an indicator header that has 实际完成值 or 得分."""
     if "actual" not in header.columns and "earned" not in header.columns:
         return None
-    if not any(label_text(label) == "项目名称" for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):
+    if not any(is_label(label, NAME) for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):
         return None
     return read(grid, make_header(grid, header.row, header.row))
 

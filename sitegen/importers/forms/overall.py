@@ -17,28 +17,21 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
-from sitegen.importers.forms.declaration import Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, money, pairs, printed_label, read_lines, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, indicator_rows
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import is_label, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
 
-UNIT_NAME = ("部门(单位)名称", "部门名称", "单位名称", "部门(单位)", "预算单位名称")
-UNIT_CODE = ("部门预算编码", "单位编码", "预算编码", "部门编码", "单位代码", "部门(单位)编码", "预算单位编码")
-DUTIES = ("部门(单位)职责", "部门职责", "单位职责", "部门职能概述", "部门(单位)职能", "主要职能")
-GOALS = ("年度总体目标", "年度总体绩效目标", "年度目标", "总体目标", "年度绩效目标", "部门整体绩效目标")
+UNIT_NAME = words("overall", "unit_name")
+UNIT_CODE = words("overall", "unit_code")
+DUTIES = words("overall", "duties")
+GOALS = words("overall", "goals")
 MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算)")
 TASKS = re.compile(r"(履职目标|主要任务|重点任务|年度任务)")
-FUNDS = {"total": ("资金总额", "总额", "预算总额", "合计", "收入合计"), "basic": ("基本支出",), "project": ("项目支出",)}
-TASK_COLUMNS = {"duty": ("部门职能", "职能", "部门(单位)职能", "履职内容"),
-                "task": ("年度目标任务", "目标任务", "任务名称", "年度任务", "主要任务"),
-                "project": ("支出项目名称", "项目名称", "对应项目"),
-                "amount": ("预算金额", "金额", "预算数", "年度预算金额")}
-
-
-def is_label(text: str, labels: tuple[str, ...]) -> bool:
-    return label_text(text) in (label_text(one) for one in labels)
+FUNDS = table("overall", "funds")
+TASK_COLUMNS = table("overall", "tasks")
 
 
 def task_key(text: str) -> str | None:
@@ -48,7 +41,7 @@ def task_key(text: str) -> str | None:
 def recognise(grid: Grid, header: Header) -> Found | None:
     """The block above the indicators names the unit (部门（单位）名称), not a project."""
     labels = [label for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))]
-    if any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    if any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
     header = make_header(grid, header.row, header.row)
     if "actual" in header.columns or "earned" in header.columns:
@@ -62,7 +55,7 @@ def recognise_without_indicators(grid: Grid) -> Found | None:
     labels = [label for r in range(grid.height) for _, label, _ in pairs(row_cells(grid, r))]
     money = any(evaluation.column_key(text, evaluation.MONEY_COLUMNS) == "spent"
                 for r in range(grid.height) for _, text, _ in row_cells(grid, r))
-    if not money or any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    if not money or any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
     return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
 

@@ -10,31 +10,21 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
 
-NAME = ("项目名称", "二级项目名称")
-DEPARTMENT = ("主管部门", "主管部门及代码", "主管部门及编码", "主管部门名称及代码", "主管部门及单位编码", "业务主管部门")
-IMPLEMENTER = ("实施单位", "项目实施单位", "项目执行单位")
-KEYS = {
-    "attribute": ("项目属性", "项目类型"),
-    "period": ("项目期", "项目起止时间", "起止时间", "项目周期", "建设周期", "实施周期"),
-    "parent": ("一级项目名称", "一级项目"),
-    "code": ("项目编码", "项目代码"),
-    "category": ("项目类别",),
-    "basis": ("立项依据", "政策依据", "项目立项依据"),
-    "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标", "年度主要目标和成果", "年度主要目标"),
-    "description": ("项目概况", "项目总体概况", "项目基本情况", "项目简介"),
-}
-INVESTMENT = ("项目总投资", "总投资")
+NAME = words("declaration", "name")
+DEPARTMENT = words("declaration", "department")
+IMPLEMENTER = words("declaration", "implementer")
+KEYS = table("declaration", "keys")
+INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
-COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本内容", "明细项目", "项目内容"),
-               "amount": ("金额", "预算金额", "测算金额", "成本金额", "预算数"),
-               "basis": ("测算依据", "测算依据及说明", "计算依据", "测算过程及依据")}
+COST_LABELS = table("declaration", "costs")
+UNIT_LINES = words("declaration", "unit_lines")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|申报数|申请|预算资金|财政预算|总投资")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|申报数|申请|预算资金|财政预算|总投资")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
@@ -45,15 +35,7 @@ SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\
 
 
 def key_of(label: str) -> str | None:
-    text = label_text(label)
-    for key, labels in KEYS.items():
-        if text in (label_text(one) for one in labels):
-            return key
-    return None
-
-
-def is_label(label: str, labels: tuple[str, ...]) -> bool:
-    return label_text(label) in (label_text(one) for one in labels)
+    return key_in(label, KEYS)
 
 
 def printed_label(label: str) -> str:
