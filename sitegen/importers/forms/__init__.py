@@ -48,6 +48,8 @@ class Found:
     evaluations: list[tuple[str, str, Evaluation, list[Indicator]]] = field(default_factory=list)  # code, name, …
     warnings: list[str] = field(default_factory=list)
     guesses: list[str] = field(default_factory=list)
+    row_notes: list[str] = field(default_factory=list)  # notes printed among the indicator rows (注：…)
+    weights: dict[str, tuple[Decimal, int]] = field(default_factory=dict)  # 一级 → weight printed after it, row
 
     def where(self, row: int, col: int = 0) -> str:
         return self.grid.where(row, col)
@@ -193,9 +195,12 @@ def code_and_name(text: str) -> tuple[str, str]:
 
 
 def note_text(text: str) -> str | None:
-    """The text of a 备注 line, without its label; None for any other line."""
-    match = NOTE.match(text)
-    return text[match.end():].strip() if match and text.strip() not in ("备注",) else None
+    """The text of a note line (备注, 注, 填报说明 …: vocabulary.yaml, rows.notes) without its label;
+    None for any other line, and for a bare 备注 (a heading)."""
+    from sitegen.importers.forms.rows import note_text as row_note
+
+    note = row_note(text)
+    return None if note is None or "".join(text.split()) == "备注" else note
 
 
 # ---------------------------------------------------------------- pages

@@ -21,7 +21,7 @@ from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
@@ -75,12 +75,13 @@ def read(grid: Grid, header: Header) -> Found:
     money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
     agency_of(found, block)
     indicators, texts, stated, last = read_rows(grid, header, found)
+    check_weights(found, indicators)
     evaluation = evaluation_of(found, money, outcome, texts, stated)
     values = block.values
     project = Project(
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=evaluation.adjusted, funding=[], goals=goal_list(goals), description="", indicators=indicators,
-        notes="\n".join(money.extra), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
+        notes="\n".join([*money.extra, *found.row_notes]), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
         period=values.get("period", ""), implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         facts=tuple(block.facts), evaluation=evaluation,
     )  # fmt: skip
@@ -190,6 +191,8 @@ def read_rows(grid: Grid, header: Header, found: Found):
         if grid.is_empty_row(r):
             continue
         last = r
+        if row_kind(grid, r, found):
+            continue
         first = label_text(grid.text(r, 0))
         if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None

@@ -17,7 +17,7 @@ from sitegen.base.findings import Loc
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, is_header_row, lines_above, note_text, year_of
 from sitegen.importers.forms import flat_cells
-from sitegen.importers.forms.table import Levels, first_text, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, first_text, indicator_rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_total
 from sitegen.model import Evaluation, Indicator, Project
@@ -61,6 +61,10 @@ def read(grid: Grid, header: Header, form: str, layout: str) -> Found:
     flat_cells.money_unit_of(found, [(d.first, d.values.get("money_unit", "")) for d in drafts], header)
     agency_from(found, drafts, units)
     found.projects = [(project(found, d, header), (d.first, d.last)) for d in drafts]
+    check_weights(found, [i for d in drafts for i in d.indicators])
+    for note in found.row_notes:
+        if note not in found.notes.split("\n"):
+            found.notes = "\n".join(n for n in (found.notes, note) if n)
     found.stated_total = stated_total(found, totals, drafts)
     if drafts:
         found.rows = (header.top, max(d.last for d in drafts))

@@ -19,7 +19,7 @@ from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
 from sitegen.importers.forms.declaration import NAME, Block, money, pairs, printed_label, read_lines, row_cells
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_label, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
@@ -205,6 +205,8 @@ def read_indicators(grid: Grid, header: Header, found: Found):
         if grid.is_empty_row(r):
             continue
         last = r
+        if row_kind(grid, r, found):
+            continue
         line = single_text(grid, r)
         if line is not None:
             note = note_text(line)
@@ -215,6 +217,7 @@ def read_indicators(grid: Grid, header: Header, found: Found):
             indicators += rows
         elif any(header.value(grid, r, c) for c in range(header.first_indicator_column + 1, grid.width)):
             found.warnings.append(f"{grid.where(r, 0)}: 这一行有内容但没有三级指标，未作为指标导入，请核对")
+    check_weights(found, indicators)
     return indicators, last
 
 
@@ -233,7 +236,7 @@ def overall(found: Found, draft: Draft, indicators) -> Overall:
     if draft.mid_goals or draft.mid_period:
         midterm = Midterm(draft.mid_period, None, goal_list(draft.mid_goals), [], loc, {})
     f = draft.funds
-    notes = draft.notes + ([found.notes] if found.notes else [])
+    notes = draft.notes + ([found.notes] if found.notes else []) + found.row_notes
     return Overall(
         title=found.title, published=None, total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
         has_funds=any(value is not None for value in f.values()), sources=draft.sources, duties=draft.duties, goals=goal_list(draft.goals), midterm=midterm,

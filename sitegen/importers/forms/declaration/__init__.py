@@ -24,7 +24,7 @@ from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluatio
     read_row, row_cells,
 )
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import indicator_key, label_text
 from sitegen.model import Indicator, Midterm, Project
@@ -81,6 +81,7 @@ def read(grid: Grid, header: Header) -> Found:
     for label in header.labels.values():
         found.money_unit = found.money_unit or cells.money_unit(label)
     midterm, indicators, last = read_indicators(grid, header, block, found)
+    check_weights(found, indicators)
     agency_of(found, block)
     found.projects = [(project(found, block, midterm, indicators), (0, last))]
     found.rows = (0, last)
@@ -127,6 +128,9 @@ def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> t
     last = header.row
     for r in range(header.row + 1, grid.height):
         if grid.is_empty_row(r):
+            continue
+        if row_kind(grid, r, found):
+            last = r
             continue
         line = single_text(grid, r)
         if line is not None:
@@ -205,7 +209,7 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,
         goals=goals if isinstance(goals, list) else [goals], description=values.get("description", ""),
-        indicators=indicators, notes="\n".join(block.notes),
+        indicators=indicators, notes="\n".join([*block.notes, *(n for n in found.row_notes if n not in block.notes)]),
         order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
         implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,
