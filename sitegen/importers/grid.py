@@ -87,6 +87,14 @@ class Grid:
     def width(self) -> int:
         return len(self.rows[0]) if self.rows else 0
 
+    @property
+    def used_width(self) -> int:
+        """The columns that hold any text or merge (a Word table may carry an empty column at its right)."""
+        if getattr(self, "_used_width", None) is None:
+            used = [c for c in range(self.width) if any(row[c].strip() for row in self.rows)]
+            self._used_width = max([used[-1] + 1 if used else 0] + [m.right + 1 for m in self.merges if m.width > 1 or m.height > 1])
+        return self._used_width
+
     def merge_at(self, row: int, col: int) -> Merge | None:
         return self._merge_of.get((row, col))
 

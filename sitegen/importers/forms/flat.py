@@ -89,7 +89,7 @@ def single_text(grid: Grid, row: int) -> str | None:
     if len(texts) != 1:
         return None
     m = grid.merge_at(row, 0)
-    return texts[0] if grid.own(row, 0) and (grid.width == 1 or (m and m.width == grid.width)) else None
+    return texts[0] if grid.own(row, 0) and (grid.width == 1 or (m and m.left == 0 and m.right + 1 >= grid.used_width)) else None
 
 
 def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals, list[tuple[str, str, int]]]:
