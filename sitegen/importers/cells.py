@@ -75,14 +75,55 @@ def op_of(text: str) -> str | None:
     cleaned = squeeze(text)
     if cleaned in OPS:
         return cleaned
-    return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip())
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    sign = next((sign for printed, sign in SIGNS_BEFORE if printed == cleaned), None)
+    return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip()) or (OP_ALIASES.get(sign, sign) if sign else None)
+
+
+def sign_table() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(printed sign, canonical sign) before and after the number, longest first (vocabulary.yaml)."""
+    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
+
+    canonical = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+    before = [(unicodedata.normalize("NFKC", str(w)), canonical[op]) for op, ws in VOCABULARY["signs"].items() for w in ws]
+    after = [(str(w), canonical[op]) for op, ws in VOCABULARY["after"].items() for w in ws]
+    return sorted(before, key=lambda p: -len(p[0])), sorted(after, key=lambda p: -len(p[0]))
+
+
+SIGNS_BEFORE, SIGNS_AFTER = [], []
+DEADLINE = re.compile(r"前|底|末|初|旬|以内|之内|内$|\d")  # `2025年年底前`, `12月底`, `2023年12月31日`: a date, not a figure
+
+
+def with_canonical_sign(text: str) -> str:
+    """`═100%` → `=100%`, `⩾95%` → `≥95%`, `不低于95%` → `≥95%`, `95%以上` → `≥95%`: every printed form of a
+    comparison as the one sign the model reads. Text that is no comparison is returned unchanged."""
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    for printed, sign in SIGNS_BEFORE:
+        if cleaned.startswith(printed) and len(cleaned) > len(printed):
+            rest = cleaned[len(printed):].strip()
+            if rest[:1].isdigit() or rest[:1] in "+-.":
+                return sign + rest
+    for printed, sign in SIGNS_AFTER:
+        if cleaned.endswith(printed) and cleaned[:1].isdigit():
+            return sign + cleaned[: -len(printed)].strip()
+    return text
+
+
+def is_date(cell) -> bool:
+    """A target that is a date or a deadline (`2025年年底前`, `2024年6月`, `12月底前`): kept as text."""
+    year = re.fullmatch(r"(19|20)\d{2}", cell.number) is not None
+    return bool(DEADLINE.search(cell.unit)) or (year and cell.unit.startswith(("年", "-", ".")))
 
 
 def split_value(text: str) -> Value:
-    """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says."""
+    """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
+    so does a date or a deadline (`2025年年底前`)."""
     text = text.strip()
-    cell = split_cell(text)
-    if cell is None:
+    cell = split_cell(with_canonical_sign(text))
+    if cell is None or is_date(cell):
         return Value(None, text, "")
     return Value(cell.op, cell.number, cell.unit)
 

@@ -159,3 +159,84 @@ def is_computed(text: str) -> bool:
 def is_total(text: str) -> bool:
     """合计 / 总计 / 合 计 rows."""
     return label_text(text) in {label_text(one) for one in TOTALS}
+
+
+# ---------------------------------------------------------------- --map: a table nobody has seen
+
+FORMS = ("flat", "per-project", "declaration", "evaluation", "overall")
+
+
+@dataclass
+class Mapping:
+    """What `sitegen import --map FILE` says about a table: its labels' fields, its header row, its form."""
+
+    labels: dict[str, str]
+    header_row: int | None = None  # the indicator header's (last) row, from 1 as printed
+    form: str | None = None
+    source: str = ""
+
+
+MAPPING: Mapping | None = None  # the --map of the import under way (one import a process at a time)
+
+
+def read_mapping(path: Path) -> Mapping:
+    """The --map file: `labels: {label as printed: field}`, optional `header_row` and `form`."""
+    from sitegen.importers.grid import BadInput
+
+    shown = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{shown}: 无法读取 --map 文件：{getattr(exc, 'strerror', None) or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadInput(f"{shown}" + (f" 第 {mark.line + 1} 行" if mark else "") + ": --map 文件不是有效的 YAML") from None
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), dict):
+        raise BadInput(f"{shown}: --map 文件应有 labels（表头文字: 字段名），如 labels: {{考核内容: name, 预期值: target}}")
+    unknown = sorted(set(data) - {"labels", "header_row", "form"})
+    if unknown:
+        raise BadInput(f"{shown}: --map 文件中的键「{unknown[0]}」不认识（可用 labels、header_row、form）")
+    fields = set(INDICATOR) | set(PROJECT)
+    labels = {}
+    for label, key in data["labels"].items():
+        if str(key) not in fields:
+            raise BadInput(f"{shown}: labels 中「{label}」的字段「{key}」不认识（可用：{'、'.join(sorted(fields))}）")
+        labels[str(label)] = str(key)
+    row = data.get("header_row")
+    if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 1):
+        raise BadInput(f"{shown}: header_row 应是表头所在的行号（从 1 起），不是「{row}」")
+    form = data.get("form")
+    if form is not None and form not in FORMS:
+        raise BadInput(f"{shown}: form「{form}」不认识（可用：{'、'.join(FORMS)}）")
+    return Mapping(labels, row, form, shown)
+
+
+class using_mapping:
+    """`with using_mapping(path):` the import reads the --map's labels as the vocabulary's own (they win)."""
+
+    def __init__(self, path: Path | None):
+        self.mapping = read_mapping(path) if path is not None else None
+
+    def __enter__(self) -> Mapping | None:
+        global MAPPING
+        if self.mapping is not None:
+            MAPPING = self.mapping
+            for labels in (INDICATOR_LABELS, PROJECT_LABELS):
+                labels.saved = dict(labels.exact)
+                fields = INDICATOR if labels is INDICATOR_LABELS else PROJECT
+                labels.exact.update({label_text(label): key for label, key in self.mapping.labels.items() if key in fields})
+                labels.match.cache_clear()
+        return self.mapping
+
+    def __exit__(self, *exc) -> None:
+        global MAPPING
+        if self.mapping is not None:
+            MAPPING = None
+            for labels in (INDICATOR_LABELS, PROJECT_LABELS):
+                labels.exact = labels.saved
+                labels.match.cache_clear()
+
+
+def form_allowed(form: str) -> bool:
+    """The --map's form, when it names one, is the only form tried."""
+    return MAPPING is None or MAPPING.form in (None, form)

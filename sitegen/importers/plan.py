@@ -22,6 +22,7 @@ from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
 from sitegen.importers.readers import read_file
+from sitegen.importers.explain import unrecognised
 from sitegen.importers.report import Report
 from sitegen.content.load import ID_PATTERN
 from sitegen.model import Project
@@ -80,9 +81,7 @@ def read_all(paths: list[Path], report: Report) -> list[Found]:
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
         found = recognise(grids, report)
         if not found:
-            first = grids[0] if grids else None
-            where = f"{shown} {first.name}".strip() if first else shown
-            raise BadInput(f"{where}: 没有找到绩效目标表（表头中应有 一级指标、二级指标、三级指标，或申报表、自评表的栏目）")
+            raise BadInput(unrecognised(shown, grids))
         founds += found
     return founds
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sitegen.base.findings import Loc
+from sitegen.importers import labels
 from sitegen.importers.grid import Grid, Merge
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project
@@ -99,8 +100,15 @@ def header_labels(grid: Grid, row: int, top: int) -> dict[int, str]:
 
 def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name"), band: int = 3, start: int = 0) -> Header | None:
     """The first row with the indicator labels in `need`, and the project labels up to `band`
-    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row)."""
-    for r in range(start, grid.height):
+    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row). A --map's
+    header_row is the header, when it names the 三级 column."""
+    mapping = labels.MAPPING
+    stop = grid.height
+    if mapping is not None:
+        need = ("name",)
+        if mapping.header_row is not None:
+            start, stop = mapping.header_row - 1, min(mapping.header_row, grid.height)
+    for r in range(start, stop):
         keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
         if not all(k in keys for k in need):
             continue

@@ -23,7 +23,7 @@ from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, r
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_label, label_text, table, words
+from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -51,6 +51,8 @@ def figure(text: str) -> Decimal | None:
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """A form with project pairs above an indicator header that has 实际完成值 or 得分."""
+    if not form_allowed("evaluation"):
+        return None
     if "actual" not in header.columns and "earned" not in header.columns:
         return None
     if not any(is_label(label, NAME) for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):

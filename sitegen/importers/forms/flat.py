@@ -19,7 +19,7 @@ from sitegen.importers.forms import Found, Header, code_and_name, is_header_row,
 from sitegen.importers.forms import flat_cells
 from sitegen.importers.forms.table import Levels, check_weights, first_text, indicator_rows
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_total
+from sitegen.importers.labels import form_allowed, is_total
 from sitegen.model import Evaluation, Indicator, Project
 
 PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "money_unit", "goals", "implementer",
@@ -47,6 +47,8 @@ class Totals:
 
 
 def recognise(grid: Grid, header: Header) -> Found | None:
+    if not form_allowed("flat"):
+        return None
     if header.top < header.row or "unit_code" in header.columns:
         return None  # per-project: its project labels stand above the indicator labels
     return read(grid, header, "flat", "flat")

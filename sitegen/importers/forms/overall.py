@@ -21,7 +21,7 @@ from sitegen.importers.forms.declaration import NAME, Block, money, pairs, print
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_label, label_text, table, words
+from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
 
 UNIT_NAME = words("overall", "unit_name")
@@ -40,6 +40,8 @@ def task_key(text: str) -> str | None:
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """The block above the indicators names the unit (部门（单位）名称), not a project."""
+    if not form_allowed("overall"):
+        return None
     labels = [label for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))]
     if any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None

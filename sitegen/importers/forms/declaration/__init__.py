@@ -26,12 +26,14 @@ from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluatio
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import indicator_key, label_text
+from sitegen.importers.labels import form_allowed, indicator_key, label_text
 from sitegen.model import Indicator, Midterm, Project
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """A form whose block above the indicator header has a 项目名称 label beside its value. The header
     is the one row of indicator labels: the rows above it (总体目标 · 年度目标) belong to the block."""
+    if not form_allowed("declaration"):
+        return None
     for r in range(header.row):
         for _, label, value in pairs(row_cells(grid, r)):
             if is_label(label, NAME) and value and not is_label(value, NAME):
