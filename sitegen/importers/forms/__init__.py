@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from sitegen.base.findings import Loc
 from sitegen.importers import labels
-from sitegen.importers.grid import Grid, Merge
+from sitegen.importers.grid import Grid, Merge, with_inferred_merges
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project
 
@@ -309,6 +309,7 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
     indicators): a table naming a project without an indicator header takes the tables after it,
     up to and including the one with the indicator header, when they name no project of their own."""
     joined: list[Grid] = []
+    grids = [merged(grid) for grid in grids]
     for grid in (part for whole in grids for part in split_forms(whole)):
         previous = joined[-1] if joined else None
         if previous is not None and previous.source == grid.source and find_header(previous) is None \
@@ -319,6 +320,14 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
                 continue
         joined.append(grid)
     return joined
+
+
+def merged(grid: Grid) -> Grid:
+    """A grid saved without merges (CSV) with the merges its form implies (grid.with_inferred_merges)."""
+    if grid.merges:
+        return grid
+    header = find_header(grid)
+    return with_inferred_merges(grid, header.top if header else grid.height) if header else grid
 
 
 def join_pages(grids: list[Grid]) -> list[Grid]:

@@ -62,8 +62,8 @@ class Levels:
         self.level2 = ""
 
     def read(self, grid: Grid, row: int, header: Header, found: Found | None = None) -> tuple[str, str]:
-        level1, weight = rows.level_name(cjk_joined(first_text(grid, row, header, "level1")))
-        level2, _ = rows.level_name(cjk_joined(first_text(grid, row, header, "level2")))
+        level1, weight = rows.level_name(unwrapped(cjk_joined(first_text(grid, row, header, "level1"))))
+        level2, _ = rows.level_name(unwrapped(cjk_joined(first_text(grid, row, header, "level2"))))
         if weight is not None and found is not None and level1 not in found.weights:
             found.weights[level1] = (weight, row)
         if level1 and level1 != self.level1:
