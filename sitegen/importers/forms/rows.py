@@ -61,7 +61,7 @@ def note_text(text: str) -> str | None:
     if rest and rest[0] not in ":：" and not rest[0].isdigit() and word in ("注", "说明"):
         return None  # 注册…, 说明书…: a word, not the label
     pattern = r"^\s*" + r"\s*".join(map(re.escape, word)) + r"\s*[:：]?\s*"
-    return re.sub(pattern, "", norm(text), count=1).strip()
+    return re.sub(pattern, "", text.strip(), count=1).strip()  # the note as printed, only its label off
 
 
 def is_signature(text: str) -> bool:
