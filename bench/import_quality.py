@@ -131,7 +131,8 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
             checked = imported.ok
             got = [lst for uy in imported.content.unit_years() for lst in all_indicators(uy)]
         if show and code != 0:
-            print("    " + (err.getvalue() or out.getvalue()).strip().replace("\n", "\n    "))
+            said = [line for line in (err.getvalue() + out.getvalue()).splitlines() if line.startswith(("sitegen import", "检查", "冲突"))]
+            print("    " + "\n    ".join(said))
         total, exact, extra = compare(want, got, show)
         if code != 0:
             extra = 0

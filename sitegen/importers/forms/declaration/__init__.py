@@ -20,8 +20,8 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    BUDGET_UNIT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
-    read_row, row_cells,
+    NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
+    read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
@@ -95,9 +95,9 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
     for text in lines:
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
-        budget_unit = BUDGET_UNIT.match(text)
-        if budget_unit:
-            block.budget_unit = budget_unit.group(1).strip()
+        budget_unit = unit_line(text)
+        if budget_unit and not block.budget_unit:
+            block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
             found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
     found.year = year_of(lines)

@@ -21,6 +21,7 @@ INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
 COST_LABELS = table("declaration", "costs")
 UNIT_LINES = words("declaration", "unit_lines")
+UNIT_CELLS = words("declaration", "unit_cells")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
@@ -29,7 +30,22 @@ MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
-BUDGET_UNIT = re.compile(r"^\s*(?:预算单位|单位名称|申报单位)\s*[:：]\s*(\S.*)$")
+UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
+                                             for w in sorted(UNIT_LINES, key=len, reverse=True)) + r")\s*[:：]\s*(\S.*)$")
+SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章)\s*[)）]")
+MONEY_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*(?:万元|元)|[(（]\s*(?:万元|元)\s*[)）]")
+
+
+def unit_line(text: str) -> str | None:
+    """The unit a line above the form names (`部门：湘潭市环卫处`, `单位名称:…`, `填报单位：…（盖章）`),
+    without a seal mark or a money unit printed on the same line; None for any other line
+    (`单位：万元` names no unit)."""
+    match = UNIT_LINE.match(text)
+    if not match:
+        return None
+    name = MONEY_NOTE.sub("", SEAL.sub("", match.group(1))).strip(" ：:")
+    return name if name and name not in ("万元", "元") else None
+
 TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 
@@ -122,7 +138,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
         for label, value in labelled:
             if cells.money_unit(f"{label}:{value}"):
                 found.money_unit = found.money_unit or cells.money_unit(f"{label}:{value}")
-            elif BUDGET_UNIT.match(f"{label}:{value}"):
+            elif unit_line(f"{label}:{value}"):
                 block.budget_unit = value
             else:
                 block.fact(label, value)
@@ -206,8 +222,14 @@ def read_pair(label: str, value: str, block: Block) -> None:
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
     elif is_label(label, IMPLEMENTER):
         block.values["implementer"] = value
+    elif is_label(label, UNIT_CELLS) and value and not block.budget_unit:
+        block.budget_unit = value  # 申报单位 | 区林业局: the unit, before any 主管部门
     elif key == "goals":
         block.goals = value
+    elif key == "midterm_goals":
+        block.midterm_goals = value
+    elif key == "period" and "实施期" in label_text(label):
+        block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
         block.values[key] = value
     elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
