@@ -66,10 +66,13 @@ def cases() -> list[tuple[str, Path, str, str]]:
 def all_indicators(unit_year) -> list[tuple[str, list]]:
     """(where, indicators) of every list of indicators of a unit-year."""
     lists = []
+    seen: Counter = Counter()
     for project in unit_year.projects:
-        lists.append((project.name, project.indicators))
+        seen[project.name] += 1
+        name = project.name + (f" ({seen[project.name]})" if seen[project.name] > 1 else "")  # two forms, one name
+        lists.append((name, project.indicators))
         if project.midterm:
-            lists.append((project.name + " 中期", project.midterm.indicators))
+            lists.append((name + " 中期", project.midterm.indicators))
     if unit_year.overall is not None:
         lists.append(("部门整体", unit_year.overall.indicators))
     return lists

@@ -118,14 +118,19 @@ def is_date(cell) -> bool:
     return bool(DEADLINE.search(cell.unit)) or (year and cell.unit.startswith(("年", "-", ".")))
 
 
+# Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
+DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
+
+
 def split_value(text: str) -> Value:
     """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
     so does a date or a deadline (`2025年年底前`)."""
     text = text.strip()
-    cell = split_cell(with_canonical_sign(text))
-    if cell is None or is_date(cell):
+    unit = next((u for u in DIGIT_UNITS if text.endswith(u) and len(text) > len(u)), "")
+    cell = split_cell(with_canonical_sign(text[: len(text) - len(unit)] if unit else text))
+    if cell is None or is_date(cell) or unit and cell.unit:
         return Value(None, text, "")
-    return Value(cell.op, cell.number, cell.unit)
+    return Value(cell.op, cell.number, cell.unit or unit)
 
 
 def strip_numbering(name: str) -> str:
