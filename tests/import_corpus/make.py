@@ -6,7 +6,8 @@ A corpus folder is laid out as an import fixture (../import_fixtures/README.md: 
 expected/) plus `FORMAT`, the one format the table was published in: xlsx, xls, docx, pdf or csv.
 This script writes `table.<FORMAT>` with the fixtures' writers (make.py there); a csv is written in
 GB18030, as Excel on a Chinese Windows saves it, every row of the grid a line, merged cells empty.
-With --copy, complete folders of the transcribers' corpus are copied in first. The generated files
+With --copy, complete folders of the transcribers' corpus that are not here yet are copied in first
+(a folder here may carry corrections, said in its SOURCE.md: it is never overwritten). The generated files
 are committed: the tests never run this script.
 """
 
@@ -77,7 +78,7 @@ def main() -> None:
     if args.copy:
         for source in sorted(p for p in args.copy.iterdir() if p.is_dir()):
             complete = all((source / name).exists() for name in ("grid.tsv", "SOURCE.md", "FORMAT", "expected"))
-            if complete and (not args.slugs or source.name in args.slugs):
+            if complete and not (HERE / source.name).exists() and (not args.slugs or source.name in args.slugs):
                 copy(source, HERE / source.name)
     for folder in sorted(p for p in HERE.iterdir() if (p / "grid.tsv").exists()):
         if not args.slugs or folder.name in args.slugs:
