@@ -104,6 +104,14 @@ def check_weights(found: Found, indicators: list[Indicator]) -> None:
                                   "不一致，请核对（分值已从名称中去掉）")
 
 
+def spans_from_name(grid: Grid, row: int, header: Header, key: str) -> bool:
+    columns, names = header.columns.get(key, []), header.columns.get("name", [])
+    if not columns or not names:
+        return False
+    m = grid.merge_at(row, columns[0])
+    return m is not None and m.left < columns[0] and m.covers(row, names[0])
+
+
 def first_text(grid: Grid, row: int, header: Header, key: str) -> str:
     columns = header.columns.get(key, [])
     return header.value(grid, row, columns[0]) if columns else ""
@@ -119,6 +127,9 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
     if rows.is_filler(name):
         return []  # a template row left empty (指标2:, ……, 本项目不适用此指标)
     values = {key: first_text(grid, row, header, key) for key in header.columns}
+    for key in values:
+        if key != "name" and spans_from_name(grid, row, header, key):
+            values[key] = ""  # the 三级 cell runs over this column: it holds no value of its own
     names = cells.split_packed_names(name)
     targets = [values.get("target", "")]
     if len(names) > 1:

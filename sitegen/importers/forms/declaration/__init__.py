@@ -166,6 +166,8 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
         return True
     name = header.columns.get("name", [None])[0]
     m = grid.merge_at(r, name) if name is not None else None
+    if any(grid.own(r, c) for key in ("level1", "level2") for c in header.columns.get(key, [])):
+        return False  # an indicator whose 三级 cell runs over an empty 指标值 (宁夏: 经济效益指标 | 增加就业机会…)
     return m is not None and any(m.covers(r, c) for c in header.columns.get("target", []))
 
 
