@@ -69,6 +69,7 @@ class Money:
         self.total: dict[str, Decimal | None] | None = None
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
+        self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -162,6 +163,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     with no key (历年结余结转, 结余率 …) is kept as `label：value` lines; 执行率 is computed, not kept."""
     own = [(c, text) for c, text, above in body if not above]
     keys = {c: column_key(text, MONEY_COLUMNS) for c, text in own}
+    if read_paired(own, keys, money):
+        return
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
         money.labels = {c: text for c, text in own if text.strip()}
@@ -180,6 +183,27 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
         return
     source = re.sub(r"^其中\s*[:：]?", "", "".join(label.split()))
     money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+
+
+def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: "Money") -> bool:
+    """The regional layout that prints each amount beside its label (`预算数: | 2.38 | 执行数: | 2.38`, then
+    `其中:中央补助 | 2.38 万元 | 其中:中央补助 | 2.38万元`): the first such row is the total, the rows
+    under it are `funding`, their labels in the columns of the total's labels."""
+    after = {c: own[n + 1][1] if n + 1 < len(own) else "" for n, (c, _) in enumerate(own)}
+    if not money.paired:
+        keyed = [c for c, key in keys.items() if key in ("initial", "adjusted", "spent")]
+        if len(keyed) < 2 or not all(cells.decimal(after[c]) is not None for c in keyed):
+            return False
+        money.paired, money.columns = True, {c: keys[c] for c in keyed}
+        money.total = {keys[c]: figure(after[c]) for c in keyed}
+        return True
+    labels = [text for c, text in own if c in money.columns]
+    if not labels:
+        return True
+    source = re.sub(r"^其中\s*[:：]?", "", "".join(labels[0].split()))
+    values = {key: figure(after[c]) for c, key in money.columns.items() if c in after}
+    money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+    return True
 
 
 def read_rows(grid: Grid, header: Header, found: Found):
