@@ -14,6 +14,7 @@ for 年度): the first is `midterm.indicators`, the second `indicators`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -85,6 +86,7 @@ def read(grid: Grid, header: Header) -> Found:
     midterm, indicators, last = read_indicators(grid, header, block, found)
     check_weights(found, indicators)
     agency_of(found, block)
+    year_from_name(found, block.values.get("name", ""))
     found.projects = [(project(found, block, midterm, indicators), (0, last))]
     found.rows = (0, last)
     return found
@@ -166,12 +168,24 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
         return True
     name = header.columns.get("name", [None])[0]
     m = grid.merge_at(r, name) if name is not None else None
-    if any(grid.own(r, c) for key in ("level1", "level2") for c in header.columns.get(key, [])):
+    levels = [c for key in ("level1", "level2") for c in header.columns.get(key, [])]
+    if name is not None and any(grid.own(r, c) and not (grid.merge_at(r, c) and grid.merge_at(r, c).covers(r, name)) for c in levels):
         return False  # an indicator whose 三级 cell runs over an empty 指标值 (宁夏: 经济效益指标 | 增加就业机会…)
     return m is not None and any(m.covers(r, c) for c in header.columns.get("target", []))
 
 
 # ---------------------------------------------------------------- records
+
+
+NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
+
+
+def year_from_name(found: Found, name: str) -> None:
+    """A form whose title prints no year: the year a project name starts with (`2018年南岳镇…项目`)."""
+    match = NAME_YEAR.match(name)
+    if found.year is None and match:
+        found.year = int(match.group(1))
+        found.year_from = f"{found.grid.source} 项目名称「{name}」（表头未印年度）"
 
 
 def agency_of(found: Found, block: Block) -> None:
@@ -186,6 +200,9 @@ def agency_of(found: Found, block: Block) -> None:
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)
         found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
+    elif impl_code and not dept_code:
+        found.agency_code, found.agency_name = impl_code, impl_name
+        found.guesses.append(f"{found.grid.source}: 只有实施单位印有编码（{block.values['implementer']}）：单位取实施单位")
     elif dept_name:
         found.agency_code, found.agency_name = dept_code, dept_name
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
