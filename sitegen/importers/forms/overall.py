@@ -17,7 +17,7 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
-from sitegen.importers.forms.declaration import NAME, Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
@@ -28,7 +28,7 @@ UNIT_NAME = words("overall", "unit_name")
 UNIT_CODE = words("overall", "unit_code")
 DUTIES = words("overall", "duties")
 GOALS = words("overall", "goals")
-MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算)")
+MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算|总体资金情况|预算支出)")
 TASKS = re.compile(r"(履职目标|主要任务|重点任务|年度任务)")
 FUNDS = table("overall", "funds")
 TASK_COLUMNS = table("overall", "tasks")
@@ -42,8 +42,10 @@ def recognise(grid: Grid, header: Header) -> Found | None:
     """The block above the indicators names the unit (部门（单位）名称), not a project."""
     if not form_allowed("overall"):
         return None
-    labels = [label for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))]
-    if any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    cells_ = [(label, value) for r in range(header.row) for _, label, value in pairs(row_cells(grid, r))]
+    labels = [label for label, _ in cells_]
+    # 项目名称 left empty (甘孜's 绩效目标表 prints it for the unit as a whole): still the unit's table
+    if any(is_label(label, NAME) and value.strip() for label, value in cells_) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
     header = make_header(grid, header.row, header.row)
     if "actual" in header.columns or "earned" in header.columns:
@@ -145,7 +147,13 @@ def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
         draft.mid_period = period.group(1) if period else ""
         return
     if is_label(label, UNIT_NAME):
-        found.agency_name = value
+        code, name = code_and_name(value)  # 324001-甘孜藏族自治州市场监督管理局机关
+        found.agency_name = name
+        found.agency_code = found.agency_code or code
+    elif is_label(label, DEPARTMENT) and code_and_name(value)[0]:
+        found.department = code_and_name(value)
+    elif not value.strip() and not is_label(label, GOALS + DUTIES):
+        return  # a label the unit left empty (项目名称:, 项目经办人:): nothing to keep
     elif is_label(label, UNIT_CODE):
         found.agency_code = value
     elif is_label(label, DUTIES):

@@ -21,7 +21,7 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
+    DEPARTMENT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
     read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
