@@ -2,6 +2,8 @@
 
     python tests/import_corpus/make.py [--copy /work/corpus] [SLUG ...]
 
+Builds the named folders, or (none named) the folders that have no table file yet.
+
 A corpus folder is laid out as an import fixture (../import_fixtures/README.md: SOURCE.md, grid.tsv,
 expected/) plus `FORMAT`, the one format the table was published in: xlsx, xls, docx, pdf or csv.
 This script writes `table.<FORMAT>` with the fixtures' writers (make.py there); a csv is written in
@@ -81,7 +83,8 @@ def main() -> None:
             if complete and not (HERE / source.name).exists() and (not args.slugs or source.name in args.slugs):
                 copy(source, HERE / source.name)
     for folder in sorted(p for p in HERE.iterdir() if (p / "grid.tsv").exists()):
-        if not args.slugs or folder.name in args.slugs:
+        built = any(folder.glob("table.*"))
+        if folder.name in args.slugs or (not args.slugs and not built):
             build(folder)
 
 
