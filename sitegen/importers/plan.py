@@ -379,7 +379,10 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
     results = any(f.form == "evaluation" or (f.overall is not None and f.overall.evaluation) for f in founds)
     existing = merge.load_existing(options.into) if results else None
     merged: set[Path] = set()
-    for unit in units_of(founds, options, report):
+    units = units_of(founds, options, report)
+    if not units:  # an import that imports nothing is no success
+        raise BadInput("；".join(report.skipped) + "：没有导入任何内容（用 --explain 查看表格如何读取）")
+    for unit in units:
         files.update(plan_unit(unit, options, report, existing, merged))
     changed = conflicts(files, options.force, report, merged)
     if report.conflicts:

@@ -155,7 +155,8 @@ def make_header(grid: Grid, row: int, top: int) -> Header:
     for c, found in matches.items():
         best[found.key] = max(best.get(found.key, 0), found.score)
     for c, found in matches.items():
-        if found.score == 5 or found.score >= best[found.key]:  # a looser match gives way to an exact one
+        # a looser match gives way to an exact one; `sign` may be several columns (指标性质 · 指标方向性)
+        if found.score == 5 or found.score >= best[found.key] or found.key == "sign":
             columns.setdefault(found.key, []).append(c)
         else:
             extra[c] = labels[c]
