@@ -163,3 +163,65 @@ def test_a_bad_map_is_one_clear_line(tmp_path, text, message):
     mapping.write_text(text, encoding="utf-8")
     code, _, err = run("import", str(unseen_workbook(tmp_path / "t.xlsx")), "--into", str(content(tmp_path)), "--map", str(mapping))
     assert code == 2 and message in err and "Traceback" not in err
+
+
+TEMPLATE = [
+    ["2024年项目绩效目标表"],
+    ["项目名称", "预算数", "一级", "二级", "三级", "指标值及单位", "分值"],
+    ["道路养护", "100", "产出指标\n(50分)", "数量指标", "指标1:养护里程", "不低于120公里", "30"],
+    ["道路养护", "100", "产出指标\n(50分)", "时效指标", "（1）完工时间", "2024年年底前", "20"],
+    ["道路养护", "100", "产出指标\n(50分)", "质量指标", "指标2:", "", ""],
+    ["道路养护", "100", "产出指标\n(50分)", "成本指标", "……", "", ""],
+    ["道路养护", "100", "满意度指标", "服务对象满意度指标", "本项目不适用此指标", "", ""],
+    ["注：1.一级指标分值统一设置为产出指标60分。"],
+    ["填报人：张三", "", "联系电话：（号码略）"],
+]
+
+
+def template_workbook(path: Path, rows_: list[list[str]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "表1"
+    for row in rows_:
+        sheet.append(row)
+    for r, row in enumerate(rows_, start=1):
+        if len(row) == 1:
+            sheet.merge_cells(start_row=r, start_column=1, end_row=r, end_column=7)
+    book.save(path)
+    return path
+
+
+def test_template_material_never_becomes_an_indicator(tmp_path):
+    into = content(tmp_path)
+    code, out, err = run("import", str(template_workbook(tmp_path / "t.xlsx", TEMPLATE)), "--into", str(into),
+                         "--agency", "x1", "--region", "某省某县")
+    assert code == 0, out + err
+    loaded = load_content(into)
+    assert loaded.ok, [f.format() for f in loaded.findings.errors]
+    unit_year = loaded.content.unit_years()[0]
+    (project,) = unit_year.projects
+    assert [(i.level1, i.level2, i.name, i.op, i.target.text, i.unit) for i in project.indicators] == [
+        ("产出指标", "数量指标", "养护里程", ">=", "120", "公里"),
+        ("产出指标", "时效指标", "完工时间", None, "2024年年底前", "")]
+    assert "1.一级指标分值统一设置为产出指标60分。" in unit_year.notes
+    assert "张三" not in (into / "x1" / "2024" / "p01.yaml").read_text(encoding="utf-8")
+    # The printed weight (50) differs from the level's scores (30 + 20 = 50): nothing to report; change one.
+    assert "印有分值" not in out
+
+
+def test_a_printed_weight_that_differs_from_the_scores_is_reported(tmp_path):
+    rows_ = [list(row) for row in TEMPLATE]
+    rows_[3][6] = "10"
+    into = content(tmp_path)
+    code, out, err = run("import", str(template_workbook(tmp_path / "t.xlsx", rows_)), "--into", str(into),
+                         "--agency", "x1", "--region", "某省某县")
+    assert code == 0, out + err
+    assert "一级指标「产出指标」印有分值 50 分，其下三级指标分值合计 40 分" in out
+
+
+def test_a_table_with_a_header_and_no_indicator_rows_is_refused(tmp_path):
+    into = content(tmp_path)
+    code, out, err = run("import", str(template_workbook(tmp_path / "t.xlsx", TEMPLATE[:2])), "--into", str(into),
+                         "--agency", "x1", "--region", "某省某县")
+    assert code == 2 and "没有导入任何内容" in err and "--explain" in err
+    assert sorted(p.name for p in into.iterdir()) == ["site.yaml"]

@@ -92,7 +92,6 @@ def sign_table() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
 
 SIGNS_BEFORE, SIGNS_AFTER = [], []
-DEADLINE = re.compile(r"前|底|末|初|旬|以内|之内|内$|\d")  # `2025年年底前`, `12月底`, `2023年12月31日`: a date, not a figure
 
 
 def with_canonical_sign(text: str) -> str:
@@ -112,23 +111,17 @@ def with_canonical_sign(text: str) -> str:
     return text
 
 
-def is_date(cell) -> bool:
-    """A target that is a date or a deadline (`2025年年底前`, `2024年6月`, `12月底前`): kept as text."""
-    year = re.fullmatch(r"(19|20)\d{2}", cell.number) is not None
-    return bool(DEADLINE.search(cell.unit)) or (year and cell.unit.startswith(("年", "-", ".")))
-
-
 # Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
 DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
 
 
 def split_value(text: str) -> Value:
     """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
-    so does a date or a deadline (`2025年年底前`)."""
+    so does a date or a deadline (`2025年年底前`: model.targets.split_cell)."""
     text = text.strip()
     unit = next((u for u in DIGIT_UNITS if text.endswith(u) and len(text) > len(u)), "")
     cell = split_cell(with_canonical_sign(text[: len(text) - len(unit)] if unit else text))
-    if cell is None or is_date(cell) or unit and cell.unit:
+    if cell is None or unit and cell.unit:
         return Value(None, text, "")
     return Value(cell.op, cell.number, cell.unit or unit)
 

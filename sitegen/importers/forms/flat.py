@@ -17,7 +17,7 @@ from sitegen.base.findings import Loc
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, is_header_row, lines_above, note_text, year_of
 from sitegen.importers.forms import flat_cells
-from sitegen.importers.forms.table import Levels, check_weights, first_text, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, first_text, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import form_allowed, is_total
 from sitegen.model import Evaluation, Indicator, Project
@@ -105,6 +105,8 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
     for r in range(header.top + 1 if header.top < header.row else header.row + 1, grid.height):
         if grid.is_empty_row(r):
             continue
+        if row_kind(grid, r, found) == "signature":
+            continue  # 填报人：… under the table: no project
         line = single_text(grid, r)
         if line is not None and (note_text(line) is not None or project_column is None or not grid.own(r, project_column) or r > header.row + 1):
             note = note_text(line)

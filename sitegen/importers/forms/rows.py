@@ -70,7 +70,7 @@ def is_signature(text: str) -> bool:
     if word is None:
         return False
     rest = squeeze(text)[len(word):]
-    return not rest or rest[0] in ":：(（" or len(rest) <= 12
+    return not rest or rest[0] in ":：(（"  # 填报人：张三, 联系电话(办公)…; not 负责人培训
 
 
 def is_total(text: str) -> bool:
