@@ -128,10 +128,11 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
         region = want_years[0].agency.region if want_years else ""
         want = [lst for uy in want_years for lst in all_indicators(uy)]
         got = []
-        checked = False
+        checked = written = False
         if code == 0:
             imported = load_content(into)
             checked = imported.ok
+            written = bool(imported.content.unit_years())
             got = [lst for uy in imported.content.unit_years() for lst in all_indicators(uy)]
         if show and code != 0:
             said = [line for line in (err.getvalue() + out.getvalue()).splitlines() if line.startswith(("sitegen import", "检查", "冲突"))]
@@ -139,7 +140,8 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
         total, exact, extra = compare(want, got, show)
         if code != 0:
             extra = 0
-        return {"recognised": code == 0 and bool(got), "checked": checked, "expected": total, "exact": exact,
+        has_indicators = any(items for _, items in got)
+        return {"recognised": code == 0 and (has_indicators or written and total == 0), "checked": checked, "expected": total, "exact": exact,
                 "extra": extra, "province": province_of(region)}
 
 
