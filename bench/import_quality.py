@@ -126,8 +126,10 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
         into.mkdir()
         (into / "site.yaml").write_text(SITE, encoding="utf-8")
         out, err = io.StringIO(), io.StringIO()
+        started = time.perf_counter()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = cli(["import", str(folder / f"table.{fmt}"), "--into", str(into), *import_args(folder, expected)])
+        seconds = time.perf_counter() - started
         want_years = expected.content.unit_years()
         region = want_years[0].agency.region if want_years else ""
         want = [lst for uy in want_years for lst in all_indicators(uy)]
@@ -157,7 +159,7 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
             if got_views != want_views or gap:
                 gap["model"] = "不同的字段：" + "、".join(differing(got_views, want_views)) if got_views != want_views else gap["indicators"]
         has_indicators = any(items for _, items in got)
-        return {"gap": gap, "recognised": code == 0 and (has_indicators or written and total == 0), "checked": checked, "expected": total, "exact": exact,
+        return {"seconds": seconds, "gap": gap, "recognised": code == 0 and (has_indicators or written and total == 0), "checked": checked, "expected": total, "exact": exact,
                 "extra": extra, "province": province_of(region)}
 
 
@@ -234,7 +236,11 @@ def main() -> None:
         write_gaps(corpus)
     if corpus:
         print(line("[corpus, both halves]", corpus))
-    print(f"\n{sum(len(r) for r in results.values())} files in {time.perf_counter() - started:.1f} s")
+    every = [r for rows in results.values() for r in rows]
+    slowest = max(every, key=lambda r: r["seconds"]) if every else None
+    print(f"\n{len(every)} files in {time.perf_counter() - started:.1f} s; the imports themselves (read, recognise, "
+          f"check, write) {sum(r['seconds'] for r in every):.1f} s, {sum(r['seconds'] for r in every) / max(len(every), 1):.2f} s a file"
+          + (f", slowest {slowest['slug']} ({slowest['fmt']}) {slowest['seconds']:.2f} s" if slowest else ""))
 
 
 if __name__ == "__main__":
