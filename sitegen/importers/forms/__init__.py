@@ -289,7 +289,9 @@ def split_forms(grid: Grid) -> list[Grid]:
     for r in range(grid.height):
         if project_name_row(grid, r) and seen_header:
             top = r
-            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)):
+            # the lines above the new form are its title; a 备注 line is the note of the form above
+            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)
+                                           and note_text(grid.own(top - 1, 0)) is None):
                 top -= 1
             starts.append(top)
             seen_header = False

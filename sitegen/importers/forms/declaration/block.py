@@ -25,9 +25,9 @@ UNIT_CELLS = words("declaration", "unit_cells")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|申报数|申请|预算资金|财政预算|总投资")
-MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
-YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资")
+MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
+YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
@@ -228,7 +228,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
         block.goals = value
     elif key == "midterm_goals":
         block.midterm_goals = value
-    elif key == "period" and "实施期" in label_text(label):
+    elif key == "period" and "实施期" in label_text(label) and "期限" not in label_text(label):
         block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
         block.values[key] = value
