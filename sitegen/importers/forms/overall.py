@@ -54,14 +54,21 @@ def recognise(grid: Grid, header: Header) -> Found | None:
 
 
 def recognise_without_indicators(grid: Grid) -> Found | None:
-    """A 部门整体支出绩效自评表 printed without an indicator table (a unit that wrote none): the
-    block alone, when it names the unit and has the money columns of a self-evaluation."""
+    """A department-wide table printed without an indicator table (a unit that wrote none, a page cut
+    short): the block alone, when it names the unit and has the money columns of a self-evaluation
+    (部门整体支出绩效自评表) or the money or duties section of the goals table."""
     labels = [label for r in range(grid.height) for _, label, _ in pairs(row_cells(grid, r))]
     money = any(evaluation.column_key(text, evaluation.MONEY_COLUMNS) == "spent"
                 for r in range(grid.height) for _, text, _ in row_cells(grid, r))
-    if not money or any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    if any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
-    return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
+    if money:
+        return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
+    # A 部门整体支出绩效目标表 cut short before its indicators (总体资金情况, 部门职能概述 …): the block alone.
+    sections = [text for r in range(grid.height) for _, text, _ in row_cells(grid, r)[:1]]
+    if not any(MONEY.match(label_text(text)) or is_label(text, DUTIES) for text in sections):
+        return None
+    return read(grid, Header(grid.height, grid.height, {}, {}, {}))
 
 
 class Draft:
@@ -75,6 +82,7 @@ class Draft:
         self.duties = self.goals = self.mid_goals = self.mid_period = ""
         self.notes: list[str] = []
         self.headings: dict[int, str] = {}
+        self.money_headings: dict[int, str] = {}  # a grouped money block's column headings (占比 …)
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -124,8 +132,9 @@ def read_row(grid: Grid, r: int, draft: Draft, found: Found) -> None:
     if (section and TASKS.search(squeezed)) or headings >= 2 or (draft.task_columns and not section and task_row(body, draft)):
         read_task(grid, r, body, draft)
     elif section and MONEY.match(squeezed):
-        for _, label, value in pairs(body):
-            read_money(label, value, draft)
+        if not read_grouped_money(grid, r, body, draft):
+            for _, label, value in pairs(body):
+                read_money(label, value, draft)
     elif section and "目标" in squeezed:
         read_goals(body, draft, from_above)
     else:
@@ -175,6 +184,49 @@ def read_money(label: str, value: str, draft: Draft) -> None:
         draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
+
+
+def key_of_funds(label: str) -> str | None:
+    return next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
+
+
+def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
+    """The money block that groups its rows (湖北: 总体资金情况 | 收入构成 | 财政拨款 | 968.19 | … | 占比, then
+    支出构成 | 基本支出 …): the row's own label is the last text before its first figure, the group the
+    cell merged down on its left; 收入 合计 is the total, 基本支出 and 项目支出 the funds, any other income
+    row a source. Figures in the columns after the amount are kept in notes under their headings.
+    False for a row that is not laid out so (pairs, read by read_money)."""
+    first = body[0] if body else None
+    spans = first is not None and (first[2] or (grid.merge_at(r, first[0]) is not None and grid.merge_at(r, first[0]).height > 1))
+    group = first[1] if spans and ("构成" in first[1] or "收入" in first[1] or "支出" in first[1]) else ""
+    labelled = [(c, text) for c, text, above in body[1:] if not above] if group else []
+    if not group or not labelled:
+        if not group and any(cells.decimal(text) is not None for _, text, _ in body):
+            return False
+        headings = {c: "".join(text.split()) for c, text, above in body if not above and text}
+        if not group and len(headings) >= 2 and not any(key_of_funds(text) for text in headings.values()):
+            # the headings (当年金额 · 近两年收支金额 · 占比), over one or two rows
+            draft.money_headings = {**headings, **draft.money_headings}  # the upper row's heading wins
+            return True
+        if not group:
+            return False
+        return True
+    label = labelled[0][1]
+    figures = [(c, text) for c, text in labelled[1:] if text]
+    amount = money(figures[0][1])[0] if figures else None
+    kind = "收入" if "收入" in group else "支出" if "支出" in group else ""
+    shown = f"{kind}{label}" if label_text(label) in ("合计", "小计") else label
+    key = key_of_funds(label)
+    if key == "total" and kind == "支出" and "total" in draft.funds:
+        key = None  # the expenditure side's 合计 repeats the total
+    elif key and key != "total" or key == "total" and kind != "支出":
+        draft.funds.setdefault(key, amount)
+    elif amount is not None and not key:
+        draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
+    for c, text in figures[1:]:
+        heading = draft.money_headings.get(c, "")
+        draft.notes.append(f"{printed_label(shown)} {heading}：{text}" if heading else f"{printed_label(shown)}：{text}")
+    return True
 
 
 def read_task(grid: Grid, r: int, body: list, draft: Draft) -> None:
