@@ -189,6 +189,33 @@ def write_gaps(rows: list[dict]) -> None:
     (CORPUS / "GAPS.yaml").write_text(head + body, encoding="utf-8")
 
 
+def cells_of(rows: list[dict]) -> list[str]:
+    expected = sum(r["expected"] for r in rows)
+    exact = sum(r["exact"] for r in rows)
+    share = f"{100 * exact / expected:.1f} %" if expected else "–"
+    return [f"{sum(r['recognised'] for r in rows)}/{len(rows)}", f"{exact}/{expected}", share, str(sum(r["extra"] for r in rows))]
+
+
+def markdown(results: dict[str, list[dict]]) -> str:
+    """Per form and per province: the tables docs/import.md prints."""
+    head = "| {} | 文件认出 | 指标完全一致 | 比例 | 多出的指标 |\n|---|---|---|---|---|"
+    out = []
+    groups = [("真实语料（corpus）·开发所用的一半", results.get("seen", [])),
+              ("真实语料（corpus）·留出未看的一半", results.get("held-out", [])),
+              ("项目自带的样表（fixtures，每张四种格式）", results.get("fixtures", []))]
+    for title, rows in groups:
+        if not rows:
+            continue
+        out += [f"**{title}**", "", head.format("表式"), "| 合计 | " + " | ".join(cells_of(rows)) + " |"]
+        for form in sorted({r["form"] for r in rows}):
+            out.append(f"| {form} | " + " | ".join(cells_of([r for r in rows if r["form"] == form])) + " |")
+        out += ["", head.format("省份")]
+        for province in sorted({r["province"] for r in rows}):
+            out.append(f"| {province} | " + " | ".join(cells_of([r for r in rows if r["province"] == province])) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
 def line(title: str, rows: list[dict]) -> str:
     files = len(rows)
     recognised = sum(r["recognised"] for r in rows)
@@ -204,6 +231,7 @@ def main() -> None:
     parser.add_argument("--show", nargs="*", default=[], help="print what differs for these folders")
     parser.add_argument("--only", choices=("fixtures", "seen", "held-out"))
     parser.add_argument("--gaps", action="store_true", help="write tests/import_corpus/GAPS.yaml")
+    parser.add_argument("--markdown", action="store_true", help="print the figures as tables for docs/import.md")
     args = parser.parse_args()
     results = defaultdict(list)
     started = time.perf_counter()
@@ -234,6 +262,8 @@ def main() -> None:
     corpus = results.get("seen", []) + results.get("held-out", [])
     if args.gaps and not args.only:
         write_gaps(corpus)
+    if args.markdown:
+        print(markdown(results))
     if corpus:
         print(line("[corpus, both halves]", corpus))
     every = [r for rows in results.values() for r in rows]
