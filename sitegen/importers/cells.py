@@ -111,6 +111,7 @@ def with_canonical_sign(text: str) -> str:
     return text
 
 
+UNIT_IN_BRACKETS = re.compile(r"^(?P<value>.*\d)\s*[(（](?P<unit>[^()（）\d]{1,8})[)）]$")
 # Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
 DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
 
@@ -119,6 +120,11 @@ def split_value(text: str) -> Value:
     """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
     so does a date or a deadline (`2025年年底前`: model.targets.split_cell)."""
     text = text.strip()
+    bracketed = UNIT_IN_BRACKETS.match(text)
+    if bracketed:  # ≥13459.00(平方米): the unit printed in brackets after the figure
+        cell = split_cell(with_canonical_sign(bracketed["value"]))
+        if cell is not None and not cell.unit:
+            return Value(cell.op, cell.number, bracketed["unit"].strip())
     unit = next((u for u in DIGIT_UNITS if text.endswith(u) and len(text) > len(u)), "")
     cell = split_cell(with_canonical_sign(text[: len(text) - len(unit)] if unit else text))
     if cell is None or unit and cell.unit:

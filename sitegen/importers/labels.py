@@ -57,6 +57,7 @@ BRACKETED_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
 BRACKETED_PERIOD = re.compile(r"[(（]\s*(长期|中期|年度|当年)\s*[)）]$")
 # A qualifier after a label: `年度指标值(A)`, `分值(%)`, `产出指标(50分)`.
 BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
+BRACKETED = re.compile(r"\([^()]*\)")
 TRAILING = re.compile(r"[:：*＊]+$")
 LEADING = re.compile(r"^[*＊★☆]+")  # 湖南: `*指标值`, `*部门(单位)职责` mark the required cells
 
@@ -93,6 +94,9 @@ class Labels:
         bare = BRACKETED_TAIL.sub("", squeezed)
         if bare and bare in self.exact:
             return Match(self.exact[bare], bare, "去掉括号", 4)
+        unbracketed = BRACKETED.sub("", squeezed)  # 年度(/项目)指标值: a bracket inside the label
+        if unbracketed and unbracketed in self.exact:
+            return Match(self.exact[unbracketed], unbracketed, "去掉括号", 4)
         if squeezed in SHORT and label_text(SHORT[squeezed]) in self.exact:
             full = label_text(SHORT[squeezed])
             return Match(self.exact[full], full, "缩写", 3)
