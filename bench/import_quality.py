@@ -67,18 +67,21 @@ def cases() -> list[tuple[str, Path, str, str]]:
     return found
 
 
-def all_indicators(unit_year) -> list[tuple[str, list]]:
-    """(where, indicators) of every list of indicators of a unit-year."""
+def all_indicators(unit_years) -> list[tuple[str, list]]:
+    """(where, indicators) of every list of indicators of a file's unit-years: a project by its name and
+    its place among the projects of that name (the unit's folder name is no part of it)."""
     lists = []
     seen: Counter = Counter()
-    for project in unit_year.projects:
-        seen[project.name] += 1
-        name = project.name + (f" ({seen[project.name]})" if seen[project.name] > 1 else "")  # two forms, one name
-        lists.append((name, project.indicators))
-        if project.midterm:
-            lists.append((name + " 中期", project.midterm.indicators))
-    if unit_year.overall is not None:
-        lists.append(("部门整体", unit_year.overall.indicators))
+    for unit_year in unit_years:
+        for project in unit_year.projects:
+            seen[project.name] += 1
+            name = project.name + (f" ({seen[project.name]})" if seen[project.name] > 1 else "")  # two forms, one name
+            lists.append((name, project.indicators))
+            if project.midterm:
+                lists.append((name + " 中期", project.midterm.indicators))
+        if unit_year.overall is not None:
+            seen["部门整体"] += 1
+            lists.append((f"部门整体 ({seen['部门整体']})", unit_year.overall.indicators))
     return lists
 
 
@@ -132,14 +135,14 @@ def measure(folder: Path, fmt: str, show: bool) -> dict:
         seconds = time.perf_counter() - started
         want_years = expected.content.unit_years()
         region = want_years[0].agency.region if want_years else ""
-        want = [lst for uy in want_years for lst in all_indicators(uy)]
+        want = all_indicators(want_years)
         got = []
         checked = written = False
         if code == 0:
             imported = load_content(into)
             checked = imported.ok
             written = bool(imported.content.unit_years())
-            got = [lst for uy in imported.content.unit_years() for lst in all_indicators(uy)]
+            got = all_indicators(imported.content.unit_years())
         if show and code != 0:
             said = [line for line in (err.getvalue() + out.getvalue()).splitlines() if line.startswith(("sitegen import", "检查", "冲突"))]
             print("    " + "\n    ".join(said))
