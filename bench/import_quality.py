@@ -85,14 +85,30 @@ def all_indicators(unit_years) -> list[tuple[str, list]]:
     return lists
 
 
+def base(where: str) -> str:
+    return re.sub(r" \(\d+\)$", "", where.replace(" 中期", "")) + (" 中期" if " 中期" in where else "")
+
+
+def pair_lists(want_lists, got_lists) -> dict[int, int]:
+    """Each expected list of indicators with the imported list of the same project name that shares
+    most indicators with it (two units of a file may both have a project of that name)."""
+    pairs: dict[int, int] = {}
+    for k, (where, want) in enumerate(want_lists):
+        views = [indicator_view(i) for i in want]
+        options = [n for n, (w, _) in enumerate(got_lists) if base(w) == base(where) and n not in pairs.values()]
+        if options:
+            pairs[k] = max(options, key=lambda n: sum(indicator_view(i) in views for i in got_lists[n][1]))
+    return pairs
+
+
 def compare(want_lists, got_lists, show: bool) -> tuple[int, int, int]:
     """Expected indicators, those imported exactly, those imported that the table does not have."""
     expected = sum(len(items) for _, items in want_lists)
     exact = extra = 0
-    got_by_where = dict(got_lists)
-    unmatched_got = [items for where, items in got_lists if where not in dict(want_lists)]
-    for where, want in want_lists:
-        got = got_by_where.get(where, [])
+    pairs = pair_lists(want_lists, got_lists)
+    unmatched_got = [items for n, (_, items) in enumerate(got_lists) if n not in pairs.values()]
+    for k, (where, want) in enumerate(want_lists):
+        got = got_lists[pairs[k]][1] if k in pairs else []
         views = [indicator_view(i) for i in got]
         used = [False] * len(views)
         for n, indicator in enumerate(want):

@@ -39,6 +39,8 @@ def number(text: str) -> str | None:
     Thousands separators go; the decimals stay as printed. A money figure printed with its
     unit (`10000万元`) is the figure.
     """
+    if re.search(r"\d\s+[\d.]", norm(text)):
+        return None  # `102 \n120`: two figures, not one
     cleaned = squeeze(text).removesuffix("万元").removesuffix("元")
     if THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
