@@ -36,9 +36,11 @@ def recognise(grid: Grid, header: Header) -> Found | None:
     if not form_allowed("declaration"):
         return None
     for r in range(header.row):
-        for _, label, value in pairs(row_cells(grid, r)):
-            if is_label(label, NAME) and value and not is_label(value, NAME):
-                return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
+        row = row_cells(grid, r)
+        for part in (row, row[1:]):  # the row, or the row after a section label (专项基本情况 | 专项名称 | …)
+            for _, label, value in pairs(part):
+                if is_label(label, NAME) and value and not is_label(value, NAME):
+                    return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
     return None
 
 

@@ -22,12 +22,12 @@ INVESTMENT = words("declaration", "investment")
 COST_LABELS = table("declaration", "costs")
 UNIT_LINES = words("declaration", "unit_lines")
 UNIT_CELLS = words("declaration", "unit_cells")
-MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
+MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
-YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额)|预算申报数|申请.*资金")
+YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额|投入)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
@@ -80,6 +80,7 @@ class Block:
     costs: list[Cost] = field(default_factory=list)
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
+    money_headings: dict[int, str] = field(default_factory=dict)  # 项目资金 printed as a table: its headings
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
         if not label.strip() and not text.strip():
@@ -155,7 +156,8 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     if section and "目标" in section and not MONEY_SECTION.match(label_text(section)):
         read_goals(grid, r, section, body, block, from_above)
     elif section and MONEY_SECTION.match(label_text(section)):
-        read_money(grid, r, m, pairs(body), block)
+        headed = headed_pairs(body, block)
+        read_money(grid, r, m, pairs(body) if headed is None else headed, block)
     else:
         for _, label, value in pairs(body):
             read_pair(label, value, block)
@@ -265,6 +267,25 @@ def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_
             block.goals = text
         elif heading or text:
             block.fact(heading or section, text)
+
+
+def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
+    """项目资金 printed as a small table (湖南: 本年度预计投入 · 财政资金 中央/省级/市级/本级 · 其他 over a row
+    of figures): a row of headings only is kept (the lower heading of a column wins), a row of figures
+    only is paired with them. None for a row of label · value pairs."""
+    own = [(c, text) for c, text, above in body if not above and text.strip()]
+    if len(own) < 2:
+        return None
+    if all(money(text)[1] for _, text in own):
+        if not block.money_headings:
+            return None
+        return [(c, block.money_headings.get(c, ""), text) for c, text in own]
+    if not any(money(text)[0] is not None for _, text in own):
+        headings = {c: text for c, text in own}
+        if len(headings) >= 3:  # a pair row has two or four cells: label, value, label, value
+            block.money_headings.update(headings)
+            return []  # the headings themselves are no amounts
+    return None
 
 
 def is_money(label: str) -> bool:
