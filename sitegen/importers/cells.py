@@ -118,6 +118,20 @@ UNIT_IN_BRACKETS = re.compile(r"^(?P<value>.*\d)\s*[(（](?P<unit>[^()（）\d]{
 DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
 
 
+def unit_only(text: str) -> Value | None:
+    """`公里`, `≧ %`: a target cell that prints only a unit (and a sign), its value left blank."""
+    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
+
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    cleaned = squeeze(text)
+    printed, sign = next(((p, s) for p, s in SIGNS_BEFORE if cleaned.startswith(p)), ("", ""))
+    units = {unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"]}
+    if cleaned[len(printed):] not in units:
+        return None
+    return Value(split_cell(sign + "1").op if sign else None, "", cleaned[len(printed):])
+
+
 def split_value(text: str) -> Value:
     """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
     so does a date or a deadline (`2025年年底前`: model.targets.split_cell)."""

@@ -156,7 +156,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
 
 def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level2: str, name: str,
           target_text: str, values: dict[str, str], extra_remarks: bool) -> Indicator:
-    value = cells.split_value(target_text)
+    value = cells.unit_only(target_text) or cells.split_value(target_text)
     unit = values.get("unit", "").strip()
     op = value.op
     direction = kind = None
