@@ -171,7 +171,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
         return
     if not money.columns:
         return  # group headings over the column headings (预算安排 · 拨付情况)
-    label = next((text for c, text in own if c not in money.labels), "")
+    label = next((text for c, text in own if c not in money.labels), "") or next(
+        (text for c, text in own if c not in money.columns and figure(text) is None), "")  # 总额 under 年度预算数(万元)
     values: dict[str, Decimal | None] = {key: figure(grid.text(r, c)) for c, key in money.columns.items() if key != "rate"}
     for c, heading in money.labels.items():
         text = grid.text(r, c)

@@ -20,7 +20,7 @@ NOTE_WORDS = tuple(sorted((squeeze(word) for word in words("rows", "notes")), ke
 SIGNATURE_WORDS = tuple(sorted((squeeze(word) for word in words("rows", "signature")), key=len, reverse=True))
 
 # Template numbering before a name: 指标1: · 指标 1： · 1、 · 1. · （1） · (1) · ①
-TEMPLATE_NUMBER = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、]?|[（(]\s*\d{1,2}\s*[)）]\s*[、.．:：]?|\d{1,2}\s*[、．:：]|\d{1,2}\s*\.(?!\d)|[①-⑳])\s*")
+TEMPLATE_NUMBER = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、]?|[一二三四五六七八九十]{1,3}\s*[、．.]|[（(]\s*\d{1,2}\s*[)）]\s*[、.．:：]?|\d{1,2}\s*[、．:：]|\d{1,2}\s*\.(?!\d)|[①-⑳])\s*")
 # A printed weight after a level name: 产出指标(50分), 产出指标\n（50分）, 产出指标（权重50%）
 WEIGHT = re.compile(r"\s*[(（]\s*(?:权重|分值)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*(?:分|%)\s*[)）]\s*$")
 DOTS = re.compile(r"^[.。…·、\-—－_/\\*]+$")

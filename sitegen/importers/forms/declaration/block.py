@@ -29,6 +29,7 @@ TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额|投入)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
+CODED_NAME = re.compile(r"^([0-9A-Za-z]*\d[0-9A-Za-z]{6,30})\s*[-－—_:：]\s*(\S.*)$", re.S)
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
                                              for w in sorted(UNIT_LINES, key=len, reverse=True)) + r")\s*[:：]\s*(\S.*)$")
@@ -218,6 +219,9 @@ def read_pair(label: str, value: str, block: Block) -> None:
     key = key_of(label)
     text = label_text(label)
     if is_label(label, NAME):
+        coded = CODED_NAME.match(value.strip())
+        if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
+            block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
