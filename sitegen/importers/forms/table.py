@@ -104,6 +104,14 @@ def check_weights(found: Found, indicators: list[Indicator]) -> None:
                                   "不一致，请核对（分值已从名称中去掉）")
 
 
+def runs_across(grid: Grid, row: int, header: Header) -> bool:
+    """The 三级 cell is one text merged across the 一级 and 二级 columns too (评价结论 | 结合自评情况…):
+    a labelled row under the indicators, not an indicator."""
+    names, firsts = header.columns.get("name", []), header.columns.get("level1", [])
+    m = grid.merge_at(row, names[0]) if names else None
+    return m is not None and bool(firsts) and m.left <= firsts[0] < names[0] and m.top == row
+
+
 def spans_from_name(grid: Grid, row: int, header: Header, key: str) -> bool:
     columns, names = header.columns.get(key, []), header.columns.get("name", [])
     if not columns or not names:
@@ -121,7 +129,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
                    extra_remarks: bool = True) -> list[Indicator]:
     """The indicators of one row: none when it has no 三级 name, several when packed."""
     name = first_text(grid, row, header, "name")
-    if not name or row_kind(grid, row, found):
+    if not name or row_kind(grid, row, found) or runs_across(grid, row, header):
         return []
     level1, level2 = levels.read(grid, row, header, found)
     if rows.is_filler(name):
