@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sitegen.content.fields import Target
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, rows
+from sitegen.importers.forms import PAGE, Found, Header, rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_computed
 from sitegen.model import Indicator
@@ -152,7 +152,9 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
             found.guesses.append(f"{found.where(row, header.columns['name'][0])}: 一格中的 {len(names)} 个指标与其指标值逐一拆开")
     result = []
     for one_name, target in zip(names, targets):
-        one_name = unwrapped(rows.without_numbering(cells.strip_numbering(one_name)))
+        one_name = rows.without_numbering(cells.strip_numbering(one_name))
+        # A PDF wraps a long name at the cell's edge; in a workbook or a Word table the line break is the author's.
+        one_name = unwrapped(one_name) if PAGE.match(grid.name) else one_name.strip()
         if len(names) > 1:
             bare, glued = cells.unglue(one_name)
             if glued:
