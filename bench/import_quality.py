@@ -219,8 +219,8 @@ def markdown(results: dict[str, list[dict]]) -> str:
     """Per form and per province: the tables docs/import.md prints."""
     head = "| {} | 文件认出 | 指标完全一致 | 比例 | 多出的指标 |\n|---|---|---|---|---|"
     out = []
-    groups = [("真实语料（corpus）·开发所用的一半", results.get("seen", [])),
-              ("真实语料（corpus）·留出未看的一半", results.get("held-out", [])),
+    groups = [("真实语料（corpus）·开发所用的一半（seen）", results.get("seen", [])),
+              ("真实语料（corpus）·留出的一半（held-out）", results.get("held-out", [])),
               ("项目自带的样表（fixtures，每张四种格式）", results.get("fixtures", []))]
     for title, rows in groups:
         if not rows:
