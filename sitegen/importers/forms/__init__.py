@@ -23,7 +23,6 @@ YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
 NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")
-NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
 PAGE = re.compile(r"^第\d+页")  # the grids of a PDF: only pages continue one another
 
 

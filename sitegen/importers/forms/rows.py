@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 
 from sitegen.importers.cells import norm, squeeze
-from sitegen.importers.labels import label_text, words
+from sitegen.importers.labels import words
 
 FILLER = frozenset(squeeze(word) for word in words("rows", "filler"))
 NOTE_WORDS = tuple(sorted((squeeze(word) for word in words("rows", "notes")), key=len, reverse=True))
@@ -22,7 +22,7 @@ SIGNATURE_WORDS = tuple(sorted((squeeze(word) for word in words("rows", "signatu
 # Template numbering before a name: 指标1: · 指标 1： · 1、 · 1. · （1） · (1) · ①
 TEMPLATE_NUMBER = re.compile(r"^\s*(?:指标\s*\d{1,2}\s*[:：.、]?|[一二三四五六七八九十]{1,3}\s*[、．.]|[（(]\s*\d{1,2}\s*[)）]\s*[、.．:：]?|\d{1,2}\s*[、．:：]|\d{1,2}\s*\.(?!\d)|[①-⑳])\s*")
 # A printed weight after a level name: 产出指标(50分), 产出指标\n（50分）, 产出指标（权重50%）
-WEIGHT = re.compile(r"\s*[(（]\s*(?:权重|分值)?\s*[:：]?\s*(\d+(?:\.\d+)?)\s*(?:分|%)\s*[)）]\s*$")
+WEIGHT = re.compile(r"\s*[(（]\s*(?:权重|分值)?\s*[:：]?\s*([\d０-９]+(?:[.．][\d０-９]+)?)\s*(?:分|%|％)\s*[)）]\s*$")
 DOTS = re.compile(r"^[.。…·、\-—－_/\\*]+$")
 
 
@@ -33,10 +33,10 @@ def without_numbering(name: str) -> str:
 
 def level_name(text: str) -> tuple[str, Decimal | None]:
     """`产出指标\\n(50分)` → (产出指标, 50): the name without the weight the template printed after it."""
-    match = WEIGHT.search(norm(text))
+    match = WEIGHT.search(text)  # on the text as printed: the name keeps its own characters
     if not match:
         return text.strip(), None
-    return norm(text)[: match.start()].strip(), Decimal(match.group(1))
+    return text[: match.start()].strip(), Decimal(norm(match.group(1)))
 
 
 def is_filler(name: str) -> bool:
@@ -72,6 +72,3 @@ def is_signature(text: str) -> bool:
     rest = squeeze(text)[len(word):]
     return not rest or rest[0] in ":：(（"  # 填报人：张三, 联系电话(办公)…; not 负责人培训
 
-
-def is_total(text: str) -> bool:
-    return label_text(text) in ("合计", "总计", "小计", "总分", "合计金额", "得分合计")
