@@ -22,7 +22,7 @@ INVESTMENT = words("declaration", "investment")
 COST_LABELS = table("declaration", "costs")
 UNIT_LINES = words("declaration", "unit_lines")
 UNIT_CELLS = words("declaration", "unit_cells")
-MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金)")
+MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金|投入目标)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
 TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入")
@@ -286,7 +286,8 @@ def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
         return [(c, block.money_headings.get(c, ""), text) for c, text in own]
     if not any(money(text)[0] is not None for _, text in own):
         headings = {c: text for c, text in own}
-        if len(headings) >= 3:  # a pair row has two or four cells: label, value, label, value
+        # a pair row has two or four cells (label, value …); 资金来源 | 年初安排金额（万元） heads the rows under it
+        if len(headings) >= 3 or label_text(own[0][1]) in ("资金来源", "资金性质", "资金类别", "来源"):
             block.money_headings.update(headings)
             return []  # the headings themselves are no amounts
     return None
