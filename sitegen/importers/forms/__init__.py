@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sitegen.base.findings import Loc
 from sitegen.importers import labels
+from sitegen.importers.cells import decimal
 from sitegen.importers.grid import Grid, Merge, with_inferred_merges
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project
@@ -127,6 +128,21 @@ def best_match(text: str, lowest: bool) -> Match | None:
     return max(found, key=lambda m: m.score)
 
 
+NUMBER_ONLY = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+
+
+def label_above(grid: Grid, top: int, c: int) -> tuple[Match, str] | None:
+    """A header cell that prints only a number (the section's score, 四川: 年度绩效指标完成情况 … | 50) names
+    no column: the column's label is the nearest text above that names a field (自评得分 at the form's top)."""
+    for r in range(top - 1, -1, -1):
+        text = grid.own(r, c)
+        if not text or grid.is_continuation(r, c) or NUMBER_ONLY.match(text) or decimal(text) is not None:
+            continue
+        found = best_match(text, True)
+        return (found, text) if found else None
+    return None
+
+
 def make_header(grid: Grid, row: int, top: int) -> Header:
     columns: dict[str, list[int]] = {}
     extra: dict[int, str] = {}
@@ -145,6 +161,8 @@ def make_header(grid: Grid, row: int, top: int) -> Header:
                 break
         if not label or (c > 0 and grid.is_continuation(row, c) and grid.merge_at(row, c).left < c):
             continue
+        if found is None and NUMBER_ONLY.match(label):
+            found, label = label_above(grid, top, c) or (None, label)
         labels[c] = label
         if found:
             matches[c] = found
