@@ -82,6 +82,7 @@ class Labels:
 
     def __init__(self, fields: dict[str, tuple[str, ...]]):
         self.exact = {label_text(label): key for key, labels in fields.items() for label in labels}
+        self.saved: dict[str, str] = {}  # the vocabulary's own labels while a --map's are added
         self.by_length = sorted(self.exact.items(), key=lambda item: -len(item[0]))
 
     @lru_cache(maxsize=4096)
