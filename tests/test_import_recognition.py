@@ -225,3 +225,38 @@ def test_a_table_with_a_header_and_no_indicator_rows_is_refused(tmp_path):
                          "--agency", "x1", "--region", "某省某县")
     assert code == 2 and "没有导入任何内容" in err and "--explain" in err
     assert sorted(p.name for p in into.iterdir()) == ["site.yaml"]
+
+
+def test_a_csv_declaration_gets_the_merges_its_form_implies(tmp_path):
+    """A 申报表 saved as CSV (GB18030, as Excel on a Chinese Windows saves it) has no merged cells."""
+    rows_ = [
+        ["项目支出绩效目标申报表", "", "", "", ""],
+        ["(2024年度)", "", "", "", ""],
+        ["项目名称", "道路养护", "", "实施单位", "某县交通运输局"],
+        ["资金情况(万元)", "年度资金总额:", "", "100", ""],
+        ["", "其中:财政拨款", "", "100", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+        ["", "产出指标", "数量指标", "养护里程", "≧120公里"],
+        ["", "", "时效指标", "完工时间", "2024年年底前"],
+        ["填报人：张三", "", "", "", ""],
+    ]
+    path = tmp_path / "t.csv"
+    path.write_bytes("\r\n".join(",".join(row) for row in rows_).encode("gb18030"))
+    into = content(tmp_path)
+    code, out, err = run("import", str(path), "--into", str(into), "--agency", "x1", "--region", "某省某县")
+    assert code == 0, out + err
+    loaded = load_content(into)
+    (project,) = loaded.content.unit_years()[0].projects
+    assert (project.name, str(project.budget), [(f.source, str(f.amount)) for f in project.funding]) == (
+        "道路养护", "100", [("财政拨款", "100")])
+    assert [(i.level2, i.name, i.op, i.target.text, i.unit) for i in project.indicators] == [
+        ("数量指标", "养护里程", ">=", "120", "公里"), ("时效指标", "完工时间", None, "2024年年底前", "")]
+
+
+def test_unit_lines_name_the_unit_and_never_a_money_unit():
+    from sitegen.importers.forms.declaration.block import unit_line
+
+    assert unit_line("部门：湘潭市环境卫生管理处") == "湘潭市环境卫生管理处"
+    assert unit_line("填报单位：某局（盖章）") == "某局"
+    assert unit_line("填报单位:(盖章) 单位:万元") is None
+    assert unit_line("单位：万元") is None

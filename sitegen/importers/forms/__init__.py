@@ -347,7 +347,7 @@ def merged(grid: Grid) -> Grid:
     if grid.merges:
         return grid
     header = find_header(grid)
-    return with_inferred_merges(grid, header.top if header else grid.height) if header else grid
+    return with_inferred_merges(grid, header.row) if header else grid  # the block: every row above the indicator labels
 
 
 def join_pages(grids: list[Grid]) -> list[Grid]:
