@@ -82,7 +82,7 @@ def test_selfeval_merges_into_the_authors_file_keeping_every_value(tmp_path, fmt
     code, out, err = run("import", str(JISHAN / f"table.{fmt}"), "--into", str(into), *ARGS)
     assert code == 0, out + err
     assert "自评表并入" in out and "medical.yaml（按项目名称匹配）" in out
-    assert "「指标1:是否满意」在" in out and "已追加" in out  # a row the author's file does not have
+    assert "「是否满意」在" in out and "已追加" in out  # a row the author's file does not have
     assert not (into / "jishan-ybj" / "2020" / "p01.yaml").exists()
     assert (into / "jishan-ybj" / "2020" / "disclosure.yaml").read_text(encoding="utf-8") == "title: 作者的标题\n"
     after = only_project(into)
@@ -100,7 +100,7 @@ def test_selfeval_merges_into_the_authors_file_keeping_every_value(tmp_path, fmt
     assert results["全县参合人数"] == ("8676", Decimal("13"), "建档立卡中有新增死亡人员,导致有偏差")
     assert results["资金是否全部纳入医保统筹"] == ("100", Decimal("15"), "")
     assert results["长效机制"] == (None, None, "")  # not in the self-evaluation: left as it was
-    assert results["指标1:是否满意"] == ("95", Decimal("9"), "")
+    assert results["是否满意"] == ("95", Decimal("9"), "")
     text = (into / "jishan-ybj" / "2020" / "medical.yaml").read_text(encoding="utf-8")
     assert text.startswith("# 2020 年度绩效目标（作者手写）\n")
     # Merged in the file's own text: the comment where it was, the author's ≥, the results added.

@@ -161,6 +161,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="只报告，不写文件")
     p.add_argument("--force", action="store_true",
                    help="用表中的值替换已有文件中不同的值（注释和表中没有的键保留；替换前的文件备份在 <内容目录>/.sitegen-import-backup/）")
+    p.add_argument("--explain", action="store_true", help="只显示表格如何读取（合并区域、各行类别、各列对应的字段），不导入")
+    p.add_argument("--map", type=Path, metavar="MAP", help="YAML 文件：表头文字 → 字段、表头行号、表式，用于没有见过的表格")
     p.set_defaults(handler=cmd_import)
 
     p = sub.add_parser("schema", help="生成编辑器用的 JSON Schema")
@@ -290,9 +292,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sitegen.importers.grid import BadInput
     from sitegen.importers.plan import Options, run_import
 
+    from sitegen.importers.explain import explain
+    from sitegen.importers.labels import using_mapping
+
     options = Options(args.into, args.agency, args.year, args.region, args.dry_run, args.force)
     try:
-        code, report = run_import(args.files, options)
+        with using_mapping(args.map):
+            if args.explain:
+                print(explain(args.files))
+                return 0
+            code, report = run_import(args.files, options)
     except BadInput as exc:
         print(f"sitegen import: {exc.message}", file=sys.stderr)
         print("未写入任何文件", file=sys.stderr)

@@ -39,6 +39,8 @@ def number(text: str) -> str | None:
     Thousands separators go; the decimals stay as printed. A money figure printed with its
     unit (`10000万元`) is the figure.
     """
+    if re.search(r"\d\s+[\d.]", norm(text)):
+        return None  # `102 \n120`: two figures, not one
     cleaned = squeeze(text).removesuffix("万元").removesuffix("元")
     if THOUSANDS.match(cleaned):
         cleaned = cleaned.replace(",", "")
@@ -75,16 +77,75 @@ def op_of(text: str) -> str | None:
     cleaned = squeeze(text)
     if cleaned in OPS:
         return cleaned
-    return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip())
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    sign = next((sign for printed, sign in SIGNS_BEFORE if printed == cleaned), None)
+    return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip()) or (OP_ALIASES.get(sign, sign) if sign else None)
+
+
+def sign_table() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(printed sign, canonical sign) before and after the number, longest first (vocabulary.yaml)."""
+    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
+
+    canonical = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
+    before = [(unicodedata.normalize("NFKC", str(w)), canonical[op]) for op, ws in VOCABULARY["signs"].items() for w in ws]
+    after = [(str(w), canonical[op]) for op, ws in VOCABULARY["after"].items() for w in ws]
+    return sorted(before, key=lambda p: -len(p[0])), sorted(after, key=lambda p: -len(p[0]))
+
+
+SIGNS_BEFORE, SIGNS_AFTER = [], []
+
+
+def with_canonical_sign(text: str) -> str:
+    """`═100%` → `=100%`, `⩾95%` → `≥95%`, `不低于95%` → `≥95%`, `95%以上` → `≥95%`: every printed form of a
+    comparison as the one sign the model reads. Text that is no comparison is returned unchanged."""
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    for printed, sign in SIGNS_BEFORE:
+        if cleaned.startswith(printed) and len(cleaned) > len(printed):
+            rest = cleaned[len(printed):].strip()
+            if rest[:1].isdigit() or rest[:1] in "+-.":
+                return sign + rest
+    for printed, sign in SIGNS_AFTER:
+        if cleaned.endswith(printed) and cleaned[:1].isdigit():
+            return sign + cleaned[: -len(printed)].strip()
+    return text
+
+
+UNIT_IN_BRACKETS = re.compile(r"^(?P<value>.*\d)\s*[(（](?P<unit>[^()（）\d]{1,8})[)）]$")
+# Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
+DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
+
+
+def unit_only(text: str) -> Value | None:
+    """`公里`, `≧ %`: a target cell that prints only a unit (and a sign), its value left blank."""
+    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
+
+    if not SIGNS_BEFORE:
+        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
+    cleaned = squeeze(text)
+    printed, sign = next(((p, s) for p, s in SIGNS_BEFORE if cleaned.startswith(p)), ("", ""))
+    units = {unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"]}
+    if cleaned[len(printed):] not in units:
+        return None
+    return Value(split_cell(sign + "1").op if sign else None, "", cleaned[len(printed):])
 
 
 def split_value(text: str) -> Value:
-    """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says."""
+    """`≥95%` → (>=, 95, %); `100%` → (None, 100, %); `按月及时发放` stays whole, as the contract says;
+    so does a date or a deadline (`2025年年底前`: model.targets.split_cell)."""
     text = text.strip()
-    cell = split_cell(text)
-    if cell is None:
+    bracketed = UNIT_IN_BRACKETS.match(text)
+    if bracketed:  # ≥13459.00(平方米): the unit printed in brackets after the figure
+        cell = split_cell(with_canonical_sign(bracketed["value"]))
+        if cell is not None and not cell.unit:
+            return Value(cell.op, cell.number, bracketed["unit"].strip())
+    unit = next((u for u in DIGIT_UNITS if text.endswith(u) and len(text) > len(u)), "")
+    cell = split_cell(with_canonical_sign(text[: len(text) - len(unit)] if unit else text))
+    if cell is None or unit and cell.unit:
         return Value(None, text, "")
-    return Value(cell.op, cell.number, cell.unit)
+    return Value(cell.op, cell.number, cell.unit or unit)
 
 
 def strip_numbering(name: str) -> str:

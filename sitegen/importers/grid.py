@@ -89,6 +89,14 @@ class Grid:
     def width(self) -> int:
         return len(self.rows[0]) if self.rows else 0
 
+    @property
+    def used_width(self) -> int:
+        """The columns that hold any text or merge (a Word table may carry an empty column at its right)."""
+        if getattr(self, "_used_width", None) is None:
+            used = [c for c in range(self.width) if any(row[c].strip() for row in self.rows)]
+            self._used_width = max([used[-1] + 1 if used else 0] + [m.right + 1 for m in self.merges if m.width > 1 or m.height > 1])
+        return self._used_width
+
     def merge_at(self, row: int, col: int) -> Merge | None:
         return self._merge_of.get((row, col))
 
@@ -135,3 +143,39 @@ class Grid:
     def where(self, row: int, col: int) -> str:
         """For messages: the file and the cell, `a.xlsx 表1!C7`."""
         return f"{self.source} {self.address(row, col)}"
+
+
+def with_inferred_merges(grid: Grid, header_row: int) -> Grid:
+    """A table saved without its merges (CSV): the merges a printed form implies, put back.
+
+    Above the indicator header (the labelled block), a text runs right over the empty cells after
+    it (`项目名称 | 教育… | | 实施单位`), and a first-column label runs down over the rows whose first
+    cell is empty (资金情况 over 年度资金总额 · 其中 · 其他资金). Any row with only its first cell
+    filled is a line across the table (a title, `注：…`). Indicator rows are left as they are: an
+    empty cell there is an empty value.
+    """
+    if grid.merges or grid.width < 2:
+        return grid
+    merges: list[Merge] = []
+    for r in range(grid.height):
+        texts = [c for c in range(grid.width) if grid.rows[r][c].strip()]
+        if texts == [0]:
+            merges.append(Merge(r, 0, r, grid.width - 1))
+        elif r < header_row and texts:
+            for n, c in enumerate(texts):
+                right = (texts[n + 1] if n + 1 < len(texts) else grid.width) - 1
+                if right > c:
+                    merges.append(Merge(r, c, r, right))
+    covered = {(m.top, c) for m in merges for c in range(m.left, m.right + 1)}
+    r = 0
+    while r < header_row:
+        bottom = r
+        if grid.rows[r][0].strip() and (r, 0) not in {(m.top, m.left) for m in merges if m.width == grid.width}:
+            while bottom + 1 < header_row and not grid.rows[bottom + 1][0].strip() and any(
+                    cell.strip() for cell in grid.rows[bottom + 1]) and (bottom + 1, 0) not in covered:
+                bottom += 1
+        if bottom > r:
+            merges = [m for m in merges if not (m.left == 0 and r <= m.top <= bottom)]
+            merges.append(Merge(r, 0, bottom, 0))
+        r = bottom + 1
+    return Grid(grid.source, grid.name, grid.rows, merges, grid.notes)

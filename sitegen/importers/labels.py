@@ -1,82 +1,65 @@
 """The header labels real tables print, region by region, and the key each stands for.
 
-A column is found by its label, never by its position. Labels are compared
-without spaces, line breaks, full-width forms and a money unit in brackets
-(`金额（万元）` is 金额, and says 万元).
+The words are data: vocabulary.yaml beside this file, which a maintainer extends without touching
+Python. A column is found by its label, never by its position. Labels are compared without spaces,
+line breaks, full-width forms, a money unit in brackets (`金额（万元）` is 金额, and says 万元), a
+trailing colon or a leading `*`; a label cut short on the printed page (`一级指`, `绩`) or one with
+words around it (`本年度绩效目标值`) is matched too, less surely than an exact one (`Match.score`),
+so that a header can give each column the field it matches best.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from sitegen.importers.cells import squeeze
 
-# Indicator columns: the key in the contract's indicator record. `sign` is a column that may hold
-# 正向/反向 (direction), 定量/定性 (kind) or 大于等于/≥ (op), whatever its label says: regions print
-# 指标性质 for the direction (乌海) or for the sign (井研); each cell is read for what it holds.
-INDICATOR = {
-    "level1": ("一级指标", "一级指标名称"),
-    "level2": ("二级指标", "二级指标名称"),
-    "name": ("三级指标", "三级指标名称", "指标名称", "指标内容", "绩效指标名称", "具体指标"),
-    "target": ("目标值", "指标值", "年度指标值", "年度目标值", "指标目标值", "绩效指标值", "绩效目标值", "预期目标值", "目标值(指标值)", "年度指标值(A)",
-               "指标值(或计划水平)", "计划指标值(或计划水平)", "计划指标值"),
-    "unit": ("计量单位", "度量单位", "单位", "指标单位"),
-    "sign": ("指标性质", "指标方向", "指标方向性", "指标属性", "指标类型", "计算符号", "比较符号", "符号", "运算符号", "指标值类型"),
-    "score": ("分值", "权重", "指标分值", "指标权重", "权重(%)", "分值(权重)"),
-    "explanation": ("指标解释", "指标说明", "指标内涵", "指标定义"),
-    "scoring": ("评(扣)分标准", "评分标准", "扣分标准", "评分规则", "评(扣)分规则", "评分方法"),
-    "basis": ("指标值确定依据", "指标标准或依据", "指标值设定依据", "目标值确定依据", "指标值设定依据及数据来源", "确定依据", "指标依据"),
-    "last_actual": ("上年实际值", "上年实际实现值", "上年完成值", "上年度实际值", "上年实际完成值", "历史值"),
-    "remark": ("备注",),
-    "actual": ("实际完成值", "完成值", "全年实际值", "实际值", "实际完成情况值", "全年完成值", "实际完成指标值(B)", "实际完成值(B)"),
-    "earned": ("得分", "自评得分", "实际得分"),
-    "deviation": ("偏差原因分析及改进措施", "未完成原因分析", "偏差原因分析", "原因分析及改进措施", "未完成原因和改进措施", "偏差原因", "未完成原因分析及改进措施"),
-}
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
 
-# Project columns of the tables with one row per indicator (flat, per-project).
-PROJECT = {
-    "project": ("项目名称", "二级项目名称", "单位及项目名称", "项目", "项目(单位)名称"),
-    "agency": ("项目单位", "单位名称", "预算单位", "预算单位名称", "单位"),
-    "unit_code": ("单位编码", "单位代码", "预算单位编码"),
-    "code": ("项目编码", "项目代码", "编码"),
-    "category": ("项目类别", "项目分类名称"),
-    "attribute": ("项目属性", "项目类型"),
-    "budget": ("预算数", "金额", "预算金额", "项目金额", "资金总额", "年度资金总额", "预算资金", "项目预算数", "项目预算", "年度预算", "年度预算数", "预算安排"),
-    "goals": ("年度绩效目标", "绩效目标", "年度目标", "项目绩效目标", "年度总体目标", "总体目标", "绩效目标内容"),
-    "implementer": ("实施单位", "项目实施单位", "项目执行单位"),
-    "period": ("项目期", "起止时间", "项目起止时间"),
-    "parent": ("一级项目名称", "一级项目"),
-    # A flat table with the year's results (sitegen's own XLSX after a self-evaluation).
-    "ev_initial": ("年初预算数",),
-    "ev_adjusted": ("全年预算数", "调整后预算数"),
-    "ev_spent": ("全年执行数", "预算执行数"),
-}
 
-# The cells of contract version 2 that a flat table prints in columns of their own, as sitegen's
-# own XLSX titles them (render/data.py: PROJECT_CELLS, INDICATOR_CELLS), and its 金额单位. Read by
-# the flat table only (flat_cells.py): a declaration prints these labels in its labelled block
-# (block.py), and as project labels they would make a block row above the indicators look like a
-# header row.
-FLAT_CELLS = {
-    "money_unit": ("金额单位",),  # 元 or 万元: the unit of the row's amounts
-    "total_investment": ("项目总投资", "总投资"),
-    "project_basis": ("立项依据", "政策依据", "项目立项依据"),
-    "costs": ("项目预算成本构成", "预算成本构成"),  # `成本项目: 金额; 测算依据: …`, a line each
-    "facts": ("其他栏目",),  # `label: text`, a line each
-    "midterm_period": ("中期期限",),
-    "midterm_budget": ("中期资金总额",),
-    "midterm_goals": ("中期目标", "中期绩效目标"),
-    "term": ("指标期限",),  # 年度, or 中期 for midterm.indicators
-}
+def load_vocabulary(path: Path = VOCABULARY_FILE) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
 
-# Columns that are computed from the others, never written (目标达成, 执行率): read, not kept.
-COMPUTED = ("目标达成", "是否达成", "执行率", "执行率(%)", "预算执行率", "预算执行率(%)")
+
+VOCABULARY = load_vocabulary()
+
+
+def table(*path: str) -> dict[str, tuple[str, ...]]:
+    """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
+    node = VOCABULARY
+    for step in path:
+        node = node[step]
+    return {str(key): tuple(str(label) for label in labels) for key, labels in node.items()}
+
+
+def words(*path: str) -> tuple[str, ...]:
+    node = VOCABULARY
+    for step in path:
+        node = node[step]
+    return tuple(str(word) for word in node)
+
+
+INDICATOR = table("indicator")
+PROJECT = table("project")
+FLAT_CELLS = table("flat_cells")
+COMPUTED = words("computed")
+TOTALS = words("totals")
+SHORT = {str(k): str(v) for k, v in VOCABULARY["short"].items()}
 
 BRACKETED_UNIT = re.compile(r"[(（]\s*(万元|元)\s*[)）]")
 # A declaration prints its two indicator groups as 二级指标(长期) … 二级指标(年度): the same column.
 BRACKETED_PERIOD = re.compile(r"[(（]\s*(长期|中期|年度|当年)\s*[)）]$")
+# A qualifier after a label: `年度指标值(A)`, `分值(%)`, `产出指标(50分)`.
+BRACKETED_TAIL = re.compile(r"\([^()]*\)$")
+BRACKETED = re.compile(r"\([^()]*\)")
 TRAILING = re.compile(r"[:：*＊]+$")
-LEADING = re.compile(r"^[*＊]+")  # 湖南: `*指标值`, `*部门(单位)职责` mark the required cells
+LEADING = re.compile(r"^[*＊★☆]+")  # 湖南: `*指标值`, `*部门(单位)职责` mark the required cells
 
 
 def label_text(text: str) -> str:
@@ -84,31 +67,181 @@ def label_text(text: str) -> str:
     return BRACKETED_PERIOD.sub("", LEADING.sub("", TRAILING.sub("", BRACKETED_UNIT.sub("", squeeze(text)))))
 
 
-def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    return {label_text(label): key for key, labels in table.items() for label in labels}
+@dataclass(frozen=True)
+class Match:
+    """A header cell read as a field: which label of the vocabulary it matched, and how."""
+
+    key: str
+    label: str
+    how: str  # 完全一致, 去掉括号, 缩写, 截短, 包含
+    score: int  # 5 exact … 1 contained: the better match keeps the field
 
 
-INDICATOR_LABELS = _index(INDICATOR)
-PROJECT_LABELS = _index(PROJECT)
-FLAT_CELL_LABELS = _index(FLAT_CELLS)
+class Labels:
+    """One field → labels table, indexed for the tolerant match."""
+
+    def __init__(self, fields: dict[str, tuple[str, ...]]):
+        self.exact = {label_text(label): key for key, labels in fields.items() for label in labels}
+        self.saved: dict[str, str] = {}  # the vocabulary's own labels while a --map's are added
+        self.by_length = sorted(self.exact.items(), key=lambda item: -len(item[0]))
+
+    @lru_cache(maxsize=4096)
+    def match(self, text: str) -> Match | None:
+        squeezed = label_text(text)
+        if not squeezed:
+            return None
+        if squeezed in self.exact:
+            return Match(self.exact[squeezed], squeezed, "完全一致", 5)
+        bare = BRACKETED_TAIL.sub("", squeezed)
+        if bare and bare in self.exact:
+            return Match(self.exact[bare], bare, "去掉括号", 4)
+        unbracketed = BRACKETED.sub("", squeezed)  # 年度(/项目)指标值: a bracket inside the label
+        if unbracketed and unbracketed in self.exact:
+            return Match(self.exact[unbracketed], unbracketed, "去掉括号", 4)
+        if squeezed in SHORT and label_text(SHORT[squeezed]) in self.exact:
+            full = label_text(SHORT[squeezed])
+            return Match(self.exact[full], full, "缩写", 3)
+        return self.prefix(bare or squeezed) or self.contained(bare or squeezed)
+
+    def prefix(self, text: str) -> Match | None:
+        """A label cut short on the printed page: the start of labels of one field only."""
+        if len(text) < 3:
+            return None
+        keys = {key for label, key in self.exact.items() if label.startswith(text) and len(text) * 2 >= len(label)}
+        if len(keys) != 1:
+            return None
+        key = keys.pop()
+        label = min((label for label, k in self.exact.items() if k == key and label.startswith(text)), key=len)
+        return Match(key, label, "截短", 2)
+
+    def contained(self, text: str) -> Match | None:
+        """A label with words around it (`本年度绩效目标值`): the longest label inside a short cell."""
+        if len(text) > 14:
+            return None  # a sentence, not a heading
+        for label, key in self.by_length:
+            if len(label) >= 3 and label in text and len(text) <= 2 * len(label) + 3:
+                return Match(key, label, "包含", 1)
+        return None
+
+
+INDICATOR_LABELS = Labels(INDICATOR)
+PROJECT_LABELS = Labels(PROJECT)
+FLAT_CELL_LABELS = Labels(FLAT_CELLS)
 
 
 def indicator_key(text: str) -> str | None:
-    return INDICATOR_LABELS.get(label_text(text))
+    found = INDICATOR_LABELS.match(text)
+    return found.key if found else None
 
 
 def project_key(text: str) -> str | None:
-    return PROJECT_LABELS.get(label_text(text))
+    found = PROJECT_LABELS.match(text)
+    return found.key if found else None
 
 
 def flat_cell_key(text: str) -> str | None:
-    return FLAT_CELL_LABELS.get(label_text(text))
+    found = FLAT_CELL_LABELS.exact.get(label_text(text))
+    return found
+
+
+def is_label(text: str, labels: tuple[str, ...]) -> bool:
+    """The text is one of these labels (exactly, without a bracketed tail, or as a known abbreviation)."""
+    squeezed = label_text(text)
+    options = {label_text(one) for one in labels}
+    return (squeezed in options or BRACKETED_TAIL.sub("", squeezed) in options
+            or squeezed in SHORT and label_text(SHORT[squeezed]) in options)
+
+
+def key_in(text: str, fields: dict[str, tuple[str, ...]]) -> str | None:
+    """The field of `fields` whose labels include the text (is_label), or None."""
+    return next((key for key, labels in fields.items() if is_label(text, labels)), None)
 
 
 def is_computed(text: str) -> bool:
-    return label_text(text) in (label_text(one) for one in COMPUTED)
+    return is_label(text, COMPUTED)
 
 
 def is_total(text: str) -> bool:
     """合计 / 总计 / 合 计 rows."""
-    return label_text(text) in ("合计", "总计", "小计", "合计金额")
+    return label_text(text) in {label_text(one) for one in TOTALS}
+
+
+# ---------------------------------------------------------------- --map: a table nobody has seen
+
+FORMS = ("flat", "per-project", "declaration", "evaluation", "overall")
+
+
+@dataclass
+class Mapping:
+    """What `sitegen import --map FILE` says about a table: its labels' fields, its header row, its form."""
+
+    labels: dict[str, str]
+    header_row: int | None = None  # the indicator header's (last) row, from 1 as printed
+    form: str | None = None
+    source: str = ""
+
+
+MAPPING: Mapping | None = None  # the --map of the import under way (one import a process at a time)
+
+
+def read_mapping(path: Path) -> Mapping:
+    """The --map file: `labels: {label as printed: field}`, optional `header_row` and `form`."""
+    from sitegen.importers.grid import BadInput
+
+    shown = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{shown}: 无法读取 --map 文件：{getattr(exc, 'strerror', None) or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise BadInput(f"{shown}" + (f" 第 {mark.line + 1} 行" if mark else "") + ": --map 文件不是有效的 YAML") from None
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), dict):
+        raise BadInput(f"{shown}: --map 文件应有 labels（表头文字: 字段名），如 labels: {{考核内容: name, 预期值: target}}")
+    unknown = sorted(set(data) - {"labels", "header_row", "form"})
+    if unknown:
+        raise BadInput(f"{shown}: --map 文件中的键「{unknown[0]}」不认识（可用 labels、header_row、form）")
+    fields = set(INDICATOR) | set(PROJECT)
+    labels = {}
+    for label, key in data["labels"].items():
+        if str(key) not in fields:
+            raise BadInput(f"{shown}: labels 中「{label}」的字段「{key}」不认识（可用：{'、'.join(sorted(fields))}）")
+        labels[str(label)] = str(key)
+    row = data.get("header_row")
+    if row is not None and (not isinstance(row, int) or isinstance(row, bool) or row < 1):
+        raise BadInput(f"{shown}: header_row 应是表头所在的行号（从 1 起），不是「{row}」")
+    form = data.get("form")
+    if form is not None and form not in FORMS:
+        raise BadInput(f"{shown}: form「{form}」不认识（可用：{'、'.join(FORMS)}）")
+    return Mapping(labels, row, form, shown)
+
+
+class using_mapping:
+    """`with using_mapping(path):` the import reads the --map's labels as the vocabulary's own (they win)."""
+
+    def __init__(self, path: Path | None):
+        self.mapping = read_mapping(path) if path is not None else None
+
+    def __enter__(self) -> Mapping | None:
+        global MAPPING
+        if self.mapping is not None:
+            MAPPING = self.mapping
+            for labels in (INDICATOR_LABELS, PROJECT_LABELS):
+                labels.saved = dict(labels.exact)
+                fields = INDICATOR if labels is INDICATOR_LABELS else PROJECT
+                labels.exact.update({label_text(label): key for label, key in self.mapping.labels.items() if key in fields})
+                labels.match.cache_clear()
+        return self.mapping
+
+    def __exit__(self, *exc) -> None:
+        global MAPPING
+        if self.mapping is not None:
+            MAPPING = None
+            for labels in (INDICATOR_LABELS, PROJECT_LABELS):
+                labels.exact = labels.saved
+                labels.match.cache_clear()
+
+
+def form_allowed(form: str) -> bool:
+    """The --map's form, when it names one, is the only form tried."""
+    return MAPPING is None or MAPPING.form in (None, form)

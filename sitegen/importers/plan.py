@@ -24,6 +24,7 @@ from sitegen.importers import batch, merge, transaction, writer, yamlmerge
 from sitegen.importers.forms import Found, find_header, join_pages, join_parts
 from sitegen.importers.forms import declaration, evaluation, flat, overall, per_project
 from sitegen.importers.grid import BadInput, Grid
+from sitegen.importers.explain import unrecognised
 from sitegen.importers.readers import read_file_warned
 from sitegen.importers.report import Report
 from sitegen.importers.transaction import WriteFailed, reason
@@ -105,9 +106,7 @@ def read_all(paths: list[Path], report: Report) -> list[Found]:
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
         found = recognise(grids, report)
         if not found:
-            first = grids[0] if grids else None
-            where = f"{shown} {first.name}".strip() if first else shown
-            raise BadInput(f"{where}: 没有找到绩效目标表（表头中应有 一级指标、二级指标、三级指标，或申报表、自评表的栏目）")
+            raise BadInput(unrecognised(shown, grids))
         founds += found
     return founds
 
@@ -470,7 +469,7 @@ def plan_check_write(founds: list[Found], options: Options, report: Report) -> i
     merged: set[Path] = set()
     units = units_of(founds, options, report)
     if not units:
-        report.failed.append("没有导入任何项目：读到的表都没有项目行（见上面的「跳过」），未写入任何文件")
+        report.failed.append("没有导入任何项目：读到的表都没有项目行（见上面的「跳过」），未写入任何文件（用 --explain 查看表格如何读取）")
         return 1
     if not (options.into / "site.yaml").exists():
         files[options.into / "site.yaml"] = writer.site_yaml()

@@ -37,10 +37,20 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
+# A date or a deadline is text, not a figure with a unit (`2025年年底前` is not 2025 年年底前): a unit that
+# says 前/底/末/初/旬/以内, or a year (19xx, 20xx) followed by 年 or a date separator.
+DEADLINE = re.compile(r"前|底|末|初|旬|以内|之内")
+YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+def is_date(number: str, unit: str) -> bool:
+    return bool(DEADLINE.search(unit)) or (YEAR.fullmatch(number) is not None and unit.startswith(("年", "-", ".", "/")))
+
+
 def split_cell(text: str) -> Cell | None:
-    """`≥95%` → Cell('>=', '95', '%'); None for anything that is not one comparison."""
+    """`≥95%` → Cell('>=', '95', '%'); None for anything that is not one comparison (a date included)."""
     match = ONE_COMPARISON.match(normalise(text))
-    if not match:
+    if not match or is_date(match["number"], match["unit"]):
         return None
     op = match["op"]
     return Cell(OP_ALIASES.get(op, op) if op else None, match["number"], match["unit"])

@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sitegen.base.findings import Loc
-from sitegen.importers.grid import Grid, Merge
-from sitegen.importers.labels import indicator_key, label_text, project_key
+from sitegen.importers import labels
+from sitegen.importers.cells import decimal
+from sitegen.importers.grid import Grid, Merge, with_inferred_merges
+from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Evaluation, Indicator, Overall, Project
 
 YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
 NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")
-NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]?\s*")
 PAGE = re.compile(r"^第\d+页")  # the grids of a PDF: only pages continue one another
 
 
@@ -48,6 +49,8 @@ class Found:
     evaluations: list[tuple[str, str, Evaluation, list[Indicator]]] = field(default_factory=list)  # code, name, …
     warnings: list[str] = field(default_factory=list)
     guesses: list[str] = field(default_factory=list)
+    row_notes: list[str] = field(default_factory=list)  # notes printed among the indicator rows (注：…)
+    weights: dict[str, tuple[Decimal, int]] = field(default_factory=dict)  # 一级 → weight printed after it, row
 
     def where(self, row: int, col: int = 0) -> str:
         return self.grid.where(row, col)
@@ -67,6 +70,7 @@ class Header:
     extra: dict[int, str]  # other labelled columns: column → label as printed
     labels: dict[int, str]  # every column's label as printed
     band_texts: frozenset[str] = frozenset()  # every text of the header rows (a repeated header's cells)
+    matches: dict[int, Match] = field(default_factory=dict)  # how each column's label was matched (--explain)
 
     def value(self, grid: Grid, row: int, col: int) -> str:
         """A data cell's text; empty where a header label merged down over it shows through
@@ -96,8 +100,15 @@ def header_labels(grid: Grid, row: int, top: int) -> dict[int, str]:
 
 def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name"), band: int = 3, start: int = 0) -> Header | None:
     """The first row with the indicator labels in `need`, and the project labels up to `band`
-    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row)."""
-    for r in range(start, grid.height):
+    rows above it (a header over two merged rows, or 单位编码 … over the 合计 row). A --map's
+    header_row is the header, when it names the 三级 column."""
+    mapping = labels.MAPPING
+    stop = grid.height
+    if mapping is not None:
+        need = ("name",)
+        if mapping.header_row is not None:
+            start, stop = mapping.header_row - 1, min(mapping.header_row, grid.height)
+    for r in range(start, stop):
         keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
         if not all(k in keys for k in need):
             continue
@@ -106,31 +117,68 @@ def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name")
     return None
 
 
+def best_match(text: str, lowest: bool) -> Match | None:
+    """The field a header cell names: the better of its indicator and project matches (on the
+    header's lowest row an indicator label wins a tie; above it, a project label)."""
+    found = [m for m in (INDICATOR_LABELS.match(text), PROJECT_LABELS.match(text)) if m]
+    if not found:
+        return None
+    if len(found) == 2 and found[0].score == found[1].score:
+        return found[0] if lowest else found[1]
+    return max(found, key=lambda m: m.score)
+
+
+NUMBER_ONLY = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+
+
+def label_above(grid: Grid, top: int, c: int) -> tuple[Match, str] | None:
+    """A header cell that prints only a number (the section's score, 四川: 年度绩效指标完成情况 … | 50) names
+    no column: the column's label is the nearest text above that names a field (自评得分 at the form's top)."""
+    for r in range(top - 1, -1, -1):
+        text = grid.own(r, c)
+        if not text or grid.is_continuation(r, c) or NUMBER_ONLY.match(text) or decimal(text) is not None:
+            continue
+        found = best_match(text, True)
+        return (found, text) if found else None
+    return None
+
+
 def make_header(grid: Grid, row: int, top: int) -> Header:
     columns: dict[str, list[int]] = {}
     extra: dict[int, str] = {}
     labels = {}
+    matches: dict[int, Match] = {}
     for c in range(grid.width):
-        key, label = None, ""
+        found, label = None, ""
         for r in range(row, top - 1, -1):  # the lowest label of the column wins: 一级指标 under 绩效指标
             text = grid.text(r, c)
             if not text:
                 continue
-            key = indicator_key(text) if r == row else None
-            key = key or project_key(text) or (indicator_key(text) if r != row else None)
+            found = best_match(text, r == row)
             label = label or text
-            if key:
+            if found:
                 label = text
                 break
         if not label or (c > 0 and grid.is_continuation(row, c) and grid.merge_at(row, c).left < c):
             continue
+        if found is None and NUMBER_ONLY.match(label):
+            found, label = label_above(grid, top, c) or (None, label)
         labels[c] = label
-        if key:
-            columns.setdefault(key, []).append(c)
+        if found:
+            matches[c] = found
         elif label_text(label):
             extra[c] = label
+    best = {}
+    for c, found in matches.items():
+        best[found.key] = max(best.get(found.key, 0), found.score)
+    for c, found in matches.items():
+        # a looser match gives way to an exact one; `sign` may be several columns (指标性质 · 指标方向性)
+        if found.score == 5 or found.score >= best[found.key] or found.key == "sign":
+            columns.setdefault(found.key, []).append(c)
+        else:
+            extra[c] = labels[c]
     band = frozenset(grid.own(r, c) for r in range(top, row + 1) for c in range(grid.width) if grid.own(r, c))
-    return Header(row, top, columns, extra, labels, band)
+    return Header(row, top, columns, extra, labels, band, matches)
 
 
 def is_header_row(grid: Grid, row: int) -> bool:
@@ -173,9 +221,12 @@ def code_and_name(text: str) -> tuple[str, str]:
 
 
 def note_text(text: str) -> str | None:
-    """The text of a 备注 line, without its label; None for any other line."""
-    match = NOTE.match(text)
-    return text[match.end():].strip() if match and text.strip() not in ("备注",) else None
+    """The text of a note line (备注, 注, 填报说明 …: vocabulary.yaml, rows.notes) without its label;
+    None for any other line, and for a bare 备注 (a heading)."""
+    from sitegen.importers.forms.rows import note_text as row_note
+
+    note = row_note(text)
+    return None if note is None or "".join(text.split()) == "备注" else note
 
 
 # ---------------------------------------------------------------- pages
@@ -255,7 +306,9 @@ def split_forms(grid: Grid) -> list[Grid]:
     for r in range(grid.height):
         if project_name_row(grid, r) and seen_header:
             top = r
-            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)):
+            # the lines above the new form are its title; a 备注 line is the note of the form above
+            while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)
+                                           and note_text(grid.own(top - 1, 0)) is None):
                 top -= 1
             starts.append(top)
             seen_header = False
@@ -276,6 +329,7 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
     indicators): a table naming a project without an indicator header takes the tables after it,
     up to and including the one with the indicator header, when they name no project of their own."""
     joined: list[Grid] = []
+    grids = [merged(grid) for grid in grids]
     for grid in (part for whole in grids for part in split_forms(whole)):
         previous = joined[-1] if joined else None
         if previous is not None and previous.source == grid.source and find_header(previous) is None \
@@ -286,6 +340,14 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
                 continue
         joined.append(grid)
     return joined
+
+
+def merged(grid: Grid) -> Grid:
+    """A grid saved without merges (CSV) with the merges its form implies (grid.with_inferred_merges)."""
+    if grid.merges:
+        return grid
+    header = find_header(grid)
+    return with_inferred_merges(grid, header.row) if header else grid  # the block: every row above the indicator labels
 
 
 def join_pages(grids: list[Grid]) -> list[Grid]:

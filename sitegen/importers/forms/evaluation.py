@@ -19,29 +19,17 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
-MONEY_COLUMNS = {
-    "initial": ("年初预算数", "年初预算", "年初预算数(A)", "年初部门预算安排金额", "年初预算安排金额"),
-    "adjusted": ("全年预算数", "调整后预算数", "全年预算", "全年预算数(A)", "调整预算数", "预算数", "小计"),
-    "spent": ("全年执行数", "预算执行数", "执行数", "全年执行数(B)", "实际支出数", "实际执行数", "年度拨付金额"),
-    "weight": ("分值",),
-    "rate": ("执行率", "预算执行率", "执行率(B/A)", "支出实现率", "支出实现率(%)"),
-    "earned": ("得分",),
-}
-TEXTS = {
-    "process": ("项目实施内容及过程概述", "项目实施过程概述", "实施内容及过程"),
-    "conclusion": ("评价结论", "自评结论", "总体评价结论"),
-    "problems": ("存在问题", "存在的问题", "主要问题"),
-    "improvements": ("改进措施", "改进措施及建议", "整改措施", "下一步改进措施"),
-}
-TOTAL = ("总分", "合计", "得分合计", "总计", "总得分")
-TOTAL_ROWS = ("年度资金总额", "资金总额", "合计", "总计", "合计金额")
+MONEY_COLUMNS = table("evaluation", "money")
+TEXTS = table("evaluation", "texts")
+TOTAL = words("evaluation", "total")
+TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
 GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
@@ -63,9 +51,11 @@ def figure(text: str) -> Decimal | None:
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """A form with project pairs above an indicator header that has 实际完成值 or 得分."""
+    if not form_allowed("evaluation"):
+        return None
     if "actual" not in header.columns and "earned" not in header.columns:
         return None
-    if not any(label_text(label) == "项目名称" for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):
+    if not any(is_label(label, NAME) for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))):
         return None
     return read(grid, make_header(grid, header.row, header.row))
 
@@ -79,6 +69,7 @@ class Money:
         self.total: dict[str, Decimal | None] | None = None
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
+        self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -87,12 +78,13 @@ def read(grid: Grid, header: Header) -> Found:
     money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
     agency_of(found, block)
     indicators, texts, stated, last = read_rows(grid, header, found)
+    check_weights(found, indicators)
     evaluation = evaluation_of(found, money, outcome, texts, stated)
     values = block.values
     project = Project(
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=evaluation.adjusted, funding=[], goals=goal_list(goals), description="", indicators=indicators,
-        notes="\n".join(money.extra), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
+        notes="\n".join([*money.extra, *found.row_notes]), order=None, loc=found.loc(0), locs={}, attribute=values.get("attribute", ""),
         period=values.get("period", ""), implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         facts=tuple(block.facts), evaluation=evaluation,
     )  # fmt: skip
@@ -171,13 +163,16 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     with no key (历年结余结转, 结余率 …) is kept as `label：value` lines; 执行率 is computed, not kept."""
     own = [(c, text) for c, text, above in body if not above]
     keys = {c: column_key(text, MONEY_COLUMNS) for c, text in own}
+    if read_paired(own, keys, money):
+        return
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
         money.labels = {c: text for c, text in own if text.strip()}
         return
     if not money.columns:
         return  # group headings over the column headings (预算安排 · 拨付情况)
-    label = next((text for c, text in own if c not in money.labels), "")
+    label = next((text for c, text in own if c not in money.labels), "") or next(
+        (text for c, text in own if c not in money.columns and figure(text) is None), "")  # 总额 under 年度预算数(万元)
     values: dict[str, Decimal | None] = {key: figure(grid.text(r, c)) for c, key in money.columns.items() if key != "rate"}
     for c, heading in money.labels.items():
         text = grid.text(r, c)
@@ -191,6 +186,27 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
 
 
+def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: "Money") -> bool:
+    """The regional layout that prints each amount beside its label (`预算数: | 2.38 | 执行数: | 2.38`, then
+    `其中:中央补助 | 2.38 万元 | 其中:中央补助 | 2.38万元`): the first such row is the total, the rows
+    under it are `funding`, their labels in the columns of the total's labels."""
+    after = {c: own[n + 1][1] if n + 1 < len(own) else "" for n, (c, _) in enumerate(own)}
+    if not money.paired:
+        keyed = [c for c, key in keys.items() if key in ("initial", "adjusted", "spent")]
+        if len(keyed) < 2 or not all(cells.decimal(after[c]) is not None for c in keyed):
+            return False
+        money.paired, money.columns = True, {c: keys[c] for c in keyed}
+        money.total = {keys[c]: figure(after[c]) for c in keyed}
+        return True
+    labels = [text for c, text in own if c in money.columns]
+    if not labels:
+        return True
+    source = re.sub(r"^其中\s*[:：]?", "", "".join(labels[0].split()))
+    values = {key: figure(after[c]) for c, key in money.columns.items() if c in after}
+    money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+    return True
+
+
 def read_rows(grid: Grid, header: Header, found: Found):
     """The indicator rows, the 总分 row and the text rows under them (评价结论 …)."""
     levels = Levels()
@@ -202,6 +218,8 @@ def read_rows(grid: Grid, header: Header, found: Found):
         if grid.is_empty_row(r):
             continue
         last = r
+        if row_kind(grid, r, found):
+            continue
         first = label_text(grid.text(r, 0))
         if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None

@@ -17,9 +17,9 @@ from sitegen.base.findings import Loc
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, is_header_row, lines_above, note_text, year_of
 from sitegen.importers.forms import flat_cells
-from sitegen.importers.forms.table import Levels, first_text, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, first_text, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_total
+from sitegen.importers.labels import form_allowed, is_total
 from sitegen.model import Evaluation, Indicator, Project
 
 PROJECT_KEYS = ("project", "agency", "unit_code", "code", "category", "attribute", "budget", "money_unit", "goals", "implementer",
@@ -47,6 +47,8 @@ class Totals:
 
 
 def recognise(grid: Grid, header: Header) -> Found | None:
+    if not form_allowed("flat"):
+        return None
     if header.top < header.row or "unit_code" in header.columns:
         return None  # per-project: its project labels stand above the indicator labels
     return read(grid, header, "flat", "flat")
@@ -61,6 +63,10 @@ def read(grid: Grid, header: Header, form: str, layout: str) -> Found:
     flat_cells.money_unit_of(found, [(d.first, d.values.get("money_unit", "")) for d in drafts], header)
     agency_from(found, drafts, units)
     found.projects = [(project(found, d, header), (d.first, d.last)) for d in drafts]
+    check_weights(found, [i for d in drafts for i in d.indicators])
+    for note in found.row_notes:
+        if note not in found.notes.split("\n"):
+            found.notes = "\n".join(n for n in (found.notes, note) if n)
     found.stated_total = stated_total(found, totals, drafts)
     if drafts:
         found.rows = (header.top, max(d.last for d in drafts))
@@ -85,7 +91,7 @@ def single_text(grid: Grid, row: int) -> str | None:
     if len(texts) != 1:
         return None
     m = grid.merge_at(row, 0)
-    return texts[0] if grid.own(row, 0) and (grid.width == 1 or (m and m.width == grid.width)) else None
+    return texts[0] if grid.own(row, 0) and (grid.width == 1 or (m and m.left == 0 and m.right + 1 >= grid.used_width)) else None
 
 
 def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals, list[tuple[str, str, int]]]:
@@ -99,6 +105,8 @@ def walk(grid: Grid, header: Header, found: Found) -> tuple[list[Draft], Totals,
     for r in range(header.top + 1 if header.top < header.row else header.row + 1, grid.height):
         if grid.is_empty_row(r):
             continue
+        if row_kind(grid, r, found) == "signature":
+            continue  # 填报人：… under the table: no project
         line = single_text(grid, r)
         if line is not None and (note_text(line) is not None or project_column is None or not grid.own(r, project_column) or r > header.row + 1):
             note = note_text(line)

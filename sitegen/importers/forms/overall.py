@@ -17,28 +17,21 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
-from sitegen.importers.forms.declaration import Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
 
-UNIT_NAME = ("部门(单位)名称", "部门名称", "单位名称", "部门(单位)", "预算单位名称")
-UNIT_CODE = ("部门预算编码", "单位编码", "预算编码", "部门编码", "单位代码", "部门(单位)编码", "预算单位编码")
-DUTIES = ("部门(单位)职责", "部门职责", "单位职责", "部门职能概述", "部门(单位)职能", "主要职能")
-GOALS = ("年度总体目标", "年度总体绩效目标", "年度目标", "总体目标", "年度绩效目标", "部门整体绩效目标")
-MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算)")
+UNIT_NAME = words("overall", "unit_name")
+UNIT_CODE = words("overall", "unit_code")
+DUTIES = words("overall", "duties")
+GOALS = words("overall", "goals")
+MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算|总体资金情况|预算支出)")
 TASKS = re.compile(r"(履职目标|主要任务|重点任务|年度任务)")
-FUNDS = {"total": ("资金总额", "总额", "预算总额", "合计", "收入合计"), "basic": ("基本支出",), "project": ("项目支出",)}
-TASK_COLUMNS = {"duty": ("部门职能", "职能", "部门(单位)职能", "履职内容"),
-                "task": ("年度目标任务", "目标任务", "任务名称", "年度任务", "主要任务"),
-                "project": ("支出项目名称", "项目名称", "对应项目"),
-                "amount": ("预算金额", "金额", "预算数", "年度预算金额")}
-
-
-def is_label(text: str, labels: tuple[str, ...]) -> bool:
-    return label_text(text) in (label_text(one) for one in labels)
+FUNDS = table("overall", "funds")
+TASK_COLUMNS = table("overall", "tasks")
 
 
 def task_key(text: str) -> str | None:
@@ -47,8 +40,12 @@ def task_key(text: str) -> str | None:
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """The block above the indicators names the unit (部门（单位）名称), not a project."""
-    labels = [label for r in range(header.row) for _, label, _ in pairs(row_cells(grid, r))]
-    if any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    if not form_allowed("overall"):
+        return None
+    cells_ = [(label, value) for r in range(header.row) for _, label, value in pairs(row_cells(grid, r))]
+    labels = [label for label, _ in cells_]
+    # 项目名称 left empty (甘孜's 绩效目标表 prints it for the unit as a whole): still the unit's table
+    if any(is_label(label, NAME) and value.strip() for label, value in cells_) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
     header = make_header(grid, header.row, header.row)
     if "actual" in header.columns or "earned" in header.columns:
@@ -57,14 +54,21 @@ def recognise(grid: Grid, header: Header) -> Found | None:
 
 
 def recognise_without_indicators(grid: Grid) -> Found | None:
-    """A 部门整体支出绩效自评表 printed without an indicator table (a unit that wrote none): the
-    block alone, when it names the unit and has the money columns of a self-evaluation."""
+    """A department-wide table printed without an indicator table (a unit that wrote none, a page cut
+    short): the block alone, when it names the unit and has the money columns of a self-evaluation
+    (部门整体支出绩效自评表) or the money or duties section of the goals table."""
     labels = [label for r in range(grid.height) for _, label, _ in pairs(row_cells(grid, r))]
     money = any(evaluation.column_key(text, evaluation.MONEY_COLUMNS) == "spent"
                 for r in range(grid.height) for _, text, _ in row_cells(grid, r))
-    if not money or any(label_text(label) == "项目名称" for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
+    if any(is_label(label, NAME) for label in labels) or not any(is_label(label, UNIT_NAME) for label in labels):
         return None
-    return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
+    if money:
+        return read_selfeval(grid, Header(grid.height, grid.height, {}, {}, {}))
+    # A 部门整体支出绩效目标表 cut short before its indicators (总体资金情况, 部门职能概述 …): the block alone.
+    sections = [text for r in range(grid.height) for _, text, _ in row_cells(grid, r)[:1]]
+    if not any(MONEY.match(label_text(text)) or is_label(text, DUTIES) for text in sections):
+        return None
+    return read(grid, Header(grid.height, grid.height, {}, {}, {}))
 
 
 class Draft:
@@ -78,6 +82,7 @@ class Draft:
         self.duties = self.goals = self.mid_goals = self.mid_period = ""
         self.notes: list[str] = []
         self.headings: dict[int, str] = {}
+        self.money_headings: dict[int, str] = {}  # a grouped money block's column headings (占比 …)
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -127,8 +132,9 @@ def read_row(grid: Grid, r: int, draft: Draft, found: Found) -> None:
     if (section and TASKS.search(squeezed)) or headings >= 2 or (draft.task_columns and not section and task_row(body, draft)):
         read_task(grid, r, body, draft)
     elif section and MONEY.match(squeezed):
-        for _, label, value in pairs(body):
-            read_money(label, value, draft)
+        if not read_grouped_money(grid, r, body, draft):
+            for _, label, value in pairs(body):
+                read_money(label, value, draft)
     elif section and "目标" in squeezed:
         read_goals(body, draft, from_above)
     else:
@@ -150,7 +156,13 @@ def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
         draft.mid_period = period.group(1) if period else ""
         return
     if is_label(label, UNIT_NAME):
-        found.agency_name = value
+        code, name = code_and_name(value)  # 324001-甘孜藏族自治州市场监督管理局机关
+        found.agency_name = name
+        found.agency_code = found.agency_code or code
+    elif is_label(label, DEPARTMENT) and code_and_name(value)[0]:
+        found.department = code_and_name(value)
+    elif not value.strip() and not is_label(label, GOALS + DUTIES):
+        return  # a label the unit left empty (项目名称:, 项目经办人:): nothing to keep
     elif is_label(label, UNIT_CODE):
         found.agency_code = value
     elif is_label(label, DUTIES):
@@ -172,6 +184,49 @@ def read_money(label: str, value: str, draft: Draft) -> None:
         draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
+
+
+def key_of_funds(label: str) -> str | None:
+    return next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
+
+
+def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
+    """The money block that groups its rows (湖北: 总体资金情况 | 收入构成 | 财政拨款 | 968.19 | … | 占比, then
+    支出构成 | 基本支出 …): the row's own label is the last text before its first figure, the group the
+    cell merged down on its left; 收入 合计 is the total, 基本支出 and 项目支出 the funds, any other income
+    row a source. Figures in the columns after the amount are kept in notes under their headings.
+    False for a row that is not laid out so (pairs, read by read_money)."""
+    first = body[0] if body else None
+    spans = first is not None and (first[2] or (grid.merge_at(r, first[0]) is not None and grid.merge_at(r, first[0]).height > 1))
+    group = first[1] if spans and ("构成" in first[1] or "收入" in first[1] or "支出" in first[1]) else ""
+    labelled = [(c, text) for c, text, above in body[1:] if not above] if group else []
+    if not group or not labelled:
+        if not group and any(cells.decimal(text) is not None for _, text, _ in body):
+            return False
+        headings = {c: "".join(text.split()) for c, text, above in body if not above and text}
+        if not group and len(headings) >= 2 and not any(key_of_funds(text) for text in headings.values()):
+            # the headings (当年金额 · 近两年收支金额 · 占比), over one or two rows
+            draft.money_headings = {**headings, **draft.money_headings}  # the upper row's heading wins
+            return True
+        if not group:
+            return False
+        return True
+    label = labelled[0][1]
+    figures = [(c, text) for c, text in labelled[1:] if text]
+    amount = money(figures[0][1])[0] if figures else None
+    kind = "收入" if "收入" in group else "支出" if "支出" in group else ""
+    shown = f"{kind}{label}" if label_text(label) in ("合计", "小计") else label
+    key = key_of_funds(label)
+    if key == "total" and kind == "支出" and "total" in draft.funds:
+        key = None  # the expenditure side's 合计 repeats the total
+    elif key and key != "total" or key == "total" and kind != "支出":
+        draft.funds.setdefault(key, amount)
+    elif amount is not None and not key:
+        draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
+    for c, text in figures[1:]:
+        heading = draft.money_headings.get(c, "")
+        draft.notes.append(f"{printed_label(shown)} {heading}：{text}" if heading else f"{printed_label(shown)}：{text}")
+    return True
 
 
 def read_task(grid: Grid, r: int, body: list, draft: Draft) -> None:
@@ -212,6 +267,8 @@ def read_indicators(grid: Grid, header: Header, found: Found):
         if grid.is_empty_row(r):
             continue
         last = r
+        if row_kind(grid, r, found):
+            continue
         line = single_text(grid, r)
         if line is not None:
             note = note_text(line)
@@ -222,6 +279,7 @@ def read_indicators(grid: Grid, header: Header, found: Found):
             indicators += rows
         elif any(header.value(grid, r, c) for c in range(header.first_indicator_column + 1, grid.width)):
             found.warnings.append(f"{grid.where(r, 0)}: 这一行有内容但没有三级指标，未作为指标导入，请核对")
+    check_weights(found, indicators)
     return indicators, last
 
 
@@ -240,7 +298,7 @@ def overall(found: Found, draft: Draft, indicators) -> Overall:
     if draft.mid_goals or draft.mid_period:
         midterm = Midterm(draft.mid_period, None, goal_list(draft.mid_goals), [], loc, {})
     f = draft.funds
-    notes = draft.notes + ([found.notes] if found.notes else [])
+    notes = draft.notes + ([found.notes] if found.notes else []) + found.row_notes
     return Overall(
         title=found.title, published=None, total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
         has_funds=any(value is not None for value in f.values()), sources=draft.sources, duties=draft.duties, goals=goal_list(draft.goals), midterm=midterm,

@@ -13,9 +13,12 @@ from __future__ import annotations
 from sitegen.importers.forms import Found, Header
 from sitegen.importers.forms.flat import read
 from sitegen.importers.grid import Grid
+from sitegen.importers.labels import form_allowed
 
 
 def recognise(grid: Grid, header: Header) -> Found | None:
+    if not form_allowed("per-project"):
+        return None
     if header.top == header.row and "unit_code" not in header.columns:
         return None
     if "project" not in header.columns:

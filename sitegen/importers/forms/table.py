@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sitegen.content.fields import Target
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header
+from sitegen.importers.forms import PAGE, Found, Header, rows
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_computed
 from sitegen.model import Indicator
@@ -54,20 +54,70 @@ def unwrapped(name: str) -> str:
 
 
 class Levels:
-    """The 一级 and 二级 names of the rows read so far: an empty cell is the one above."""
+    """The 一级 and 二级 names of the rows read so far: an empty cell is the one above. A weight
+    printed after a name (`产出指标(50分)`) is not the name: it goes to `found.weights`."""
 
     def __init__(self) -> None:
         self.level1 = ""
         self.level2 = ""
 
-    def read(self, grid: Grid, row: int, header: Header) -> tuple[str, str]:
-        level1 = cjk_joined(first_text(grid, row, header, "level1"))
-        level2 = cjk_joined(first_text(grid, row, header, "level2"))
+    def read(self, grid: Grid, row: int, header: Header, found: Found | None = None) -> tuple[str, str]:
+        level1, weight = rows.level_name(unwrapped(cjk_joined(first_text(grid, row, header, "level1"))))
+        level2, _ = rows.level_name(unwrapped(cjk_joined(first_text(grid, row, header, "level2"))))
+        if weight is not None and found is not None and level1 not in found.weights:
+            found.weights[level1] = (weight, row)
         if level1 and level1 != self.level1:
             self.level1, self.level2 = level1, ""
         if level2:
             self.level2 = level2
         return self.level1, self.level2
+
+
+def row_kind(grid: Grid, row: int, found: Found) -> str | None:
+    """`note` (its text goes to found.row_notes) or `signature` for a row that is one of these,
+    whatever its columns; None for any other row (the form reads it)."""
+    texts: list[str] = []
+    for c in range(grid.width):
+        text = grid.text(row, c)
+        if text and text not in texts:
+            texts.append(text)
+    if not texts:
+        return None
+    note = rows.note_text(texts[0])
+    if note is not None:
+        parts = [part for part in [note, *texts[1:]] if part and not rows.is_filler(part)]
+        text = " ".join(parts)
+        if text and text not in found.row_notes:
+            found.row_notes.append(text)
+        return "note"
+    if rows.is_signature(texts[0]):
+        return "signature"
+    return None
+
+
+def check_weights(found: Found, indicators: list[Indicator]) -> None:
+    """A weight printed after a 一级 name that differs from the sum of that level's scores is reported."""
+    for level1, (weight, row) in found.weights.items():
+        scores = [i.score for i in indicators if i.level1 == level1 and i.score is not None]
+        if scores and sum(scores) != weight:
+            found.warnings.append(f"{found.where(row)}: 一级指标「{level1}」印有分值 {weight} 分，其下三级指标分值合计 {sum(scores)} 分，"
+                                  "不一致，请核对（分值已从名称中去掉）")
+
+
+def runs_across(grid: Grid, row: int, header: Header) -> bool:
+    """The 三级 cell is one text merged across the 一级 and 二级 columns too (评价结论 | 结合自评情况…):
+    a labelled row under the indicators, not an indicator."""
+    names, firsts = header.columns.get("name", []), header.columns.get("level1", [])
+    m = grid.merge_at(row, names[0]) if names else None
+    return m is not None and bool(firsts) and m.left <= firsts[0] < names[0] and m.top == row
+
+
+def spans_from_name(grid: Grid, row: int, header: Header, key: str) -> bool:
+    columns, names = header.columns.get(key, []), header.columns.get("name", [])
+    if not columns or not names:
+        return False
+    m = grid.merge_at(row, columns[0])
+    return m is not None and m.left < columns[0] and m.covers(row, names[0])
 
 
 def first_text(grid: Grid, row: int, header: Header, key: str) -> str:
@@ -79,10 +129,15 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
                    extra_remarks: bool = True) -> list[Indicator]:
     """The indicators of one row: none when it has no 三级 name, several when packed."""
     name = first_text(grid, row, header, "name")
-    if not name:
+    if not name or row_kind(grid, row, found) or runs_across(grid, row, header):
         return []
-    level1, level2 = levels.read(grid, row, header)
+    level1, level2 = levels.read(grid, row, header, found)
+    if rows.is_filler(name):
+        return []  # a template row left empty (指标2:, ……, 本项目不适用此指标)
     values = {key: first_text(grid, row, header, key) for key in header.columns}
+    for key in values:
+        if key != "name" and spans_from_name(grid, row, header, key):
+            values[key] = ""  # the 三级 cell runs over this column: it holds no value of its own
     names = cells.split_packed_names(name)
     targets = [values.get("target", "")]
     if len(names) > 1:
@@ -97,7 +152,9 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
             found.guesses.append(f"{found.where(row, header.columns['name'][0])}: 一格中的 {len(names)} 个指标与其指标值逐一拆开")
     result = []
     for one_name, target in zip(names, targets):
-        one_name = unwrapped(cells.strip_numbering(one_name))
+        one_name = rows.without_numbering(cells.strip_numbering(one_name))
+        # A PDF wraps a long name at the cell's edge; in a workbook or a Word table the line break is the author's.
+        one_name = unwrapped(one_name) if PAGE.match(grid.name) else one_name.strip()
         if len(names) > 1:
             bare, glued = cells.unglue(one_name)
             if glued:
@@ -109,7 +166,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
 
 def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level2: str, name: str,
           target_text: str, values: dict[str, str], extra_remarks: bool) -> Indicator:
-    value = cells.split_value(target_text)
+    value = cells.unit_only(target_text) or cells.split_value(target_text)
     unit = values.get("unit", "").strip()
     op = value.op
     direction = kind = None

@@ -14,28 +14,33 @@ for 年度): the first is `midterm.indicators`, the second `indicators`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    BUDGET_UNIT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
-    read_row, row_cells,
+    DEPARTMENT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
+    read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, indicator_rows
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import indicator_key, label_text
+from sitegen.importers.labels import form_allowed, indicator_key, label_text
 from sitegen.model import Indicator, Midterm, Project
 
 def recognise(grid: Grid, header: Header) -> Found | None:
     """A form whose block above the indicator header has a 项目名称 label beside its value. The header
     is the one row of indicator labels: the rows above it (总体目标 · 年度目标) belong to the block."""
+    if not form_allowed("declaration"):
+        return None
     for r in range(header.row):
-        for _, label, value in pairs(row_cells(grid, r)):
-            if is_label(label, NAME) and value and not is_label(value, NAME):
-                return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
+        row = row_cells(grid, r)
+        for part in (row, row[1:]):  # the row, or the row after a section label (专项基本情况 | 专项名称 | …)
+            for _, label, value in pairs(part):
+                if is_label(label, NAME) and value and not is_label(value, NAME):
+                    return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
     return None
 
 
@@ -81,7 +86,9 @@ def read(grid: Grid, header: Header) -> Found:
     for label in header.labels.values():
         found.money_unit = found.money_unit or cells.money_unit(label)
     midterm, indicators, last = read_indicators(grid, header, block, found)
+    check_weights(found, indicators)
     agency_of(found, block)
+    year_from_name(found, block.values.get("name", ""))
     found.projects = [(project(found, block, midterm, indicators), (0, last))]
     found.rows = (0, last)
     return found
@@ -92,9 +99,9 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
     for text in lines:
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
-        budget_unit = BUDGET_UNIT.match(text)
-        if budget_unit:
-            block.budget_unit = budget_unit.group(1).strip()
+        budget_unit = unit_line(text)
+        if budget_unit and not block.budget_unit:
+            block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
             found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
     found.year = year_of(lines)
@@ -128,6 +135,9 @@ def read_indicators(grid: Grid, header: Header, block: Block, found: Found) -> t
     for r in range(header.row + 1, grid.height):
         if grid.is_empty_row(r):
             continue
+        if row_kind(grid, r, found):
+            last = r
+            continue
         line = single_text(grid, r)
         if line is not None:
             note = note_text(line)
@@ -160,10 +170,24 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
         return True
     name = header.columns.get("name", [None])[0]
     m = grid.merge_at(r, name) if name is not None else None
+    levels = [c for key in ("level1", "level2") for c in header.columns.get(key, [])]
+    if name is not None and any(grid.own(r, c) and not (grid.merge_at(r, c) and grid.merge_at(r, c).covers(r, name)) for c in levels):
+        return False  # an indicator whose 三级 cell runs over an empty 指标值 (宁夏: 经济效益指标 | 增加就业机会…)
     return m is not None and any(m.covers(r, c) for c in header.columns.get("target", []))
 
 
 # ---------------------------------------------------------------- records
+
+
+NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
+
+
+def year_from_name(found: Found, name: str) -> None:
+    """A form whose title prints no year: the year a project name starts with (`2018年南岳镇…项目`)."""
+    match = NAME_YEAR.match(name)
+    if found.year is None and match:
+        found.year = int(match.group(1))
+        found.year_from = f"{found.grid.source} 项目名称「{name}」（表头未印年度）"
 
 
 def agency_of(found: Found, block: Block) -> None:
@@ -178,6 +202,9 @@ def agency_of(found: Found, block: Block) -> None:
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)
         found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
+    elif impl_code and not dept_code:
+        found.agency_code, found.agency_name = impl_code, impl_name
+        found.guesses.append(f"{found.grid.source}: 只有实施单位印有编码（{block.values['implementer']}）：单位取实施单位")
     elif dept_name:
         found.agency_code, found.agency_name = dept_code, dept_name
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
@@ -205,7 +232,7 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,
         goals=goals if isinstance(goals, list) else [goals], description=values.get("description", ""),
-        indicators=indicators, notes="\n".join(block.notes),
+        indicators=indicators, notes="\n".join([*block.notes, *(n for n in found.row_notes if n not in block.notes)]),
         order=None, loc=loc, locs={}, attribute=values.get("attribute", ""), period=values.get("period", ""),
         implementer=values.get("implementer", ""), parent=values.get("parent", ""),
         total_investment=block.total_investment, basis=values.get("basis", ""), costs=block.costs,

@@ -10,50 +10,49 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import label_text
+from sitegen.importers.labels import is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
 
-NAME = ("项目名称", "二级项目名称")
-DEPARTMENT = ("主管部门", "主管部门及代码", "主管部门及编码", "主管部门名称及代码", "主管部门及单位编码", "业务主管部门")
-IMPLEMENTER = ("实施单位", "项目实施单位", "项目执行单位")
-KEYS = {
-    "attribute": ("项目属性", "项目类型"),
-    "period": ("项目期", "项目起止时间", "起止时间", "项目周期", "建设周期", "实施周期"),
-    "parent": ("一级项目名称", "一级项目"),
-    "code": ("项目编码", "项目代码"),
-    "category": ("项目类别",),
-    "basis": ("立项依据", "政策依据", "项目立项依据"),
-    "goals": ("绩效目标", "年度目标", "年度绩效目标", "年度总体目标", "总体目标", "年度主要目标和成果", "年度主要目标"),
-    "description": ("项目概况", "项目总体概况", "项目基本情况", "项目简介"),
-}
-INVESTMENT = ("项目总投资", "总投资")
+NAME = words("declaration", "name")
+DEPARTMENT = words("declaration", "department")
+IMPLEMENTER = words("declaration", "implementer")
+KEYS = table("declaration", "keys")
+INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
-COST_LABELS = {"item": ("成本项目", "成本构成", "支出项目", "成本内容", "明细项目", "项目内容"),
-               "amount": ("金额", "预算金额", "测算金额", "成本金额", "预算数"),
-               "basis": ("测算依据", "测算依据及说明", "计算依据", "测算过程及依据")}
-MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|资金来源|资金)")
+COST_LABELS = table("declaration", "costs")
+UNIT_LINES = words("declaration", "unit_lines")
+UNIT_CELLS = words("declaration", "unit_cells")
+MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金|投入目标)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|申报数|申请|预算资金|财政预算|总投资")
-MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)")
-YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算)|预算申报数|申请.*资金")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入")
+MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
+YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额|投入)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
+CODED_NAME = re.compile(r"^([0-9A-Za-z]*\d[0-9A-Za-z]{6,30})\s*[-－—_:：]\s*(\S.*)$", re.S)
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
-BUDGET_UNIT = re.compile(r"^\s*(?:预算单位|单位名称|申报单位)\s*[:：]\s*(\S.*)$")
+UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
+                                             for w in sorted(UNIT_LINES, key=len, reverse=True)) + r")\s*[:：]\s*(\S.*)$")
+SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章)\s*[)）]")
+MONEY_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*(?:万元|元)|[(（]\s*(?:万元|元)\s*[)）]")
+
+
+def unit_line(text: str) -> str | None:
+    """The unit a line above the form names (`部门：湘潭市环卫处`, `单位名称:…`, `填报单位：…（盖章）`),
+    without a seal mark or a money unit printed on the same line; None for any other line
+    (`单位：万元` names no unit)."""
+    match = UNIT_LINE.match(text)
+    if not match:
+        return None
+    name = MONEY_NOTE.sub("", SEAL.sub("", match.group(1))).strip(" ：:")
+    return name if name and name not in ("万元", "元") else None
+
 TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 
 
 def key_of(label: str) -> str | None:
-    text = label_text(label)
-    for key, labels in KEYS.items():
-        if text in (label_text(one) for one in labels):
-            return key
-    return None
-
-
-def is_label(label: str, labels: tuple[str, ...]) -> bool:
-    return label_text(label) in (label_text(one) for one in labels)
+    return key_in(label, KEYS)
 
 
 def printed_label(label: str) -> str:
@@ -82,6 +81,7 @@ class Block:
     costs: list[Cost] = field(default_factory=list)
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
+    money_headings: dict[int, str] = field(default_factory=dict)  # 项目资金 printed as a table: its headings
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
         if not label.strip() and not text.strip():
@@ -140,7 +140,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
         for label, value in labelled:
             if cells.money_unit(f"{label}:{value}"):
                 found.money_unit = found.money_unit or cells.money_unit(f"{label}:{value}")
-            elif BUDGET_UNIT.match(f"{label}:{value}"):
+            elif unit_line(f"{label}:{value}"):
                 block.budget_unit = value
             else:
                 block.fact(label, value)
@@ -157,7 +157,8 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     if section and "目标" in section and not MONEY_SECTION.match(label_text(section)):
         read_goals(grid, r, section, body, block, from_above)
     elif section and MONEY_SECTION.match(label_text(section)):
-        read_money(grid, r, m, pairs(body), block)
+        headed = headed_pairs(body, block)
+        read_money(grid, r, m, pairs(body) if headed is None else headed, block)
     else:
         for _, label, value in pairs(body):
             read_pair(label, value, block)
@@ -218,14 +219,23 @@ def read_pair(label: str, value: str, block: Block) -> None:
     key = key_of(label)
     text = label_text(label)
     if is_label(label, NAME):
+        coded = CODED_NAME.match(value.strip())
+        if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
+            block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
     elif is_label(label, IMPLEMENTER):
         block.values["implementer"] = value
+    elif is_label(label, UNIT_CELLS) and value and not block.budget_unit:
+        block.budget_unit = value  # 申报单位 | 区林业局: the unit, before any 主管部门
     elif key == "goals":
         block.goals = value
+    elif key == "midterm_goals":
+        block.midterm_goals = value
+    elif key == "period" and "实施期" in label_text(label) and "期限" not in label_text(label):
+        block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
         block.values[key] = value
     elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
@@ -261,6 +271,26 @@ def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_
             block.goals = text
         elif heading or text:
             block.fact(heading or section, text)
+
+
+def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
+    """项目资金 printed as a small table (湖南: 本年度预计投入 · 财政资金 中央/省级/市级/本级 · 其他 over a row
+    of figures): a row of headings only is kept (the lower heading of a column wins), a row of figures
+    only is paired with them. None for a row of label · value pairs."""
+    own = [(c, text) for c, text, above in body if not above and text.strip()]
+    if len(own) < 2:
+        return None
+    if all(money(text)[1] for _, text in own):
+        if not block.money_headings:
+            return None
+        return [(c, block.money_headings.get(c, ""), text) for c, text in own]
+    if not any(money(text)[0] is not None for _, text in own):
+        headings = {c: text for c, text in own}
+        # a pair row has two or four cells (label, value …); 资金来源 | 年初安排金额（万元） heads the rows under it
+        if len(headings) >= 3 or label_text(own[0][1]) in ("资金来源", "资金性质", "资金类别", "来源"):
+            block.money_headings.update(headings)
+            return []  # the headings themselves are no amounts
+    return None
 
 
 def is_money(label: str) -> bool:
