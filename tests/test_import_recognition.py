@@ -11,7 +11,8 @@ import pytest
 from sitegen.checks.pipeline import load_content
 from sitegen.importers import cells
 from sitegen.importers.forms import rows
-from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, VOCABULARY, load_vocabulary
+from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS
+from sitegen.importers.vocabulary import VOCABULARY, load_vocabulary
 from tests.conftest import run
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
@@ -223,7 +224,7 @@ def test_a_table_with_a_header_and_no_indicator_rows_is_refused(tmp_path):
     into = content(tmp_path)
     code, out, err = run("import", str(template_workbook(tmp_path / "t.xlsx", TEMPLATE[:2])), "--into", str(into),
                          "--agency", "x1", "--region", "某省某县")
-    assert code == 2 and "没有导入任何内容" in err and "--explain" in err
+    assert code == 1 and "没有导入任何项目" in (out + err) and "--explain" in (out + err)
     assert sorted(p.name for p in into.iterdir()) == ["site.yaml"]
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sitegen.model import OP_ALIASES, OPS, split_cell
+from sitegen.importers.vocabulary import VOCABULARY
 
 NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -85,7 +86,6 @@ def op_of(text: str) -> str | None:
 
 def sign_table() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(printed sign, canonical sign) before and after the number, longest first (vocabulary.yaml)."""
-    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
 
     canonical = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
     before = [(unicodedata.normalize("NFKC", str(w)), canonical[op]) for op, ws in VOCABULARY["signs"].items() for w in ws]
@@ -120,7 +120,6 @@ DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "�
 
 def unit_only(text: str) -> Value | None:
     """`公里`, `≧ %`: a target cell that prints only a unit (and a sign), its value left blank."""
-    from sitegen.importers.labels import VOCABULARY  # labels imports cells: read when first needed
 
     if not SIGNS_BEFORE:
         SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()

@@ -35,7 +35,7 @@ def explain(paths: list[Path]) -> str:
 
 def explain_grid(grid: Grid) -> list[str]:
     header = find_header(grid)
-    out = [f"", f"表 {grid.name or '（无名）'}：{grid.height} 行 × {grid.width} 列，合并区域 {len(grid.merges)} 处"]
+    out = ["", f"表 {grid.name or '（无名）'}：{grid.height} 行 × {grid.width} 列，合并区域 {len(grid.merges)} 处"]
     if grid.merges:
         shown = [f"{grid.address(m.top, m.left).split('!')[-1]}:{column_letters(m.right)}{m.bottom + 1}" for m in grid.merges[:40]]
         out.append("  合并：" + " ".join(shown) + (" …" if len(grid.merges) > 40 else ""))
@@ -85,7 +85,7 @@ def missing(grid: Grid) -> list[str]:
 
     seen = {indicator_key(grid.text(r, c)) for r in range(grid.height) for c in range(grid.width) if grid.text(r, c)}
     lacking = [key for key in ("level1", "level2", "name") if key not in seen]
-    return [f"  表中没有这些表头：" + "；".join(f"{FIELD_NAMES[k]}（词表中的写法：{'、'.join(INDICATOR[k][:6])}…）" for k in lacking)] if lacking else []
+    return ["  表中没有这些表头：" + "；".join(f"{FIELD_NAMES[k]}（词表中的写法：{'、'.join(INDICATOR[k][:6])}…）" for k in lacking)] if lacking else []
 
 
 def form_of(grid: Grid, header: Header) -> str:

@@ -18,17 +18,7 @@ from pathlib import Path
 import yaml
 
 from sitegen.importers.cells import squeeze
-
-VOCABULARY_FILE = Path(__file__).with_name("vocabulary.yaml")
-
-
-def load_vocabulary(path: Path = VOCABULARY_FILE) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
-
-
-VOCABULARY = load_vocabulary()
-
+from sitegen.importers.vocabulary import VOCABULARY
 
 def table(*path: str) -> dict[str, tuple[str, ...]]:
     """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
