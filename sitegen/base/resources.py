@@ -26,5 +26,7 @@ def tree_digest(root: Path, pattern: str = "*") -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """sitegen's own code, layouts and static files: a changed line of sitegen is a new key."""
-    return tree_digest(PACKAGE, "*.py") + tree_digest(BUILTIN_LAYOUTS) + tree_digest(BUILTIN_STATIC)
+    """sitegen's own code, its data (the review's vocabulary.yaml), layouts and static files: a changed
+    line of sitegen is a new key."""
+    return (tree_digest(PACKAGE, "*.py") + tree_digest(PACKAGE, "*.yaml") + tree_digest(BUILTIN_LAYOUTS)
+            + tree_digest(BUILTIN_STATIC))

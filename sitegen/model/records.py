@@ -353,6 +353,10 @@ class Site:
     pdf_layout: str
     description: str
     loc: Loc
+    review: tuple[tuple[str, str], ...] = ()  # (rule code, off|warning|error) as site.yaml sets it
+
+    def review_level(self, code: str) -> str:
+        return dict(self.review).get(code, "warning")
 
 
 @dataclass(eq=False)

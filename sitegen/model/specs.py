@@ -47,6 +47,18 @@ LEVEL2_NAMES = (
     "经济成本指标", "社会成本指标", "生态环境成本指标",
 )  # fmt: skip
 
+# The target-quality review's rules (contract 2.1; sitegen/checks/review): `review` in site.yaml
+# sets each to off, warning (the default) or error.
+REVIEW_CODES = ("vague-target", "input-as-goal", "missing-dimension", "no-cost", "satisfaction-as-benefit",
+                "quality-as-benefit", "multi-year-as-annual", "soft-target", "process-only",
+                "full-marks-low-execution", "always-met-satisfaction")
+REVIEW_LEVELS = ("off", "warning", "error")
+REVIEW = Spec("review", "目标质量审核", tuple(
+    Field(code, code, Choice(REVIEW_LEVELS, {"关闭": "off", "警告": "warning", "错误": "error"}), False,
+          f"The review rule {code}: off, warning (default) or error.")
+    for code in REVIEW_CODES
+))
+
 DEPARTMENT = Spec("department", "主管部门", (
     Field("code", "主管部门编码", Text(), True, "Code of the supervising department, e.g. \"057\"."),
     Field("name", "主管部门名称", Text(), True, "Name of the supervising department."),
@@ -61,6 +73,7 @@ SITE = Spec("site", "站点设置", (
           "Expected sum of indicator scores per project (10 more points are kept for 预算执行率).", Decimal(90)),
     Field("pdf_layout", "表格样式", Choice(LAYOUTS), False, "Default table layout: flat, per-project or declaration.", "flat"),
     Field("description", "站点简介", Text(markdown=True), False, "A sentence about the site, Markdown."),
+    Field("review", "目标质量审核", Record(REVIEW), False, "The target-quality review's rules set to off, warning or error by code."),
 ))  # fmt: skip
 
 AGENCY = Spec("agency", "预算单位", (
@@ -203,5 +216,5 @@ OVERALL = Spec("overall", "部门整体支出绩效目标", (
 # The files an agency writes, by schema name.
 SPECS = {spec.name: spec for spec in (SITE, AGENCY, DISCLOSURE, PROJECT, OVERALL)}
 # Every spec, for the docs' completeness test.
-ALL_SPECS = (SITE, AGENCY, DEPARTMENT, DISCLOSURE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
+ALL_SPECS = (SITE, REVIEW, AGENCY, DEPARTMENT, DISCLOSURE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
              EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING, EXECUTION, FUNDS, TASK, OVERALL)
