@@ -151,6 +151,7 @@ class SitePages:
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
+                      agency_problem_list=self.problems_of[id(agency)],
                       awaiting=results.awaiting(agency.years, self.latest_year))
             for unit_year in agency.years:
                 self.unit_year(unit_year)

@@ -179,6 +179,10 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.filters["money"] = money
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
+    from sitegen.render import review_view  # the review's and the peers' helpers (it imports the model's checks)
+
+    env.filters.update(review_view.FILTERS)
+    env.globals.update(review_view.GLOBALS)
     return env
 
 

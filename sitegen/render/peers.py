@@ -1,0 +1,156 @@
+"""The peer pages (contract 2.1, "Peers"): every indicator that at least two units or two years
+share, by the contract's identity rule, on a page of its own: each unit's target, unit, actual and
+mark by year, the spread of the targets drawn with a text equivalent, the outliers marked.
+
+/peers/                 the index: these indicators by 二级 kind, with counts
+/peers/kind/<k>/[n/]    one kind's indicators, PAGE_SIZE a page
+/peers/<slug>/[n/]      one indicator's rows, PAGE_SIZE a page (the spread on its first)
+/peers/k/<cc>/          every indicator whose slug starts with cc, shared or not, each row an
+                        anchor: where the project pages link (indicator_index.peer_link), since a
+                        shard cannot know whether another shard's units share its indicators.
+Everything is read from the build's IndicatorIndex, one page at a time.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sitegen.model import Content
+from sitegen.render import Context
+from sitegen.render.indicator_index import BUCKET, IndicatorIndex, IndicatorRow, slug
+from sitegen.render.pages_out import PageWriter
+from sitegen.render.writer import Writer
+
+PAGE_SIZE = 500  # rows of a peer page, indicators of a kind page
+SHARED = "units >= 2 OR years >= 2"
+SOFT = "soft-target"
+
+
+@dataclass(frozen=True)
+class Shared:
+    key: str
+    slug: str
+    kind: str
+    name: str
+    units: int
+    years: int
+    rows: int
+
+
+@dataclass(frozen=True)
+class Spread:
+    """One year's targets of one indicator, in its most common 计量单位."""
+
+    year: int
+    measure: str
+    count: int
+    lowest: Decimal
+    median: Decimal
+    highest: Decimal
+    fences: tuple[Decimal, Decimal] | None  # Tukey's: below or above is an outlier; None under 4 targets
+
+    def outlier(self, number: Decimal) -> bool:
+        return self.fences is not None and not self.fences[0] <= number <= self.fences[1]
+
+
+def spreads(rows: list[IndicatorRow]) -> list[Spread]:
+    result = []
+    for year in sorted({r.year for r in rows}):
+        numbered = [r for r in rows if r.year == year and r.number is not None]
+        if not numbered:
+            continue
+        measures = sorted({r.measure for r in numbered}, key=lambda m: (-sum(r.measure == m for r in numbered), m))
+        numbers = sorted(Decimal(r.number) for r in numbered if r.measure == measures[0])
+        fences = None
+        if len(numbers) >= 4:
+            q1, _, q3 = statistics.quantiles(numbers, n=4, method="inclusive")
+            reach = (q3 - q1) * Decimal("1.5")
+            fences = (q1 - reach, q3 + reach)
+        result.append(Spread(year, measures[0], len(numbers), numbers[0], statistics.median(numbers), numbers[-1], fences))
+    return result
+
+
+def chart(spread_list: list[Spread]) -> dict:
+    """The spread as an inline SVG: a line from the lowest to the highest target of each year, the
+    median marked; positions as percentages of one scale for every year."""
+    if not spread_list:
+        return {}
+    low = min(s.lowest for s in spread_list)
+    high = max(s.highest for s in spread_list)
+    width = high - low or Decimal(1)
+
+    def x(value: Decimal) -> str:
+        return format((value - low) / width * 80 + 10, ".2f")
+
+    return {"rows": [{"spread": s, "y": 20 + 30 * n, "x1": x(s.lowest), "x2": x(s.highest), "xm": x(s.median)}
+                     for n, s in enumerate(spread_list)],
+            "height": 30 * len(spread_list) + 20}
+
+
+def marks(row: IndicatorRow, by_year: dict[int, Spread]) -> list[str]:
+    found = []
+    spread = by_year.get(row.year)
+    if spread and row.number is not None and row.measure == spread.measure and spread.outlier(Decimal(row.number)):
+        found.append("离群")
+    if SOFT in row.findings.split(","):
+        found.append("宽于同行" if row.percent else "低于上年")
+    return found
+
+
+def render_peers(content: Content, writer: Writer, context: Context) -> int:
+    """Every peer page of the site, from context.summary.index; returns how many were written."""
+    index: IndicatorIndex = context.summary.index
+    out = PageWriter(content, writer, context)
+    index.db.create_function("slug", 1, slug, deterministic=True)
+    index.db.execute("DROP TABLE IF EXISTS identities")
+    index.db.execute("DROP TABLE IF EXISTS shared")
+    index.db.execute("""CREATE TABLE identities AS SELECT key, slug(key) AS slug, MIN(kind) AS kind, MIN(name) AS name,
+        COUNT(DISTINCT unit) AS units, COUNT(DISTINCT year) AS years, COUNT(*) AS rows FROM rows GROUP BY key""")
+    index.db.execute(f"CREATE TABLE shared AS SELECT * FROM identities WHERE {SHARED}")
+    index.db.execute("CREATE INDEX identities_slug ON identities (slug)")
+    index.db.execute("CREATE INDEX shared_kind ON shared (kind, units DESC, name, slug)")
+    kinds = index.db.execute("SELECT kind, COUNT(*), SUM(rows) FROM shared GROUP BY kind ORDER BY COUNT(*) DESC, kind").fetchall()
+    out.page("/peers/", "peers_index.html", kinds=[(kind, slug(kind)[:8], n, rows) for kind, n, rows in kinds],
+             total=sum(n for _, n, _ in kinds))
+    for kind, count, _ in kinds:
+        kind_pages(out, index, kind, count)
+    for (key,) in index.db.cursor().execute("SELECT key FROM shared ORDER BY slug"):  # streamed, not fetched
+        peer_pages(out, index, shared_of(index, key))
+    buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(slug, 1, {BUCKET}) FROM identities ORDER BY 1")]
+    for bucket in buckets:  # every indicator of the site has its row on one of these
+        listed = [Shared(*r) for r in index.db.execute(
+            "SELECT * FROM identities WHERE slug BETWEEN ? AND ? ORDER BY kind, name, slug", (bucket, bucket + "g"))]
+        out.page(f"/peers/k/{bucket}/", "peers_bucket.html", bucket=bucket, listed=listed)
+    return out.count
+
+
+def shared_of(index: IndicatorIndex, key: str) -> Shared:
+    return Shared(*index.db.execute("SELECT * FROM shared WHERE key = ?", (key,)).fetchone())
+
+
+def kind_pages(out: PageWriter, index: IndicatorIndex, kind: str, count: int) -> None:
+    pages = max(1, -(-count // PAGE_SIZE))
+    base = f"/peers/kind/{slug(kind)[:8]}/"
+    for number in range(1, pages + 1):
+        listed = [Shared(*r) for r in index.db.execute(
+            "SELECT * FROM shared WHERE kind = ? ORDER BY units DESC, name, slug LIMIT ? OFFSET ?",
+            (kind, PAGE_SIZE, (number - 1) * PAGE_SIZE))]
+        out.page(base if number == 1 else f"{base}{number}/", "peers_kind.html", kind=kind, listed=listed,
+                 number=number, pages=pages, base=base, count=count)
+
+
+def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared) -> None:
+    numbers = [IndicatorRow(*r) for r in index.db.execute(
+        "SELECT * FROM rows WHERE key = ? AND number IS NOT NULL", (shared.key,))]  # the targets: a few per unit
+    spread_list = spreads(numbers)
+    by_year = {s.year: s for s in spread_list}
+    pages = max(1, -(-shared.rows // PAGE_SIZE))
+    base = f"/peers/{shared.slug}/"
+    for number in range(1, pages + 1):
+        rows = list(index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position",
+                               limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
+        out.page(base if number == 1 else f"{base}{number}/", "peer.html", shared=shared,
+                 rows=[(r, marks(r, by_year)) for r in rows], spreads=spread_list,
+                 chart=chart(spread_list) if number == 1 else {}, number=number, pages=pages, base=base)
