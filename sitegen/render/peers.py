@@ -72,21 +72,24 @@ def spreads(rows: list[IndicatorRow]) -> list[Spread]:
     return result
 
 
+CHART_WIDTH, CHART_LEFT, CHART_RIGHT, CHART_ROW = 400, 80, 370, 48  # pixels of the SVG's own box
+
+
 def chart(spread_list: list[Spread]) -> dict:
-    """The spread as an inline SVG: a line from the lowest to the highest target of each year, the
-    median marked; positions as percentages of one scale for every year."""
+    """The spread as an inline SVG: for each year, a line from the lowest to the highest target with
+    the median marked, on one scale for every year, the figures written beside them."""
     if not spread_list:
         return {}
     low = min(s.lowest for s in spread_list)
     high = max(s.highest for s in spread_list)
     width = high - low or Decimal(1)
 
-    def x(value: Decimal) -> str:
-        return format((value - low) / width * 80 + 10, ".2f")
+    def x(value: Decimal) -> int:
+        return round(CHART_LEFT + (value - low) / width * (CHART_RIGHT - CHART_LEFT))
 
-    return {"rows": [{"spread": s, "y": 20 + 30 * n, "x1": x(s.lowest), "x2": x(s.highest), "xm": x(s.median)}
-                     for n, s in enumerate(spread_list)],
-            "height": 30 * len(spread_list) + 20}
+    rows = [{"spread": s, "y": 30 + CHART_ROW * n, "x1": x(s.lowest), "x2": x(s.highest), "xm": x(s.median)}
+            for n, s in enumerate(spread_list)]
+    return {"rows": rows, "width": CHART_WIDTH, "height": 30 + CHART_ROW * len(rows)}
 
 
 def marks(row: IndicatorRow, by_year: dict[int, Spread]) -> list[str]:
@@ -106,7 +109,9 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
     index.db.create_function("slug", 1, slug, deterministic=True)
     index.db.execute("DROP TABLE IF EXISTS identities")
     index.db.execute("DROP TABLE IF EXISTS shared")
-    index.db.execute("""CREATE TABLE identities AS SELECT key, slug(key) AS slug, MIN(kind) AS kind, MIN(name) AS name,
+    # its name: the spelling most rows use (then the first in order), not 1.参训人员 满意度 for 参训人员满意度
+    index.db.execute("""CREATE TABLE identities AS SELECT key, slug(key) AS slug, MIN(kind) AS kind,
+        (SELECT name FROM rows AS same WHERE same.key = rows.key GROUP BY name ORDER BY COUNT(*) DESC, name LIMIT 1) AS name,
         COUNT(DISTINCT unit) AS units, COUNT(DISTINCT year) AS years, COUNT(*) AS rows FROM rows GROUP BY key""")
     index.db.execute(f"CREATE TABLE shared AS SELECT * FROM identities WHERE {SHARED}")
     index.db.execute("CREATE INDEX identities_slug ON identities (slug)")
