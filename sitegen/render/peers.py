@@ -21,6 +21,7 @@ from sitegen.model import Content
 from sitegen.render import Context
 from sitegen.render.indicator_index import BUCKET, IndicatorIndex, IndicatorRow, slug
 from sitegen.render.pages_out import PageWriter
+from sitegen.render.templates import relative_link
 from sitegen.render.writer import Writer
 
 PAGE_SIZE = 500  # rows of a peer page, indicators of a kind page
@@ -156,6 +157,8 @@ def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared) -> None:
     for number in range(1, pages + 1):
         rows = list(index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position",
                                limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
-        out.page(base if number == 1 else f"{base}{number}/", "peer.html", shared=shared,
-                 rows=[(r, marks(r, by_year)) for r in rows], spreads=spread_list,
+        path = base if number == 1 else f"{base}{number}/"
+        home = relative_link("/", path)  # the rows' links, without two url() calls each
+        out.page(path, "peer.html", shared=shared,
+                 rows=[(r, marks(r, by_year), f"{home}{r.unit}/", f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows], spreads=spread_list,
                  chart=chart(spread_list) if number == 1 else {}, number=number, pages=pages, base=base)
