@@ -160,3 +160,17 @@ def test_without_javascript_the_tables_are_whole(browser, peers_url):
     tab.goto(f"{peers_url}/indicators/")
     assert tab.locator("#indicators tbody tr").count() == 20 and not tab.locator("form.table-filter").is_visible()
     context.close()
+
+
+def test_a_site_can_make_peer_soft_targets_an_error(tmp_path):
+    """`review: {soft-target: error}`: the finding found across shards fails the build, which writes nothing."""
+    from sitegen.build.site import PDF, BuildFailed, build, without
+
+    content = write_tree(tmp_path / "content", {**FILES, "site.yaml": SITE + "review: {soft-target: error}\n"})
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SITEGEN_SHARD_PROJECTS", "1")
+        with pytest.raises(BuildFailed) as failed:
+            build(content, tmp_path / "output", renderers=without(PDF))
+    [error] = failed.value.loaded.findings.errors
+    assert error.code == "soft-target" and error.loc.file.endswith("u1/2024/train.yaml")
+    assert not (tmp_path / "output").exists()

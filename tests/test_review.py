@@ -230,3 +230,29 @@ def test_satisfaction_as_benefit_of_a_real_table(tmp_path):
     loaded = load_content(tree(tmp_path, {P1: table(rows)}))
     review = [c for c in codes(loaded) if c in WARNING_CODES]
     assert review == ["satisfaction-as-benefit"]  # and 优良 is a graded standard, not vague
+
+
+# Rows of held-out real tables (../corpus, the 2023 tables of 深圳宝安区松岗街道 and 上海普陀区万里街道,
+# and 2021 宁夏 433001): what a reviewer flags, and what only looks like it.
+VAGUE = [("质量指标", "维修质量", "良好"), ("质量指标", "食品安全监管人员培训", "已完成"),
+         ("时效指标", "完工及时率", "及时率"), ("成本指标", "法律服务采购成本", "控制在标准范围内")]
+NOT_VAGUE = [("时效指标", "设备维护及时性", "三小时之内"), ("时效指标", "保洁人员处理卫生的及时性", "半小时内"),
+             ("数量指标", "需保障保洁的党群服务中心数量", "两栋"), ("时效指标", "服务费发放及时性", "每月/次"),
+             ("时效指标", "食堂生鲜干货送货时效性", "每天早上六点半前到达"), ("时效指标", "提供服务期限", "不适用"),
+             ("质量指标", "服务周期内空气质量", "优良")]
+
+
+@pytest.mark.parametrize("level2, name, target", VAGUE + NOT_VAGUE, ids=[r[2] for r in VAGUE + NOT_VAGUE])
+def test_vague_targets_of_held_out_tables(tmp_path, level2, name, target):
+    row = f"  - {{level1: 产出指标, level2: {level2}, name: {name}, target: {target}}}\n"
+    loaded = load_content(tree(tmp_path, {P1: good(quantity=QUANTITY % "" + row)}))
+    assert (codes(loaded) == ["vague-target"]) is ((level2, name, target) in VAGUE)
+
+
+def test_inputs_of_held_out_tables(tmp_path):
+    rows = ("  - {level1: 产出指标, level2: 时效指标, name: 项目财政资金到位时间, target: 2021年6月底前}\n"
+            "  - {level1: 产出指标, level2: 时效指标, name: 资金到位及时率, op: =, target: 100, unit: \"%\"}\n"
+            "  - {level1: 产出指标, level2: 质量指标, name: 财政资金到位及时支付率, op: =, target: 100, unit: \"%\"}\n")
+    loaded = load_content(tree(tmp_path, {P1: good(quantity=QUANTITY % "" + rows)}))
+    assert [(f.code, f.path) for f in loaded.findings] == [("input-as-goal", "indicators[1]"), ("input-as-goal", "indicators[2]")]
+    # 支付率 is a process ratio of how the money moved (as 拨付率), not an input posing as an output

@@ -39,6 +39,8 @@ def vague(indicator: Indicator) -> str | None:
     if cls not in words.measured_classes or indicator.target is None or indicator.target.is_numeric:
         return None
     text = flat(indicator.target.text)
+    if words.not_a_target.match(text):
+        return None
     if words.number.search(text) or words.graded.search(text) or words.graded.search(flat(indicator.scoring)):
         return None
     if words.number.search(flat(indicator.scoring)):

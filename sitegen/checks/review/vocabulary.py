@@ -23,6 +23,7 @@ class Vocabulary:
     level2_kinds: tuple[tuple[re.Pattern, str, str], ...]
     measured_classes: frozenset[str]
     number: re.Pattern
+    not_a_target: re.Pattern
     graded: re.Pattern
     vague_hints: dict[str, str]
     input_names: re.Pattern
@@ -49,6 +50,7 @@ def vocabulary() -> Vocabulary:
         level2_kinds=tuple((pattern(p), kind, cls) for p, kind, cls in raw["level2_kinds"]),
         measured_classes=frozenset(raw["measured_classes"]),
         number=pattern(raw["number"]),
+        not_a_target=pattern(raw["not_a_target"]),
         graded=pattern(raw["graded"]),
         vague_hints=dict(raw["vague_hints"]),
         input_names=pattern(raw["input_names"]),
