@@ -17,7 +17,7 @@ from typing import Iterable
 from sitegen.checks import cells, goals, overall, results, review
 from sitegen.checks.base import Flag
 from sitegen.base.findings import Findings
-from sitegen.checks.review import peers  # noqa: F401  (review.peers)
+from sitegen.checks.review.peers import content_peer_flags
 from sitegen.model import Content, Site
 
 FAMILIES = (goals, cells, results, overall, review)
@@ -39,7 +39,7 @@ def check(content: Content, findings: Findings, whole: bool = True) -> None:
             for project_rule in PROJECT_RULES:
                 add(findings, project_rule(project, content), site)
     if whole:
-        add(findings, review.peers.content_peer_flags(content), site)
+        add(findings, content_peer_flags(content), site)
 
 
 def add(findings: Findings, warnings: Iterable[Flag], site: Site) -> None:

@@ -250,25 +250,29 @@ def previous_project(project: Project) -> Project | None:
     return None
 
 
+def soft_flag(indicator: Indicator, path: str, before: tuple[str, Decimal, str]) -> Flag | None:
+    """soft-target when the target is below what was reached before (above, for less-is-better)."""
+    target, better = indicator.target, more_is_better(indicator)
+    if target is None or target.number is None or better is None:
+        return None
+    text, number, source = before
+    if not ((better and number > target.number) or (not better and number < target.number)):
+        return None
+    return Flag(
+        "soft-target",
+        f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{'低于' if better else '高于'}{source}{text}{indicator.unit}"
+        f"：已经做到的水平定成了目标。建议：目标值至少{'不低于' if better else '不高于'}上年实际，"
+        f"如 {indicator.op_sign or ('≥' if better else '≤')}{text}{indicator.unit}",
+        target_loc(indicator), path,
+    )
+
+
 def soft_by_history(project: Project, content: Content) -> Iterable[Flag]:
     for position, indicator in owned(project):
-        target = indicator.target
-        if target is None or target.number is None:
-            continue
         before = earlier_actual(indicator, project)
-        better = more_is_better(indicator)
-        if before is None or better is None:
-            continue
-        text, number, source = before
-        if (better and number > target.number) or (not better and number < target.number):
-            worse = "低于" if better else "高于"
-            yield Flag(
-                "soft-target",
-                f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{worse}{source}{text}{indicator.unit}"
-                f"：已经做到的水平定成了目标。建议：目标值至少{'不低于' if better else '不高于'}上年实际，"
-                f"如 {indicator.op_sign or ('≥' if better else '≤')}{text}{indicator.unit}",
-                target_loc(indicator), f"{indicator_path(position)}.target",
-            )
+        flag = soft_flag(indicator, f"{indicator_path(position)}.target", before) if before else None
+        if flag:
+            yield flag
 
 
 def satisfaction_years(project: Project, indicator: Indicator) -> list[tuple[int, Indicator]]:
@@ -329,18 +333,12 @@ def overall_rules(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     yield from vague_targets(overall.indicators)
     yield from inputs_as_goals(overall.indicators, None)
     yield from quality_under_benefit(overall.indicators)
-    for position, indicator in enumerate(overall.indicators):
-        target, last = indicator.target, indicator.last_actual
-        better = more_is_better(indicator)
-        if target is None or target.number is None or last is None or last.number is None or better is None:
-            continue
-        if (better and last.number > target.number) or (not better and last.number < target.number):
-            yield Flag(
-                "soft-target",
-                f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{'低于' if better else '高于'}上年实际值"
-                f"（last_actual）{last.text}{indicator.unit}：已经做到的水平定成了目标。建议：目标值至少达到上年实际",
-                target_loc(indicator), f"{indicator_path(position)}.target",
-            )
+    for position, indicator in enumerate(overall.indicators):  # its last_actual: a unit has no project id to follow
+        last = indicator.last_actual
+        if last is not None and last.number is not None:
+            flag = soft_flag(indicator, f"{indicator_path(position)}.target", (last.text, last.number, "上年实际值（last_actual）"))
+            if flag:
+                yield flag
 
 
 PROJECT_RULES = (indicator_rules, multi_year_as_annual, soft_by_history, missing_dimension, no_cost,
