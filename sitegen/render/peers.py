@@ -13,9 +13,9 @@ Everything is read from the build's IndicatorIndex, one page at a time.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Iterable
 
 from sitegen.model import Content
 from sitegen.render import Context
@@ -56,20 +56,60 @@ class Spread:
         return self.fences is not None and not self.fences[0] <= number <= self.fences[1]
 
 
+def spread_of(year: int, measure: str, numbers: Iterable[Decimal], count: int) -> Spread:
+    """A year's spread from its `count` targets in ascending order, read once and not kept: the
+    positions the lowest, the quartiles, the median and the highest need are known in advance
+    (quartiles as statistics.quantiles(method="inclusive") puts them)."""
+    wanted = {0, count - 1}
+    for share in (Decimal("0.25"), Decimal("0.5"), Decimal("0.75")):
+        at = (count - 1) * share
+        wanted |= {int(at), min(int(at) + 1, count - 1)}
+    kept = {i: n for i, n in enumerate(numbers) if i in wanted}
+
+    def quantile(share: str) -> Decimal:
+        at = (count - 1) * Decimal(share)
+        low = int(at)
+        high = min(low + 1, count - 1)
+        return kept[low] + (kept[high] - kept[low]) * (at - low)
+
+    fences = None
+    if count >= 4:
+        q1, q3 = quantile("0.25"), quantile("0.75")
+        reach = (q3 - q1) * Decimal("1.5")
+        fences = (q1 - reach, q3 + reach)
+    return Spread(year, measure, count, kept[0], quantile("0.5").normalize(), kept[count - 1], fences)
+
+
+def dominant(counts: dict[str, int]) -> str:
+    """The 计量单位 most targets use (then the first by name): the one a spread can compare."""
+    return sorted(counts, key=lambda m: (-counts[m], m))[0]
+
+
 def spreads(rows: list[IndicatorRow]) -> list[Spread]:
+    """The spreads of some rows in memory (the tests'); the pages' come from the index (index_spreads)."""
     result = []
     for year in sorted({r.year for r in rows}):
         numbered = [r for r in rows if r.year == year and r.number is not None]
-        if not numbered:
-            continue
-        measures = sorted({r.measure for r in numbered}, key=lambda m: (-sum(r.measure == m for r in numbered), m))
-        numbers = sorted(Decimal(r.number) for r in numbered if r.measure == measures[0])
-        fences = None
-        if len(numbers) >= 4:
-            q1, _, q3 = statistics.quantiles(numbers, n=4, method="inclusive")
-            reach = (q3 - q1) * Decimal("1.5")
-            fences = (q1 - reach, q3 + reach)
-        result.append(Spread(year, measures[0], len(numbers), numbers[0], statistics.median(numbers), numbers[-1], fences))
+        if numbered:
+            measure = dominant({m: sum(r.measure == m for r in numbered) for m in {r.measure for r in numbered}})
+            numbers = sorted(Decimal(r.number) for r in numbered if r.measure == measure)
+            result.append(spread_of(year, measure, numbers, len(numbers)))
+    return result
+
+
+def index_spreads(index: IndicatorIndex, key: str) -> list[Spread]:
+    """One indicator's spreads, each year's targets streamed in order from the index."""
+    counts: dict[int, dict[str, int]] = {}
+    for year, measure, count in index.db.execute(
+            "SELECT year, measure, COUNT(*) FROM rows WHERE key = ? AND number IS NOT NULL GROUP BY year, measure", (key,)):
+        counts.setdefault(year, {})[measure] = count
+    result = []
+    for year in sorted(counts):
+        measure = dominant(counts[year])
+        numbers = (Decimal(n) for (n,) in index.db.execute(
+            "SELECT number FROM rows WHERE key = ? AND year = ? AND measure = ? AND number IS NOT NULL "
+            "ORDER BY CAST(number AS REAL), number", (key, year, measure)))
+        result.append(spread_of(year, measure, numbers, counts[year][measure]))
     return result
 
 
@@ -148,9 +188,7 @@ def kind_pages(out: PageWriter, index: IndicatorIndex, kind: str, count: int) ->
 
 
 def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared) -> None:
-    numbers = [IndicatorRow(*r) for r in index.db.execute(
-        "SELECT * FROM rows WHERE key = ? AND number IS NOT NULL", (shared.key,))]  # the targets: a few per unit
-    spread_list = spreads(numbers)
+    spread_list = index_spreads(index, shared.key)
     by_year = {s.year: s for s in spread_list}
     pages = max(1, -(-shared.rows // PAGE_SIZE))
     base = f"/peers/{shared.slug}/"

@@ -11,8 +11,8 @@ from sitegen.render.indicator_index import peer_link, slug
 
 
 def plain(value: Decimal | None) -> str:
-    """A figure as written: 80, 46.1 (never 8E+1)."""
-    return "" if value is None else format(value.normalize() if value == value.to_integral() else value, "f")
+    """A computed figure without trailing zeros: 80, 46.1, -0.5 (never 8E+1 or 0.500)."""
+    return "" if value is None else format(value.normalize(), "f")
 
 
 def review_section(problems: list) -> dict:
