@@ -174,3 +174,23 @@ def test_a_site_can_make_peer_soft_targets_an_error(tmp_path):
     [error] = failed.value.loaded.findings.errors
     assert error.code == "soft-target" and error.loc.file.endswith("u1/2024/train.yaml")
     assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize("width", (360, 1280))
+@pytest.mark.parametrize("path", ("/peers/", "peer", "/peers/k/", "/indicators/", "/u1/2024/", "/u1/"))
+def test_no_accessibility_violations(browser, peers_site, peers_url, path, width):
+    """axe-core's every rule on the new pages and sections (injecting axe needs the CSP off)."""
+    from tests.test_site import AXE
+
+    out = peers_site[0]
+    if path == "peer":
+        path = "/peers/" + next(p.name for p in (out / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind")) + "/"
+    elif path == "/peers/k/":
+        path = "/peers/k/" + sorted(p.name for p in (out / "peers/k").iterdir())[0] + "/"
+    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    tab = context.new_page()
+    assert tab.goto(peers_url + path).ok
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    context.close()
+    assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
