@@ -53,6 +53,7 @@ class Renderer:
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
 SHARDS = "各单位"  # the progress display's name of the shards' step, "各单位 3/20"
+INDEX = "指标索引"
 
 
 def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[Renderer, ...]:
@@ -144,7 +145,8 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
         context = replace(context, previous=out_dir.resolve())
         site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress)
         findings = Findings(summary.findings)
-        summary.index = index_site(summary, site.site, findings)  # and the rules that compare units
+        with progress.step(INDEX):  # every shard's indicator rows on disk, and the rules that compare units
+            summary.index = index_site(summary, site.site, findings)
         loaded = Loaded(Content(site.site, summary.agencies, site.pages), findings)
         if not loaded.ok:
             raise BuildFailed(loaded)
