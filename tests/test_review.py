@@ -256,3 +256,29 @@ def test_inputs_of_held_out_tables(tmp_path):
     loaded = load_content(tree(tmp_path, {P1: good(quantity=QUANTITY % "" + rows)}))
     assert [(f.code, f.path) for f in loaded.findings] == [("input-as-goal", "indicators[1]"), ("input-as-goal", "indicators[2]")]
     # 支付率 is a process ratio of how the money moved (as 拨付率), not an input posing as an output
+
+
+def test_soft_by_peers_is_the_contracts_rule_on_random_groups():
+    """The linear computation against the definition read literally: below the lowest target the
+    other units set (above the highest, less-is-better), when at least two other units set one."""
+    import random
+    from decimal import Decimal
+
+    from sitegen.checks.review.peers import PeerRow, soft_by_peers
+
+    def literal(group):
+        if len({r.unit for r in group}) < 3:
+            return []
+        flagged = []
+        for row in group:
+            others = [o.number for o in group if o.unit != row.unit]
+            if (row.better and row.number < min(others)) or (not row.better and row.number > max(others)):
+                flagged.append(row.path)
+        return flagged
+
+    chance = random.Random(23)
+    for _ in range(2000):
+        better = chance.random() < 0.5
+        group = [PeerRow("k", 2024, f"u{chance.randint(0, 4)}", "单位", Decimal(chance.randint(80, 100)), better, "x", "≥x%",
+                         "f", 1, 1, f"indicators[{i}].target") for i in range(chance.randint(1, 9))]
+        assert [f.path for f in soft_by_peers(group)] == literal(group)

@@ -74,5 +74,6 @@ def render_indicators(content: Content, writer: Writer, context: Context) -> int
         home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
         out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
                                                  f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
-                 number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1, base="/indicators/")
+                 number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1, base="/indicators/",
+                 page_size=PAGE_SIZE)
     return out.count

@@ -10,7 +10,6 @@ soft_by_peers over one indicator-and-year at a time: memory holds one group, nev
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 from typing import Iterable, Iterator, NamedTuple
 
@@ -59,17 +58,26 @@ def peer_row(indicator, agency, year: int, path: str) -> PeerRow | None:
 
 
 def soft_by_peers(group: list[PeerRow]) -> Iterator[Flag]:
-    """The flags of one indicator in one year, every unit's rows together."""
-    by_unit: dict[str, list[Decimal]] = defaultdict(list)
+    """The flags of one indicator in one year, every unit's rows together. Linear in the group: each
+    unit's least and most demanding targets, then the two units that set the extremes."""
+    lowest: dict[str, Decimal] = {}
+    highest: dict[str, Decimal] = {}
     for row in group:
-        by_unit[row.unit].append(row.number)
-    if len(by_unit) < MIN_OTHER_UNITS + 1:
+        lowest[row.unit] = min(row.number, lowest.get(row.unit, row.number))
+        highest[row.unit] = max(row.number, highest.get(row.unit, row.number))
+    if len(lowest) < MIN_OTHER_UNITS + 1:
         return
+    floors = sorted((n, unit) for unit, n in lowest.items())[:2]  # the lowest two units' lowest targets
+    ceilings = sorted(((-n, unit) for unit, n in highest.items()))[:2]  # the highest two's highest
+    count = len(lowest) - 1
     for row in group:
-        others = [n for unit, numbers in by_unit.items() if unit != row.unit for n in numbers]
-        floor = min(others) if row.better else max(others)
-        if (row.better and row.number < floor) or (not row.better and row.number > floor):
-            count = len(by_unit) - 1
+        if row.better:
+            floor = floors[1][0] if floors[0][1] == row.unit else floors[0][0]  # the lowest of the other units
+            soft = row.number < floor
+        else:
+            floor = -(ceilings[1][0] if ceilings[0][1] == row.unit else ceilings[0][0])  # the highest of the others
+            soft = row.number > floor
+        if soft:
             side = "最低" if row.better else "最高"
             yield Flag(
                 "soft-target",
