@@ -194,3 +194,36 @@ def test_no_accessibility_violations(browser, peers_site, peers_url, path, width
     result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     context.close()
     assert [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+
+
+def test_in_chromium_the_table_in_pages_is_searched_on_every_page(browser, tmp_path):
+    """Seven rows a page (20 indicators: 3 pages, each with its twins); 找 on page 2 reads all three."""
+    from sitegen.build.site import PDF, build, without
+    from sitegen.render import indicators
+
+    content = write_tree(tmp_path / "content", FILES)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indicators, "PAGE_SIZE", 7)
+        build(content, tmp_path / "output", renderers=without(PDF))
+    out = tmp_path / "output"
+    assert [len(json.loads(read(out, f"indicators/{p}rows.json"))["rows"]) for p in ("", "2/", "3/")] == [7, 7, 6]
+    server, url = start_server(out)
+    context = browser.new_context()
+    tab = context.new_page()
+    try:
+        tab.goto(f"{url}/indicators/2/")
+        assert tab.locator("#indicators tbody tr").count() == 7
+        tab.fill("#find-everywhere", "满意度")
+        tab.click("form.find-everywhere button")
+        tab.wait_for_function("document.querySelector('.find-status').textContent.startsWith('在全部')")
+        assert tab.locator(".find-status").inner_text() == "在全部 3 页中找到 5 项"
+        links = tab.locator(".find-results a")
+        hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+        assert len(hrefs) == 5 and all("#i-" in h for h in hrefs)
+        links.last.click()
+        tab.wait_for_load_state()
+        anchor = tab.evaluate("location.hash").lstrip("#")
+        assert "满意度" in tab.locator(f"tr[id='{anchor}']").inner_text()
+    finally:
+        context.close()
+        server.shutdown()
