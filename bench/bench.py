@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench.py --projects 1000 [--per-unit 20] [--skip-pdf] [--cluster local:2]
                                     [--renderers] [--work /dev/shm/bench]
 
-Prints, for `sitegen build --no-pdf` (cold, then after editing one project;
+Prints, for `sitegen build --no-pdf` (cold, then after editing one project, with the size of the
+peer pages and the all-indicators table;
 with --cluster, the same on the cluster, compared byte for byte), then with
 PDFs (cold cache, then after editing one project), the time and peak memory
 (all processes) of every step of the build; also the time of the
@@ -51,10 +52,16 @@ LEVELS = [
 ]
 
 
-def project_yaml(number: int, indicators: int = 14) -> str:
+def project_yaml(number: int, indicators: int = 14, unique: int = 0) -> str:
+    """`unique` of the 14 rows get a name of this project's own (an indicator no other unit shares);
+    the % targets vary from project to project, so peers have a spread and a few soft targets."""
     rows = []
     for i in range(indicators):
         level1, level2, name, op, target, unit = LEVELS[i % len(LEVELS)]
+        if unit == '"%"':
+            target = str(int(target) - number % 7 if int(target) >= 90 else target)
+        if i < unique:
+            name = f"{name}第{number}号"
         op_part = f", op: {op}" if op else ""
         unit_part = f", unit: {unit}" if unit else ""
         rows.append(f"  - {{level1: {level1}, level2: {level2}, name: {name}{i:02d}{op_part}, target: {target}{unit_part}}}")
@@ -64,7 +71,7 @@ def project_yaml(number: int, indicators: int = 14) -> str:
     )
 
 
-def generate(root: Path, projects: int, per_unit: int) -> None:
+def generate(root: Path, projects: int, per_unit: int, unique: int = 0) -> None:
     if root.exists():
         shutil.rmtree(root)
     (root).mkdir(parents=True)
@@ -78,7 +85,7 @@ def generate(root: Path, projects: int, per_unit: int) -> None:
             (folder / "agency.yaml").write_text(
                 f'code: "{100000 + unit}"\nname: 第{unit}号预算单位\nregion: 某省某市\npdf_layout: {layout}\n', encoding="utf-8")
             (folder / "2025").mkdir()
-        (folder / "2025" / f"p{number:05d}.yaml").write_text(project_yaml(number), encoding="utf-8")
+        (folder / "2025" / f"p{number:05d}.yaml").write_text(project_yaml(number, unique=unique), encoding="utf-8")
 
 
 def claim_work(work: Path) -> None:
@@ -222,6 +229,23 @@ def pdf_sizes(site: Path) -> str:
     return f"project PDF median {one_project[len(one_project) // 2] / 1000:.0f} KB, max {one_project[-1] / 1000:.0f} KB"
 
 
+def page_family(site: Path, pattern: str) -> str:
+    pages = [p.stat().st_size for p in site.glob(pattern)]
+    if not pages:
+        return "none"
+    return f"{len(pages)} pages, {sum(pages) / 1e6:.1f} MB, largest {max(pages) / 1000:.0f} KB"
+
+
+def peer_figures(site: Path) -> None:
+    """The size of what issue 23 adds: the peer pages and the all-indicators table (their build
+    time is the steps 同行比较 and 指标总表 above)."""
+    print(f"  peer pages (/peers/<slug>/…): {page_family(site, 'peers/[0-9a-f]*/**/index.html')}")
+    print(f"  peer index pages (/peers/k/, /peers/kind/): {page_family(site, 'peers/k*/**/index.html')}")
+    print(f"  all-indicators table: {page_family(site, 'indicators/**/index.html')}; "
+          f"its CSV twins {page_family(site, 'indicators/**/rows.csv')}")
+    print(f"  findings file: {page_family(site, 'data/findings.csv')}")
+
+
 def edit_one_project(content: Path) -> None:
     """One more 万元 on the budget of the first project."""
     edited = content / "u0000" / "2025" / "p00000.yaml"
@@ -238,21 +262,25 @@ def main() -> None:
     parser.add_argument("--renderers", action="store_true", help="also time each renderer alone, one after another")
     parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
     parser.add_argument("--cluster", default=None, help="also build on this cluster (local:N or tcp://HOST:8786)")
+    parser.add_argument("--unique", type=int, default=0, metavar="N",
+                        help="N of each project's 14 indicators get a name of their own (peers: many small groups)")
     args = parser.parse_args()
     claim_work(args.work)
     content, out, cache = args.work / "content", args.work / "output", args.work / "cache"
-    generate(content, args.projects, args.per_unit)
+    generate(content, args.projects, args.per_unit, args.unique)
     for folder in (out, cache):
         shutil.rmtree(folder, ignore_errors=True)
     os.sync()  # the generated tree's write-back must not run inside the measured steps
     n = args.projects
-    print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each; {os.cpu_count()} cores")
+    print(f"{n} projects, {args.per_unit} per unit-year, 14 indicators each ({args.unique} named per project); "
+          f"{os.cpu_count()} cores")
     memory = Memory()
 
     if args.renderers:
         measure_renderers(content, out / "renderers", Context(content, cache / "renderers"), n)
     local_cache = out / ".sitegen-cache"  # where `sitegen build --out OUT/build` keeps its cache
     measured_build("`sitegen build --no-pdf`", memory, content, out / "build", renderers=without(PDF), cache_dir=local_cache)
+    peer_figures(out / "build")
     edit_one_project(content)
     measured_build("the same after editing one project (incremental: shard cache warm)", memory, content, out / "build",
                    renderers=without(PDF), cache_dir=local_cache)

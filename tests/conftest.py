@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 
 MINIMAL = {
-    "site.yaml": "title: 测试站点\nbase_url: https://example.org/\n",
+    # The tiny tables of the tests are not real goals tables: the review's whole-table rules
+    # (one indicator, no 效益, no 成本) would fire on each; tests/test_review*.py turn them on.
+    "site.yaml": "title: 测试站点\nbase_url: https://example.org/\nreview: {missing-dimension: off, no-cost: off}\n",
     "u1/agency.yaml": 'code: "100001"\nname: 测试单位\nregion: 测试省测试市\n',
     "u1/2024/p1.yaml": """\
         name: 测试项目

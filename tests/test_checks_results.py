@@ -55,7 +55,7 @@ def test_results_without_evaluation_are_still_checked_but_need_no_actual(site):
 def test_a_consistent_self_evaluation_is_quiet(site):
     files = evaluated(
         ind(score=45, actual=2, earned=45) + ind(name="y", score=45, actual=0, earned=40, deviation="延期")
-        + ind(name="z", target="及时", op=None, actual="及时"),  # text: not judged, never a warning
+        + ind(name="z", level1="效益指标", level2="社会效益指标", target="及时", op=None, actual="及时"),  # text: not judged, never a warning
         "  budget: {initial: 10.00, adjusted: 10.00, spent: 10.00}\n  execution: {weight: 10, earned: 10}\n"
         "  stated_total: 95\n",
     )

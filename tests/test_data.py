@@ -106,7 +106,7 @@ def test_data_package_validates(built):
     csvs = {f"{uy.agency.id}-{uy.year}.csv" for uy in unit_years if has_project_table(uy)}
     overall = {f"{name}-overall-{table}.csv" for name in ["all"] + [f"{uy.agency.id}-{uy.year}" for uy in unit_years if uy.overall]
                for table in ("indicators", "tasks")}
-    assert {r["path"] for r in package["resources"]} == {"all.csv", *csvs, *overall}
+    assert {r["path"] for r in package["resources"]} == {"all.csv", *csvs, *overall, "findings.csv"}  # findings: issue 23
 
 
 def test_data_package_declares_the_byte_order_mark(built):
@@ -117,7 +117,7 @@ def test_data_package_declares_the_byte_order_mark(built):
     package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
     for resource in package["resources"]:
         names = [f["name"] for f in resource["schema"]["fields"]]  # the department-wide tables have their own
-        if "-overall-" not in resource["path"]:
+        if "-overall-" not in resource["path"] and resource["path"] != "findings.csv":  # those have their own
             assert names == [c.name for c in COLUMNS]
         path = built / "data" / resource["path"]
         with path.open(encoding=resource["encoding"], newline="") as file:
@@ -139,7 +139,9 @@ def test_sha256sums_verify_every_download(built):
     # 4 files (2 CSVs, XLSX, JSON) per unit-year with overall.yaml and for the site
     unit_years = load_content(CONTENT).content.unit_years()
     tables, overall = sum(map(has_project_table, unit_years)), sum(uy.overall is not None for uy in unit_years)
-    assert listed == downloads and len(listed) == len(list(built.rglob("*.pdf"))) + 3 * (tables + 1) + 1 + 4 * (overall + 1)
+    # and (issue 23) the findings file's CSV and JSON, and each page of the all-indicators table's twins
+    twins = 2 * len(list(built.glob("indicators/**/rows.csv")))
+    assert listed == downloads and len(listed) == len(list(built.rglob("*.pdf"))) + 3 * (tables + 1) + 1 + 4 * (overall + 1) + 2 + twins
     check = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
 

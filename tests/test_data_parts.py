@@ -146,7 +146,10 @@ def test_json_files_are_byte_for_byte_the_json_modules(example_content, data):
 def test_the_data_package_is_the_json_modules_indented_text(example_content, data):
     meta = site_meta(example_content)
     names = [f"{n}.csv" for n in meta.names] + ["all.csv"]
-    expected = json.dumps(datapackage(meta, names, overall_resources(meta.overall)), ensure_ascii=False, indent=2) + "\n"
+    from sitegen.render import findings_data
+
+    more = overall_resources(meta.overall) + [findings_data.resource()]  # the findings file: issue 23
+    expected = json.dumps(datapackage(meta, names, more), ensure_ascii=False, indent=2) + "\n"
     assert (data / "datapackage.json").read_text(encoding="utf-8") == expected
     assert datapackage_text(meta, names, []) == json.dumps(datapackage(meta, names), ensure_ascii=False, indent=2) + "\n"
     for names, more in (([], []), ([], overall_resources(meta.overall)), (["a.csv"], [])):  # the empty list's `[]`
@@ -247,10 +250,13 @@ def test_the_site_files_stream_from_parts_made_anywhere(example_content, data, t
             yield part
 
     overall = [uy for uy in example_content.unit_years() if uy.overall]
+    from sitegen.render import findings_data
+
     write_site_data(writer, site_meta(example_content), parts(data_unit_years(example_content), unit_year_data, write_unit_year_data),
-                    parts(overall, overall_data, write_overall_data))
+                    parts(overall, overall_data, write_overall_data), [findings_data.resource()])
     made = sorted(p.relative_to(tmp_path / "data") for p in (tmp_path / "data").iterdir())
-    assert made == sorted(p.relative_to(data) for p in data.iterdir()) and len(made) > 40
+    rendered = sorted(p.relative_to(data) for p in data.iterdir() if not p.name.startswith("findings."))  # not from parts
+    assert made == rendered and len(made) > 40
     for name in made:
         assert (tmp_path / "data" / name).read_bytes() == (data / name).read_bytes(), name
 

@@ -20,7 +20,7 @@ LONG = "很长的文字" * 100
     {P1: f"'{LONG}'\n"},  # not a mapping: the whole text
     {"u1/2024/disclosure.yaml": f"published: '{LONG}'\n"},  # a date
     {P1: f"name: a\n{'k' * 500}: 1\nbudget: 1\ngoals: g\nindicators: []\n"},  # an unknown key
-    {P1: "name: a\nbudget: 1\ngoals: g\nindicators:\n" + ind(target=f"'{LONG}'", op="≥")},  # a warning
+    {P1: "name: a\nbudget: 1\ngoals: g\nindicators:\n" + ind(level1="效益指标", level2="社会效益指标", target=f"'{LONG}'", op="≥")},  # a warning
 ])
 def test_quoted_values_are_cut_to_a_readable_length(site, files):
     loaded = load_content(site(files))

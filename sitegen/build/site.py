@@ -33,6 +33,9 @@ from sitegen.render.checksums import render_checksums
 from sitegen.render.data import render_site_data, render_unit_data
 from sitegen.render.feeds import render_feeds
 from sitegen.render.html import render_site_pages, render_unit_pages
+from sitegen.render.indicator_index import index_site
+from sitegen.render.indicators import render_indicators
+from sitegen.render.peers import render_peers
 from sitegen.render.pdf import render_pdfs
 from sitegen.render.search import render_search
 from sitegen.render.summary import Facts, SiteSummary, Spill
@@ -41,6 +44,7 @@ from sitegen.render.writer import Writer
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
 SHARDS = "各单位"  # the progress display's name of the shards' step, "各单位 3/20"
+INDEX = "指标索引"
 
 
 def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[Renderer, ...]:
@@ -52,6 +56,8 @@ RENDERERS: tuple[Renderer, ...] = (
     Renderer("开放数据", render_site_data, render_unit_data),
     Renderer(PDF, None, render_pdfs),
     Renderer("HTML 页面", render_site_pages, render_unit_pages),
+    Renderer("同行比较", render_peers),  # from context.summary.index, like the table after it
+    Renderer("指标总表", render_indicators),
     # Pagefind reads only the .html files, all written by now; no renderer after writes any.
     Renderer("搜索索引", render_search, background=True),
     Renderer("订阅与索引", render_feeds),  # after the pages it lists in sitemap.xml
@@ -146,6 +152,8 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
         context = replace(context, previous=out_dir.resolve())
         site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress)
         findings = Findings(summary.findings)
+        with progress.step(INDEX):  # every shard's indicator rows on disk, and the rules that compare units
+            summary.index = index_site(summary, site.site, findings)
         loaded = Loaded(Content(site.site, summary.agencies, site.pages), findings)
         if not loaded.ok:
             raise BuildFailed(loaded)
@@ -169,6 +177,8 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
         check_output_path(out_dir, context.content_dir, force=force)
         summary.data.close()
         summary.overall.close()
+        summary.indicator_rows.close()
+        summary.index.close()
     cache.sweep()
     return loaded
 
@@ -181,7 +191,7 @@ def render_shards(plan: shards.Plan, facts: Facts, writer: Writer, context: Cont
     context.previous (the site being replaced) still has as they were put there linked. Once a shard has an
     error, the shards after it are only checked, so that every error is still reported at once."""
     site = load_content(context.content_dir, only=frozenset())  # site.yaml, pages/ and the files beside the units
-    summary = SiteSummary(findings=list(site.findings), data=Spill(), overall=Spill())
+    summary = SiteSummary(findings=list(site.findings), data=Spill(), overall=Spill(), indicator_rows=Spill())
     shown = display_root(context.content_dir)
     names = tuple(r.name for r in renderers if r.units is not None)
     cache = ShardCache(context.cache_dir, context.content_dir, shown, names)

@@ -1,4 +1,4 @@
-"""Checks of the cells contract version 2 added to a project: 成本构成, 上年实际值, 中期/总投资."""
+"""Checks of the cells contract version 2 added to a project: 成本构成, 中期/总投资 (上年实际值: review/rules.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, fmt, indicator_path, named
+from sitegen.checks.base import Flag, fmt, indicator_path
 from sitegen.base.findings import quoted
-from sitegen.model import Content, Indicator, Project
+from sitegen.model import Content, Project
 
 
 def costs_total(project: Project, content: Content) -> Iterable[Flag]:
@@ -24,35 +24,6 @@ def costs_total(project: Project, content: Content) -> Iterable[Flag]:
             project.locs.get("costs", project.loc),
             "costs",
         )
-
-
-def positive(indicator: Indicator) -> bool | None:
-    """True for more-is-better, False for less-is-better, None when the row says neither."""
-    if indicator.direction:
-        return indicator.direction == "正向"
-    if indicator.op in (">=", ">"):
-        return True
-    if indicator.op in ("<=", "<"):
-        return False
-    return None
-
-
-def soft_target(project: Project, content: Content) -> Iterable[Flag]:
-    """A target set below last year's result: what auditors call a soft target (低目标)."""
-    for position, indicator in enumerate(project.indicators):
-        last, target = indicator.last_actual, indicator.target
-        if not (last and target and last.number is not None and target.number is not None):
-            continue
-        more_is_better = positive(indicator)
-        if (more_is_better is True and last.number > target.number) or (more_is_better is False and last.number < target.number):
-            worse = "低于" if more_is_better else "高于"
-            yield Flag(
-                "soft-target",
-                f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{worse}上年实际值"
-                f"（last_actual）{last.text}{indicator.unit}",
-                indicator.locs.get("target", indicator.loc),
-                f"{indicator_path(position)}.target",
-            )
 
 
 def below_budget(project: Project, content: Content) -> Iterable[Flag]:
@@ -84,11 +55,10 @@ def midterm_indicators(project: Project, content: Content) -> Iterable[Flag]:
                 yield replace(flag, message=f"中期指标：{flag.message}")
 
 
-PROJECT_RULES = (costs_total, soft_target, below_budget, midterm_indicators)
+PROJECT_RULES = (costs_total, below_budget, midterm_indicators)  # soft-target: checks/review
 UNIT_YEAR_RULES = ()
 WARNING_CODES = {
     "costs-total": "成本构成合计与预算数不一致",
-    "soft-target": "目标值低于上年实际值",
     "investment-below-budget": "项目总投资低于本年预算",
     "midterm-below-budget": "中期资金低于本年预算",
 }

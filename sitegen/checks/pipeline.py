@@ -76,5 +76,5 @@ def load_content(root: Path, only: frozenset[str] | None = None, shown: str | No
         tree = load_tree(root, findings, each_agency=builder.add, only=only, shown=shown)
         content = builder.content(tree)
         findings.items += model_findings.items
-        check(content, findings)
+        check(content, findings, whole=only is None)
     return Loaded(content, findings)

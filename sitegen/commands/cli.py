@@ -107,7 +107,9 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="只检查内容，打印错误和警告")
     p.add_argument("content", nargs="?", default="content", type=Path, help="内容目录（默认 content）")
     p.add_argument("--strict", action="store_true", help="有警告也以 1 退出")
-    p.add_argument("--json", action="store_true", help="以一个 JSON 文档输出（供 CI 使用）")
+    p.add_argument("--format", default="text", choices=("text", "json", "github", "gitlab", "sarif"),
+                   help="输出格式：text（默认）、json、github（GitHub Actions 注释）、gitlab（Code Quality 报告）、sarif（SARIF 2.1.0）")
+    p.add_argument("--json", action="store_true", help="同 --format json")
     add_debug(p)
     p.set_defaults(handler=cmd_check)
 
@@ -185,10 +187,10 @@ def add_debug(parser: argparse.ArgumentParser) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from sitegen.checks.pipeline import load_content
-    from sitegen.commands.report import json_report, text_report
+    from sitegen.commands.report import FORMATS
 
     loaded = load_content(args.content)
-    print(json_report(loaded) if args.json else text_report(loaded))
+    print(FORMATS["json" if args.json else args.format](loaded))
     return exit_code(loaded, args.strict)
 
 

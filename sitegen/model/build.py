@@ -78,9 +78,11 @@ def build_site(tree: Tree, findings: Findings) -> Site:
     if not p.ok:
         return DEFAULT_SITE
     v = p.values
+    review = child(p, "review")
     return Site(
         v["title"], v["base_url"], v["language"], v["money_unit"], v["score_total"],
         v["pdf_layout"], v.get("description", ""), p.loc, v.get("license", ("", "")),
+        tuple(review.values.items()) if review else (),
     )  # fmt: skip
 
 

@@ -428,6 +428,10 @@ class Site:
     description: str
     loc: Loc
     license: tuple[str, str] = ("", "")  # (name or SPDX id, url); empty when the site names none
+    review: tuple[tuple[str, str], ...] = ()  # (rule code, off|warning|error) as site.yaml sets it
+
+    def review_level(self, code: str) -> str:
+        return dict(self.review).get(code, "warning")
 
 
 @dataclass(eq=False)

@@ -67,7 +67,7 @@ def kind_of(word: str, declared: dict, specs: dict[str, Spec]) -> Kind:
         return SIMPLE_KINDS[name]()
     if name == "choice":
         values = tuple(VOCABULARIES[argument])
-        aliases = OP_ALIASES if argument == "ops" else None
+        aliases = VOCABULARIES.get(argument.removesuffix("s") + "_aliases")  # op_aliases, review_level_aliases
         return Choice(values, aliases, code=declared.get("code", "type"))
     return NESTED_KINDS[name](specs[argument])
 
@@ -99,6 +99,9 @@ def read_specs() -> dict[str, Spec]:
 
 ALL = read_specs()
 SITE, AGENCY, DEPARTMENT, DISCLOSURE, SOURCE = ALL["site"], ALL["agency"], ALL["department"], ALL["disclosure"], ALL["source"]
+REVIEW = ALL["review"]
+REVIEW_CODES: tuple[str, ...] = tuple(VOCABULARIES["review_codes"])
+REVIEW_LEVELS: tuple[str, ...] = tuple(VOCABULARIES["review_levels"])
 FUNDING, INDICATOR, COST, MIDTERM, PROJECT = ALL["funding"], ALL["indicator"], ALL["cost"], ALL["midterm"], ALL["project"]
 EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING = ALL["evaluation"], ALL["evaluation_budget"], ALL["evaluation_funding"]
 EXECUTION, FUNDS, TASK, OVERALL = ALL["execution"], ALL["funds"], ALL["task"], ALL["overall"]
@@ -106,5 +109,5 @@ EXECUTION, FUNDS, TASK, OVERALL = ALL["execution"], ALL["funds"], ALL["task"], A
 # The files an agency writes, by schema name.
 SPECS = {spec.name: spec for spec in (SITE, AGENCY, DISCLOSURE, PROJECT, OVERALL)}
 # Every spec, for the docs' completeness test.
-ALL_SPECS = (SITE, AGENCY, DEPARTMENT, DISCLOSURE, SOURCE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
+ALL_SPECS = (SITE, REVIEW, AGENCY, DEPARTMENT, DISCLOSURE, SOURCE, FUNDING, INDICATOR, COST, MIDTERM, PROJECT,
              EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING, EXECUTION, FUNDS, TASK, OVERALL)

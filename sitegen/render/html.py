@@ -229,6 +229,7 @@ class SitePages:
             year_results = {(agency.id, uy.year): results.summarise(uy.projects) for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
                       year_results=year_results, search_places=self.search_places(agency),
+                      agency_problem_list=self.problems_of[id(agency)],
                       awaiting=results.awaiting(agency.years, self.latest_year), money_unit=self.content.site.money_unit,
                       unit_summary=results.summarise([p for uy in agency.years for p in uy.projects], self.content.site.money_unit))
             for unit_year in agency.years:

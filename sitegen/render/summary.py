@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project
-from sitegen.render import results
+from sitegen.render import indicator_index, results
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,10 @@ class SiteSummary:
     # a shard's in a list, the build's in a Spill.
     data: list | Spill = field(default_factory=list)  # data.UnitYearData
     overall: list | Spill = field(default_factory=list)  # data.overall.OverallData
+    # Every project indicator as a small row (indicator_index.IndicatorRow), a list of them a shard:
+    # the peer pages, the all-indicators table and soft-target by peers read them (the build's: a Spill).
+    indicator_rows: list | Spill = field(default_factory=list)
+    index: object = None  # indicator_index.IndicatorIndex, made by the build once every shard is in
     # Unit id → its shard's cache key, set by the build: the key covers everything the unit's pages
     # are made of, so the search index keys its bundles by them without reading the pages.
     unit_keys: dict[str, str] = field(default_factory=dict)
@@ -66,6 +70,7 @@ class SiteSummary:
         self.shortfalls += other.shortfalls
         self.data.extend(other.data)
         self.overall.extend(other.overall)
+        self.indicator_rows.extend(other.indicator_rows)
         self.digests.update(other.digests)
 
     def add(self, content: Content, findings: list[Finding], prune_records: bool = True) -> None:
@@ -77,6 +82,7 @@ class SiteSummary:
         self.shortfalls += results.shortfalls(content)
         self.facts = self.facts.merge(facts_of(content))
         self.findings += findings
+        self.indicator_rows.append(indicator_index.rows_of(content, findings))
         if prune_records:
             for agency in content.agencies:
                 prune(agency)

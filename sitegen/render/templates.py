@@ -186,6 +186,10 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.globals["url"] = url
     # A field's label as its declaration gives it (model/vocab/fields.yaml): field_label("indicator", "actual")
     env.globals["field_label"] = lambda spec, key: ALL_SPECS_BY_NAME[spec].field(key).cell_label
+    from sitegen.render import review_view  # the review's and the peers' helpers (it imports the model's checks)
+
+    env.filters.update(review_view.FILTERS)
+    env.globals.update(review_view.GLOBALS)
     return env
 
 

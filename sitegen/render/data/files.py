@@ -119,7 +119,8 @@ def site_licenses(site: Site) -> tuple[dict, ...]:
     return (found.datapackage(),) if found else ()
 
 
-def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData], overall_parts: Iterable = ()) -> list[str]:
+def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData], overall_parts: Iterable = (),
+                    more: list[dict] | None = None) -> list[str]:
     """all.csv, all.json and all.xlsx, then the department-wide all-overall files, then
     datapackage.json: each file a stream fed while the parts go by, each iterable read once,
     in the order of meta's names. Returns the site paths written."""
@@ -141,7 +142,7 @@ def write_site_data(writer: Writer, meta: SiteMeta, parts: Iterable[UnitYearData
     written = [*paths.values(), *write_overall_site_data(writer, meta, overall_parts)]
     csv_names = (*(f"{name}.csv" for name in meta.names), f"{SITE_NAME}.csv")
     with writer.open(f"{DATA}/datapackage.json") as package:
-        for piece in datapackage_pieces(meta, csv_names, overall_resources(meta.overall)):
+        for piece in datapackage_pieces(meta, csv_names, overall_resources(meta.overall) + (more or [])):
             package.write(piece.encode("utf-8"))
     return written
 
@@ -163,8 +164,13 @@ def render_unit_data(content: Content, writer: Writer, context: Context) -> list
 
 
 def render_site_data(content: Content, writer: Writer, context: Context) -> list[str]:
-    """The site's downloads and the Data Package, streamed from every unit-year's parts."""
-    return write_site_data(writer, site_meta(content), context.summary.data, context.summary.overall)
+    """The site's downloads and the Data Package, streamed from every unit-year's parts, and the
+    findings file (findings_data.py) the data-quality page's warnings are published in."""
+    from sitegen.render import findings_data
+
+    written = write_site_data(writer, site_meta(content), context.summary.data, context.summary.overall,
+                              [findings_data.resource()])
+    return written + findings_data.write_findings(writer, context.warnings, context.summary.index)
 
 
 def render_data(content: Content, writer: Writer, context: Context) -> list[str]:

@@ -1,0 +1,79 @@
+"""Every indicator of the site in one static table, PAGE_SIZE rows a page, in content order:
+/indicators/ (page 1), /indicators/<n>/, each with its CSV and JSON twins (rows.csv, rows.json)
+and a permalink per row (#i-<unit>-<year>-<project>-<position>). The table filters and sorts in the
+browser (static/results.js, a progressive enhancement: without JavaScript it is a plain table), and
+every page is read from the build's IndicatorIndex, so memory holds one page.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sitegen.checks.review import WARNING_CODES as REVIEW_RULES
+from sitegen.model import Content
+from sitegen.render import Context
+from sitegen.render.data import spreadsheet_safe
+from sitegen.render.indicator_index import IndicatorIndex, IndicatorRow
+from sitegen.render.pages_out import PageWriter
+from sitegen.render.templates import relative_link
+from sitegen.render.writer import Writer
+
+PAGE_SIZE = 1000
+FIELDS = (  # the twins' columns: (name, title, value)
+    ("agency_id", "单位目录", lambda r: r.unit), ("agency_name", "预算单位", lambda r: r.unit_name),
+    ("year", "年度", lambda r: r.year), ("project_id", "项目编号", lambda r: r.project),
+    ("project_name", "项目名称", lambda r: r.project_name), ("position", "指标序号", lambda r: r.position + 1),
+    ("level1", "一级指标", lambda r: r.level1), ("level2", "二级指标", lambda r: r.level2),
+    ("name", "三级指标", lambda r: r.name), ("target", "指标值", lambda r: r.value),
+    ("unit", "计量单位", lambda r: r.measure), ("actual", "实际完成值", lambda r: r.actual),
+    ("met", "达成情况", lambda r: r.met), ("review", "目标质量审核", lambda r: r.findings),
+    ("permalink", "链接", lambda r: anchor(r)),
+)
+
+
+def anchor(row: IndicatorRow) -> str:
+    return f"i-{row.unit}-{row.year}-{row.project}-{row.position + 1}"
+
+
+def page_path(number: int) -> str:
+    return "/indicators/" if number == 1 else f"/indicators/{number}/"
+
+
+def twins(rows: list[IndicatorRow], base_url: str, number: int) -> tuple[str, str]:
+    """The page's rows as CSV (Excel-safe cells, a byte order mark for Excel) and JSON."""
+    out = io.StringIO()
+    table = csv.writer(out, lineterminator="\r\n")
+    table.writerow([name for name, _, _ in FIELDS])
+    link = base_url + page_path(number).lstrip("/")
+    records = []
+    for row in rows:
+        values = [get(row) for _, _, get in FIELDS]
+        values[-1] = f"{link}#{values[-1]}"
+        table.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in values])
+        records.append(dict(zip((name for name, _, _ in FIELDS), values)))
+    document = {"page": number, "fields": [{"name": n, "title": t} for n, t, _ in FIELDS], "rows": records}
+    # compact: the json module's C encoder (indenting would take its pure-Python one, ten times slower)
+    return "\ufeff" + out.getvalue(), json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def render_indicators(content: Content, writer: Writer, context: Context) -> int:
+    """Every page of the table and its twins, from context.summary.index; returns the pages written."""
+    index: IndicatorIndex = context.summary.index
+    out = PageWriter(content, writer, context)
+    total = index.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    for number in range(1, pages + 1):
+        first = (number - 1) * PAGE_SIZE + 1  # rowids run 1…total in content order: a range, not an OFFSET scan
+        rows = list(index.rows("WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)))
+        path = page_path(number)
+        csv_text, json_text = twins(rows, content.site.base_url, number)
+        out.text(f"{path.lstrip('/')}rows.csv", csv_text)
+        out.text(f"{path.lstrip('/')}rows.json", json_text)
+        home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
+        out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
+                                                 f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
+                 number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1, base="/indicators/",
+                 page_size=PAGE_SIZE)
+    return out.count
