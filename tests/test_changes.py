@@ -59,7 +59,6 @@ def test_project_page_shows_the_changes(tmp_path):
 
 def test_home_page_charts_match_the_model(built):
     import re
-    import re
     from collections import Counter
 
     content = load_content(__import__("tests.conftest", fromlist=["CONTENT"]).CONTENT).content

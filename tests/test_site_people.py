@@ -193,7 +193,7 @@ def test_every_indicator_row_has_an_anchor_and_a_link_to_cite_it(browser, site_u
         assert all(href == f"#{anchor}" for anchor, href in rows), project.url
     anchor = rows[-1][0]
     page.goto(site_url + project.url + "#" + anchor)
-    assert page.evaluate(f"document.querySelector(':target').id") == anchor
+    assert page.evaluate("document.querySelector(':target').id") == anchor
     top = page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top")
     assert 0 <= top < 900
     context.close()
