@@ -116,9 +116,6 @@ class Grid:
         m = self._merge_of.get((row, col))
         return m is not None and (m.top, m.left) != (row, col)
 
-    def row_texts(self, row: int) -> list[str]:
-        return [self.text(row, c) for c in range(self.width)]
-
     def is_empty_row(self, row: int) -> bool:
         return not any(cell.strip() for cell in self.rows[row])
 

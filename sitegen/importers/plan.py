@@ -117,7 +117,7 @@ def read_all(paths: list[Path], report: Report) -> list[Found]:
 def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit]:
     units: dict[tuple[str, int], Unit] = {}
     for found in founds:
-        if not found.projects and found.overall is None and not found.evaluations:
+        if not found.projects and found.overall is None:
             report.skipped.append(f"{found.grid.source} {found.grid.name}".strip() + "：有表头但没有项目行")
             continue
         agency_id = options.agency or found.agency_code or sheet_agency(found.grid)

@@ -18,7 +18,7 @@ from sitegen.importers import labels
 from sitegen.importers.cells import decimal
 from sitegen.importers.grid import Grid, Merge, with_inferred_merges
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
-from sitegen.model import Evaluation, Indicator, Overall, Project
+from sitegen.model import Overall, Project
 
 YEAR = re.compile(r"(20\d{2})\s*年")
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
@@ -46,7 +46,6 @@ class Found:
     notes: str = ""
     projects: list[tuple[Project, tuple[int, int]]] = field(default_factory=list)  # with their rows
     overall: Overall | None = None
-    evaluations: list[tuple[str, str, Evaluation, list[Indicator]]] = field(default_factory=list)  # code, name, …
     warnings: list[str] = field(default_factory=list)
     guesses: list[str] = field(default_factory=list)
     row_notes: list[str] = field(default_factory=list)  # notes printed among the indicator rows (注：…)
@@ -84,18 +83,6 @@ class Header:
     def first_indicator_column(self) -> int:
         """Columns left of it describe the project, columns right of it the indicator."""
         return min(self.columns.get("level1", self.columns.get("name", [0])))
-
-
-def header_labels(grid: Grid, row: int, top: int) -> dict[int, str]:
-    """For each column, the label printed lowest in rows top..row (a merged label counts)."""
-    labels = {}
-    for c in range(grid.width):
-        for r in range(row, top - 1, -1):
-            text = grid.text(r, c)
-            if text:
-                labels[c] = text
-                break
-    return labels
 
 
 def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name"), band: int = 3, start: int = 0) -> Header | None:
