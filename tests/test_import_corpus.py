@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sitegen.checks.pipeline import load_content
-from tests.conftest import run
-from tests.test_import_fixtures import SITE, expected_tree, import_args, unit_year_view
+from tests.test_import_fixtures import imported_and_expected
 
 CORPUS = Path(__file__).parent / "import_corpus"
 FOLDERS = sorted(p.name for p in CORPUS.iterdir() if (p / "FORMAT").exists())
@@ -50,17 +48,7 @@ def import_once(name: str, tmp_path: Path):
 def import_table(name: str, tmp_path: Path):
     folder = CORPUS / name
     fmt = (folder / "FORMAT").read_text(encoding="utf-8").strip().lower()
-    expected = load_content(expected_tree(folder, tmp_path))
-    assert expected.ok, [f.format() for f in expected.findings.errors]
-    into = tmp_path / "content"
-    into.mkdir()
-    (into / "site.yaml").write_text(SITE, encoding="utf-8")
-    code, out, err = run("import", str(folder / f"table.{fmt}"), "--into", str(into), *import_args(folder, expected))
-    assert code == 0, out + err
-    loaded = load_content(into)
-    assert loaded.ok, [f.format() for f in loaded.findings.errors]
-    got = [unit_year_view(uy) for uy in loaded.content.unit_years()]
-    want = [unit_year_view(uy) for uy in expected.content.unit_years()]
+    got, want, _, _ = imported_and_expected(folder, folder / f"table.{fmt}", tmp_path)
     return got, want
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.checks.pipeline import load_content
+from sitegen.checks.pipeline import Loaded, load_content
 from tests.conftest import run
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
@@ -103,21 +103,28 @@ def import_args(folder: Path, expected) -> list[str]:
     return args
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("name", FOLDERS)
-def test_fixture_imports_to_its_hand_checked_model(name, fmt, tmp_path):
-    folder = FIXTURES / name
+def imported_and_expected(folder: Path, table: Path, tmp_path: Path) -> tuple[list[dict], list[dict], Loaded, str]:
+    """The unit-years that importing `table` into a fresh tree gives and those of the folder's
+    hand-checked expected/ tree, as views to compare field by field; the imported tree as loaded,
+    and what the import printed."""
     expected = load_content(expected_tree(folder, tmp_path))
     assert expected.ok, [f.format() for f in expected.findings.errors]
     into = tmp_path / "content"
     into.mkdir()
     (into / "site.yaml").write_text(SITE, encoding="utf-8")
-    code, out, err = run("import", str(folder / f"table.{fmt}"), "--into", str(into), *import_args(folder, expected))
+    code, out, err = run("import", str(table), "--into", str(into), *import_args(folder, expected))
     assert code == 0, out + err
     imported = load_content(into)
     assert imported.ok, [f.format() for f in imported.findings.errors]
-    got = [unit_year_view(uy) for uy in imported.content.unit_years()]
-    want = [unit_year_view(uy) for uy in expected.content.unit_years()]
+    return ([unit_year_view(uy) for uy in imported.content.unit_years()],
+            [unit_year_view(uy) for uy in expected.content.unit_years()], imported, out)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("name", FOLDERS)
+def test_fixture_imports_to_its_hand_checked_model(name, fmt, tmp_path):
+    folder = FIXTURES / name
+    got, want, imported, out = imported_and_expected(folder, folder / f"table.{fmt}", tmp_path)
     assert len(got) == len(want)
     for g, w in zip(got, want):
         assert {k: v for k, v in g.items() if k != "projects"} == {k: v for k, v in w.items() if k != "projects"}
