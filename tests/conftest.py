@@ -109,11 +109,20 @@ def start_server(folder: Path):
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
+@contextlib.contextmanager
+def served(folder: Path):
+    """The folder served on 127.0.0.1 for as long as the block runs: its URL."""
+    server, url = start_server(folder)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def site_url(built):
-    server, url = start_server(built)
-    yield url
-    server.shutdown()
+    with served(built) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 
 from sitegen.build.site import build
 from sitegen.checks.pipeline import load_content
-from tests.conftest import CONTENT, MINIMAL, run, start_server, write_tree
+from tests.conftest import CONTENT, MINIMAL, run, served, write_tree
 from tests.test_declaration import DATA, DONGGUAN, FULL, PLAIN, QINGSHAN
 
 
@@ -35,9 +35,8 @@ def full_site(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def full_url(full_site):
-    server, url = start_server(full_site)
-    yield url
-    server.shutdown()
+    with served(full_site) as url:
+        yield url
 
 # ---------------------------------------------------------------- v1 content unchanged
 

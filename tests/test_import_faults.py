@@ -4,12 +4,13 @@ processes, real links, a real (small tmpfs) full file system."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
 import select
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -157,18 +158,24 @@ def test_the_check_copy_follows_no_link_and_copies_no_more_than_the_tree(tmp_pat
 # ---------------------------------------------------------------- a full disk
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 96 KiB tmpfs: room for the tree, not for a second one."""
-    mount = tmp_path / "disk"
+@contextlib.contextmanager
+def tmpfs(mount: Path, options: str):
+    """A tmpfs mounted at `mount` (made) for the block; the test is skipped where mounting is not allowed."""
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k,mode=0755", "tmpfs", str(mount)], capture_output=True)
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(mount)], capture_output=True)
     if made.returncode:
-        pytest.skip(f"cannot mount a small tmpfs here ({made.stderr.decode().strip()}): the full-disk test needs one")
+        pytest.skip(f"cannot mount a tmpfs ({options}) here: {made.stderr.decode().strip()}")
     try:
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 96 KiB tmpfs: room for the tree, not for a second one."""
+    with tmpfs(tmp_path / "disk", "size=96k,mode=0755") as mount:
+        yield mount
 
 
 def test_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
@@ -185,15 +192,8 @@ def test_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
 
 
 def test_a_read_only_file_system_is_one_line(tmp_path):
-    mount = tmp_path / "ro"
-    mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,ro", "tmpfs", str(mount)], capture_output=True)
-    if made.returncode:
-        pytest.skip(f"cannot mount a read-only tmpfs here ({made.stderr.decode().strip()})")
-    try:
+    with tmpfs(tmp_path / "ro", "size=64k,ro") as mount:
         code, _, err = run("import", str(FLAT), "--into", str(mount / "content"), *ARGS)
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
     assert code == 2 and err.splitlines()[0] == f"sitegen import: 写入 {mount}/content 失败：没有写入权限"
 
 

@@ -20,7 +20,7 @@ from sitegen.model.money import amount_text
 from sitegen.render.overall import overall_evaluation_pdf_path, overall_pdf_path
 from sitegen.render.data.overall import INDICATOR_COLUMNS, TASK_COLUMNS
 from sitegen.render.table import indicator_rows
-from tests.conftest import CONTENT, MINIMAL, start_server, write_tree
+from tests.conftest import CONTENT, MINIMAL, served, write_tree
 from tests.test_pdf import page_tables
 from tests.test_site import AXE, search
 
@@ -77,9 +77,8 @@ def tree(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tree_url(tree):
-    server, url = start_server(tree)
-    yield url
-    server.shutdown()
+    with served(tree) as url:
+        yield url
 
 
 def unit_year(content_dir: Path, agency: str, year: int):

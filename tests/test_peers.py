@@ -12,7 +12,7 @@ import pytest
 
 from sitegen.render.indicator_index import IndicatorRow
 from sitegen.render.peers import spreads
-from tests.conftest import start_server, write_tree
+from tests.conftest import served, start_server, write_tree
 
 SITE = "title: 同行测试\nbase_url: https://example.org/peers-site/\n"
 AGENCY = 'code: "{code}"\nname: 单位{code}\nregion: 测试省测试市\n'
@@ -53,9 +53,8 @@ def peers_site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def peers_url(peers_site):
-    server, url = start_server(peers_site[0])
-    yield url
-    server.shutdown()
+    with served(peers_site[0]) as url:
+        yield url
 
 
 def read(out, path: str) -> str:

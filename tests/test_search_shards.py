@@ -11,7 +11,7 @@ import pytest
 from sitegen.build.site import PDF, build, without
 from sitegen.checks.pipeline import load_content
 from sitegen.render.search import search_shards
-from tests.conftest import CONTENT, FIGURES, start_server
+from tests.conftest import CONTENT, FIGURES, served
 from tests.test_site import open_page, search
 
 SHARD_PAGES = 4  # the example's larger units become shards of their own
@@ -27,9 +27,8 @@ def sharded(tmp_path_factory):
         shards = search_shards(load_content(CONTENT).content)
     finally:
         mp.undo()
-    server, url = start_server(out)
-    yield out, url, shards
-    server.shutdown()
+    with served(out) as url:
+        yield out, url, shards
 
 
 def test_each_shard_is_a_bundle_of_its_own_units(sharded):

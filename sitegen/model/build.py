@@ -20,21 +20,8 @@ from sitegen.content.fields import (
 from sitegen.base.findings import Findings, Loc
 from sitegen.content.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
 from sitegen.model.records import (
-    Agency,
-    Content,
-    Cost,
-    Evaluation,
-    EvaluationFunding,
-    Funding,
-    Indicator,
-    Midterm,
-    Overall,
-    Page,
-    Project,
-    Site,
-    Source,
-    Task,
-    UnitYear,
+    Agency, Content, Cost, Evaluation, EvaluationFunding, Funding, Indicator, Midterm, Overall, Page, Project, Site,
+    Source, Task, UnitYear,
 )
 from sitegen.model.specs import AGENCY, COST, DISCLOSURE, INDICATOR, MIDTERM, OVERALL, PROJECT, SITE, TASK
 from sitegen.model.targets import split_cell
