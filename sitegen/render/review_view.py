@@ -7,6 +7,7 @@ from collections import Counter
 from decimal import Decimal
 
 from sitegen.checks.review import WARNING_CODES as REVIEW_RULES
+from sitegen.model import money
 from sitegen.render.indicator_index import peer_link, slug
 
 
@@ -36,8 +37,6 @@ def review_section(problems: list) -> dict:
 def years_side_by_side(agency, problems: list, site_unit: str) -> list[dict]:
     """A unit's years in columns: budget (in the site's money unit), projects, share met
     (达成 ÷ (达成 + 未达成)), review findings."""
-    from sitegen.render.charts import in_site_unit
-
     review = Counter(id(p.unit_year) for p in problems if p.finding.code in REVIEW_RULES)
     years = []
     for unit_year in agency.years:
@@ -47,7 +46,7 @@ def years_side_by_side(agency, problems: list, site_unit: str) -> list[dict]:
                 met += indicator.met is True
                 not_met += indicator.met is False
         share = Decimal(met * 100) / (met + not_met) if met + not_met else None
-        years.append({"unit_year": unit_year, "budget": in_site_unit(unit_year.total, unit_year.money_unit, site_unit), "projects": len(unit_year.projects),
+        years.append({"unit_year": unit_year, "budget": money.convert(unit_year.total, unit_year.money_unit, site_unit), "projects": len(unit_year.projects),
                       "met": met, "not_met": not_met,
                       "share": share.quantize(Decimal("0.1")) if share is not None else None,
                       "review": review[id(unit_year)]})
