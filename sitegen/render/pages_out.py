@@ -22,7 +22,7 @@ from sitegen.render import Context
 from sitegen.render.templates import environment, render_layout
 from sitegen.render.writer import Writer, located, store_text
 
-REUSE = ".sitegen-pages-{name}.json"  # in the site: page path → digest of what made it
+REUSE = ".sitegen-pages-{name}"  # in the site (JSON): page path → digest of what made it; not a download
 
 
 class PageWriter:
