@@ -61,19 +61,24 @@ def twins(rows: list[IndicatorRow], base_url: str, number: int) -> tuple[str, st
 def render_indicators(content: Content, writer: Writer, context: Context) -> int:
     """Every page of the table and its twins, from context.summary.index; returns the pages written."""
     index: IndicatorIndex = context.summary.index
-    out = PageWriter(content, writer, context)
+    out = PageWriter(content, writer, context, "indicators")
     total = index.count()
     pages = max(1, -(-total // PAGE_SIZE))
     for number in range(1, pages + 1):
         first = (number - 1) * PAGE_SIZE + 1  # rowids run 1…total in content order: a range, not an OFFSET scan
         rows = list(index.rows("WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)))
         path = page_path(number)
-        csv_text, json_text = twins(rows, content.site.base_url, number)
-        out.text(f"{path.lstrip('/')}rows.csv", csv_text)
-        out.text(f"{path.lstrip('/')}rows.json", json_text)
         home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
-        out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
-                                                 f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
-                 number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1, base="/indicators/",
-                 page_size=PAGE_SIZE)
+        reused = out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
+                                                          f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
+                          number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1,
+                          base="/indicators/", page_size=PAGE_SIZE)
+        twins_at = (f"{path.lstrip('/')}rows.csv", f"{path.lstrip('/')}rows.json")
+        if reused and all(out.has_previous(twin) for twin in twins_at):  # the same rows: the same twins
+            for twin in twins_at:
+                out.link_previous(twin)
+        else:
+            for twin, text in zip(twins_at, twins(rows, content.site.base_url, number)):
+                out.text(twin, text)
+    out.finish()
     return out.count

@@ -146,7 +146,7 @@ def marks(row: IndicatorRow, by_year: dict[int, Spread]) -> list[str]:
 def render_peers(content: Content, writer: Writer, context: Context) -> int:
     """Every peer page of the site, from context.summary.index; returns how many were written."""
     index: IndicatorIndex = context.summary.index
-    out = PageWriter(content, writer, context)
+    out = PageWriter(content, writer, context, "peers")
     index.db.create_function("slug", 1, slug, deterministic=True)
     index.db.execute("DROP TABLE IF EXISTS identities")
     index.db.execute("DROP TABLE IF EXISTS shared")
@@ -169,6 +169,7 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
         listed = [Shared(*r) for r in index.db.execute(
             "SELECT * FROM identities WHERE slug BETWEEN ? AND ? ORDER BY kind, name, slug", (bucket, bucket + "g"))]
         out.page(f"/peers/k/{bucket}/", "peers_bucket.html", bucket=bucket, listed=listed)
+    out.finish()
     return out.count
 
 
