@@ -130,7 +130,12 @@ def indicator_values(i: Indicator) -> dict:
         "explanation": i.explanation, "scoring": i.scoring, "basis": i.basis, "last_actual": i.last_actual,
         "remark": i.remark, "actual": i.actual, "earned": i.earned, "deviation": i.deviation,
     }  # fmt: skip
-    return {k: v for k, v in values.items() if v not in (None, "")}
+    # The levels and the name are required keys: a table that leaves a level cell empty (or has no
+    # level column at all) keeps it as an empty text, which the loader accepts and the checks report.
+    return {k: v for k, v in values.items() if v not in (None, "") or k in REQUIRED_INDICATOR_KEYS}
+
+
+REQUIRED_INDICATOR_KEYS = ("level1", "level2", "name")
 
 
 def project_yaml(source: list[str], project: Project) -> str:
