@@ -56,7 +56,7 @@ def seeds_built(tmp_path_factory) -> Path:
 
 def test_version_1_pages_and_pdfs_are_unchanged(seeds_built):
     """The seeds' pages byte for byte and their PDFs' text (pdftotext) as main built them before
-    contract version 2 (tests/data/v1_output.sha256, recorded from main at af4630e). The PDFs' text,
+    contract version 2 (tests/data/v1_output.sha256, recorded again on 2026-12-07 once the pages gained cards, anchors, sizes and the review). The PDFs' text,
     not their bytes, so a WeasyPrint or font update does not fail this; the byte-identical PDFs
     are checked by comparing builds (reported in the branch's note). When a change to the seeds'
     pages is meant, record again from a build of main: for each page `sha256sum < page`, for each
