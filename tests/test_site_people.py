@@ -251,7 +251,7 @@ def test_department_wide_indicator_rows_have_anchors_too(browser, site_url, cont
 
 def test_unit_year_and_project_pages_give_each_downloads_size(built):
     """The downloads are written before the pages, so every unit-year page names the size of its
-    PDF and data files, and every project page of its two PDFs, as the files have it."""
+    PDF (and its pages) and data files, and every project page of its two PDFs, as the files have it."""
     from sitegen.render.html import readable_size
 
     content = load_content(CONTENT).content
@@ -263,7 +263,13 @@ def test_unit_year_and_project_pages_give_each_downloads_size(built):
         assert {name.rsplit(".", 1)[1] for name, _ in sizes} >= {"pdf", "csv", "xlsx", "json"}, unit_year.url
         for name, shown in sizes:
             [path] = [p for p in (built / unit_year.url.strip("/")).rglob(name)] or list(built.rglob(name))[:1]
-            assert shown == readable_size(path.stat().st_size), name
+            size = readable_size(path.stat().st_size)
+            if name.endswith(".pdf"):  # its pages as poppler counts them, then its size
+                pages = re.search(r"^Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True,
+                                                                    text=True, check=True).stdout, re.M).group(1)
+                assert shown == f"{pages} 页 · {size}", name
+            else:
+                assert shown == size, name
         project = unit_year.projects[0]
         page = (built / project.url.strip("/") / "index.html").read_text(encoding="utf-8")
         assert page.count('type="application/pdf">') >= 2 and page.count('<span class="size nowrap">') >= 2

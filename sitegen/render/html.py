@@ -11,6 +11,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -131,6 +132,23 @@ def level1_facets(indicators) -> list[str]:
     return sorted(names)
 
 
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+PDF_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n(.*?)endstream", re.S)
+
+
+def pdf_page_count(data: bytes) -> int | None:
+    """The pages of one of sitegen's own PDFs: its page objects, which WeasyPrint writes inside
+    compressed object streams (so each Flate stream is read; fonts and drawings hold no page
+    objects). None when none is found: the link then says only the size."""
+    found = len(PDF_PAGE.findall(data))
+    for stream in PDF_STREAM.findall(data):
+        try:
+            found += len(PDF_PAGE.findall(zlib.decompressobj().decompress(stream)))
+        except zlib.error:
+            continue
+    return found or None
+
+
 def readable_size(size: int) -> str:
     if size < 1024:
         return f"{size} B"
@@ -178,6 +196,7 @@ class SitePages:
             self.problems_of[id(problem.unit_year)].append(problem)
             self.problems_of[id(problem.unit_year.agency)].append(problem)
         self.writer = writer
+        self.page_counts: dict[Path, int | None] = {}  # a PDF listed by several pages is read once
         self.env = environment(context.site_root)
         self.site_root = context.site_root
         self.context = context
@@ -330,14 +349,21 @@ class SitePages:
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 
     def file_sizes(self, paths: list[str]) -> dict[str, str]:
-        """Site path → its size as people read it (3.2 KB), for the files already written: the
-        site-wide pages come after every unit's downloads (render/html.py runs first in a shard)."""
+        """Site path → its size as people read it (3.2 KB; a PDF's pages too: 5 页 · 147.3 KB), for
+        the files already written: the downloads are rendered before the pages (build/site.py)."""
         sizes = {}
         for path in paths:
             target = self.writer.root / path.lstrip("/")
             if target.is_file():
-                sizes[path] = readable_size(target.stat().st_size)
+                size = readable_size(target.stat().st_size)
+                pages = self.pdf_pages(target) if target.suffix == ".pdf" else None
+                sizes[path] = f"{pages} 页 · {size}" if pages else size
         return sizes
+
+    def pdf_pages(self, target: Path) -> int | None:
+        if target not in self.page_counts:
+            self.page_counts[target] = pdf_page_count(target.read_bytes())
+        return self.page_counts[target]
 
     def quality_page(self) -> None:
         units = [(agency, quality_groups(self.problems_of[id(agency)], WARNING_CODES))
