@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.build.site import PDF, RENDERERS, BuildFailed, Renderer, build, without
+from sitegen.build.site import HTML, PDF, RENDERERS, BuildFailed, Renderer, build, only, without
 from sitegen.base.safety import MARKER, MARKER_TEXT
 from tests.conftest import CONTENT, MINIMAL, run, write_tree
 
@@ -101,7 +101,7 @@ def test_pages_rendered_by_forked_processes_are_the_same(tmp_path, monkeypatch):
     for number in range(2, 40):
         files[f"u1/2024/p{number}.yaml"] = MINIMAL["u1/2024/p1.yaml"].replace("测试项目", f"第{number}个项目")
     content = write_tree(tmp_path / "content", files)
-    renderers = (RENDERERS[0],)  # the HTML step alone
+    renderers = (only(HTML),)  # the HTML step alone
     monkeypatch.setattr(html, "FORK_MIN_PAGES", 10**9)
     build(content, tmp_path / "one", renderers=renderers)
     monkeypatch.setattr(html, "FORK_MIN_PAGES", 1)
@@ -122,7 +122,7 @@ def test_a_failing_page_in_a_forked_process_fails_the_build(tmp_path, monkeypatc
     monkeypatch.setattr(html, "FORK_MIN_PAGES", 1)
     monkeypatch.setenv("SITEGEN_WORKERS", "2")
     with pytest.raises(Exception, match="no_such_value"):
-        build(site_root / "content", tmp_path / "out", renderers=(RENDERERS[0],))
+        build(site_root / "content", tmp_path / "out", renderers=(only(HTML),))
     assert not (tmp_path / "out").exists()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.build import publish
-from sitegen.build.site import PDF, build, without
+from sitegen.build.site import HTML, PDF, build, only, without
 from sitegen.base.safety import MARKER, MARKER_TEXT, UnsafeOutput, check_output_path
 from tests.conftest import MINIMAL, run, write_tree
 
@@ -198,7 +198,7 @@ def test_schema_never_replaces_a_file_it_did_not_write(tmp_path):
 
 def test_build_checks_again_just_before_the_swap(tmp_path, project):
     """Files put into the output folder while the build ran are not swept away."""
-    from sitegen.build.site import RENDERERS, Renderer
+    from sitegen.render.renderer import Renderer
 
     out = tmp_path / "out"
     out.mkdir()
@@ -207,6 +207,6 @@ def test_build_checks_again_just_before_the_swap(tmp_path, project):
         (out / "mine.txt").write_text("放进来的", encoding="utf-8")
 
     with pytest.raises(UnsafeOutput):
-        build(project / "content", out, renderers=(RENDERERS[0], Renderer("meanwhile", meanwhile)))
+        build(project / "content", out, renderers=(only(HTML), Renderer("meanwhile", meanwhile)))
     assert (out / "mine.txt").read_text(encoding="utf-8") == "放进来的"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "proj", "users"]

@@ -43,6 +43,7 @@ from sitegen.render.writer import Writer
 
 
 PDF = "PDF 表格"  # the renderer `--no-pdf` leaves out
+HTML = "HTML 页面"
 SHARDS = "各单位"  # the progress display's name of the shards' step, "各单位 3/20"
 INDEX = "指标索引"
 
@@ -51,11 +52,15 @@ def without(name: str, renderers: tuple[Renderer, ...] | None = None) -> tuple[R
     return tuple(r for r in (renderers or RENDERERS) if r.name != name)
 
 
+def only(name: str) -> Renderer:
+    return next(r for r in RENDERERS if r.name == name)
+
+
 RENDERERS: tuple[Renderer, ...] = (
     # The downloads first: the pages say each file's size, read from the file written.
     Renderer("开放数据", render_site_data, render_unit_data),
     Renderer(PDF, None, render_pdfs),
-    Renderer("HTML 页面", render_site_pages, render_unit_pages),
+    Renderer(HTML, render_site_pages, render_unit_pages),
     Renderer("同行比较", render_peers),  # from context.summary.index, like the table after it
     Renderer("指标总表", render_indicators),
     # Pagefind reads only the .html files, all written by now; no renderer after writes any.
