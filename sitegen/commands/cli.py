@@ -16,7 +16,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
 
 
-
 class VersionAction(argparse.Action):
     """The version string is the same for every commit; the digest of the code, layouts and static
     files (the one the caches and the cluster check use) tells two installs apart."""
