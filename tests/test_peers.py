@@ -246,3 +246,23 @@ def test_an_edit_elsewhere_reuses_the_unchanged_pages(tmp_path):
     assert (out / f"peers/{peer.name}/index.html").stat().st_ino == before[f"peers/{peer.name}/index.html"]  # linked
     assert (out / "indicators/index.html").stat().st_ino != before["indicators/index.html"]  # its row changed
     assert "101" in (out / "indicators/rows.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_page_changed_in_the_published_site_is_rendered_again_not_linked(tmp_path):
+    """The digests are kept in the build cache with each file's signature, as the shard cache keeps
+    its files': a page edited in place in output/ since the last build is made again, and the
+    published site holds no record of its own."""
+    from sitegen.build.site import PDF, build, without
+
+    content = write_tree(tmp_path / "content", FILES)
+    out = tmp_path / "output"
+    build(content, out, renderers=without(PDF))
+    assert not list(out.glob(".sitegen-pages*"))
+    page = out / "peers/index.html"
+    made = page.read_text(encoding="utf-8")
+    page.write_text(made.replace("同行比较", "同行比较（改过）"), encoding="utf-8")
+    twin = out / "indicators/rows.csv"
+    twin_inode = twin.stat().st_ino
+    build(content, out, renderers=without(PDF))
+    assert page.read_text(encoding="utf-8") == made  # made again, not the edited file linked
+    assert twin.stat().st_ino == twin_inode  # the twin, unchanged in place, still linked

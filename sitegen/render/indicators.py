@@ -69,16 +69,16 @@ def render_indicators(content: Content, writer: Writer, context: Context) -> int
         rows = list(index.rows("WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)))
         path = page_path(number)
         home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
-        reused = out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
+        digest = out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
                                                           f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
                           number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1,
                           base="/indicators/", page_size=PAGE_SIZE)
         twins_at = (f"{path.lstrip('/')}rows.csv", f"{path.lstrip('/')}rows.json")
-        if reused and all(out.has_previous(twin) for twin in twins_at):  # the same rows: the same twins
-            for twin in twins_at:
-                out.link_previous(twin)
-        else:
-            for twin, text in zip(twins_at, twins(rows, content.site.base_url, number)):
-                out.text(twin, text)
+        # A page made of the same rows has the same twins: linked too, each when its file is still as made.
+        linked = [out.reuse(twin, digest) for twin in twins_at]
+        if not all(linked):
+            for twin, text, done in zip(twins_at, twins(rows, content.site.base_url, number), linked):
+                if not done:
+                    out.text(twin, text, digest)
     out.finish()
     return out.count

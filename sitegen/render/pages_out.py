@@ -2,9 +2,10 @@
 expects (site, canonical, links relative to the page), one page at a time.
 
 These pages depend on every shard's rows, so any edit would render them all again. Each page's
-digest (of its values, its layout's inputs and sitegen) is kept in the site itself (REUSE, a hidden
-file swapped in with the pages it describes): a page whose digest the site being replaced already
-has is hard-linked from there instead of rendered.
+digest (of its values, its layout's inputs and sitegen) is kept in the build cache with the
+signature of the file the build put there (writer.signature, as the shard cache keeps its files'):
+a page whose digest is unchanged, and whose file the site being replaced still has as that build
+put it, is hard-linked from there instead of rendered.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ import hashlib
 import json
 import os
 import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 from sitegen.base.resources import code_digest, tree_digest
 from sitegen.model import Content
 from sitegen.render import Context
 from sitegen.render.templates import environment, render_layout
-from sitegen.render.writer import Writer, located, store_text
-
-REUSE = ".sitegen-pages-{name}"  # in the site (JSON): page path → digest of what made it; not a download
+from sitegen.render.writer import Writer, located, replace_atomically, same_file, signature, store_text
 
 
 class PageWriter:
@@ -34,9 +32,9 @@ class PageWriter:
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
                        "has_results": bool(facts and facts.has_results)}
         self.count = self.reused = 0
-        self.name = name
         self.previous = context.previous
-        self.known = read_digests(context.previous, name)
+        self.records = context.cache_dir / "pages" / f"{name}.json"  # page path → [digest, signature]
+        self.known = read_records(self.records) if context.previous is not None else {}
         self.digests: dict[str, str] = {}
         # Everything a page is made of besides its values: sitegen, the site's layouts, the nav.
         self.base = hashlib.sha256(repr((
@@ -44,29 +42,29 @@ class PageWriter:
             self.common["has_results"],
         )).encode("utf-8")).hexdigest()
 
-    def page(self, path: str, template: str, **values) -> bool:
+    def page(self, path: str, template: str, **values) -> str:
         """`template` rendered for site path `path` (ending in / for an index.html), written now, or
-        linked from the previous site when that has this page made of the same: True then."""
+        linked from the previous site when that has this page made of the same. Returns the digest
+        of what made it, which the files derived from the same values (twins) are kept under."""
         relative = (path + "index.html" if path.endswith("/") else path).lstrip("/")
         digest = hashlib.sha256(f"{self.base}\0{path}\0{template}\0{values!r}".encode("utf-8")).hexdigest()
-        self.digests[relative] = digest
         self.count += 1
-        if self.known.get(relative) == digest and self.link_previous(relative):
+        if self.reuse(relative, digest):
             self.reused += 1
-            return True
-        target = self.writer.claim(relative)
+            return digest
         canonical = self.site.base_url + path.lstrip("/")
-        store_text(target, render_layout(self.env, template, {**self.common, "page_url": path, "canonical": canonical, **values}))
-        return False
+        self.text(relative, render_layout(self.env, template, {**self.common, "page_url": path, "canonical": canonical, **values}),
+                  digest)
+        return digest
 
-    def has_previous(self, relative: str) -> bool:
-        return self.previous is not None and (self.previous / relative).is_file()
-
-    def link_previous(self, relative: str) -> bool:
-        """`relative` hard-linked (or copied) from the site being replaced; False when it has none."""
-        same = self.previous / relative if self.previous is not None else None
-        if same is None or not same.is_file():
+    def reuse(self, relative: str, digest: str) -> bool:
+        """`relative` hard-linked (or copied) from the site being replaced, when the last build made it
+        of the same (`digest`) and it is still the file that build put there."""
+        known = self.known.get(relative)
+        same = same_file(self.previous, {relative: known[1]}, relative) if known and known[0] == digest else None
+        if same is None:
             return False
+        self.digests[relative] = digest
         target = self.writer.claim(relative)
         with located(target):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -76,18 +74,24 @@ class PageWriter:
                 shutil.copyfile(same, target)
         return True
 
-    def text(self, path: str, text: str) -> None:
-        store_text(self.writer.claim(path), text)
+    def text(self, path: str, text: str, digest: str | None = None) -> None:
+        """`text` written at `path`; with the digest of what made it, it may be reused next time."""
+        relative = path.lstrip("/")
+        store_text(self.writer.claim(relative), text)
+        if digest is not None:
+            self.digests[relative] = digest
 
     def finish(self) -> None:
-        """The digests of this build's pages, for the next one."""
-        self.writer.write_text(REUSE.format(name=self.name), json.dumps(self.digests, sort_keys=True, indent=0) + "\n")
+        """The digests of this build's pages and where it put them, for the next build."""
+        records = {relative: [digest, signature(self.writer.root / relative)] for relative, digest in self.digests.items()}
+        self.records.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_atomically(self.records, json.dumps(records, sort_keys=True, separators=(",", ":")).encode("ascii"))
 
 
-def read_digests(previous: Path | None, name: str) -> dict[str, str]:
-    if previous is None:
-        return {}
+def read_records(path) -> dict[str, list]:
+    """The last build's records; none when they cannot be read (every page is rendered)."""
     try:
-        return json.loads((previous / REUSE.format(name=name)).read_text(encoding="utf-8"))
+        records = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
+    return records if isinstance(records, dict) else {}
