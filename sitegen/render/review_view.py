@@ -7,7 +7,6 @@ from collections import Counter
 from decimal import Decimal
 
 from sitegen.checks.review import WARNING_CODES as REVIEW_RULES
-from sitegen.model import money
 from sitegen.render.indicator_index import peer_link, slug
 
 
@@ -34,23 +33,11 @@ def review_section(problems: list) -> dict:
     }
 
 
-def years_side_by_side(agency, problems: list, site_unit: str) -> list[dict]:
-    """A unit's years in columns: budget (in the site's money unit), projects, share met
-    (达成 ÷ (达成 + 未达成)), review findings."""
+def years_side_by_side(agency, problems: list) -> list[dict]:
+    """A unit's years in columns, with each year's review findings; its budget (site_total) and
+    results (the agency page's year_results) are the ones the rest of the site shows."""
     review = Counter(id(p.unit_year) for p in problems if p.finding.code in REVIEW_RULES)
-    years = []
-    for unit_year in agency.years:
-        met = not_met = 0
-        for project in unit_year.projects:
-            for indicator in project.indicators:
-                met += indicator.met is True
-                not_met += indicator.met is False
-        share = Decimal(met * 100) / (met + not_met) if met + not_met else None
-        years.append({"unit_year": unit_year, "budget": money.convert(unit_year.total, unit_year.money_unit, site_unit), "projects": len(unit_year.projects),
-                      "met": met, "not_met": not_met,
-                      "share": share.quantize(Decimal("0.1")) if share is not None else None,
-                      "review": review[id(unit_year)]})
-    return years
+    return [{"unit_year": unit_year, "review": review[id(unit_year)]} for unit_year in agency.years]
 
 
 FILTERS = {"plain": plain, "peer_slug": lambda kind: slug(kind)[:8]}
