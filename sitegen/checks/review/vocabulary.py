@@ -119,14 +119,15 @@ def identity(indicator: Indicator) -> str:
 
 
 def more_is_better(indicator: Indicator) -> bool | None:
-    """The indicator's direction: its op or direction as written; for a number without either,
-    the contract's 推定 (at most for 成本, at least for every other kind); None for `=`."""
-    if indicator.direction:
-        return indicator.direction == "正向"
+    """The indicator's direction, in the order the judgement reads them (model.targets.is_met): its
+    op as written, else its direction, else the contract's 推定 (at most for 成本, at least for
+    every other kind); None for `=`."""
     if indicator.op in (">=", ">"):
         return True
     if indicator.op in ("<=", "<"):
         return False
     if indicator.op == "=":
         return None
+    if indicator.direction:
+        return indicator.direction == "正向"
     return not is_cost(indicator)
