@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from sitegen.base import signals
 from sitegen.importers.grid import BadInput
 
 LOCK_NAME = ".sitegen-import.lock"
@@ -70,16 +71,13 @@ def locked(into: Path, say=lambda line: print(line, file=sys.stderr)) -> Iterato
     only to hold it is removed again when nothing else was put into it (a failed import or a
     dry run leaves no trace)."""
     made = missing_folders(into)
-    fd = None
+    opened: list[int] = []  # the lock file's descriptor, recorded before a signal can unwind
     try:
-        fd = acquire(into, say)
+        acquire(into, say, opened)
         yield
     finally:
-        if fd is not None:
-            # Removed before the unlock, so that no lock file stays in the tree: an import waiting
-            # on it then finds it gone and locks a new one (acquire).
-            quietly(os.unlink, into / LOCK_NAME)
-            os.close(fd)
+        for fd in opened:
+            let_go(fd, into / LOCK_NAME)
         for folder in reversed(made):
             try:
                 folder.rmdir()
@@ -97,19 +95,18 @@ def missing_folders(into: Path) -> list[Path]:
     return list(reversed(missing))
 
 
-def acquire(into: Path, say) -> int:
+def acquire(into: Path, say, opened: list[int]) -> None:
+    """Lock `into`'s lock file; its descriptor is left in `opened`. A signal may come at any
+    moment, also between creating the file and locking it: `opened` holds the descriptor from
+    the moment it exists, so that the caller's cleanup (let_go) removes a file this import made."""
     waited = False
     while True:
         lock = into / LOCK_NAME
-        try:
-            into.mkdir(parents=True, exist_ok=True)
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise Refused(f"{lock} 是符号链接：sitegen import 不会通过链接写入，请删除它") from None
-            if exc.errno == errno.ENOENT:
-                continue  # the folder was removed by the import that held the lock: make it again
-            raise WriteFailed(f"写入 {exc.filename or lock} 失败：{reason(exc)}") from None
+        with signals.held():
+            fd = open_lock(into, lock)
+            if fd is None:
+                continue
+            opened.append(fd)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -118,8 +115,37 @@ def acquire(into: Path, say) -> int:
                 waited = True
             fcntl.flock(fd, fcntl.LOCK_EX)
         if same_file(fd, lock):
-            return fd
-        os.close(fd)  # the lock file was removed while we waited: lock the one there now
+            return
+        opened.remove(fd)  # the lock file was removed while we waited: lock the one there now
+        os.close(fd)
+
+
+def open_lock(into: Path, lock: Path) -> int | None:
+    """The lock file's descriptor, made if missing; None when the folder vanished meanwhile."""
+    try:
+        into.mkdir(parents=True, exist_ok=True)
+        return os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise Refused(f"{lock} 是符号链接：sitegen import 不会通过链接写入，请删除它") from None
+        if exc.errno == errno.ENOENT:
+            return None  # the folder was removed by the import that held the lock: make it again
+        raise WriteFailed(f"写入 {exc.filename or lock} 失败：{reason(exc)}") from None
+
+
+def let_go(fd: int, lock: Path) -> None:
+    """Remove the lock file when it is this import's to remove, then unlock. It is when this import
+    holds the lock, or when nobody does (made, then a signal before it was locked). Removed before
+    the unlock, so that no lock file stays in the tree: an import waiting on it then finds it gone
+    and locks a new one (acquire)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pass  # another import holds it: its file
+    else:
+        if same_file(fd, lock):
+            quietly(os.unlink, lock)
+    os.close(fd)
 
 
 def same_file(fd: int, path: Path) -> bool:
