@@ -20,14 +20,13 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from sitegen.base.resources import code_digest
+from sitegen.base.resources import code_digest, font_faces
 from sitegen.model import Content, Project, UnitYear
 from sitegen.model.records import Source
 from sitegen.render import Context, RenderError, worker_count
@@ -103,15 +102,9 @@ def unit_year_evaluation_pdf_path(unit_year: UnitYear) -> str:
 
 def font_versions() -> str:
     """The installed CJK font files, or a RenderError naming the package to install."""
-    try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        listing = ""
-    files = sorted({line.split("\t")[1] for line in listing.splitlines()
-                    if "\t" in line and any(f in line.split("\t")[0] for f in FAMILIES)})
-    missing = [f for f in FAMILIES if f not in listing]
+    faces = font_faces()
+    files = sorted({face.file for face in faces if any(f in face.families for f in FAMILIES)})
+    missing = [f for f in FAMILIES if not any(f in face.families or f in face.file for face in faces)]
     if missing:
         raise RenderError(
             f"缺少 PDF 所需的中文字体 {'、'.join(missing)}：请安装 Debian 软件包 {FONT_PACKAGE}"
