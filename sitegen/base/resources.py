@@ -36,7 +36,7 @@ OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "orjson", "pyyaml"
                     "weasyprint", "pydyf", "fonttools", "uharfbuzz")
 # Of each font file, its size and its first bytes: there an OpenType file (or each font of a
 # collection) lists its tables with a checksum of each, so another version of the font differs
-# there; hashing the whole 100 MB of the Noto CJK collections took 0.3 s on every start.
+# there, and hashing the whole of the large Noto CJK collections would slow every start.
 FONT_SAMPLE = 16 * 1024
 
 

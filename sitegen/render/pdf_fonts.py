@@ -2,8 +2,9 @@
 
 Why: Noto CJK comes as 20-26 MB collections of 65,535 glyphs. WeasyPrint
 embeds a subset, but one that keeps every glyph id (HarfBuzz's RETAIN_GIDS),
-so each face it embeds carries tables sized for all 65,535 glyphs: 110-130 KB
-a face before a single glyph is drawn; a one-page table weighed ~400 KB.
+so each face it embeds carries tables sized for all 65,535 glyphs, over a
+hundred kilobytes a face before a single glyph is drawn: a one-page table
+would weigh several hundred kilobytes.
 
 So each job's faces are subset first, with HarfBuzz (uharfbuzz), to the
 characters its documents contain (a few hundred glyphs, renumbered from 0,
