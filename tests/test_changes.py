@@ -9,24 +9,20 @@ from sitegen.model.compare import changes_since_last_year
 from sitegen.checks.pipeline import load_content
 from tests.conftest import MINIMAL, write_tree
 
-LAST_YEAR = """\
-name: 道路养护
-budget: 10.00
-goals: 养护道路
-indicators:
-  - {level1: 产出指标, level2: 数量指标, name: 养护里程, op: ≥, target: 100, unit: 公里}
-  - {level1: 产出指标, level2: 质量指标, name: 合格率, op: ≥, target: 90, unit: "%"}
-  - {level1: 满意度指标, level2: 服务对象满意度指标, name: 群众满意度, op: ≥, target: 85, unit: "%"}
-"""
-THIS_YEAR = """\
-name: 道路养护
-budget: 12.50
-goals: 养护道路
-indicators:
-  - {level1: 产出指标, level2: 数量指标, name: 养护里程, op: ≥, target: 120, unit: 公里}
-  - {level1: 产出指标, level2: 质量指标, name: 合格率, op: ≥, target: 90, unit: "%"}
-  - {level1: 效益指标, level2: 社会效益指标, name: 通行时间缩短, op: ≥, target: 5, unit: "%"}
-"""
+
+def roads(budget: str, *indicators: str) -> str:
+    """The project 道路养护 of one year: its budget and its indicators (one flow mapping each)."""
+    rows = "".join(f"  - {{{indicator}}}\n" for indicator in indicators)
+    return f"name: 道路养护\nbudget: {budget}\ngoals: 养护道路\nindicators:\n{rows}"
+
+
+# What changes from one year to the next: the budget, the mileage's target, one indicator swapped.
+MILEAGE = "level1: 产出指标, level2: 数量指标, name: 养护里程, op: ≥, target: {}, unit: 公里"
+QUALITY = 'level1: 产出指标, level2: 质量指标, name: 合格率, op: ≥, target: 90, unit: "%"'
+LAST_YEAR = roads("10.00", MILEAGE.format(100), QUALITY,
+                  'level1: 满意度指标, level2: 服务对象满意度指标, name: 群众满意度, op: ≥, target: 85, unit: "%"')
+THIS_YEAR = roads("12.50", MILEAGE.format(120), QUALITY,
+                  'level1: 效益指标, level2: 社会效益指标, name: 通行时间缩短, op: ≥, target: 5, unit: "%"')
 
 
 def two_years(tmp_path):

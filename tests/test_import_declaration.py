@@ -109,18 +109,25 @@ def add_form(document, name: str) -> None:
                           ["满意度指标", "服务对象满意度指标", "村民满意度", "≥90%"]])
 
 
-def test_a_form_printed_as_several_word_tables_is_one_form(tmp_path):
-    """Word files (and sitegen's own declaration PDF) print the block, 总体目标 and the indicators as
-    three tables: they are one project."""
+def import_word_forms(tmp_path: Path, *names: str) -> Path:
+    """Imports a Word file of one form (add_form) per name; the content folder it made."""
     import docx
 
     document = docx.Document()
-    add_form(document, "村道维修")
-    source = tmp_path / "form.docx"
+    for name in names:
+        add_form(document, name)
+    source = tmp_path / "forms.docx"
     document.save(source)
     into = tmp_path / "content"
     code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "612001")
     assert code == 0, out + err
+    return into
+
+
+def test_a_form_printed_as_several_word_tables_is_one_form(tmp_path):
+    """Word files (and sitegen's own declaration PDF) print the block, 总体目标 and the indicators as
+    three tables: they are one project."""
+    into = import_word_forms(tmp_path, "村道维修")
     (project,) = load_content(into).content.projects()
     assert (project.name, project.budget, project.goals, project.implementer) == (
         "村道维修", Decimal("12.50"), ["维修村道3公里"], "某镇村镇建设服务中心")
@@ -130,16 +137,7 @@ def test_a_form_printed_as_several_word_tables_is_one_form(tmp_path):
 
 
 def test_two_forms_in_one_word_file_are_two_projects(tmp_path):
-    import docx
-
-    document = docx.Document()
-    add_form(document, "村道维修")
-    add_form(document, "桥梁维修")
-    source = tmp_path / "forms.docx"
-    document.save(source)
-    into = tmp_path / "content"
-    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "612001")
-    assert code == 0, out + err
+    into = import_word_forms(tmp_path, "村道维修", "桥梁维修")
     assert [p.name for p in load_content(into).content.projects()] == ["村道维修", "桥梁维修"]
 
 

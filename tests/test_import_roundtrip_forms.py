@@ -48,6 +48,15 @@ def imported(tmp_path: Path, pdf: Path, unit_year):
     return loaded.content.unit_years()[0]
 
 
+def round_trips(built: Path, tmp_path: Path, years: list, suffix: str):
+    """(unit-year of the example, what its PDF `<agency>-<year><suffix>.pdf` imports back as) for
+    each of `years`, which must not be empty."""
+    assert years
+    for n, uy in enumerate(years):
+        pdf = built / uy.agency.id / str(uy.year) / f"{uy.agency.id}-{uy.year}{suffix}.pdf"
+        yield uy, imported(tmp_path / str(n), pdf, uy)
+
+
 def printed(view: dict) -> dict:
     """A view with its written figures as the PDFs print amounts (contract 2.1, Money: thousands
     separators and two decimals, 10000 → 10,000.00): the written precision below two decimals is
@@ -67,19 +76,14 @@ def unit_facts_agree(project) -> bool:
 @needs("declaration.html")
 def test_declaration_pdfs_import_back(built, tmp_path):
     years = [uy for uy in example_years("declaration") if all(unit_facts_agree(p) for p in uy.projects)]
-    assert years
-    for n, uy in enumerate(years):
-        got = imported(tmp_path / str(n), built / uy.agency.id / str(uy.year) / f"{uy.agency.id}-{uy.year}.pdf", uy)
+    for uy, got in round_trips(built, tmp_path, years, ""):
         assert [printed(project_view(p)) for p in got.projects] == [printed(project_view(p)) for p in uy.projects]
         assert (got.title, got.agency.name, got.agency.code) == (uy.title, uy.agency.name, uy.agency.code)
 
 
 @needs("evaluation.html")
 def test_selfevaluation_pdfs_import_back(built, tmp_path):
-    years = example_years(evaluation=True)
-    assert years
-    for n, uy in enumerate(years):
-        got = imported(tmp_path / str(n), built / uy.agency.id / str(uy.year) / f"{uy.agency.id}-{uy.year}-selfeval.pdf", uy)
+    for uy, got in round_trips(built, tmp_path, example_years(evaluation=True), "-selfeval"):
         by_name = {p.name: p for p in got.projects}
         for want in (p for p in uy.projects if p.evaluation):
             have = by_name[want.name]
@@ -92,10 +96,7 @@ def test_selfevaluation_pdfs_import_back(built, tmp_path):
 
 @needs("overall.html")
 def test_department_wide_pdfs_import_back(built, tmp_path):
-    years = example_years(overall=True)
-    assert years
-    for n, uy in enumerate(years):
-        got = imported(tmp_path / str(n), built / uy.agency.id / str(uy.year) / f"{uy.agency.id}-{uy.year}-overall.pdf", uy)
+    for uy, got in round_trips(built, tmp_path, example_years(overall=True), "-overall"):
         g, w = overall_view(got.overall), overall_view(uy.overall)
         for view in (g, w):
             view.pop("published")

@@ -508,3 +508,25 @@ def test_a_site_base_layout_that_prints_the_css_in_a_style_element_still_works(t
     build(tmp_path / "plain/content", tmp_path / "ours", cache_dir=tmp_path / "cache-ours")
     olds, ours = sorted((tmp_path / "old").rglob("*.pdf")), sorted((tmp_path / "ours").rglob("*.pdf"))
     assert olds and [p.read_bytes() for p in olds] == [p.read_bytes() for p in ours]
+
+
+def test_a_pdf_build_asks_fc_list_once_a_process(site, tmp_path):
+    """The code digest's font files, the PDF renderer's font check and the faces it subsets all
+    read one listing: a wrapper put before the real fc-list on PATH logs the process that ran it."""
+    import shutil
+
+    real = shutil.which("fc-list")
+    if real is None:
+        pytest.skip("fontconfig's fc-list is not installed")
+    log = tmp_path / "fc-list.log"
+    wrapper = tmp_path / "bin" / "fc-list"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$PPID" >> "{log}"\nexec "{real}" "$@"\n', encoding="utf-8")
+    wrapper.chmod(0o755)
+    env = {**os.environ, "PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site()), "--out", str(tmp_path / "out")],
+                          env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert any((tmp_path / "out").rglob("*.pdf"))
+    callers = log.read_text(encoding="utf-8").split()
+    assert callers and len(callers) == len(set(callers)), callers

@@ -7,6 +7,7 @@ import hashlib
 import os
 import platform
 import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata, resources
 from pathlib import Path
@@ -35,7 +36,7 @@ OUTPUT_LIBRARIES = ("jinja2", "markupsafe", "markdown-it-py", "orjson", "pyyaml"
                     "weasyprint", "pydyf", "fonttools", "uharfbuzz")
 # Of each font file, its size and its first bytes: there an OpenType file (or each font of a
 # collection) lists its tables with a checksum of each, so another version of the font differs
-# there; hashing the whole 100 MB of the Noto CJK collections took 0.3 s on every start.
+# there, and hashing the whole of the large Noto CJK collections would slow every start.
 FONT_SAMPLE = 16 * 1024
 
 
@@ -60,14 +61,34 @@ def library_versions(names: tuple[str, ...] = OUTPUT_LIBRARIES) -> str:
     return "\n".join(found)
 
 
-def font_files() -> list[str]:
-    """Every font file fontconfig knows: WeasyPrint may take a glyph the CJK fonts lack from any."""
+@dataclass(frozen=True)
+class FontFace:
+    """One face fontconfig lists, as fc-list prints it."""
+
+    family: str  # its first family name
+    families: str  # all its family names, comma-separated
+    weight: str  # fontconfig's weight (80 regular, 200 bold)
+    index: str  # the face's index in its file (a .ttc holds several)
+    file: str
+
+
+@lru_cache(maxsize=1)
+def font_faces() -> tuple[FontFace, ...]:
+    """Every face fontconfig knows, asked once a process: the caches' digest, the PDF renderer's
+    check of its fonts and its subsetting all read it. None when fc-list cannot run."""
+    fields = "%{family[0]}\t%{family}\t%{weight}\t%{index}\t%{file}\n"
     try:
-        listing = subprocess.run(["fc-list", "--format", "%{file}\n"], capture_output=True, text=True,
+        listing = subprocess.run(["fc-list", "--format", fields], capture_output=True, text=True,
                                  check=True, timeout=60).stdout
     except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted(set(listing.split()))
+        return ()
+    rows = (line.split("\t") for line in listing.splitlines())
+    return tuple(FontFace(*row) for row in rows if len(row) == 5)
+
+
+def font_files() -> list[str]:
+    """Every font file fontconfig knows: WeasyPrint may take a glyph the CJK fonts lack from any."""
+    return sorted({face.file for face in font_faces()})
 
 
 def font_digest() -> str:

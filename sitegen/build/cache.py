@@ -40,8 +40,8 @@ from sitegen.render.summary import Facts, SiteSummary
 
 FORMAT = 2  # of the entries; raise it when ShardOutput changes (2: SiteSummary.digests)
 # The PDFs not used for this long are removed after a build, and then the least recently used
-# ones past this total (never one the build itself used): a year's site of 10,000 projects
-# has about 1.5 GB of PDFs, so two versions of it fit.
+# ones past this total (never one the build itself used): enough for two versions of the PDFs
+# of a large year's site (its size: docs/scaling.md).
 PDF_MAX_DAYS = 30
 PDF_MAX_BYTES = 4 * 1024**3
 

@@ -131,9 +131,9 @@ removing: list[subprocess.Popen] = []
 
 
 def remove_in_background(folder: Path) -> None:
-    """A previous site is tens of thousands of files: removing them took 0.45 s of a 3 s build
-    after one edit of a 10,000-project site. A process in a session of its own does it (Ctrl+C in
-    the terminal does not reach it) while the build returns."""
+    """A previous site is tens of thousands of files: removing them would be a large part of
+    the build after one edit. A process in a session of its own does it (Ctrl+C in the terminal
+    does not reach it) while the build returns."""
     removing[:] = [process for process in removing if process.poll() is None]
     try:
         removing.append(subprocess.Popen([sys.executable, "-c", REMOVER, str(folder), MARKER],

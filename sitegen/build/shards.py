@@ -1,7 +1,7 @@
 """The build in shards: groups of whole units, each loaded, checked and rendered on its own.
 
-A site of 100,000 projects does not fit one model in memory (36 KB a project with
-its indicators and their positions). So `build` plans shards of whole unit folders
+A site of 100,000 projects does not fit one model in memory (a project with its
+indicators and their positions is tens of kilobytes). So `build` plans shards of whole unit folders
 (about SHARD_PROJECTS projects each, in the order of the content folder); each is
 loaded, checked and rendered — its units' pages, PDFs and open-data files — by one
 worker process (build/workers.py), which keeps what the site-wide pages need
@@ -29,8 +29,8 @@ from pathlib import Path
 
 from sitegen.render.summary import Facts
 
-# 100: an edit renders 100 projects again (500: 11 % slower an edit at 10,000 projects, 10 % faster a
-# clean build; docs/scaling.md)
+# 100: an edit renders 100 projects again; larger shards make a clean build a little faster and
+# every edit slower (docs/scaling.md)
 SHARD_PROJECTS = 100
 YEAR_FOLDER = re.compile(r"^\d{4}$")
 NOT_PROJECTS = ("agency.yaml", "disclosure.yaml", "overall.yaml")

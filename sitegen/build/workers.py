@@ -70,7 +70,7 @@ def run_shard(task: ShardTask) -> ShardOutput:
     if not task.alone and not output.cached:
         # The shard's model is garbage now, and its records point at each other (a project at its
         # unit-year): only the cyclic collector frees them, which a worker runs seldom (below).
-        # A shard from the cache made no model: collecting after it was half its time.
+        # A shard from the cache made no model: collecting after it would double its time.
         gc.collect()
     if task.folder is None:
         return output
@@ -82,8 +82,8 @@ def run_shard(task: ShardTask) -> ShardOutput:
 def place_cached(task: ShardTask, files: list[tuple[str, bytes]]) -> None:
     """A cached shard's files into the staging folder: each one the previous site still has as
     the last build put it there (the signature its entry's records keep) is hard-linked from
-    there, the others written from the entry's bytes. After one edit of a 10,000-project site
-    the files of every other shard were written again, 300 MB; a link is a name, not a copy.
+    there, the others written from the entry's bytes: after one edit, writing every other
+    shard's files again would copy most of the site; a link is a name, not a copy.
     A file changed in place in the site since (its size or modification time is not the same)
     is written again, and so is every file where the file system makes no hard links."""
     assert task.folder is not None and task.entry is not None
@@ -160,11 +160,10 @@ class ShardRunner:
         ahead: deque = deque()
         upcoming = iter(planned)
         # Past a shard being rendered, the workers go on with the next ones: after one edit, all
-        # but one come from the cache, in 15-20 ms each. With two ahead a worker, one of two
-        # workers sat idle most of the edited shard's second (the edit of a 10,000-project site:
-        # 3.1 s; with eight ahead, 2.4 s). A finished shard waiting here is its summary, so the
-        # workers run up to AHEAD_PROJECTS projects a worker ahead (eight shards of 500); a
-        # cluster's is all its bytes, so two shards ahead there.
+        # but one come from the cache, each in a few milliseconds, and a worker allowed only a
+        # couple ahead would sit idle while the other renders the edited shard. A finished shard
+        # waiting here is its summary, so the workers run up to AHEAD_PROJECTS projects a worker
+        # ahead (eight shards of 500); a cluster's is all its bytes, so two shards ahead there.
         size = max(1, sum(shard.projects for shard in planned) // max(1, len(planned)))
         window = (2 if self.cluster is not None else max(8, AHEAD_PROJECTS // size)) * self.workers
         while True:

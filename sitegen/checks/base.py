@@ -22,6 +22,12 @@ ProjectRule = Callable[[Project, Content], Iterable[Flag]]
 UnitYearRule = Callable[[UnitYear, Content], Iterable[Flag]]
 
 
+def flag(code: str, message: str, record, key: str, path: str | None = None) -> Flag:
+    """A finding about `key` of a record (a project, an indicator, an evaluation …): at the line the
+    key is written on, else the record's own; `path` names the key in the content (the key by default)."""
+    return Flag(code, message, record.locs.get(key, record.loc), key if path is None else path)
+
+
 def fmt(number: Decimal) -> str:
     """A figure as people write it: 80, 46.1, 438.00 (never 8E+1)."""
     return format(number, "f")

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.checks.base import Flag, flag, fmt, indicator_path
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Project
 
@@ -18,31 +18,19 @@ def costs_total(project: Project, content: Content) -> Iterable[Flag]:
     total = sum(amounts, Decimal(0))
     if total != project.budget:
         items = "、".join(quoted(c.item, 20) for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
-        yield Flag(
-            "costs-total",
-            f"成本构成（costs：{items}）金额合计 {fmt(total)}，与项目预算数（budget）{fmt(project.budget)} 不一致",
-            project.locs.get("costs", project.loc),
-            "costs",
-        )
+        message = f"成本构成（costs：{items}）金额合计 {fmt(total)}，与项目预算数（budget）{fmt(project.budget)} 不一致"
+        yield flag("costs-total", message, project, "costs")
 
 
 def below_budget(project: Project, content: Content) -> Iterable[Flag]:
-    investment = project.total_investment
-    if investment is not None and investment < project.budget:
-        yield Flag(
-            "investment-below-budget",
-            f"项目总投资（total_investment）{fmt(investment)} 低于本年预算数（budget）{fmt(project.budget)}",
-            project.locs.get("total_investment", project.loc),
-            "total_investment",
-        )
+    """The money of more than one year (total investment, medium term) below this year's budget."""
     midterm = project.midterm
-    if midterm and midterm.budget is not None and midterm.budget < project.budget:
-        yield Flag(
-            "midterm-below-budget",
-            f"中期资金总额（midterm.budget）{fmt(midterm.budget)} 低于本年预算数（budget）{fmt(project.budget)}",
-            midterm.locs.get("budget", midterm.loc),
-            "midterm.budget",
-        )
+    wholes = (("investment-below-budget", "项目总投资", project.total_investment, project, "total_investment", "total_investment"),
+              ("midterm-below-budget", "中期资金总额", midterm and midterm.budget, midterm, "budget", "midterm.budget"))
+    for code, what, amount, record, key, path in wholes:
+        if amount is not None and amount < project.budget:
+            message = f"{what}（{path}）{fmt(amount)} 低于本年预算数（budget）{fmt(project.budget)}"
+            yield flag(code, message, record, key, path)
 
 
 def midterm_indicators(project: Project, content: Content) -> Iterable[Flag]:

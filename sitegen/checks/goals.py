@@ -9,7 +9,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, fmt, indicator_path, named
+from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, flag, fmt, indicator_path, named
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
@@ -27,12 +27,7 @@ def score_total(project: Project, content: Content) -> Iterable[Flag]:
     expected = content.site.score_total
     total = sum(scores, Decimal(0))
     if total != expected:
-        yield Flag(
-            "score-total",
-            f"指标分值（score）合计 {fmt(total)}，应为 {fmt(expected)}（score_total）",
-            project.locs.get("indicators", project.loc),
-            "indicators",
-        )
+        yield flag("score-total", f"指标分值（score）合计 {fmt(total)}，应为 {fmt(expected)}（score_total）", project, "indicators")
 
 
 def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
@@ -44,12 +39,8 @@ def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
     total = sum((i.target.number for i in costs), Decimal(0))  # type: ignore[union-attr,misc]
     if costs and total > project.budget:
         rows = "、".join(f"{quoted(i.name, 20)} {fmt(i.target.number)}" for i in costs)  # type: ignore[union-attr]
-        yield Flag(
-            "cost-over-budget",
-            f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}：{rows}",
-            project.locs.get("budget", project.loc),
-            "budget",
-        )
+        message = f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}：{rows}"
+        yield flag("cost-over-budget", message, project, "budget")
 
 
 def is_cost(indicator: Indicator) -> bool:
@@ -58,7 +49,7 @@ def is_cost(indicator: Indicator) -> bool:
 
 def no_indicators(project: Project, content: Content) -> Iterable[Flag]:
     if not project.indicators:
-        yield Flag("no-indicators", "项目没有任何绩效指标（indicators 为空）", project.locs.get("indicators", project.loc), "indicators")
+        yield flag("no-indicators", "项目没有任何绩效指标（indicators 为空）", project, "indicators")
 
 
 def duplicate_indicator(project: Project, content: Content) -> Iterable[Flag]:
@@ -73,12 +64,9 @@ def duplicate_indicator(project: Project, content: Content) -> Iterable[Flag]:
     for position, indicator in enumerate(project.indicators):
         key = indicator.identity
         if counts[key] > 1 and key in seen:
-            yield Flag(
-                "duplicate-indicator",
-                f"三级指标（name）{quoted(indicator.name)}在 {quoted(indicator.level1, 20)}/{quoted(indicator.level2, 20)} 下重复出现",
-                indicator.locs.get("name", indicator.loc),
-                f"{indicator_path(position)}.name",
-            )
+            levels = f"{quoted(indicator.level1, 20)}/{quoted(indicator.level2, 20)}"
+            message = f"三级指标（name）{quoted(indicator.name)}在 {levels} 下重复出现"
+            yield flag("duplicate-indicator", message, indicator, "name", f"{indicator_path(position)}.name")
         seen.add(key)
 
 
@@ -95,33 +83,21 @@ def indicator_rules(project: Project, content: Content) -> Iterable[Flag]:
 def direction_op(indicator: Indicator, path: str) -> Iterable[Flag]:
     wrong = {"反向": (">=", ">"), "正向": ("<=", "<")}.get(indicator.direction or "", ())
     if indicator.op in wrong:
-        yield Flag(
-            "direction-op",
-            f"{named(indicator)}指标方向（direction）为{indicator.direction}，比较符号（op）却是 {indicator.op}（{indicator.op_word}）",
-            indicator.locs.get("op", indicator.loc),
-            f"{path}.op",
-        )
+        message = f"指标方向（direction）为{indicator.direction}，比较符号（op）却是 {indicator.op}（{indicator.op_word}）"
+        yield flag("direction-op", named(indicator) + message, indicator, "op", f"{path}.op")
 
 
 def text_target_op(indicator: Indicator, path: str) -> Iterable[Flag]:
-    if indicator.target and not indicator.target.is_numeric and indicator.op in NUMERIC_OPS:
-        yield Flag(
-            "text-target-op",
-            f"{named(indicator)}目标值（target）{quoted(indicator.target.text)}是文字，却用了数值比较 {indicator.op}（{indicator.op_word}）",
-            indicator.locs.get("target", indicator.loc),
-            f"{path}.target",
-        )
+    target = indicator.target
+    if target and not target.is_numeric and indicator.op in NUMERIC_OPS:
+        message = f"目标值（target）{quoted(target.text)}是文字，却用了数值比较 {indicator.op}（{indicator.op_word}）"
+        yield flag("text-target-op", named(indicator) + message, indicator, "target", f"{path}.target")
 
 
 def percent_over_100(indicator: Indicator, path: str) -> Iterable[Flag]:
     target = indicator.target
     if target and target.number is not None and indicator.unit.strip() == "%" and target.number > 100:
-        yield Flag(
-            "percent-over-100",
-            f"{named(indicator)}目标值（target）{target.text}% 超过 100%",
-            indicator.locs.get("target", indicator.loc),
-            f"{path}.target",
-        )
+        yield flag("percent-over-100", f"{named(indicator)}目标值（target）{target.text}% 超过 100%", indicator, "target", f"{path}.target")
 
 
 def missing_target(indicator: Indicator, path: str) -> Iterable[Flag]:
@@ -129,21 +105,15 @@ def missing_target(indicator: Indicator, path: str) -> Iterable[Flag]:
         yield Flag("missing-target", f"{named(indicator)}缺少目标值（target）", indicator.loc, path)
 
 
+# Each level's key, its name in messages and what a standard name is (a 二级 has too many to list).
+LEVELS = (("level1", "一级指标", "（产出指标、效益指标、满意度指标、成本指标）"), ("level2", "二级指标", ""))
+
+
 def unknown_levels(indicator: Indicator, path: str) -> Iterable[Flag]:
-    if indicator.level1_std is None:
-        yield Flag(
-            "unknown-level1",
-            f"{named(indicator)}一级指标（level1）{quoted(indicator.level1)}不在标准名称中（产出指标、效益指标、满意度指标、成本指标）",
-            indicator.locs.get("level1", indicator.loc),
-            f"{path}.level1",
-        )
-    if indicator.level2_std is None:
-        yield Flag(
-            "unknown-level2",
-            f"{named(indicator)}二级指标（level2）{quoted(indicator.level2)}不在标准名称中",
-            indicator.locs.get("level2", indicator.loc),
-            f"{path}.level2",
-        )
+    for key, level, standard in LEVELS:
+        if getattr(indicator, f"{key}_std") is None:
+            message = f"{named(indicator)}{level}（{key}）{quoted(getattr(indicator, key))}不在标准名称中{standard}"
+            yield flag(f"unknown-{key}", message, indicator, key, f"{path}.{key}")
 
 
 INDICATOR_RULES = (direction_op, text_target_op, percent_over_100, missing_target, unknown_levels)
@@ -155,12 +125,8 @@ INDICATOR_RULES = (direction_op, text_target_op, percent_over_100, missing_targe
 def stated_total(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     stated = unit_year.stated_total
     if stated is not None and stated != unit_year.total:
-        yield Flag(
-            "stated-total",
-            f"原表合计（stated_total）{fmt(stated)} 与各项目预算数之和 {fmt(unit_year.total)} 不一致",
-            unit_year.locs.get("stated_total", unit_year.loc),
-            "stated_total",
-        )
+        message = f"原表合计（stated_total）{fmt(stated)} 与各项目预算数之和 {fmt(unit_year.total)} 不一致"
+        yield flag("stated-total", message, unit_year, "stated_total")
 
 
 PROJECT_RULES: tuple[ProjectRule, ...] = (no_indicators, score_total, cost_over_budget, duplicate_indicator, indicator_rules)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from sitegen.checks import goals, results
-from sitegen.checks.base import Flag, UnitYearRule, fmt
+from sitegen.checks.base import Flag, UnitYearRule, flag, fmt
 from sitegen.model import Content, Overall, Project, Task, UnitYear
 
 # 支出项目名称 that stand for the basic budget, not a project of their own.
@@ -70,12 +70,8 @@ def tasks_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     funds = o.total if o.total is not None else (o.basic + o.project if None not in (o.basic, o.project) else None)  # type: ignore[operator]
     total = sum(amounts, Decimal(0))
     if funds is not None and total > funds:
-        yield Flag(
-            "overall-tasks-over-funds",
-            f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {fmt(total)}，超过资金总额 {fmt(funds)}",
-            o.locs.get("tasks", o.loc),
-            "tasks",
-        )
+        message = f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {fmt(total)}，超过资金总额 {fmt(funds)}"
+        yield flag("overall-tasks-over-funds", message, o, "tasks")
 
 
 def projects_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
@@ -98,13 +94,11 @@ def missing_parts(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     if o is None:
         return
     if not o.has_funds or (o.total, o.basic, o.project) == (None, None, None):
-        yield Flag("overall-no-funds", "部门整体目标表没有年度预算安排（funds：资金总额、基本支出、项目支出）",
-                   o.locs.get("funds", o.loc), "funds")
+        yield flag("overall-no-funds", "部门整体目标表没有年度预算安排（funds：资金总额、基本支出、项目支出）", o, "funds")
     if not [g for g in o.goals if g.strip()]:
-        yield Flag("overall-no-goals", "部门整体目标表没有年度总体目标（goals 缺少或为空）", o.locs.get("goals", o.loc), "goals")
+        yield flag("overall-no-goals", "部门整体目标表没有年度总体目标（goals 缺少或为空）", o, "goals")
     if not o.indicators:
-        yield Flag("overall-no-indicators", "部门整体目标表没有任何绩效指标（indicators 为空）",
-                   o.locs.get("indicators", o.loc), "indicators")
+        yield flag("overall-no-indicators", "部门整体目标表没有任何绩效指标（indicators 为空）", o, "indicators")
 
 
 def unknown_task_project(unit_year: UnitYear, content: Content) -> Iterable[Flag]:

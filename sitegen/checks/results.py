@@ -9,18 +9,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.checks.base import Flag, flag, fmt, indicator_path
 from sitegen.model import Content, Evaluation, Indicator, Project
 
 
 def earned_over_score(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.earned is not None and indicator.score is not None and indicator.earned > indicator.score:
-        yield Flag(
-            "earned-over-score",
-            f"三级指标「{indicator.name}」的得分（earned）{fmt(indicator.earned)} 超过分值（score）{fmt(indicator.score)}",
-            indicator.locs.get("earned", indicator.loc),
-            f"{path}.earned",
-        )
+        message = f"的得分（earned）{fmt(indicator.earned)} 超过分值（score）{fmt(indicator.score)}"
+        yield flag("earned-over-score", f"三级指标「{indicator.name}」{message}", indicator, "earned", f"{path}.earned")
 
 
 def reached(indicator: Indicator) -> str:
@@ -32,22 +28,14 @@ def reached(indicator: Indicator) -> str:
 def not_met_full_score(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.met is False and indicator.earned is not None and indicator.score is not None \
             and indicator.earned >= indicator.score:
-        yield Flag(
-            "not-met-full-score",
-            f"三级指标「{indicator.name}」{reached(indicator)}，却得了满分（earned {fmt(indicator.earned)}）",
-            indicator.locs.get("earned", indicator.loc),
-            f"{path}.earned",
-        )
+        message = f"三级指标「{indicator.name}」{reached(indicator)}，却得了满分（earned {fmt(indicator.earned)}）"
+        yield flag("not-met-full-score", message, indicator, "earned", f"{path}.earned")
 
 
 def not_met_no_deviation(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.met is False and not indicator.deviation.strip():
-        yield Flag(
-            "not-met-no-deviation",
-            f"三级指标「{indicator.name}」{reached(indicator)}，没有写偏差原因（deviation）",
-            indicator.locs.get("actual", indicator.loc),
-            f"{path}.deviation",
-        )
+        message = f"三级指标「{indicator.name}」{reached(indicator)}，没有写偏差原因（deviation）"
+        yield flag("not-met-no-deviation", message, indicator, "actual", f"{path}.deviation")  # at the figure it explains
 
 
 def missing_actual(indicator: Indicator, path: str) -> Iterable[Flag]:
@@ -61,13 +49,9 @@ INDICATOR_RULES = (earned_over_score, not_met_full_score, not_met_no_deviation)
 
 def spent_over_adjusted(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
     if evaluation.spent > evaluation.adjusted:
-        yield Flag(
-            "spent-over-adjusted",
-            f"{owner}全年执行数（evaluation.budget.spent）{fmt(evaluation.spent)} 超过全年预算数"
-            f"（evaluation.budget.adjusted）{fmt(evaluation.adjusted)}",
-            evaluation.locs.get("spent", evaluation.loc),
-            "evaluation.budget.spent",
-        )
+        message = (f"{owner}全年执行数（evaluation.budget.spent）{fmt(evaluation.spent)} 超过全年预算数"
+                   f"（evaluation.budget.adjusted）{fmt(evaluation.adjusted)}")
+        yield flag("spent-over-adjusted", message, evaluation, "spent", "evaluation.budget.spent")
 
 
 def evaluation_total(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
@@ -75,12 +59,8 @@ def evaluation_total(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
     if stated is None or stated == total:
         return
     computed = "没有任何得分（earned）" if total is None else f"各指标得分（earned）加执行率得分（execution.earned）为 {fmt(total)}"
-    yield Flag(
-        "evaluation-total",
-        f"{owner}原表总分（evaluation.stated_total）{fmt(stated)}，{computed}",
-        evaluation.locs.get("stated_total", evaluation.loc),
-        "evaluation.stated_total",
-    )
+    message = f"{owner}原表总分（evaluation.stated_total）{fmt(stated)}，{computed}"
+    yield flag("evaluation-total", message, evaluation, "stated_total", "evaluation.stated_total")
 
 
 def evaluation_flags(indicators: list[Indicator], evaluation: Evaluation | None, owner: str = "") -> Iterable[Flag]:

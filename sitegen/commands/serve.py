@@ -57,8 +57,8 @@ BANNER_CSS = (".sitegen-errors { background: #fff1f0; color: #9a3412; border: 2p
 RELOAD_SCRIPT = f'<script src="{RELOAD_PATH}"></script>'
 PREVIEW_FILES = {RELOAD_PATH: (RELOAD_JS, "text/javascript"), BANNER_PATH: (BANNER_CSS, "text/css")}
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-# A browser opening 200 pages' files at once: with the socket module's default of 5 waiting
-# connections, some waited for SYN retransmits (up to 31 s, one timed out).
+# A browser opening many pages' files at once: with the socket module's default of 5 waiting
+# connections, the others wait for the SYN to be sent again (seconds each) or time out.
 BACKLOG = 128
 
 

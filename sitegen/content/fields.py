@@ -127,21 +127,33 @@ class Url(Text):
         return {"type": "string", "format": "uri", "pattern": "^https?://[^\\s/?#@]+(/[^\\s?#]*)?$"}
 
 
-class Link(Text):
+class Patterned(Text):
+    """Text that must match PATTERN, the same pattern its JSON Schema gives editors."""
+
+    PATTERN: re.Pattern
+    what = ""  # what the value is, for the message when it is not a scalar
+    wanted = ""  # what the value should be, for the message when it does not match
+    schema_format: dict = {}  # a JSON Schema "format" the value also has
+
+    def parse(self, node: Node, label: str) -> str:
+        text = scalar_text(node, label, self.what).strip()
+        if not self.PATTERN.match(text):
+            raise Invalid(f"{label}应为{self.wanted}，实际为{quoted(text)}")
+        return text
+
+    def json_schema(self) -> dict:
+        return {"type": "string", **self.schema_format, "pattern": self.PATTERN.pattern}
+
+
+class Link(Patterned):
     """A web address a reader follows (a source's page): http(s), no spaces; query strings
     are fine (many government sites serve attachments as ?id=…). Kept exactly as written."""
 
     example = "https://www.example.gov.cn/info/2431/148733.htm"
     PATTERN = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$")
-
-    def parse(self, node: Node, label: str) -> str:
-        text = scalar_text(node, label, "网址").strip()
-        if not self.PATTERN.match(text):
-            raise Invalid(f"{label}应为以 http:// 或 https:// 开头、不含空格的网址（如 {self.example}），实际为{quoted(text)}")
-        return text
-
-    def json_schema(self) -> dict:
-        return {"type": "string", "format": "uri", "pattern": self.PATTERN.pattern}
+    what = "网址"
+    wanted = f"以 http:// 或 https:// 开头、不含空格的网址（如 {example}）"
+    schema_format = {"format": "uri"}
 
 
 class License(Kind):
@@ -167,7 +179,7 @@ class License(Kind):
             "required": ["name"], "additionalProperties": False}]}
 
 
-class LanguageTag(Text):
+class LanguageTag(Patterned):
     """A well-formed BCP 47 language tag (RFC 5646): zh-CN, zh-Hans-CN, en, x-private."""
 
     example = "zh-CN"
@@ -179,15 +191,8 @@ class LanguageTag(Text):
                r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z0-9]{2,8})+)*"  # extensions
                r"(?:-[Xx](?:-[A-Za-z0-9]{1,8})+)?")  # private use
     PATTERN = re.compile(rf"^(?:{SUBTAGS}|[Xx](?:-[A-Za-z0-9]{{1,8}})+)$")
-
-    def parse(self, node: Node, label: str) -> str:
-        text = scalar_text(node, label, "语言代码").strip()
-        if not self.PATTERN.match(text):
-            raise Invalid(f"{label}应为 BCP 47 语言代码（如 zh-CN、zh-Hans-CN、en，用连字符 - 分隔），实际为{quoted(text)}")
-        return text
-
-    def json_schema(self) -> dict:
-        return {"type": "string", "pattern": self.PATTERN.pattern}
+    what = "语言代码"
+    wanted = " BCP 47 语言代码（如 zh-CN、zh-Hans-CN、en，用连字符 - 分隔）"
 
 
 class Number(Kind):

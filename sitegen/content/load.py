@@ -121,7 +121,7 @@ else:
 
 
 def composer_for(text: str) -> type:
-    """libyaml's composer (16x faster) when the file cannot nest deeply, else PyYAML's.
+    """libyaml's composer (many times faster) when the file cannot nest deeply, else PyYAML's.
 
     libyaml's composer recurses in C and crashes the process on pathological
     nesting (seen at 200,000 levels) where PyYAML raises RecursionError. A
@@ -185,7 +185,7 @@ class NodeCopier:
     """Copies PyYAML nodes into ours, refusing alias bombs, cycles and depth.
 
     Scalars are copied inline in their collection's loop: they are nine nodes
-    in ten, and a call per node was most of the loading time.
+    in ten, and a call per node would be most of the loading time.
     """
 
     def __init__(self, shown: str, findings: Findings):
@@ -349,8 +349,8 @@ def load_tree(root: Path, findings: Findings, each_agency: Callable[[Tree, Agenc
 def top_entries(root: Path, shown: str, findings: Findings, only: frozenset[str] | None) -> list[Path]:
     """The content folder's entries in sorted order; for a shard (`only` names its units) just
     those units' folders and pages/, whatever else is there: the build's own load of the site
-    (only empty) reports the rest. Listing and testing 5,000 unit folders took 55 ms, for each of
-    the 200 shards of a 100,000-project site."""
+    (only empty) reports the rest. Every shard of a large site would otherwise list and test
+    every unit folder of the site again."""
     if not only:
         return listing(root, shown, findings)
     return [root / name for name in sorted(only | {"pages"}) if os.path.lexists(root / name)]

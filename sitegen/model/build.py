@@ -39,7 +39,7 @@ def build_content(tree: Tree, findings: Findings) -> Content:
 class ContentBuilder:
     """The model, one unit at a time: `load_tree(..., each_agency=builder.add)` hands over each
     unit's folder as soon as it is parsed, so its YAML nodes are freed before the next folder is
-    read. The nodes of a whole tree are several times the model (450 MB at 10,000 projects)."""
+    read. The nodes of a whole tree are several times the model (figures: docs/scaling.md)."""
 
     def __init__(self, findings: Findings):
         self.findings = findings

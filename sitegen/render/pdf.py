@@ -20,14 +20,13 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
 
-from sitegen.base.resources import code_digest
+from sitegen.base.resources import code_digest, font_faces
 from sitegen.model import Content, Project, UnitYear
 from sitegen.model.records import Source
 from sitegen.render import Context, RenderError, worker_count
@@ -103,15 +102,9 @@ def unit_year_evaluation_pdf_path(unit_year: UnitYear) -> str:
 
 def font_versions() -> str:
     """The installed CJK font files, or a RenderError naming the package to install."""
-    try:
-        listing = subprocess.run(
-            ["fc-list", "--format", "%{family}\t%{file}\n"], capture_output=True, text=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        listing = ""
-    files = sorted({line.split("\t")[1] for line in listing.splitlines()
-                    if "\t" in line and any(f in line.split("\t")[0] for f in FAMILIES)})
-    missing = [f for f in FAMILIES if f not in listing]
+    faces = font_faces()
+    files = sorted({face.file for face in faces if any(f in face.families for f in FAMILIES)})
+    missing = [f for f in FAMILIES if not any(f in face.families or f in face.file for face in faces)]
     if missing:
         raise RenderError(
             f"缺少 PDF 所需的中文字体 {'、'.join(missing)}：请安装 Debian 软件包 {FONT_PACKAGE}"
@@ -173,7 +166,7 @@ class PdfLayouts:
                 documents += projects
             else:
                 # One table of all the projects, and each project's own PDF: laid out apart, in one
-                # job with the same fonts (subsetting and loading fonts was a fifth of a project PDF).
+                # job with the same fonts (subsetting and loading fonts is a large part of a small PDF's time).
                 whole = PdfDocument(unit_year_pdf_path(unit_year), self.html(unit_year, unit_year.projects, title), title)
                 documents += with_shared_fonts([whole, *projects], self.css)
             documents += self.evaluation_documents(unit_year)
@@ -295,8 +288,8 @@ def layout(html: str, fonts, css):
 
 
 def print_css(css: str, fonts):
-    """The print CSS parsed once for a job's documents (in each document's <style> it was parsed
-    again for every one: about 5 % of the PDFs' time), with the job's font configuration and URL
+    """The print CSS parsed once for a job's documents (in each document's <style> it would be
+    parsed again for every one), with the job's font configuration and URL
     fetcher, so that @font-face rules of a site's own pdf.css load as they did from the <style>,
     and its URLs resolve against the same base."""
     from weasyprint import CSS
@@ -342,8 +335,8 @@ def start_pool_worker() -> None:
     start_worker()
     # A laid-out table is hundreds of thousands of small objects that live until its PDF is
     # written; at the default threshold (700 allocations) the cyclic collector rescans them
-    # all the time. A worker does nothing else, so it collects less often: 12% of the PDF
-    # step at 1,000 projects. What the worker inherited from the build is frozen in there.
+    # all the time. A worker does nothing else, so it collects less often. What the worker
+    # inherited from the build is frozen in there.
     gc.freeze()
     gc.set_threshold(100_000, 20, 20)
 

@@ -2,8 +2,9 @@
 
 Why: Noto CJK comes as 20-26 MB collections of 65,535 glyphs. WeasyPrint
 embeds a subset, but one that keeps every glyph id (HarfBuzz's RETAIN_GIDS),
-so each face it embeds carries tables sized for all 65,535 glyphs: 110-130 KB
-a face before a single glyph is drawn; a one-page table weighed ~400 KB.
+so each face it embeds carries tables sized for all 65,535 glyphs, over a
+hundred kilobytes a face before a single glyph is drawn: a one-page table
+would weigh several hundred kilobytes.
 
 So each job's faces are subset first, with HarfBuzz (uharfbuzz), to the
 characters its documents contain (a few hundred glyphs, renumbered from 0,
@@ -27,10 +28,11 @@ from __future__ import annotations
 
 import html
 import struct
-import subprocess
 from dataclasses import replace
 
 import uharfbuzz as hb
+
+from sitegen.base.resources import font_faces
 
 # The families static/pdf.css prints with, and the weights it uses (th and body text
 # regular, h1 bold); CSS family name of a subset: the installed family's + SUFFIX.
@@ -63,14 +65,12 @@ def with_shared_fonts(parts, css: str) -> tuple:
 
 def installed_faces() -> dict[tuple[str, int], tuple[str, int]]:
     """(family, CSS weight) -> (file, face index) of the installed faces of FAMILIES."""
-    listing = subprocess.run(["fc-list", "--format", "%{family[0]}\t%{weight}\t%{index}\t%{file}\n"],
-                             capture_output=True, text=True, check=True).stdout
     faces = {}
-    for line in sorted(listing.splitlines()):
-        family, weight, index, path = line.split("\t")
+    # In the order of fontconfig's lines sorted as text: of two files of one face, the first.
+    for face in sorted(font_faces(), key=lambda f: "\t".join((f.family, f.weight, f.index, f.file))):
         for css_weight, fc_weight in WEIGHTS.items():
-            if family in FAMILIES and weight == str(fc_weight):
-                faces.setdefault((family, css_weight), (path, int(index)))
+            if face.family in FAMILIES and face.weight == str(fc_weight):
+                faces.setdefault((face.family, css_weight), (face.file, int(face.index)))
     return faces
 
 

@@ -44,15 +44,11 @@ from sitegen.render.writer import LINKS, Writer, link_or_store, located, place_f
 
 BUNDLE = "pagefind"
 # One Pagefind process holds its whole index in memory, and building it (the last step) takes
-# time and memory that grow faster than the pages: 2,500 pages peak at 300 MB and 1.2 s, 5,000
-# at 450 MB and 2.9 s, 10,000 at 970 MB and 8.4 s. So past this many pages the index is split
+# time and memory that grow faster than the pages. So past this many pages the index is split
 # into shards by unit, each indexed by a process of its own, and the search page merges them at
-# query time (Pagefind's mergeIndex). Measured on 100,000 generated projects (bench/search_recall.py):
-# shards of 1,000 pages index in the same time as shards of 5,000 (76.5 s against 76.6 s), their
-# largest process holds 163 MB instead of 527 MB, and after an edit the one shard indexed again
-# takes about half a second instead of four to six; the price is in the browser (100 shards: the
-# search page is ready in 2.1-2.6 s instead of 1.1 s; a query's median 0.31 s instead of 0.30 s)
-# and on disk (139 MB of index instead of 93 MB).
+# query time (Pagefind's mergeIndex). Smaller shards index as fast, hold much less memory each
+# and make an edit re-index little; they cost the browser a slower first search and the disk a
+# larger index (the figures, bench/search_recall.py: docs/scaling.md, "The search index in shards").
 SHARD_PAGES = 1_000
 # Shards indexed at once: each is one Pagefind process, so this bounds the memory of the step.
 PARALLEL_SHARDS = 2

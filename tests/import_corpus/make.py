@@ -15,7 +15,6 @@ are committed: the tests never run this script.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import shutil
@@ -73,16 +72,11 @@ def copy(source: Path, target: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copy", type=Path, help="copy complete corpus folders from here first")
-    parser.add_argument("slugs", nargs="*")
-    args = parser.parse_args()
-    if args.copy:
-        for source in sorted(p for p in args.copy.iterdir() if p.is_dir()):
-            complete = all((source / name).exists() for name in ("grid.tsv", "SOURCE.md", "FORMAT", "expected"))
-            if complete and not (HERE / source.name).exists() and (not args.slugs or source.name in args.slugs):
-                copy(source, HERE / source.name)
-    for folder in sorted(p for p in HERE.iterdir() if (p / "grid.tsv").exists()):
+    args = fixtures.arguments("--copy", "corpus")
+    for source in fixtures.complete_folders(args.source, ("grid.tsv", "SOURCE.md", "FORMAT", "expected"), args.slugs):
+        if not (HERE / source.name).exists():  # a folder here may carry corrections
+            copy(source, HERE / source.name)
+    for folder in fixtures.grid_folders(HERE):
         built = any(folder.glob("table.*"))
         if folder.name in args.slugs or (not args.slugs and not built):
             build(folder)

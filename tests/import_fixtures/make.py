@@ -261,17 +261,32 @@ def build(folder: Path) -> None:
     print(f"{folder.name}: {len(tables)} table(s) → table.xlsx, table.xls, table.docx, table.pdf")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--research", type=Path, help="copy complete research folders from here first")
+def arguments(option: str, folders: str) -> argparse.Namespace:
+    """This script's and the corpus's: `option` (args.source), a folder of `folders` to copy the
+    complete ones from first, and the slugs of the folders to build."""
+    parser = argparse.ArgumentParser(description=sys.modules["__main__"].__doc__.splitlines()[0])
+    parser.add_argument(option, dest="source", type=Path, help=f"copy complete {folders} folders from here first")
     parser.add_argument("slugs", nargs="*")
-    args = parser.parse_args()
-    if args.research:
-        for source in sorted(p for p in args.research.iterdir() if p.is_dir()):
-            complete = all((source / name).exists() for name in ("grid.tsv", "SOURCE.md", "content"))
-            if complete and (not args.slugs or source.name in args.slugs):
-                copy_research(source, HERE / source.name)
-    for folder in sorted(p for p in HERE.iterdir() if (p / "grid.tsv").exists()):
+    return parser.parse_args()
+
+
+def complete_folders(root: Path | None, needed: tuple[str, ...], slugs: list[str]) -> list[Path]:
+    """The folders under root with every one of `needed`, those named in slugs (none named: all)."""
+    if root is None:
+        return []
+    return [source for source in sorted(p for p in root.iterdir() if p.is_dir())
+            if all((source / name).exists() for name in needed) and (not slugs or source.name in slugs)]
+
+
+def grid_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if (p / "grid.tsv").exists())
+
+
+def main() -> None:
+    args = arguments("--research", "research")
+    for source in complete_folders(args.source, ("grid.tsv", "SOURCE.md", "content"), args.slugs):
+        copy_research(source, HERE / source.name)
+    for folder in grid_folders(HERE):
         if not args.slugs or folder.name in args.slugs:
             build(folder)
 

@@ -4,7 +4,7 @@ indicator, strictly above the highest). Counts depend on a unit's size and are n
 
 It needs every unit, so it never runs inside one shard of the build: `sitegen check` runs it over
 the whole content (peer_findings), the build over the small rows every shard keeps (PeerRow,
-grouped on disk by the site's indicator index, render/index.py), in both cases through
+grouped on disk by the site's indicator index, render/indicator_index.py), in both cases through
 soft_by_peers over one indicator-and-year at a time: memory holds one group, never the site.
 """
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from sitegen.base.findings import quoted
-from sitegen.checks.base import Flag, fmt, indicator_path, named
+from sitegen.checks.base import Flag, flag, fmt, indicator_path, named
 from sitegen.checks.review.vocabulary import (
     flat, identity, is_cost, is_percent, is_satisfaction, level1_class, level2_class, more_is_better, vocabulary,
 )
@@ -22,10 +22,6 @@ from sitegen.model import Content, Indicator, Project, UnitYear
 
 def owned(project_or_overall) -> Iterator[tuple[int, Indicator]]:
     return enumerate(project_or_overall.indicators)
-
-
-def target_loc(indicator: Indicator):
-    return indicator.locs.get("target", indicator.loc)
 
 
 # ---------------------------------------------------------------- one indicator
@@ -52,12 +48,9 @@ def vague_targets(indicators: list[Indicator], owner: str = "") -> Iterator[Flag
     for position, indicator in enumerate(indicators):
         hint = vague(indicator)
         if hint:
-            yield Flag(
-                "vague-target",
-                f"{named(indicator)}{indicator.level2}要求可衡量的指标值，目标值（target）{quoted(indicator.target_text)}"
-                f"没有数值，也没有分级标准，无法据以判断是否完成。建议：{hint}",
-                target_loc(indicator), f"{indicator_path(position, owner)}.target",
-            )
+            message = (f"{named(indicator)}{indicator.level2}要求可衡量的指标值，目标值（target）{quoted(indicator.target_text)}"
+                       f"没有数值，也没有分级标准，无法据以判断是否完成。建议：{hint}")
+            yield flag("vague-target", message, indicator, "target", f"{indicator_path(position, owner)}.target")
 
 
 def is_input(indicator: Indicator, budget: Decimal | None) -> bool:
@@ -78,24 +71,18 @@ def is_input(indicator: Indicator, budget: Decimal | None) -> bool:
 def inputs_as_goals(indicators: list[Indicator], budget: Decimal | None, owner: str = "") -> Iterator[Flag]:
     for position, indicator in enumerate(indicators):
         if is_input(indicator, budget):
-            yield Flag(
-                "input-as-goal",
-                f"{named(indicator)}衡量的是投入的资金、人员或物资，却作为{indicator.level1}填报：投入到位不等于项目交付了什么。"
-                "建议：改为项目产出的数量、质量或带来的效益，如 培训人数 ≥500 人、验收合格率 =100%",
-                indicator.locs.get("name", indicator.loc), indicator_path(position, owner),
-            )
+            message = (f"{named(indicator)}衡量的是投入的资金、人员或物资，却作为{indicator.level1}填报：投入到位不等于项目交付了什么。"
+                       "建议：改为项目产出的数量、质量或带来的效益，如 培训人数 ≥500 人、验收合格率 =100%")
+            yield flag("input-as-goal", message, indicator, "name", indicator_path(position, owner))
 
 
 def quality_under_benefit(indicators: list[Indicator], owner: str = "") -> Iterator[Flag]:
     words = vocabulary()
     for position, indicator in enumerate(indicators):
         if level1_class(indicator) == "效益" and not is_satisfaction(indicator) and words.quality_names.search(flat(indicator.name)):
-            yield Flag(
-                "quality-as-benefit",
-                f"{named(indicator)}是产出的质量（合格率、故障率之类），却填在{indicator.level1}下：效益应是项目带来的变化。"
-                "建议：移到 产出指标 / 质量指标，效益下写受益对象得到的改变，如 群众就医等候时间缩短 ≥20%",
-                indicator.locs.get("level1", indicator.loc), indicator_path(position, owner),
-            )
+            message = (f"{named(indicator)}是产出的质量（合格率、故障率之类），却填在{indicator.level1}下：效益应是项目带来的变化。"
+                       "建议：移到 产出指标 / 质量指标，效益下写受益对象得到的改变，如 群众就医等候时间缩短 ≥20%")
+            yield flag("quality-as-benefit", message, indicator, "level1", indicator_path(position, owner))
 
 
 def spans_years(period: str) -> bool:
@@ -138,12 +125,9 @@ def multi_year_as_annual(project: Project, content: Content) -> Iterable[Flag]:
         is_money = flat(indicator.unit) in vocabulary().money_units
         if target.number == midterm or (is_money and target.number in money):
             what = "中期目标" if target.number == midterm else "中期资金或项目总投资"
-            yield Flag(
-                "multi-year-as-annual",
-                f"{named(indicator)}年度目标值（target）{target.text}{indicator.unit}等于{what}，而项目期 {quoted(project.period)} "
-                "跨越多年：把全期的量当成了一年的量。建议：写明本年度应完成的部分，如 全期 3 座中本年完成 1 座",
-                target_loc(indicator), f"{indicator_path(position)}.target",
-            )
+            message = (f"{named(indicator)}年度目标值（target）{target.text}{indicator.unit}等于{what}，而项目期 {quoted(project.period)} "
+                       "跨越多年：把全期的量当成了一年的量。建议：写明本年度应完成的部分，如 全期 3 座中本年完成 1 座")
+            yield flag("multi-year-as-annual", message, indicator, "target", f"{indicator_path(position)}.target")
 
 
 # ---------------------------------------------------------------- one table
@@ -161,36 +145,27 @@ def missing_dimension(project: Project, content: Content) -> Iterable[Flag]:
     if len(indicators) < 3:
         reasons.append(f"只有 {len(indicators)} 项指标")
     if reasons:
-        yield Flag(
-            "missing-dimension",
-            f"项目{quoted(project.name)}{'，'.join(reasons)}：绩效目标应至少从产出、效益、满意度三个方面、以三项以上指标来衡量。"
-            "建议：补齐缺少的维度，如 效益指标 / 社会效益指标、满意度指标 / 服务对象满意度 ≥90%",
-            project.locs.get("indicators", project.loc), "indicators",
-        )
+        message = (f"项目{quoted(project.name)}{'，'.join(reasons)}：绩效目标应至少从产出、效益、满意度三个方面、以三项以上指标来衡量。"
+                   "建议：补齐缺少的维度，如 效益指标 / 社会效益指标、满意度指标 / 服务对象满意度 ≥90%")
+        yield flag("missing-dimension", message, project, "indicators")
 
 
 def no_cost(project: Project, content: Content) -> Iterable[Flag]:
     if not project.indicators or project.year < vocabulary().cost_dimension_from:
         return
     if not any(is_cost(i) for i in project.indicators):
-        yield Flag(
-            "no-cost",
-            f"项目{quoted(project.name)}没有成本指标：{vocabulary().cost_dimension_from} 年起的绩效目标表有成本维度"
-            "（财预〔2021〕101号）。建议：加上 成本指标 / 经济成本指标，如 人均培训成本 ≤300 元/人",
-            project.locs.get("indicators", project.loc), "indicators",
-        )
+        message = (f"项目{quoted(project.name)}没有成本指标：{vocabulary().cost_dimension_from} 年起的绩效目标表有成本维度"
+                   "（财预〔2021〕101号）。建议：加上 成本指标 / 经济成本指标，如 人均培训成本 ≤300 元/人")
+        yield flag("no-cost", message, project, "indicators")
 
 
 def satisfaction_as_benefit(project: Project, content: Content) -> Iterable[Flag]:
     benefits = [i for i in project.indicators if level1_class(i) == "效益"]
     if benefits and all(is_satisfaction(i) for i in benefits):
         names = "、".join(quoted(i.name, 20) for i in benefits[:3])
-        yield Flag(
-            "satisfaction-as-benefit",
-            f"项目{quoted(project.name)}的效益指标只有满意度类的条目（{names}）：满意度是另一个维度，不是项目带来的效益。"
-            "建议：效益下写受益对象得到的改变，如 受益人口数 ≥1000 人、空气质量优良天数比例 ≥85%",
-            benefits[0].locs.get("level1", benefits[0].loc), indicator_path(project.indicators.index(benefits[0])),
-        )
+        message = (f"项目{quoted(project.name)}的效益指标只有满意度类的条目（{names}）：满意度是另一个维度，不是项目带来的效益。"
+                   "建议：效益下写受益对象得到的改变，如 受益人口数 ≥1000 人、空气质量优良天数比例 ≥85%")
+        yield flag("satisfaction-as-benefit", message, benefits[0], "level1", indicator_path(project.indicators.index(benefits[0])))
 
 
 def process_only(project: Project, content: Content) -> Iterable[Flag]:
@@ -198,12 +173,9 @@ def process_only(project: Project, content: Content) -> Iterable[Flag]:
     indicators = project.indicators
     if indicators and all(words.process_names.search(flat(i.name)) for i in indicators):
         names = "、".join(quoted(i.name, 20) for i in indicators[:3])
-        yield Flag(
-            "process-only",
-            f"项目{quoted(project.name)}的指标全是资金过程比率（{names}）：它们说明钱拨了、发了，没说办成了什么。"
-            "建议：加上产出和效益，如 保障人数 ≥230 人、按期发放月份 =12 个月、服务对象满意度 ≥90%",
-            project.locs.get("indicators", project.loc), "indicators",
-        )
+        message = (f"项目{quoted(project.name)}的指标全是资金过程比率（{names}）：它们说明钱拨了、发了，没说办成了什么。"
+                   "建议：加上产出和效益，如 保障人数 ≥230 人、按期发放月份 =12 个月、服务对象满意度 ≥90%")
+        yield flag("process-only", message, project, "indicators")
 
 
 def full_marks_low_execution(project: Project, content: Content) -> Iterable[Flag]:
@@ -215,13 +187,10 @@ def full_marks_low_execution(project: Project, content: Content) -> Iterable[Fla
     if rate >= vocabulary().low_execution or not scored:
         return
     if all(i.earned is not None and i.earned >= i.score for i in scored):  # type: ignore[operator]
-        yield Flag(
-            "full-marks-low-execution",
-            f"项目{quoted(project.name)}的 {len(scored)} 项指标全部得满分，而预算执行率只有 {fmt(rate)}%"
-            f"（低于 {vocabulary().low_execution}%）：钱没花完，目标却都完成了，说明目标定得过低或自评偏宽。"
-            "建议：按实际完成值重新评分，并在偏差原因（deviation）中说明资金结余的原因",
-            evaluation.locs.get("spent", evaluation.loc), "evaluation.budget.spent",
-        )
+        message = (f"项目{quoted(project.name)}的 {len(scored)} 项指标全部得满分，而预算执行率只有 {fmt(rate)}%"
+                   f"（低于 {vocabulary().low_execution}%）：钱没花完，目标却都完成了，说明目标定得过低或自评偏宽。"
+                   "建议：按实际完成值重新评分，并在偏差原因（deviation）中说明资金结余的原因")
+        yield flag("full-marks-low-execution", message, evaluation, "spent", "evaluation.budget.spent")
 
 
 # ---------------------------------------------------------------- across the unit's years
@@ -258,13 +227,10 @@ def soft_flag(indicator: Indicator, path: str, before: tuple[str, Decimal, str])
     text, number, source = before
     if not ((better and number > target.number) or (not better and number < target.number)):
         return None
-    return Flag(
-        "soft-target",
-        f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{'低于' if better else '高于'}{source}{text}{indicator.unit}"
-        f"：已经做到的水平定成了目标。建议：目标值至少{'不低于' if better else '不高于'}上年实际，"
-        f"如 {indicator.op_sign or ('≥' if better else '≤')}{text}{indicator.unit}",
-        target_loc(indicator), path,
-    )
+    message = (f"{named(indicator)}目标值（target）{target.text}{indicator.unit}{'低于' if better else '高于'}{source}{text}{indicator.unit}"
+               f"：已经做到的水平定成了目标。建议：目标值至少{'不低于' if better else '不高于'}上年实际，"
+               f"如 {indicator.op_sign or ('≥' if better else '≤')}{text}{indicator.unit}")
+    return flag("soft-target", message, indicator, "target", path)
 
 
 def soft_by_history(project: Project, content: Content) -> Iterable[Flag]:
@@ -307,13 +273,10 @@ def always_met_satisfaction(project: Project, content: Content) -> Iterable[Flag
         surveyed = any(words.survey_words.search(flat(i.basis + i.explanation + i.scoring)) for _, i in years)
         if high and not surveyed:
             shown = "、".join(f"{year} 年 {i.actual.text}%" for year, i in years)  # type: ignore[union-attr]
-            yield Flag(
-                "always-met-satisfaction",
-                f"{named(indicator)}连续 {len(years)} 年自评都达到 {words.always_met_floor}% 以上并达成（{shown}），"
-                "而指标值确定依据（basis）没有写明调查方法：无从知道满意度是怎样得出的。"
-                "建议：在 basis 中写明调查方式和样本，如 第三方问卷调查，抽样 300 户",
-                indicator.locs.get("actual", indicator.loc), f"{indicator_path(position)}.actual",
-            )
+            message = (f"{named(indicator)}连续 {len(years)} 年自评都达到 {words.always_met_floor}% 以上并达成（{shown}），"
+                       "而指标值确定依据（basis）没有写明调查方法：无从知道满意度是怎样得出的。"
+                       "建议：在 basis 中写明调查方式和样本，如 第三方问卷调查，抽样 300 户")
+            yield flag("always-met-satisfaction", message, indicator, "actual", f"{indicator_path(position)}.actual")
 
 
 # ---------------------------------------------------------------- registered

@@ -188,8 +188,8 @@ COLUMNS = (
 
 
 # The columns that change from row to row of a project. Every other column is the project's own:
-# it is computed (and made a CSV cell) once per project, not once per indicator row, which was
-# most of the open data's time.
+# it is computed (and made a CSV cell) once per project, not once per indicator row, which would
+# be most of the open data's time.
 ROW_COLUMNS = frozenset({
     "indicator_number", "level1", "level2", "indicator", "nature", "op", "op_word", "target", "target_number",
     "unit", "direction", "kind", "score", "value", "actual", "actual_number", "earned", "lost_points", "met",

@@ -5,7 +5,7 @@ one row per unit indicator (the unit-year's funds, goals and duties
 repeated; a table without indicators keeps one row), and one row per task
 (年度履职目标). Per unit-year and for the whole site, as CSV, one XLSX with
 both sheets, and JSON with the whole record as written; the Data Package
-lists both CSVs with their schemas. Same rules as data.py: UTF-8 with BOM,
+lists both CSVs with their schemas. Same rules as the project files (files.py): UTF-8 with BOM,
 formula-safe text cells, decimals exactly as written, dates from the content.
 """
 
