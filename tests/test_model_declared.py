@@ -102,3 +102,44 @@ def test_the_site_without_site_yaml_takes_the_declared_defaults():
 
     assert DEFAULT_SITE.score_total == SITE.field("score_total").default
     assert DEFAULT_SITE.pdf_layout == SITE.field("pdf_layout").default
+
+
+# What layouts print in their own words on purpose, by (layout, label): not a declared field's cell.
+OWN_WORDS = {("index.html", "绩效指标"), ("partials/summary_box.html", "绩效指标"),  # counts of indicators
+             ("indicators.html", "目标质量审核"),  # the review's findings, not site.yaml's review
+             ("agency.html", "绩效自评"), ("units.html", "绩效自评"), ("partials/unit_years_table.html", "绩效自评"),
+             ("pdf/evaluation.html", "年度总体目标"),  # the 自评表's own wording of the project's goals
+             ("pdf/declaration.html", "项目资金"),  # the 申报表's funds, not the evaluation's budget
+             ("pdf/per-project.html", "金额")}  # the form's wording of the project's budget
+
+
+def test_the_layouts_print_declared_labels_through_the_declarations():
+    """A header cell, a data-label, an aria-label or a PDF column that names a declared field
+    prints {{ labels.<spec>.<key> }}, so changing a label in fields.yaml changes every page and
+    PDF: no layout writes a declared cell label itself, but for the listed own words."""
+    import re
+
+    from sitegen.base.resources import BUILTIN_LAYOUTS
+    from sitegen.model.specs import CELL_LABELS
+
+    declared_labels = {label for fields in CELL_LABELS.values() for label in fields.values()}
+    pattern = re.compile(r'(?:>|(?:data|aria)-label="|"label": ")([^<"（{]+)(?:<|"|（)')
+    written = []
+    for path in sorted(BUILTIN_LAYOUTS.rglob("*.html")):
+        name = path.relative_to(BUILTIN_LAYOUTS).as_posix()
+        for label in pattern.findall(path.read_text(encoding="utf-8")):
+            if label in declared_labels and (name, label) not in OWN_WORDS:
+                written.append(f"{name}: {label}")
+    assert not written, written
+
+
+def test_the_labels_global_gives_each_fields_cell_label():
+    from sitegen.render.templates import environment
+
+    env = environment()
+    text = env.from_string("{{ labels.indicator.actual }}|{{ labels.indicator.scoring }}|{{ labels.cost.amount }}").render()
+    assert text == "实际完成值|评(扣)分标准|金额"  # label, and `cell:` where the layouts print other words
+    import jinja2
+
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ labels.indicator.actuall }}").render()

@@ -106,6 +106,9 @@ FUNDING, INDICATOR, COST, MIDTERM, PROJECT = ALL["funding"], ALL["indicator"], A
 EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING = ALL["evaluation"], ALL["evaluation_budget"], ALL["evaluation_funding"]
 EXECUTION, FUNDS, TASK, OVERALL = ALL["execution"], ALL["funds"], ALL["task"], ALL["overall"]
 
+# Every field's page and PDF cell label by spec and key, for the layouts: {{ labels.indicator.actual }}.
+CELL_LABELS: dict[str, dict[str, str]] = {name: {f.key: f.cell_label for f in spec.fields} for name, spec in ALL.items()}
+
 # The files an agency writes, by schema name.
 SPECS = {spec.name: spec for spec in (SITE, AGENCY, DISCLOSURE, PROJECT, OVERALL)}
 # Every spec, for the docs' completeness test.
