@@ -86,7 +86,7 @@ def field_of(declared: dict, specs: dict[str, Spec]) -> Field:
         declared["key"], declared["label"], kind, "warn" if required == "warn" else bool(required),
         declared.get("help", ""), default_of(kind, declared.get("default")),
         ColumnInfo(column["name"], column.get("title", declared["label"]), column.get("description", "")) if column else None,
-        declared.get("cell", ""),
+        declared.get("cell", ""), declared.get("doc", ""),
     )  # fmt: skip
 
 
