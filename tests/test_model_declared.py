@@ -15,7 +15,9 @@ from sitegen.content.load import parse_yaml
 from sitegen.model import records
 from sitegen.model.build import values_of
 from sitegen.model.declared import DECLARED, declared, empty, is_value, type_of
+from sitegen.model.keytables import key_table
 from sitegen.model.specs import ALL_SPECS, PROJECT, SITE
+from sitegen.render.data.columns import declared as column_of
 
 # Specs kept inside another record rather than as a record class of their own.
 FLATTENED = {"department": "Agency.department_code, department_name", "evaluation_budget": "Evaluation.initial …",
@@ -75,9 +77,10 @@ def test_a_class_body_cannot_repeat_a_declared_field():
 
 def test_a_new_declaration_is_read_held_in_the_schema_and_a_column():
     """What a newcomer adds to fields.yaml (here as the Spec specs.py would read from it): the
-    same record class, with no other line written, holds it as read from YAML."""
+    same record class, with no other line written, holds it as read from YAML; the schema, the
+    docs' key table and its open-data column take it from the declaration."""
     contact = Field("contact", "联系人", Text(), help="Who answers questions about the project.",
-                    column=ColumnInfo("contact", "联系人", "As written."))
+                    column=ColumnInfo("contact", "联系人", "As written."), doc="答复问询的人 / who answers questions")
     spec = Spec("project", PROJECT.title, (*PROJECT.fields, contact))
 
     @declared(spec, eq=False, slots=True)
@@ -93,6 +96,9 @@ def test_a_new_declaration_is_read_held_in_the_schema_and_a_column():
     assert parsed.ok, findings.sorted()
     project = Project(id="p", **values_of(parsed, spec))
     assert (project.contact, project.name, project.budget) == ("王老师", "培训", Decimal("12.5"))
+    column = column_of(contact, lambda p, i, n: p.contact)  # placed in render/data/columns.py COLUMNS
+    assert (column.name, column.title, column.description, column.type) == ("contact", "联系人", "As written.", "string")
+    assert "| `contact` | 联系人 | 否 no | 答复问询的人 / who answers questions |" in key_table(spec)
     assert Project(id="q", **values_of(parse_record(parse_yaml("name: x\nbudget: 1\ngoals: y\nindicators: []\n", "q.yaml",
                                                                findings), spec, "", findings), spec)).contact == ""
 
