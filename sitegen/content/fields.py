@@ -351,6 +351,7 @@ class Field:
     default: Any = None
     column: ColumnInfo | None = None  # its open-data column, when it has one
     cell: str = ""  # its label on pages and PDFs when it is not `label` (评(扣)分标准)
+    doc: str = ""  # its meaning in the docs' key table (docs/content-format.md), Chinese / English
     shown: str = field(init=False, repr=False, compare=False)  # in messages: 预算数（budget）
 
     def __post_init__(self) -> None:

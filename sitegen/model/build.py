@@ -1,9 +1,9 @@
 """Stage 2, model: located nodes → typed records.
 
 Each builder parses one file's nodes against its spec (specs.py, from the declarations in
-vocab/fields.yaml) and turns the parsed values into records (records.py): every declared field
-that a record keeps under its own key goes through values_of, so a new field needs its
-declaration and its record attribute, no mapping here. What is computed (a one-cell target split,
+vocab/fields.yaml) and turns the parsed values into records (records.py): every declared value
+goes through values_of to the attribute the record class derives from the same declaration
+(model/declared.py), so a new field needs its declaration only, no mapping here. What is computed (a one-cell target split,
 the kind) and the nested records are built by hand. A record whose file has errors is left out;
 the errors are already in `findings`.
 """
@@ -14,19 +14,22 @@ from decimal import Decimal
 
 from typing import Any
 
-from sitegen.content.fields import (
-    Invalid, Kind, Labelled, Parsed, Record, Records, Spec, Target, Text, TextList, parse_decimal, parse_record,
-)
+from sitegen.content.fields import Invalid, Parsed, Spec, Target, parse_decimal, parse_record
 from sitegen.base.findings import Findings, Loc
 from sitegen.content.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
 from sitegen.model.records import (
     Agency, Content, Cost, Evaluation, EvaluationFunding, Funding, Indicator, Midterm, Overall, Page, Project, Site,
     Source, Task, UnitYear,
 )
-from sitegen.model.specs import AGENCY, COST, DISCLOSURE, INDICATOR, MIDTERM, OVERALL, PROJECT, SITE, TASK
+from sitegen.model.declared import empty, is_value
+from sitegen.model.specs import (
+    AGENCY, COST, DEPARTMENT, DISCLOSURE, EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING, EXECUTION, FUNDING, FUNDS,
+    INDICATOR, MIDTERM, OVERALL, PROJECT, SITE, SOURCE, TASK,
+)
 from sitegen.model.targets import split_cell
 
-DEFAULT_SITE = Site("预算绩效目标公开", "http://localhost/", "zh-CN", "万元", Decimal(90), "flat", "", Loc("site.yaml"))
+# A tree without site.yaml: the declared defaults (language, money_unit, score_total, pdf_layout).
+DEFAULT_SITE = Site(title="预算绩效目标公开", base_url="http://localhost/", loc=Loc("site.yaml"))
 
 
 def build_content(tree: Tree, findings: Findings) -> Content:
@@ -64,13 +67,8 @@ def build_site(tree: Tree, findings: Findings) -> Site:
     p = parse_record(tree.site, SITE, "", findings)
     if not p.ok:
         return DEFAULT_SITE
-    v = p.values
     review = child(p, "review")
-    return Site(
-        v["title"], v["base_url"], v["language"], v["money_unit"], v["score_total"],
-        v["pdf_layout"], v.get("description", ""), p.loc, v.get("license", ("", "")),
-        tuple(review.values.items()) if review else (),
-    )  # fmt: skip
+    return Site(**values_of(p, SITE), loc=p.loc, review=tuple(review.values.items()) if review else ())
 
 
 def build_agency(folder: AgencyDir, site: Site, findings: Findings) -> Agency | None:
@@ -79,13 +77,10 @@ def build_agency(folder: AgencyDir, site: Site, findings: Findings) -> Agency | 
     p = parse_record(folder.node, AGENCY, "", findings)
     if not p.ok:
         return None
-    v = p.values
-    dept = child(p, "department")
-    dept_values = dept.values if dept else {}
     agency = Agency(
-        folder.id, v["code"], v["name"], v["region"], dept_values.get("code", ""), dept_values.get("name", ""),
-        v.get("pdf_layout"), p.loc, p.locs,
-    )  # fmt: skip
+        id=folder.id, **values_of(p, AGENCY), **values_of(child(p, "department"), DEPARTMENT, "department_"),
+        loc=p.loc, locs=p.locs,
+    )
     agency.years = [build_unit_year(y, agency, site, findings) for y in folder.years]
     return agency
 
@@ -94,30 +89,22 @@ DECLARATION_TITLE = "项目支出绩效目标申报表"
 
 
 def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findings) -> UnitYear:
-    v: dict = {}
-    locs: dict[str, Loc] = {}
-    loc = Loc(folder.shown)
-    provenance: list[Source] = []
-    if folder.disclosure is not None:
-        p = parse_record(folder.disclosure, DISCLOSURE, "", findings)
-        v, locs, loc = p.values, p.locs, p.loc
-        provenance = build_sources(p)
-    layout = v.get("pdf_layout") or agency.pdf_layout or site.pdf_layout
+    p = None if folder.disclosure is None else parse_record(folder.disclosure, DISCLOSURE, "", findings)
+    v = values_of(p, DISCLOSURE)
+    # What the unit-year takes from its unit and the site when disclosure.yaml does not say.
+    v["pdf_layout"] = v["pdf_layout"] or agency.pdf_layout or site.pdf_layout
+    v["money_unit"] = v["money_unit"] or site.money_unit
     # The declaration form prints its own title, whatever the unit: 项目支出绩效目标申报表.
-    default_title = DECLARATION_TITLE if layout == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
+    default_title = DECLARATION_TITLE if v["pdf_layout"] == "declaration" else f"{folder.year}年{agency.name}部门预算项目支出绩效目标公开表"
+    v["title"] = v["title"] or default_title
     unit_year = UnitYear(
+        **v,
         agency=agency,
         year=folder.year,
-        title=v.get("title") or default_title,
-        published=v.get("published"),
-        stated_total=v.get("stated_total"),
-        notes=v.get("notes", ""),
-        pdf_layout=layout,
-        money_unit=v.get("money_unit") or site.money_unit,
-        loc=loc,
-        locs=locs,
+        loc=p.loc if p else Loc(folder.shown),
+        locs=p.locs if p else {},
         site_money_unit=site.money_unit,
-        provenance=provenance,
+        provenance=build_sources(p) if p else [],
     )
     for project_file in folder.projects:
         project = build_project(project_file, findings)
@@ -130,23 +117,13 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     return unit_year
 
 
-def empty(kind: Kind) -> Any:
-    """What a record holds for a field that was not written: "" for text, [] for a list, () for
-    labelled cells, None for numbers, dates and choices."""
-    if isinstance(kind, Text):
-        return ""
-    if isinstance(kind, TextList):
-        return []
-    if isinstance(kind, Labelled):
-        return ()
-    return None
-
-
-def values_of(p: Parsed, spec: Spec) -> dict[str, Any]:
-    """Every declared field of `spec` that a record holds as parsed (not a record or a list of
-    them): its value, or its empty value. A field added to the declaration reaches the record
-    here, with no mapping to write."""
-    return {f.key: p.values.get(f.key, empty(f.kind)) for f in spec.fields if not isinstance(f.kind, (Record, Records))}
+def values_of(p: Parsed | None, spec: Spec, prefix: str = "") -> dict[str, Any]:
+    """Every declared value of `spec` (not a record or a list of them) as the record's attribute
+    of that name (after `prefix`, for a record flattened into its owner): its value, or its empty
+    value (all empty when the record was not written). A field added to the declaration reaches
+    the record here, with no mapping to write."""
+    values = p.values if p is not None else {}
+    return {prefix + f.key: values.get(f.key, empty(f.kind)) for f in spec.fields if is_value(f)}
 
 
 def child(p: Parsed, key: str) -> Parsed | None:
@@ -179,12 +156,11 @@ def build_project(source: ProjectFile, findings: Findings) -> Project | None:
 
 def build_sources(p: Parsed) -> list[Source]:
     """`source`: one record or a list, in written order."""
-    return [Source(s.values["url"], s.values.get("title", ""), s.values.get("published"))
-            for s in children(p, "source") if s.ok]
+    return [Source(**values_of(s, SOURCE)) for s in children(p, "source") if s.ok]
 
 
 def build_funding(records: list[Parsed]) -> list[Funding]:
-    return [Funding(f.values["source"], f.values["amount"]) for f in records]
+    return [Funding(**values_of(f, FUNDING)) for f in records]
 
 
 def build_midterm(p: Parsed | None) -> Midterm | None:
@@ -197,43 +173,31 @@ def build_midterm(p: Parsed | None) -> Midterm | None:
 def build_evaluation(p: Parsed | None, indicators: list[Indicator]) -> Evaluation | None:
     if p is None:
         return None
-    v = p.values
     budget = child(p, "budget")
-    b = budget.values if budget else {}
-    execution = child(p, "execution")
-    e = execution.values if execution else {}
-    funding = [
-        EvaluationFunding(f.values["source"], f.values.get("initial"), f.values.get("adjusted"), f.values.get("spent"))
-        for f in children(p, "funding")
-    ]
     return Evaluation(
-        published=v.get("published"), initial=b.get("initial"), adjusted=b["adjusted"], spent=b["spent"],
-        funding=funding, execution_weight=e.get("weight"), execution_earned=e.get("earned"),
-        outcome=v.get("outcome", []), process=v.get("process", ""), conclusion=v.get("conclusion", ""),
-        problems=v.get("problems", ""), improvements=v.get("improvements", ""),
-        stated_total=v.get("stated_total"), loc=p.loc, locs={**p.locs, **(budget.locs if budget else {})},
-        indicators=indicators,
-    )  # fmt: skip
+        **values_of(p, EVALUATION), **values_of(budget, EVALUATION_BUDGET),
+        **values_of(child(p, "execution"), EXECUTION, "execution_"),
+        funding=[EvaluationFunding(**values_of(f, EVALUATION_FUNDING)) for f in children(p, "funding")],
+        loc=p.loc, locs={**p.locs, **(budget.locs if budget else {})}, indicators=indicators,
+    )
 
 
 def build_overall(node, agency: Agency, year: int, findings: Findings) -> Overall | None:
     p = parse_record(node, OVERALL, "", findings)
     if not p.ok:
         return None
-    v = p.values
     funds = child(p, "funds")
-    f = funds.values if funds else {}
     indicators = [build_indicator(r) for r in children(p, "indicators")]
     tasks = [Task(**values_of(t, TASK), loc=t.loc) for t in children(p, "tasks")]
+    v = values_of(p, OVERALL)
+    v["title"] = v["title"] or f"{agency.name}{year}年度部门整体支出绩效目标表"
     return Overall(
-        title=v.get("title") or f"{agency.name}{year}年度部门整体支出绩效目标表",
-        published=v.get("published"), total=f.get("total"), basic=f.get("basic"), project=f.get("project"),
-        has_funds=funds is not None, sources=build_funding(children(p, "sources")), duties=v.get("duties", ""),
-        goals=v.get("goals", []), midterm=build_midterm(child(p, "midterm")), tasks=tasks,
+        **v, **values_of(funds, FUNDS),
+        has_funds=funds is not None, sources=build_funding(children(p, "sources")),
+        midterm=build_midterm(child(p, "midterm")), tasks=tasks,
         indicators=indicators, evaluation=build_evaluation(child(p, "evaluation"), indicators),
-        notes=v.get("notes", ""), loc=p.loc, locs=p.locs, funds_locs=funds.locs if funds else {},
-        provenance=build_sources(p),
-    )  # fmt: skip
+        loc=p.loc, locs=p.locs, funds_locs=funds.locs if funds else {}, provenance=build_sources(p),
+    )
 
 
 def build_indicator(p: Parsed) -> Indicator:
@@ -285,4 +249,4 @@ def build_page(source: PageFile) -> Page:
         if line.startswith("# "):
             title = line[2:].strip()
             break
-    return Page(source.id, title, source.text, Loc(source.shown))
+    return Page(id=source.id, title=title, markdown=source.text, loc=Loc(source.shown))

@@ -9,13 +9,16 @@ never a stored value.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from sitegen.content.fields import Target
 from sitegen.base.findings import Loc
 from sitegen.model import money
-from sitegen.model.specs import LEVEL1_NAMES, LEVEL2_NAMES, OP_SIGNS, OP_WORDS
+from sitegen.model.declared import declared
+from sitegen.model.specs import (
+    AGENCY, COST, DISCLOSURE, EVALUATION, EVALUATION_FUNDING, FUNDING, INDICATOR, LEVEL1_NAMES, LEVEL2_NAMES, MIDTERM,
+    OP_SIGNS, OP_WORDS, OVERALL, PROJECT, SITE, SOURCE, TASK,
+)
 from sitegen.model.targets import judge
 
 MET, NOT_MET, NOT_JUDGED = "达成", "未达成", "未判定"
@@ -36,27 +39,13 @@ def standard_name(name: str, known: tuple[str, ...]) -> str | None:
     return None
 
 
-@dataclass(eq=False, slots=True)
+@declared(INDICATOR, eq=False, slots=True)
 class Indicator:
-    level1: str
-    level2: str
-    name: str
-    op: str | None
-    target: Target | None
-    unit: str
-    direction: str | None
-    kind: str
-    score: Decimal | None
-    explanation: str
-    scoring: str
+    """One row of 绩效指标: its declared values (level1 … deviation; `kind` is filled from the
+    target when not written), where each was written, and the judgement computed from them."""
+
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
-    basis: str = ""
-    last_actual: Target | None = None
-    remark: str = ""
-    actual: Target | None = None
-    earned: Decimal | None = None
-    deviation: str = ""
     # The standard 一级/二级 names (standard_name), which the checks, the facets and the charts
     # each ask for. Set once here rather than by cached_property: a cached_property's first
     # write turns the instance's key-sharing __dict__ into a full one, 770 bytes an indicator.
@@ -157,13 +146,9 @@ class Indicator:
         return self.earned is not None and self.score is not None and self.earned < self.score
 
 
-@dataclass(frozen=True)
+@declared(SOURCE, frozen=True)
 class Source:
     """Where a published table came from (`source`): shown as 来源, kept in the open data."""
-
-    url: str
-    title: str = ""
-    published: date | None = None
 
     @property
     def text(self) -> str:
@@ -175,25 +160,18 @@ class Source:
         return {"url": self.url, "title": self.title, "published": self.published.isoformat() if self.published else None}
 
 
-@dataclass(eq=False)
+@declared(FUNDING, eq=False)
 class Funding:
-    source: str
-    amount: Decimal
+    """A row of 资金来源 (a project's funding, a unit's income sources)."""
 
 
-@dataclass(eq=False)
+@declared(COST, eq=False)
 class Cost:
-    item: str
-    amount: Decimal | None
-    basis: str
     loc: Loc
 
 
-@dataclass(eq=False)
+@declared(MIDTERM, eq=False)
 class Midterm:
-    period: str
-    budget: Decimal | None
-    goals: list[str]
     indicators: list[Indicator]
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
@@ -206,12 +184,9 @@ def execution_rate(spent: Decimal | None, adjusted: Decimal | None) -> Decimal |
     return (spent * 100 / adjusted).quantize(Decimal("0.01"))
 
 
-@dataclass(eq=False)
+@declared(EVALUATION_FUNDING, eq=False)
 class EvaluationFunding:
-    source: str
-    initial: Decimal | None
-    adjusted: Decimal | None
-    spent: Decimal | None
+    """A row under 其中 of the self-evaluation's 项目资金."""
 
     @property
     def execution_rate(self) -> Decimal | None:
@@ -219,23 +194,12 @@ class EvaluationFunding:
         return execution_rate(self.spent, self.adjusted)
 
 
-@dataclass(eq=False)
+@declared(EVALUATION, flatten={"budget": "", "execution": "execution_"}, eq=False)
 class Evaluation:
-    """绩效自评: what was spent and reached; the indicators' results live on the indicators."""
+    """绩效自评: what was spent and reached; the indicators' results live on the indicators.
+    `budget` is kept as initial, adjusted, spent; `execution` as execution_weight, execution_earned."""
 
-    published: date | None
-    initial: Decimal | None
-    adjusted: Decimal
-    spent: Decimal
     funding: list[EvaluationFunding]
-    execution_weight: Decimal | None
-    execution_earned: Decimal | None
-    outcome: list[str]
-    process: str
-    conclusion: str
-    problems: str
-    improvements: str
-    stated_total: Decimal | None
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
     indicators: list[Indicator] = field(default_factory=list, repr=False)  # the owner's
@@ -260,29 +224,17 @@ class Evaluation:
         return result
 
 
-@dataclass(eq=False, slots=True)
+@declared(PROJECT, eq=False, slots=True)
 class Project:
+    """One project: its declared values (name … facts; facts are (label as printed, text) in
+    printed order), its nested records, and its place in the site."""
+
     id: str
-    name: str
-    code: str
-    category: str
-    budget: Decimal
     funding: list[Funding]
-    goals: list[str]
-    description: str
     indicators: list[Indicator]
-    notes: str
-    order: Decimal | None
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
-    attribute: str = ""
-    period: str = ""
-    implementer: str = ""
-    parent: str = ""
-    total_investment: Decimal | None = None
-    basis: str = ""
     costs: list[Cost] = field(default_factory=list)
-    facts: tuple[tuple[str, str], ...] = ()  # (label as printed, text), in printed order
     midterm: Midterm | None = None
     evaluation: Evaluation | None = None
     provenance: list[Source] = field(default_factory=list)  # its own `source`
@@ -310,15 +262,11 @@ class Project:
         return (self.order is None, self.order or 0, self.id)
 
 
-@dataclass(eq=False)
+@declared(AGENCY, flatten={"department": "department_"}, eq=False)
 class Agency:
+    """A unit (agency.yaml); `department` is kept as department_code, department_name."""
+
     id: str
-    code: str
-    name: str
-    region: str
-    department_code: str
-    department_name: str
-    pdf_layout: str | None
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
     years: list["UnitYear"] = field(default_factory=list, repr=False)
@@ -328,51 +276,35 @@ class Agency:
         return f"/{self.id}/"
 
 
-@dataclass(eq=False)
+@declared(TASK, eq=False)
 class Task:
-    duty: str
-    task: str
-    project: str
-    amount: Decimal | None
     loc: Loc
 
 
-@dataclass(eq=False)
+@declared(OVERALL, flatten={"funds": ""}, eq=False)
 class Overall:
-    """部门（单位）整体支出绩效目标: what the whole unit's budget of the year is for."""
+    """部门（单位）整体支出绩效目标: what the whole unit's budget of the year is for. `funds` is
+    kept as total (资金总额), basic (基本支出), project (项目支出)."""
 
-    title: str
-    published: date | None
-    total: Decimal | None  # 资金总额
-    basic: Decimal | None  # 基本支出
-    project: Decimal | None  # 项目支出
     has_funds: bool
     sources: list[Funding]
-    duties: str
-    goals: list[str]
     midterm: Midterm | None
     tasks: list[Task]
     indicators: list[Indicator]
     evaluation: Evaluation | None
-    notes: str
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
     funds_locs: dict[str, Loc] = field(default_factory=dict, repr=False)
     provenance: list[Source] = field(default_factory=list)  # its own `source` (the unit-year's when empty)
 
 
-@dataclass(eq=False)
+@declared(DISCLOSURE, eq=False)
 class UnitYear:
-    """One unit's disclosure for one budget year: its table as a whole."""
+    """One unit's disclosure for one budget year (disclosure.yaml): its table as a whole. The
+    builder fills title, pdf_layout and money_unit from the unit and the site when not written."""
 
     agency: Agency
     year: int
-    title: str
-    published: date | None
-    stated_total: Decimal | None
-    notes: str
-    pdf_layout: str
-    money_unit: str
     loc: Loc
     locs: dict[str, Loc] = field(repr=False)
     projects: list[Project] = field(default_factory=list)
@@ -417,17 +349,11 @@ class Page:
         return f"/pages/{self.id}/"
 
 
-@dataclass(eq=False)
+@declared(SITE, eq=False)
 class Site:
-    title: str
-    base_url: str
-    language: str
-    money_unit: str
-    score_total: Decimal
-    pdf_layout: str
-    description: str
+    """site.yaml; license is (name or SPDX id, url), empty when the site names none."""
+
     loc: Loc
-    license: tuple[str, str] = ("", "")  # (name or SPDX id, url); empty when the site names none
     review: tuple[tuple[str, str], ...] = ()  # (rule code, off|warning|error) as site.yaml sets it
 
     def review_level(self, code: str) -> str:

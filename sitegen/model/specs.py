@@ -86,7 +86,7 @@ def field_of(declared: dict, specs: dict[str, Spec]) -> Field:
         declared["key"], declared["label"], kind, "warn" if required == "warn" else bool(required),
         declared.get("help", ""), default_of(kind, declared.get("default")),
         ColumnInfo(column["name"], column.get("title", declared["label"]), column.get("description", "")) if column else None,
-        declared.get("cell", ""),
+        declared.get("cell", ""), declared.get("doc", ""),
     )  # fmt: skip
 
 
@@ -105,6 +105,9 @@ REVIEW_LEVELS: tuple[str, ...] = tuple(VOCABULARIES["review_levels"])
 FUNDING, INDICATOR, COST, MIDTERM, PROJECT = ALL["funding"], ALL["indicator"], ALL["cost"], ALL["midterm"], ALL["project"]
 EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING = ALL["evaluation"], ALL["evaluation_budget"], ALL["evaluation_funding"]
 EXECUTION, FUNDS, TASK, OVERALL = ALL["execution"], ALL["funds"], ALL["task"], ALL["overall"]
+
+# Every field's page and PDF cell label by spec and key, for the layouts: {{ labels.indicator.actual }}.
+CELL_LABELS: dict[str, dict[str, str]] = {name: {f.key: f.cell_label for f in spec.fields} for name, spec in ALL.items()}
 
 # The files an agency writes, by schema name.
 SPECS = {spec.name: spec for spec in (SITE, AGENCY, DISCLOSURE, PROJECT, OVERALL)}

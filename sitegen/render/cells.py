@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Callable
 
 from sitegen.model import INDICATOR, PROJECT, Indicator, Project
+from sitegen.model.specs import MIDTERM
 from sitegen.render.table import Span, run_lengths
 from sitegen.model.money import amount_text as money, figure_text
 
@@ -115,16 +116,16 @@ def department_text(project: Project) -> str:
 def declaration_cells(project: Project) -> list[Cell]:
     """The labelled block of the 申报表 above 项目资金: the form's own cells are always printed
     (an empty one stays empty); 主管部门 is left to the facts when they print it as written."""
-    cells = [Cell("项目名称", project.name)]
+    cells = [Cell(label("name"), project.name)]
     if not any(label.startswith("主管部门") for label, _ in project.facts):
         cells.append(Cell("主管部门及代码", department_text(project)))
     cells += [
-        Cell("实施单位", project.implementer or project.agency.name),
-        Cell("项目属性", project.attribute),
-        Cell("项目期", project.period),
+        Cell(label("implementer"), project.implementer or project.agency.name),
+        Cell(label("attribute"), project.attribute),
+        Cell(label("period"), project.period),
     ]
     if project.parent:
-        cells.append(Cell("一级项目名称", project.parent))
+        cells.append(Cell(label("parent"), project.parent))
     return cells
 
 
@@ -132,7 +133,7 @@ def money_cells(project: Project) -> list[Cell]:
     """The rows under 项目资金: 中期资金总额 when given, 年度资金总额, and the funding under 其中."""
     cells = []
     if project.midterm and project.midterm.budget is not None:
-        cells.append(Cell("中期资金总额", money(project.midterm.budget)))
+        cells.append(Cell(MIDTERM.field("budget").cell_label, money(project.midterm.budget)))
     cells.append(Cell("年度资金总额", money(project.budget)))
     cells += [Cell(f"其中：{f.source}", money(f.amount)) for f in project.funding]
     return cells

@@ -25,7 +25,8 @@ from sitegen.model.compare import changes_since_last_year
 from sitegen.base.findings import Finding
 from sitegen.model import Agency, Content, Project, UnitYear
 from sitegen.model.records import standard_name
-from sitegen.model.specs import LEVEL1_NAMES
+from sitegen.model.specs import INDICATOR, LEVEL1_NAMES
+from sitegen.model.specs import PROJECT as PROJECT_SPEC  # (Project is the record)
 from sitegen.render import Context, results, worker_count
 from sitegen.render.cells import filled_columns, pair_rows, project_cells
 from sitegen.model.license import license_of
@@ -44,7 +45,8 @@ from sitegen.render.templates import environment, render_layout, static_files
 from sitegen.render.writer import Writer, store_text
 from sitegen.render.summary import SiteSummary, facts_of
 
-FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": "项目类别", "level1": "一级指标"}
+FACET_LABELS = {"year": "年度", "region": "地区", "unit": "预算单位", "category": PROJECT_SPEC.field("category").cell_label,
+                "level1": INDICATOR.field("level1").cell_label}
 LATEST = 10
 
 

@@ -13,6 +13,7 @@ import json
 
 from sitegen.checks.review import WARNING_CODES as REVIEW_RULES
 from sitegen.model import Content
+from sitegen.model.specs import INDICATOR, PROJECT
 from sitegen.render import Context
 from sitegen.render.data import spreadsheet_safe
 from sitegen.render.indicator_index import IndicatorIndex, IndicatorRow
@@ -24,10 +25,12 @@ PAGE_SIZE = 1000
 FIELDS = (  # the twins' columns: (name, title, value)
     ("agency_id", "单位目录", lambda r: r.unit), ("agency_name", "预算单位", lambda r: r.unit_name),
     ("year", "年度", lambda r: r.year), ("project_id", "项目编号", lambda r: r.project),
-    ("project_name", "项目名称", lambda r: r.project_name), ("position", "指标序号", lambda r: r.position + 1),
-    ("level1", "一级指标", lambda r: r.level1), ("level2", "二级指标", lambda r: r.level2),
-    ("name", "三级指标", lambda r: r.name), ("target", "指标值", lambda r: r.value),
-    ("unit", "计量单位", lambda r: r.measure), ("actual", "实际完成值", lambda r: r.actual),
+    ("project_name", PROJECT.field("name").cell_label, lambda r: r.project_name), ("position", "指标序号", lambda r: r.position + 1),
+    ("level1", INDICATOR.field("level1").cell_label, lambda r: r.level1),
+    ("level2", INDICATOR.field("level2").cell_label, lambda r: r.level2),
+    ("name", INDICATOR.field("name").cell_label, lambda r: r.name), ("target", "指标值", lambda r: r.value),
+    ("unit", INDICATOR.field("unit").cell_label, lambda r: r.measure),
+    ("actual", INDICATOR.field("actual").cell_label, lambda r: r.actual),
     ("met", "达成情况", lambda r: r.met), ("review", "目标质量审核", lambda r: r.findings),
     ("permalink", "链接", lambda r: anchor(r)),
 )

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sitegen.checks.overall import task_project
 from sitegen.model import Indicator, Overall, Project, Task, UnitYear
 from sitegen.model.money import percent_text
+from sitegen.model.specs import FUNDS
 from sitegen.render.table import indicator_rows
 
 BAR_WIDTH = 600  # the SVG's drawing width; it scales to the page
@@ -79,13 +80,14 @@ def funds_bars(unit_year: UnitYear) -> list[FundsBar]:
     if o is None or o.basic is None or o.project is None:
         return []
     whole = max(o.total or Decimal(0), o.basic + o.project)
-    bars = [FundsBar("资金总额", segments([("基本支出", o.basic, COLOURS[0], ""), ("项目支出", o.project, COLOURS[1], "")], whole), 0)]
+    total, basic, project = (FUNDS.field(key).cell_label for key in ("total", "basic", "project"))
+    bars = [FundsBar(total, segments([(basic, o.basic, COLOURS[0], ""), (project, o.project, COLOURS[1], "")], whole), 0)]
     if unit_year.projects and o.project > 0:
         parts = [(p.name, p.budget, COLOURS[2 + i % 4], p.url) for i, p in enumerate(unit_year.projects)]
         rest = o.project - unit_year.total
         if rest > 0:
             parts.append(("未单独公开的项目", rest, REST, ""))
-        bars.append(FundsBar("项目支出", segments(parts, max(o.project, unit_year.total)), 1))
+        bars.append(FundsBar(project, segments(parts, max(o.project, unit_year.total)), 1))
     return bars
 
 

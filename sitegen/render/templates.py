@@ -19,7 +19,7 @@ import jinja2
 from markdown_it import MarkdownIt
 
 from sitegen.model.money import figure_text, money_text, percent_text
-from sitegen.model.specs import ALL as ALL_SPECS_BY_NAME
+from sitegen.model.specs import CELL_LABELS
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
 
@@ -184,8 +184,9 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.filters["percent"] = percent_text  # 99.10%
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
-    # A field's label as its declaration gives it (model/vocab/fields.yaml): field_label("indicator", "actual")
-    env.globals["field_label"] = lambda spec, key: ALL_SPECS_BY_NAME[spec].field(key).cell_label
+    # A field's cell label as its declaration gives it (model/vocab/fields.yaml), so a label changes
+    # in one place: {{ labels.indicator.actual }} prints 实际完成值 (a misspelt key fails the build).
+    env.globals["labels"] = CELL_LABELS
     from sitegen.render import review_view  # the review's and the peers' helpers (it imports the model's checks)
 
     env.filters.update(review_view.FILTERS)

@@ -183,7 +183,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
         money.total = values
         return
     source = re.sub(r"^其中\s*[:：]?", "", "".join(label.split()))
-    money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+    money.funding.append(EvaluationFunding(source=source, initial=values.get("initial"), adjusted=values.get("adjusted"),
+                                           spent=values.get("spent")))
 
 
 def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: "Money") -> bool:
@@ -203,7 +204,8 @@ def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: 
         return True
     source = re.sub(r"^其中\s*[:：]?", "", "".join(labels[0].split()))
     values = {key: figure(after[c]) for c, key in money.columns.items() if c in after}
-    money.funding.append(EvaluationFunding(source, values.get("initial"), values.get("adjusted"), values.get("spent")))
+    money.funding.append(EvaluationFunding(source=source, initial=values.get("initial"), adjusted=values.get("adjusted"),
+                                           spent=values.get("spent")))
     return True
 
 

@@ -111,7 +111,7 @@ def costs_of(text: str, found: Found, at: tuple[int, int], label: str, facts: li
             found.warnings.append(f"{found.where(*at)}: {label}「{text}」不是「成本项目: 金额; 测算依据: …」的行，整格记入 facts，请核对")
             facts.append((label, text))
             return []
-        costs.append(Cost(item, amount, basis, found.loc(*at)))
+        costs.append(Cost(item=item, amount=amount, basis=basis, loc=found.loc(*at)))
     return costs
 
 
@@ -137,7 +137,7 @@ def midterm_of(values: dict[str, str], indicators: list[Indicator], own_export: 
     period, goals = values.get("midterm_period", ""), values.get("midterm_goals", "")
     if not (period or goals or indicators or budget is not None):
         return None
-    return Midterm(period, budget, goals_of(goals, own_export), indicators, loc, {})
+    return Midterm(period=period, budget=budget, goals=goals_of(goals, own_export), indicators=indicators, loc=loc, locs={})
 
 
 def is_midterm(term: str) -> bool:

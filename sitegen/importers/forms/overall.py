@@ -181,7 +181,7 @@ def read_money(label: str, value: str, draft: Draft) -> None:
     if key:
         draft.funds[key] = amount
     elif amount is not None:
-        draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
+        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
 
@@ -222,7 +222,7 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
     elif key and key != "total" or key == "total" and kind != "支出":
         draft.funds.setdefault(key, amount)
     elif amount is not None and not key:
-        draft.sources.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount))
+        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
     for c, text in figures[1:]:
         heading = draft.money_headings.get(c, "")
         draft.notes.append(f"{printed_label(shown)} {heading}：{text}" if heading else f"{printed_label(shown)}：{text}")
@@ -241,8 +241,8 @@ def read_task(grid: Grid, r: int, body: list, draft: Draft) -> None:
     others = [text for c, text in own.items() if c not in draft.task_columns and text]
     if others:
         draft.notes.append("年度履职目标「" + (values.get("task") or values.get("duty", "")) + "」：" + "；".join(others))
-    draft.tasks.append(Task(values.get("duty", ""), values.get("task", ""), values.get("project", ""),
-                            money(values.get("amount", ""))[0], None))
+    draft.tasks.append(Task(duty=values.get("duty", ""), task=values.get("task", ""), project=values.get("project", ""),
+                            amount=money(values.get("amount", ""))[0], loc=None))
 
 
 def read_goals(body: list, draft: Draft, from_above: bool) -> None:
@@ -296,7 +296,7 @@ def overall(found: Found, draft: Draft, indicators) -> Overall:
         task.loc = loc
     midterm = None
     if draft.mid_goals or draft.mid_period:
-        midterm = Midterm(draft.mid_period, None, goal_list(draft.mid_goals), [], loc, {})
+        midterm = Midterm(period=draft.mid_period, goals=goal_list(draft.mid_goals), indicators=[], loc=loc, locs={})
     f = draft.funds
     notes = draft.notes + ([found.notes] if found.notes else []) + found.row_notes
     return Overall(

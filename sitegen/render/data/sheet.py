@@ -5,12 +5,22 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from sitegen.model.specs import CELL_LABELS
 from sitegen.render.data.columns import ANNUAL, COLUMNS, INDICATOR_CELLS, POSITION, PROJECT_CELLS, Column
 
-FLAT_HEADERS = ("项目名称", "项目单位", "项目类别", "预算数", "年度绩效目标", "一级指标", "二级指标",
-                "三级指标", "指标性质", "指标方向", "目标值", "计量单位", "分值")
+
+def label(spec: str, key: str) -> str:
+    return CELL_LABELS[spec][key]
+
+
+# The flat table's headers: the declared fields' labels, and the form's own words (项目单位).
+FLAT_HEADERS = (label("project", "name"), "项目单位", label("project", "category"), label("project", "budget"),
+                label("project", "goals"), label("indicator", "level1"), label("indicator", "level2"),
+                label("indicator", "name"), label("indicator", "kind"), label("indicator", "direction"),
+                label("indicator", "target"), label("indicator", "unit"), label("indicator", "score"))
 # After the flat table's columns, on the sheet of a unit-year that has a self-evaluation.
-RESULT_HEADERS = ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
+RESULT_HEADERS = (label("indicator", "actual"), label("indicator", "earned"), "目标达成", label("indicator", "deviation"),
+                  label("evaluation_budget", "adjusted"), label("evaluation_budget", "spent"), "执行率（%）")
 
 # A column whose every row says this value is left out: it is what a reader (and the import) takes
 # without it. 万元 is the import's unit when a table states none (importers/plan.py).

@@ -226,8 +226,9 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
     midterm = None
     if block.midterm_budget is not None or block.midterm_goals or midterm_indicators or block.midterm_period:
         mid_goals = cells.split_goals(block.midterm_goals) if block.midterm_goals else []
-        midterm = Midterm(block.midterm_period, block.midterm_budget,
-                          mid_goals if isinstance(mid_goals, list) else [mid_goals], midterm_indicators, loc, {})
+        midterm = Midterm(period=block.midterm_period, budget=block.midterm_budget,
+                          goals=mid_goals if isinstance(mid_goals, list) else [mid_goals], indicators=midterm_indicators,
+                          loc=loc, locs={})
     return Project(
         id="", name=values.get("name", ""), code=values.get("code", ""), category=values.get("category", ""),
         budget=block.budget if block.budget is not None else Decimal("0.00"), funding=block.funding,

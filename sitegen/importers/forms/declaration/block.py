@@ -196,7 +196,8 @@ def read_costs(grid: Grid, r: int, section: str, body: list, block: Block, found
     if values.get("amount") and not pure:
         found.warnings.append(f"{grid.where(r, 0)}: 成本「{values.get('item', '')}」的金额「{values['amount']}」不是数字，整格写入 basis，请核对")
         values["basis"] = "；".join(v for v in (values.get("basis", ""), values["amount"]) if v)
-    block.costs.append(Cost(values.get("item", ""), amount if pure else None, values.get("basis", ""), found.loc(r)))
+    block.costs.append(Cost(item=values.get("item", ""), amount=amount if pure else None, basis=values.get("basis", ""),
+                            loc=found.loc(r)))
     return True
 
 
@@ -324,7 +325,7 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
             set_budget(block, label, value, figure, pure)
         elif figure is not None:
             source = re.sub(r"^其中\s*[:：]?", "", printed_label(label))
-            block.funding.append(Funding(source, figure))
+            block.funding.append(Funding(source=source, amount=figure))
             if not pure:
                 block.fact(label, value)
         else:
