@@ -21,7 +21,7 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, known_label, money, pairs, printed_label,
+    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, Block, is_label, known_label, money, pairs, printed_label,
     read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
@@ -121,11 +121,31 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         if budget_unit and not block.budget_unit:
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
+            found.title = text.strip()  # as printed: a （2023年度） run on stays (the year's own line is skipped)
+        elif not unit and not budget_unit:
+            cover_line(text, block)
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+LABELLED_LINE = re.compile(r"^\s*([^:：]{2,12}?)\s*[:：]\s*(\S.*)$", re.S)
+
+
+def cover_line(text: str, block: Block) -> None:
+    """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日) is a fact; the project's
+    name printed again there and a signature line are not."""
+    from sitegen.importers.forms.rows import is_signature
+
+    match = LABELLED_LINE.match(text)
+    if match is None or is_signature(text):
+        return
+    label, value = match.group(1), match.group(2).strip()
+    if is_label(label, NAME):
+        block.values.setdefault("name", value)
+    else:
+        block.fact(label, value)
 
 
 # ---------------------------------------------------------------- indicators
@@ -226,8 +246,8 @@ def agency_of(found: Found, block: Block) -> None:
     elif dept_name:
         found.agency_code, found.agency_name = dept_code, dept_name
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
-    if impl_name and impl_name == found.agency_name:
-        block.values.pop("implementer", None)
+    if impl_name and (impl_name == found.agency_name or found.department is None and impl_name == dept_name):
+        block.values.pop("implementer", None)  # the unit itself, or its 主管部门 printed again
     # The form's own 主管部门及代码 cell showing the department (or the unit itself) is agency.yaml's:
     # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
     shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
