@@ -130,7 +130,7 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         found.year_from = f"{grid.source} 表头「{shown}」"
 
 
-LABELLED_LINE = re.compile(r"^\s*([^:：]{2,12}?)\s*[:：]\s*(\S.*)$", re.S)
+LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
 
 
 def cover_line(text: str, block: Block) -> None:
@@ -139,8 +139,8 @@ def cover_line(text: str, block: Block) -> None:
     from sitegen.importers.forms.rows import is_signature
 
     match = LABELLED_LINE.match(text)
-    if match is None or is_signature(text):
-        return
+    if match is None or is_signature(text) or len(cells.squeeze(match.group(1))) > 12:
+        return  # no label: a sentence with a colon in it
     label, value = match.group(1), match.group(2).strip()
     if is_label(label, NAME):
         block.values.setdefault("name", value)
