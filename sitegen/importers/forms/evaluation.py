@@ -218,6 +218,15 @@ def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: 
     return True
 
 
+GRADES = words("evaluation", "grades")
+
+
+def total_grade(grid: Grid, r: int, earned_column: int | None) -> str:
+    """The grade printed after the 总分 (总分 | 100 | 96 | 优): the form's conclusion, when it has no 评价结论 row."""
+    after = [grid.own(r, c).strip() for c in range((earned_column or 0) + 1, grid.width) if grid.own(r, c).strip()]
+    return after[0] if len(after) == 1 and label_text(after[0]) in (label_text(g) for g in GRADES) else ""
+
+
 def read_rows(grid: Grid, header: Header, found: Found):
     """The indicator rows, the 总分 row and the text rows under them (评价结论 …)."""
     levels = Levels()
@@ -234,6 +243,9 @@ def read_rows(grid: Grid, header: Header, found: Found):
         first = label_text(grid.text(r, 0))
         if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None
+            grade = total_grade(grid, r, earned_column)
+            if grade:
+                texts.setdefault("conclusion", grade)
             continue
         rows = indicator_rows(grid, r, header, levels, found)
         if rows:

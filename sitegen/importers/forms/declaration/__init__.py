@@ -114,7 +114,7 @@ def read(grid: Grid, header: Header) -> Found:
 
 def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None:
     """Title, year, 预算单位 and 单位：万元 lines above the form."""
-    for text in lines:
+    for text in (part for line in lines for part in line_parts(line)):
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
         budget_unit = unit_line(text)
@@ -130,16 +130,23 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         found.year_from = f"{grid.source} 表头「{shown}」"
 
 
+NEXT_LABEL = re.compile(r"\s+(?=[^\s:：()（）]{2,8}(?:[(（][^)）]{1,4}[)）])?\s*[:：])")
+
+
+def line_parts(line: str) -> list[str]:
+    """`单位名称:昌宁县供销合作社联合社 填报日期:2023年4月15日`: one `label: value` a part."""
+    parts = NEXT_LABEL.split(line.strip())
+    return parts if len(parts) > 1 and all(LABELLED_LINE.match(p) or p.rstrip().endswith((":", "：")) for p in parts) else [line]
+
+
 LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
 
 
 def cover_line(text: str, block: Block) -> None:
-    """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日) is a fact; the project's
-    name printed again there and a signature line are not."""
-    from sitegen.importers.forms.rows import is_signature
-
+    """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日, 单位负责人:谭呈祥) is a
+    fact; the project's name printed again there is not."""
     match = LABELLED_LINE.match(text)
-    if match is None or is_signature(text) or len(cells.squeeze(match.group(1))) > 12:
+    if match is None or len(cells.squeeze(match.group(1))) > 12:
         return  # no label: a sentence with a colon in it
     label, value = match.group(1), match.group(2).strip()
     if is_label(label, NAME):

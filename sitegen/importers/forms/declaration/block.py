@@ -246,7 +246,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
     elif key == "period" and "实施期" in label_text(label) and "期限" not in label_text(label):
         block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
-        block.values[key] = value
+        block.values[key] = cells.ticked(value) or value  # 项目属性: 1、持续性项目 ☑ 2、新增性项目 □
     elif is_label(label, FUNDING_SOURCES) and money(value)[1] and block.budget is not None:
         block.funding.append(Funding(printed_label(label), money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
     elif is_label(label, INVESTMENT) or is_label(label, PLAIN_TOTALS) \
