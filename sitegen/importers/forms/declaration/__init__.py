@@ -277,6 +277,10 @@ def goals_of(found: Found, text: str) -> list[str] | str:
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
     values = block.values
     loc = found.loc(0)
+    if block.budget is None and block.funding:
+        # 资金来源 | 资金总额 over 其中:财政拨款 | 500: the total's column holds only its parts
+        block.budget = sum((f.amount for f in block.funding), Decimal(0))
+        found.guesses.append(f"{found.where(0)}: 申报表没有印资金总额，预算数 {block.budget} 为各资金来源之和")
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
     goals = goals_of(found, block.goals)

@@ -17,6 +17,7 @@ from sitegen.model import Cost, Funding
 NAME = words("declaration", "name")
 DEPARTMENT = words("declaration", "department")
 IMPLEMENTER = words("declaration", "implementer")
+LOCAL_DEPARTMENT = words("declaration", "local_department")
 KEYS = table("declaration", "keys")
 INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
@@ -234,6 +235,8 @@ def read_pair(label: str, value: str, block: Block) -> None:
         if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
             block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
+    elif is_label(label, LOCAL_DEPARTMENT):
+        block.values["department"] = value  # 区级主管部门 under 市级主管部门: the unit that files the form
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
