@@ -227,6 +227,7 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
 
 
 AGENCY_CELLS = words("declaration", "agency_cells")
+COMPANY_WORDS = words("declaration", "company_words")
 NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
 
 
@@ -250,7 +251,7 @@ def agency_of(found: Found, block: Block) -> None:
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)
         found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
-    elif impl_code and not dept_code:
+    elif impl_code and not dept_code and not any(word in impl_name for word in COMPANY_WORDS):
         found.agency_code, found.agency_name = impl_code, impl_name
         found.guesses.append(f"{found.grid.source}: 只有实施单位印有编码（{block.values['implementer']}）：单位取实施单位")
     elif dept_name:
