@@ -202,11 +202,12 @@ def unglue(name: str) -> tuple[str, str | None]:
 
 
 def split_goals(text: str) -> list[str] | str:
-    """Goals numbered 目标1 / 目标一 … are a list, one goal each; other text stays one goal."""
+    """Goals numbered 目标1 / 目标一 … are a list, one goal each; other text (1、… 2、… in one cell too) stays
+    one goal."""
     parts = [part.strip() for part in GOAL_START.split(text.strip()) if part.strip()]
     if len(parts) > 1:
         # Within one numbered goal a line break is where the cell wrapped (PDF), not the author's.
         return ["".join(line.strip() for line in part.splitlines()) for part in parts]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    numbered = all(LEADING_NUMBER.match(line) for line in lines) or all(GOAL_LINE.match(line) for line in lines)
-    return lines if len(lines) > 1 and numbered else text.strip()
+    # 目标1完成情况: … one a line is a list; lines numbered 1、2、 in one cell stay the cell's one text
+    return lines if len(lines) > 1 and all(GOAL_LINE.match(line) for line in lines) else text.strip()

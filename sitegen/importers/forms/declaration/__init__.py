@@ -121,7 +121,7 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
         if budget_unit and not block.budget_unit:
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = text.strip()  # as printed: a （2023年度） run on stays (the year's own line is skipped)
+            found.title = title_of(text, grid)
         elif not unit and not budget_unit:
             cover_line(text, block)
     found.year = year_of(lines)
@@ -137,6 +137,18 @@ def line_parts(line: str) -> list[str]:
     """`单位名称:昌宁县供销合作社联合社 填报日期:2023年4月15日`: one `label: value` a part."""
     parts = NEXT_LABEL.split(line.strip())
     return parts if len(parts) > 1 and all(LABELLED_LINE.match(p) or p.rstrip().endswith((":", "：")) for p in parts) else [line]
+
+
+YEAR_LINE = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+
+
+def title_of(text: str, grid: Grid) -> str:
+    """The title as printed: a （2023年度） run on in its cell stays; on a line of its own (after a line
+    break, or in a PDF, whose text joins the lines of a title block) it is the year's line, not the title's."""
+    year = YEAR_LINE.search(text)
+    if year and ("\n" in year.group(0) or PAGE.match(grid.name)):
+        return text[: year.start()].strip() or text.strip()
+    return text.strip()
 
 
 LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
@@ -266,9 +278,11 @@ def agency_of(found: Found, block: Block) -> None:
                    if not (is_label(label, AGENCY_CELLS) and code_and_name(text) in shown)]
 
 
-def goals_of(found: Found, text: str) -> list[str] | str:
-    """The goals as split_goals gives them; one goal of a PDF is one paragraph (its line breaks are where
-    the cell wrapped), as a 三级 name is."""
+def goals_of(found: Found, text: str, rows: list[str]) -> list[str] | str:
+    """The goals as split_goals gives them; goals printed one a row (1.… | 2.…) a list, their numbering
+    off; one goal of a PDF is one paragraph (its line breaks are where the cell wrapped), as a 三级 name is."""
+    if len(rows) > 1:
+        return [cells.strip_numbering(row) for row in rows]
     if not text:
         return []
     goals = cells.split_goals(text)
@@ -284,10 +298,10 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         found.guesses.append(f"{found.where(0)}: 申报表没有印资金总额，预算数 {block.budget} 为各资金来源之和")
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
-    goals = goals_of(found, block.goals)
+    goals = goals_of(found, block.goals, block.goal_rows.get("goals", []))
     midterm = None
     if block.midterm_budget is not None or block.midterm_goals or midterm_indicators or block.midterm_period:
-        mid_goals = goals_of(found, block.midterm_goals)
+        mid_goals = goals_of(found, block.midterm_goals, block.goal_rows.get("midterm_goals", []))
         midterm = Midterm(block.midterm_period, block.midterm_budget,
                           mid_goals if isinstance(mid_goals, list) else [mid_goals], midterm_indicators, loc, {})
     return Project(

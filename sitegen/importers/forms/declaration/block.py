@@ -90,6 +90,8 @@ class Block:
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
     money_headings: dict[int, str] = field(default_factory=dict)  # 项目资金 printed as a table: its headings
+    goal_rows: dict[str, list[str]] = field(default_factory=dict)  # goals / midterm_goals printed one a row
+    heading_section: str = ""  # the 总体目标 section whose first row gave `headings`
     listed_sources: bool = False  # 项目资金 as a list of sources under a 金额 heading, every line one
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
@@ -273,9 +275,20 @@ def read_pair(label: str, value: str, block: Block) -> None:
 
 
 def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_above: bool) -> None:
-    """总体目标: the headings row (中期目标（2019年--2021年） · 年度目标) and, below, the texts."""
+    """总体目标: the headings row (中期目标（2019年--2021年） · 年度目标) and, below, the texts. A section whose
+    label is itself the goals' (本年度绩效目标, 中长期绩效目标) holds only texts, one a row."""
+    own = key_of(section)
+    texts = [text for _, text, above in body if text.strip() and not above]
+    headings = not from_above and all(key_of(text) or "目标" in text and len(PERIOD.sub("", label_text(text))) <= 16
+                                      for text in texts)  # 中期滚动目标(2019年--2021年) · 年度目标
+    if own in ("goals", "midterm_goals") and not headings and block.heading_section != section:
+        rows = block.goal_rows.setdefault(own, [])
+        rows += texts
+        setattr(block, own, "\n".join(rows))
+        return
     if not from_above:  # the headings
         block.headings = {c: text for c, text, _ in body}
+        block.heading_section = section
         return
     for c, text, _ in body:
         heading = block.headings.get(c, "")
