@@ -326,6 +326,20 @@ def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
     return None
 
 
+def read_money_table(row_pairs: list[tuple[int, str, str]], block: Block) -> None:
+    """A row of figures under the money block's headings (本年度预计投入 | 财政资金: 中央 · 省级 · 市级 · 本级 |
+    其他): the heading that names the year's total is the budget, every other figure a source."""
+    for _, label, value in row_pairs:
+        figure, pure = money(value)
+        text = label_text(label)
+        if block.budget is None and (is_label(label, PLAIN_TOTALS) or YEAR_MONEY.search(text) and TOTALISH.search(text)):
+            set_budget(block, label, value, figure, pure)
+        elif label.strip():
+            block.funding.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), figure))
+        else:
+            block.fact(label, value)
+
+
 def is_money(label: str) -> bool:
     text = label_text(label)
     return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
@@ -334,6 +348,9 @@ def is_money(label: str) -> bool:
 def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
     """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
     is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    if block.money_headings and row_pairs and all(money(value)[1] for _, _, value in row_pairs):
+        read_money_table(row_pairs, block)
+        return
     if block.listed_sources:
         for _, label, value in row_pairs:
             figure, pure = money(value)
