@@ -205,7 +205,7 @@ def split_goals(text: str) -> list[str] | str:
     """Goals numbered 目标1 / 目标一 … are a list, one goal each; other text (1、… 2、… in one cell too) stays
     one goal."""
     parts = [part.strip() for part in GOAL_START.split(text.strip()) if part.strip()]
-    if len(parts) > 1:
+    if len(parts) > 1 and GOAL_START.match(text.strip()):  # an introduction before 目标1 keeps the text whole
         # Within one numbered goal a line break is where the cell wrapped (PDF), not the author's.
         return ["".join(line.strip() for line in part.splitlines()) for part in parts]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
