@@ -306,3 +306,16 @@ def test_a_form_without_level_columns_imports_each_stacked_form(tmp_path):
     assert [(i.level1, i.level2, i.name, i.op, i.target.text if i.target else None, i.unit, i.kind)
             for i in unit_year.projects[0].indicators] == [
         ("", "", "发放人数", ">=", "80", "人", "定量"), ("", "", "促进社会和谐", None, None, "", "定性")]
+
+
+def test_template_hints_are_not_content():
+    assert rows.is_hint("结合自评情况,说明项目自评总分,说明项目实施取得的成效或成果。(200字以内)")
+    assert rows.is_hint("对照年度目标,说明相关任务目标的完成情况（100字以内）")
+    assert not rows.is_hint("完成改造 200 户")
+
+
+def test_goals_split_only_when_numbered_from_the_start():
+    assert cells.split_goals("目标1:甲\n目标2:乙") == ["目标1:甲", "目标2:乙"]
+    intro = "合理布局。达成以下目标: 目标1:聘用人员1人 目标2:在岗率100%"
+    assert cells.split_goals(intro) == intro
+    assert cells.split_goals("1、维护大楼\n2、保障伙食") == "1、维护大楼\n2、保障伙食"

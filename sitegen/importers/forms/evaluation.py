@@ -21,7 +21,8 @@ from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, is_header_row, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.rows import level_name
+from sitegen.importers.forms.rows import is_hint, level_name
+from sitegen.importers.cells import strip_numbering
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
@@ -72,6 +73,7 @@ class Money:
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
         self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
+        self.texts: dict[str, str] = {}  # 项目实施内容及过程概述 … printed above the indicators
         self.weight: Decimal | None = None  # printed after the section's label when no 分值 column says it
 
 
@@ -81,6 +83,7 @@ def read(grid: Grid, header: Header) -> Found:
     money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
     agency_of(found, block)
     indicators, texts, stated, last = read_rows(grid, header, found)
+    texts = {**money.texts, **texts}
     check_weights(found, indicators)
     evaluation = evaluation_of(found, money, outcome, texts, stated)
     values = block.values
@@ -115,6 +118,9 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         section, from_above = row[0][1], row[0][2]
         m = grid.merge_at(r, row[0][0])
         in_section = from_above or (m is not None and m.height > 1)
+        if in_section and len(row) > 2 and nested_goals(grid, r, row[1]):
+            row = row[1:]  # 项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况: the inner section
+            section, from_above = row[0][1], row[0][2]
         if in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
             money.weight = money.weight or level_name(section)[1]  # 预算执行情况(万元)(20分): the execution's weight
@@ -124,18 +130,29 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
                 continue
             for c, text, _ in row[1:]:  # one goal a row, or all in one row
-                if not text.strip() or c not in headings and headings:
-                    continue
+                if not text.strip() or c not in headings and headings or is_hint(text):
+                    continue  # 对照年度目标,说明…(100字以内): the template's hint, left as it was
                 if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
                     outcome = "\n".join(part for part in (outcome, text) if part)
                 else:
                     goals = "\n".join(part for part in (goals, text) if part)
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
-                pair(label, value)
+                key = column_key(strip_numbering(label), TEXTS)
+                if key:  # 2.项目实施内容及过程概述 above the indicators
+                    money.texts[key] = "" if is_hint(value) else value
+                else:
+                    pair(label, value)
     read_lines(found, block, lines, grid)
     found.year = found.year or year_of(lines)
     return money, goals, outcome
+
+
+def nested_goals(grid: Grid, r: int, cell: tuple[int, str, bool]) -> bool:
+    """A goals section inside another one (its label merged down beside the outer label)."""
+    c, text, above = cell
+    m = grid.merge_at(r, c)
+    return (above or m is not None and m.height > 1) and bool(GOALS_SECTION.search(label_text(strip_numbering(text))))
 
 
 def band_start(grid: Grid, row: int) -> int:
@@ -258,9 +275,9 @@ def read_rows(grid: Grid, header: Header, found: Found):
             indicators += rows
             continue
         for _, label, value in pairs(row_cells(grid, r)):
-            key = column_key(label, TEXTS)
+            key = column_key(strip_numbering(label), TEXTS)
             if key:
-                texts[key] = value
+                texts[key] = "" if is_hint(value) else value
             elif label and label_text(label) not in (label_text(t) for t in TOTAL):
                 found.warnings.append(f"{grid.where(r, 0)}: 自评表中的「{label}」一格没有对应的键，未导入，请核对")
     return indicators, texts, stated, last

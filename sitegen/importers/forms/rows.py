@@ -39,6 +39,14 @@ def level_name(text: str) -> tuple[str, Decimal | None]:
     return text[: match.start()].strip(), Decimal(norm(match.group(1)))
 
 
+HINT = re.compile(r"[(（]\s*\d+\s*字(?:以内|以下|左右)\s*[)）]\s*$")
+
+
+def is_hint(text: str) -> bool:
+    """The template's instruction left in a cell (`结合自评情况,说明项目自评总分…(200字以内)`): not the author's."""
+    return bool(HINT.search(text.strip()))
+
+
 def is_filler(name: str) -> bool:
     """A 三级 cell of a template row left empty: `指标2:`, `……`, `/`, `无`, 本项目不适用此指标."""
     bare = squeeze(without_numbering(name))

@@ -122,7 +122,7 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
             found.title = title_of(text, grid)
-        elif not unit and not budget_unit:
+        elif not unit and not budget_unit and not SKIPPED_LINE.match(text):
             cover_line(text, block)
     found.year = year_of(lines)
     if found.year:

@@ -54,8 +54,9 @@ def unit_line(text: str) -> str | None:
         return None  # 填报单位(盖章): 单位负责人:谭呈祥 — the unit left blank, a signature after it
     return name if name and name not in ("万元", "元") else None
 
-# Lines that are no title: 附件2, 附件2-1, the form's number (表十二, 附表3, 公开14表), （2023年度）.
-SKIPPED_LINE = re.compile(r"^\s*(?:公开|部门)?\s*\d+\s*表\s*$|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)?\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+# Lines that are no title: a code line (报表编号:510000_0013zp), 附件2, 附件2-1, the form's number (表十二, 附表3,
+# 公开14表), （2023年度）.
+SKIPPED_LINE = re.compile(r"^\s*[^:：\s]{1,8}\s*[:：]\s*[0-9A-Za-z_\-]+\s*$|^\s*(?:公开|部门)?\s*\d+\s*表\s*$|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)?\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
 MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
 
