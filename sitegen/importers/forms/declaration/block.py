@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found
-from sitegen.importers.forms.rows import is_signature
+from sitegen.importers.forms.rows import is_placeholder, is_signature
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import SHORT, is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
@@ -238,7 +238,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
         if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
             block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
-    elif is_label(label, LOCAL_DEPARTMENT):
+    elif is_label(label, LOCAL_DEPARTMENT) and not is_placeholder(value):
         block.values["department"] = value  # 区级主管部门 under 市级主管部门: the unit that files the form
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
