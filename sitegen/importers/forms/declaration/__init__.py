@@ -27,7 +27,7 @@ from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluatio
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind, unwrapped
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, indicator_key, label_text, words
+from sitegen.importers.labels import form_allowed, indicator_key, words
 from sitegen.model import Indicator, Midterm, Project
 
 def recognise(grid: Grid, header: Header) -> Found | None:
