@@ -319,3 +319,22 @@ def test_goals_split_only_when_numbered_from_the_start():
     intro = "合理布局。达成以下目标: 目标1:聘用人员1人 目标2:在岗率100%"
     assert cells.split_goals(intro) == intro
     assert cells.split_goals("1、维护大楼\n2、保障伙食") == "1、维护大楼\n2、保障伙食"
+
+
+def test_a_form_that_prints_no_project_name_imports_named_after_its_title(tmp_path):
+    """海南: 主管部门: | 省商务厅 | 资金总额: | 2430.30 … and no 项目名称 row."""
+    rows_ = [["附件2", "", "", "", "", "", "", ""], ["项目绩效目标表", "", "", "", "", "", "", ""],
+             ["主管部门:", "省商务厅", "", "", "资金总额:", "2430.30", "", ""],
+             ["预算执行率权重:", "10%", "", "", "财政拨款:", "2430.30", "", ""],
+             ["总体目标", "目标1:全年实现会展业综合收入不低于280亿元", "", "", "", "", "", ""],
+             ["一级指标*", "二级指标*", "三级指标*", "绩效指标性质*", "绩效指标值*", "绩效度量单位", "权重*", "指标方向性*"],
+             ["产出指标", "数量指标", "全年实现会展业综合收入", "≥", "280", "亿元", "30%", "正向指标"]]
+    into = content(tmp_path)
+    code, out, err = run("import", str(template_workbook(tmp_path / "t.xlsx", rows_)), "--into", str(into),
+                         "--agency", "hn-swt", "--year", "2022", "--region", "海南省")
+    assert code == 0, out + err
+    assert "表中没有印项目名称，项目名称暂取表题「项目绩效目标表」" in out
+    (project,) = load_content(into).content.unit_years()[0].projects
+    assert (project.name, str(project.budget), [(f.source, str(f.amount)) for f in project.funding]) == (
+        "项目绩效目标表", "2430.30", [("财政拨款", "2430.30")])
+    assert [(i.name, i.op, i.target.text, i.unit) for i in project.indicators] == [("全年实现会展业综合收入", ">=", "280", "亿元")]
