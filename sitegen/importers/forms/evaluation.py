@@ -18,12 +18,14 @@ import re
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
+from sitegen.importers.forms import Found, Header, is_header_row, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
+from sitegen.importers.forms.rows import is_hint, level_name
+from sitegen.importers.cells import strip_numbering
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
+from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -32,13 +34,14 @@ TOTAL = words("evaluation", "total")
 TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
-GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
+GOALS_SECTION = re.compile(r"(总体目标|绩效目标|目标完成情况)")
 EMPTY = ("", "—", "-", "－", "/", "无")
 
 
 def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words."""
-    for squeezed in (label_text(text), label_text(CIRCLED.sub("", "".join(text.split())))):
+    """The key of a heading; a heading with its formula (`小计④=①+②+③`, `预算数(A)`, `得分(20分*执行率)`) is its words."""
+    plain = label_text(text)
+    for squeezed in (plain, label_text(CIRCLED.sub("", "".join(text.split()))), BRACKETED_TAIL.sub("", plain)):
         key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
         if key:
             return key
@@ -70,6 +73,8 @@ class Money:
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
         self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
+        self.texts: dict[str, str] = {}  # 项目实施内容及过程概述 … printed above the indicators
+        self.weight: Decimal | None = None  # printed after the section's label when no 分值 column says it
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -78,6 +83,7 @@ def read(grid: Grid, header: Header) -> Found:
     money, goals, outcome = read_block(grid, header, found, block, lambda label, value: read_pair(label, value, block))
     agency_of(found, block)
     indicators, texts, stated, last = read_rows(grid, header, found)
+    texts = {**money.texts, **texts}
     check_weights(found, indicators)
     evaluation = evaluation_of(found, money, outcome, texts, stated)
     values = block.values
@@ -98,7 +104,7 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
     money, lines = Money(), []
     headings: dict[int, str] = {}
     goals = outcome = ""
-    for r in range(header.row):
+    for r in range(band_start(grid, header.row)):
         if grid.is_empty_row(r):
             continue
         line = single_text(grid, r)
@@ -112,24 +118,52 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         section, from_above = row[0][1], row[0][2]
         m = grid.merge_at(r, row[0][0])
         in_section = from_above or (m is not None and m.height > 1)
+        if in_section and len(row) > 2 and nested_goals(grid, r, row[1]):
+            row = row[1:]  # 项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况: the inner section
+            section, from_above = row[0][1], row[0][2]
         if in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
+            money.weight = money.weight or level_name(section)[1]  # 预算执行情况(万元)(20分): the execution's weight
             read_money(grid, r, row[1:], money, found)
         elif in_section and GOALS_SECTION.search(label_text(section)):
             if not from_above:
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
                 continue
-            for c, text, _ in row[1:]:
+            for c, text, _ in row[1:]:  # one goal a row, or all in one row
+                if not text.strip() or c not in headings and headings or is_hint(text):
+                    continue  # 对照年度目标,说明…(100字以内): the template's hint, left as it was
                 if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
-                    outcome = text
+                    outcome = "\n".join(part for part in (outcome, text) if part)
                 else:
-                    goals = text
+                    goals = "\n".join(part for part in (goals, text) if part)
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
-                pair(label, value)
+                key = column_key(strip_numbering(label), TEXTS)
+                if key:  # 2.项目实施内容及过程概述 above the indicators
+                    money.texts[key] = "" if is_hint(value) else value
+                else:
+                    pair(label, value)
     read_lines(found, block, lines, grid)
     found.year = found.year or year_of(lines)
     return money, goals, outcome
+
+
+def nested_goals(grid: Grid, r: int, cell: tuple[int, str, bool]) -> bool:
+    """A goals section inside another one (its label merged down beside the outer label)."""
+    c, text, above = cell
+    m = grid.merge_at(r, c)
+    return (above or m is not None and m.height > 1) and bool(GOALS_SECTION.search(label_text(strip_numbering(text))))
+
+
+def band_start(grid: Grid, row: int) -> int:
+    """The first row of the indicator header: the rows above its last one that print indicator labels
+    and merge down into it (绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 over 一级指标 | … | 指标值) are
+    the header's, not labelled cells of the block."""
+    top = row
+    while top > 0 and is_header_row(grid, top - 1) and any(
+            (m := grid.merge_at(top - 1, c)) is not None and m.top == top - 1 and m.bottom >= row for c in range(grid.width)):
+        top -= 1
+    return top
 
 
 def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
@@ -144,7 +178,7 @@ def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, s
     return Evaluation(
         published=None, initial=t.get("initial"), adjusted=t.get("adjusted") if t.get("adjusted") is not None else zero,
         spent=t.get("spent") if t.get("spent") is not None else zero, funding=money.funding,
-        execution_weight=t.get("weight"), execution_earned=t.get("earned"), outcome=goal_list(outcome),
+        execution_weight=t.get("weight") if t.get("weight") is not None else money.weight, execution_earned=t.get("earned"), outcome=goal_list(outcome),
         process=texts.get("process", ""), conclusion=texts.get("conclusion", ""), problems=texts.get("problems", ""),
         improvements=texts.get("improvements", ""), stated_total=stated, loc=found.loc(0), locs={},
     )  # fmt: skip
@@ -209,6 +243,15 @@ def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: 
     return True
 
 
+GRADES = words("evaluation", "grades")
+
+
+def total_grade(grid: Grid, r: int, earned_column: int | None) -> str:
+    """The grade printed after the 总分 (总分 | 100 | 96 | 优): the form's conclusion, when it has no 评价结论 row."""
+    after = [grid.own(r, c).strip() for c in range((earned_column or 0) + 1, grid.width) if grid.own(r, c).strip()]
+    return after[0] if len(after) == 1 and label_text(after[0]) in (label_text(g) for g in GRADES) else ""
+
+
 def read_rows(grid: Grid, header: Header, found: Found):
     """The indicator rows, the 总分 row and the text rows under them (评价结论 …)."""
     levels = Levels()
@@ -225,15 +268,18 @@ def read_rows(grid: Grid, header: Header, found: Found):
         first = label_text(grid.text(r, 0))
         if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None
+            grade = total_grade(grid, r, earned_column)
+            if grade:
+                texts.setdefault("conclusion", grade)
             continue
         rows = indicator_rows(grid, r, header, levels, found)
         if rows:
             indicators += rows
             continue
         for _, label, value in pairs(row_cells(grid, r)):
-            key = column_key(label, TEXTS)
+            key = column_key(strip_numbering(label), TEXTS)
             if key:
-                texts[key] = value
+                texts[key] = "" if is_hint(value) else value
             elif label and label_text(label) not in (label_text(t) for t in TOTAL):
                 found.warnings.append(f"{grid.where(r, 0)}: 自评表中的「{label}」一格没有对应的键，未导入，请核对")
     return indicators, texts, stated, last

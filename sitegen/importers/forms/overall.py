@@ -28,6 +28,7 @@ UNIT_NAME = words("overall", "unit_name")
 UNIT_CODE = words("overall", "unit_code")
 DUTIES = words("overall", "duties")
 GOALS = words("overall", "goals")
+CONTACTS = words("overall", "contacts")
 MONEY = re.compile(r"^(年度预算安排|年度预算|预算安排|资金安排|年度资金|部门预算|收入构成|年度收支预算|总体资金情况|预算支出)")
 TASKS = re.compile(r"(履职目标|主要任务|重点任务|年度任务)")
 FUNDS = table("overall", "funds")
@@ -161,6 +162,8 @@ def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
         found.agency_code = found.agency_code or code
     elif is_label(label, DEPARTMENT) and code_and_name(value)[0]:
         found.department = code_and_name(value)
+    elif is_label(label, CONTACTS):
+        return  # 联系人: 王媛, 联系电话: … — whoever filled the form in
     elif not value.strip() and not is_label(label, GOALS + DUTIES):
         return  # a label the unit left empty (项目名称:, 项目经办人:): nothing to keep
     elif is_label(label, UNIT_CODE):

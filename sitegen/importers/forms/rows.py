@@ -39,6 +39,23 @@ def level_name(text: str) -> tuple[str, Decimal | None]:
     return text[: match.start()].strip(), Decimal(norm(match.group(1)))
 
 
+HINT = re.compile(r"[(（]\s*\d+\s*字(?:以内|以下|左右)\s*[)）]\s*$")
+
+
+def is_hint(text: str) -> bool:
+    """The template's instruction left in a cell (`结合自评情况,说明项目自评总分…(200字以内)`): not the author's."""
+    return bool(HINT.search(text.strip()))
+
+
+PLACEHOLDERS = tuple(squeeze(word) for word in words("rows", "placeholders"))
+
+
+def is_placeholder(text: str) -> bool:
+    """A template's stand-in for a value (县(市、区)教育部门, ××单位): not a value of the author's."""
+    squeezed = squeeze(text)
+    return any(word in squeezed for word in PLACEHOLDERS)
+
+
 def is_filler(name: str) -> bool:
     """A 三级 cell of a template row left empty: `指标2:`, `……`, `/`, `无`, 本项目不适用此指标."""
     bare = squeeze(without_numbering(name))

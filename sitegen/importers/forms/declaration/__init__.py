@@ -19,15 +19,15 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
+from sitegen.importers.forms import PAGE, Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
-    read_row, row_cells, unit_line,
+    DEPARTMENT, IMPLEMENTER, NAME, SEAL, SKIPPED_LINE, UNIT_LINES, Block, is_label, known_label, money, pairs, printed_label,
+    read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind, unwrapped
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, indicator_key, label_text
+from sitegen.importers.labels import form_allowed, indicator_key, words
 from sitegen.model import Indicator, Midterm, Project
 
 def recognise(grid: Grid, header: Header) -> Found | None:
@@ -41,7 +41,22 @@ def recognise(grid: Grid, header: Header) -> Found | None:
             for _, label, value in pairs(part):
                 if is_label(label, NAME) and value and not is_label(value, NAME):
                     return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
+    if unnamed_block(grid, header):
+        return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
     return None
+
+
+def unnamed_block(grid: Grid, header: Header) -> bool:
+    """A form that prints no 项目名称 (海南: 主管部门: | 省商务厅 | 资金总额: | 2430.30 …): above the indicator
+    header a 主管部门 or 实施单位 beside its value, and a money or goals label too."""
+    unit = other = False
+    for r in range(header.top):
+        for _, label, value in pairs(row_cells(grid, r)):
+            if is_label(label, DEPARTMENT) or is_label(label, IMPLEMENTER):
+                unit = unit or bool(value.strip())
+            elif label.strip() and known_label(label):
+                other = True
+    return unit and other
 
 
 def band_top(grid: Grid, row: int) -> int:
@@ -89,6 +104,9 @@ def read(grid: Grid, header: Header) -> Found:
     check_weights(found, indicators)
     agency_of(found, block)
     year_from_name(found, block.values.get("name", ""))
+    if not block.values.get("name"):
+        block.values["name"] = found.title or grid.name
+        found.warnings.append(f"{found.where(0)}: 表中没有印项目名称，项目名称暂取表题「{block.values['name']}」，请改为项目的名称")
     found.projects = [(project(found, block, midterm, indicators), (0, last))]
     found.rows = (0, last)
     return found
@@ -96,18 +114,59 @@ def read(grid: Grid, header: Header) -> Found:
 
 def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None:
     """Title, year, 预算单位 and 单位：万元 lines above the form."""
-    for text in lines:
+    for text in (part for line in lines for part in line_parts(line)):
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
         budget_unit = unit_line(text)
         if budget_unit and not block.budget_unit:
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
+            found.title = title_of(text, grid)
+        elif not unit and not budget_unit and not SKIPPED_LINE.match(text):
+            cover_line(text, block)
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+NEXT_LABEL = re.compile(r"\s+(?=[^\s:：()（）]{2,8}(?:[(（][^)）]{1,4}[)）])?\s*[:：])")
+
+
+def line_parts(line: str) -> list[str]:
+    """`单位名称:昌宁县供销合作社联合社 填报日期:2023年4月15日`: one `label: value` a part."""
+    parts = NEXT_LABEL.split(line.strip())
+    return parts if len(parts) > 1 and all(LABELLED_LINE.match(p) or p.rstrip().endswith((":", "：")) for p in parts) else [line]
+
+
+YEAR_LINE = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+
+
+def title_of(text: str, grid: Grid) -> str:
+    """The title as printed: a （2023年度） run on in its cell stays; on a line of its own (after a line
+    break, or in a PDF, whose text joins the lines of a title block) it is the year's line, not the title's."""
+    year = YEAR_LINE.search(text)
+    if year and ("\n" in year.group(0) or PAGE.match(grid.name)):
+        return text[: year.start()].strip() or text.strip()
+    return text.strip()
+
+
+LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
+
+
+def cover_line(text: str, block: Block) -> None:
+    """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日, 单位负责人:谭呈祥) is a
+    fact; the project's name printed again there is not."""
+    match = LABELLED_LINE.match(text)
+    if match is None or len(cells.squeeze(match.group(1))) > 12:
+        return  # no label: a sentence with a colon in it
+    label, value = match.group(1), match.group(2).strip()
+    if is_label(SEAL.sub("", label), UNIT_LINES):
+        return  # 填报单位:(盖章) — the unit's line left blank
+    if is_label(label, NAME):
+        block.values.setdefault("name", value)
+    else:
+        block.fact(label, value)
 
 
 # ---------------------------------------------------------------- indicators
@@ -179,6 +238,8 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
 # ---------------------------------------------------------------- records
 
 
+AGENCY_CELLS = words("declaration", "agency_cells")
+COMPANY_WORDS = words("declaration", "company_words")
 NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
 
 
@@ -202,30 +263,45 @@ def agency_of(found: Found, block: Block) -> None:
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)
         found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
-    elif impl_code and not dept_code:
+    elif impl_code and not dept_code and not any(word in impl_name for word in COMPANY_WORDS):
         found.agency_code, found.agency_name = impl_code, impl_name
         found.guesses.append(f"{found.grid.source}: 只有实施单位印有编码（{block.values['implementer']}）：单位取实施单位")
     elif dept_name:
         found.agency_code, found.agency_name = dept_code, dept_name
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
-    if impl_name and impl_name == found.agency_name:
-        block.values.pop("implementer", None)
+    if impl_name and (impl_name == found.agency_name or found.department is None and impl_name == dept_name):
+        block.values.pop("implementer", None)  # the unit itself, or its 主管部门 printed again
     # The form's own 主管部门及代码 cell showing the department (or the unit itself) is agency.yaml's:
     # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
     shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
     block.facts = [(label, text) for label, text in block.facts
-                   if not (label_text(label) == "主管部门及代码" and code_and_name(text) in shown)]
+                   if not (is_label(label, AGENCY_CELLS) and code_and_name(text) in shown)]
+
+
+def goals_of(found: Found, text: str, rows: list[str]) -> list[str] | str:
+    """The goals as split_goals gives them; goals printed one a row (1.… | 2.…) a list, their numbering
+    off; one goal of a PDF is one paragraph (its line breaks are where the cell wrapped), as a 三级 name is."""
+    if len(rows) > 1:
+        return [cells.strip_numbering(row) for row in rows]
+    if not text:
+        return []
+    goals = cells.split_goals(text)
+    return unwrapped(goals) if isinstance(goals, str) and PAGE.match(found.grid.name) else goals
 
 
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
     values = block.values
     loc = found.loc(0)
+    if block.budget is None and block.funding:
+        # 资金来源 | 资金总额 over 其中:财政拨款 | 500: the total's column holds only its parts
+        block.budget = sum((f.amount for f in block.funding), Decimal(0))
+        found.guesses.append(f"{found.where(0)}: 申报表没有印资金总额，预算数 {block.budget} 为各资金来源之和")
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
-    goals = cells.split_goals(block.goals) if block.goals else []
+    goals = goals_of(found, block.goals, block.goal_rows.get("goals", []))
     midterm = None
     if block.midterm_budget is not None or block.midterm_goals or midterm_indicators or block.midterm_period:
-        mid_goals = cells.split_goals(block.midterm_goals) if block.midterm_goals else []
+        mid_goals = goals_of(found, block.midterm_goals, block.goal_rows.get("midterm_goals", []))
         midterm = Midterm(period=block.midterm_period, budget=block.midterm_budget,
                           goals=mid_goals if isinstance(mid_goals, list) else [mid_goals], indicators=midterm_indicators,
                           loc=loc, locs={})

@@ -9,23 +9,28 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found
+from sitegen.importers.forms.rows import is_placeholder, is_signature
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_label, key_in, label_text, table, words
+from sitegen.importers.labels import SHORT, is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
 
 NAME = words("declaration", "name")
 DEPARTMENT = words("declaration", "department")
 IMPLEMENTER = words("declaration", "implementer")
+LOCAL_DEPARTMENT = words("declaration", "local_department")
 KEYS = table("declaration", "keys")
 INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
 COST_LABELS = table("declaration", "costs")
 UNIT_LINES = words("declaration", "unit_lines")
+# Outside a 项目资金 section: a total that names no period (资金总额: 2430.30) and the sources beside it.
+PLAIN_TOTALS = words("declaration", "money", "totals")
+FUNDING_SOURCES = words("declaration", "money", "sources")
 UNIT_CELLS = words("declaration", "unit_cells")
 MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金|投入目标)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入|^(?:年度|当年|本年度?)预算$")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额|投入)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
@@ -33,7 +38,7 @@ CODED_NAME = re.compile(r"^([0-9A-Za-z]*\d[0-9A-Za-z]{6,30})\s*[-－—_:：]\s*
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
                                              for w in sorted(UNIT_LINES, key=len, reverse=True)) + r")\s*[:：]\s*(\S.*)$")
-SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章)\s*[)）]")
+SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章|印章)\s*[)）]")
 MONEY_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*(?:万元|元)|[(（]\s*(?:万元|元)\s*[)）]")
 
 
@@ -41,14 +46,18 @@ def unit_line(text: str) -> str | None:
     """The unit a line above the form names (`部门：湘潭市环卫处`, `单位名称:…`, `填报单位：…（盖章）`),
     without a seal mark or a money unit printed on the same line; None for any other line
     (`单位：万元` names no unit)."""
-    match = UNIT_LINE.match(text)
+    match = UNIT_LINE.match(SEAL.sub("", text))  # 编报单位(印章):…
     if not match:
         return None
     name = MONEY_NOTE.sub("", SEAL.sub("", match.group(1))).strip(" ：:")
+    if is_signature(name):
+        return None  # 填报单位(盖章): 单位负责人:谭呈祥 — the unit left blank, a signature after it
     return name if name and name not in ("万元", "元") else None
 
-TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
-SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+# Lines that are no title: a code line (报表编号:510000_0013zp), 附件2, 附件2-1, the form's number (表十二, 附表3,
+# 公开14表), （2023年度）.
+SKIPPED_LINE = re.compile(r"^\s*[^:：\s]{1,8}\s*[:：]\s*[0-9A-Za-z_\-]+\s*$|^\s*(?:公开|部门)?\s*\d+\s*表\s*$|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)?\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
 
 def key_of(label: str) -> str | None:
@@ -82,6 +91,9 @@ class Block:
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
     money_headings: dict[int, str] = field(default_factory=dict)  # 项目资金 printed as a table: its headings
+    goal_rows: dict[str, list[str]] = field(default_factory=dict)  # goals / midterm_goals printed one a row
+    heading_section: str = ""  # the 总体目标 section whose first row gave `headings`
+    listed_sources: bool = False  # 项目资金 as a list of sources under a 金额 heading, every line one
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
         if not label.strip() and not text.strip():
@@ -149,6 +161,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     first_col, first_text, from_above = row[0]
     m = grid.merge_at(r, first_col)
     section = first_text if (from_above or (m is not None and m.height > 1)) else ""
+    section = SHORT.get(label_text(section), section)  # 总 (总体目标 cut short on the printed page)
     body = row[1:] if section else row
     for _, text, above in row:
         found.money_unit = found.money_unit or (cells.money_unit(text) if not above else None)
@@ -219,11 +232,15 @@ def set_budget(block: Block, label: str, value: str, figure, pure: bool) -> None
 def read_pair(label: str, value: str, block: Block) -> None:
     key = key_of(label)
     text = label_text(label)
+    if not value.strip() and MONEY_UNIT_NOTE.match(cells.squeeze(cells.norm(label))):
+        return  # the money unit (read with the row), not a fact
     if is_label(label, NAME):
         coded = CODED_NAME.match(value.strip())
         if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
             block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
+    elif is_label(label, LOCAL_DEPARTMENT) and not is_placeholder(value):
+        block.values["department"] = value  # 区级主管部门 under 市级主管部门: the unit that files the form
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
@@ -238,8 +255,11 @@ def read_pair(label: str, value: str, block: Block) -> None:
     elif key == "period" and "实施期" in label_text(label) and "期限" not in label_text(label):
         block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
-        block.values[key] = value
-    elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
+        block.values[key] = cells.ticked(value) or value  # 项目属性: 1、持续性项目 ☑ 2、新增性项目 □
+    elif is_label(label, FUNDING_SOURCES) and money(value)[1] and block.budget is not None:
+        block.funding.append(Funding(printed_label(label), money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
+    elif is_label(label, INVESTMENT) or is_label(label, PLAIN_TOTALS) \
+            or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
         # A total printed outside the 项目资金 section (东莞: 中期市财政预算 · 本年度申请市财政预算资金);
         # the first one of each kind counts, a later one (or one that is not only a figure) is a fact too.
         figure, pure = money(value)
@@ -257,9 +277,20 @@ def read_pair(label: str, value: str, block: Block) -> None:
 
 
 def read_goals(grid: Grid, r: int, section: str, body: list, block: Block, from_above: bool) -> None:
-    """总体目标: the headings row (中期目标（2019年--2021年） · 年度目标) and, below, the texts."""
+    """总体目标: the headings row (中期目标（2019年--2021年） · 年度目标) and, below, the texts. A section whose
+    label is itself the goals' (本年度绩效目标, 中长期绩效目标) holds only texts, one a row."""
+    own = key_of(section)
+    texts = [text for _, text, above in body if text.strip() and not above]
+    headings = not from_above and all(key_of(text) or "目标" in text and len(PERIOD.sub("", label_text(text))) <= 16
+                                      for text in texts)  # 中期滚动目标(2019年--2021年) · 年度目标
+    if own in ("goals", "midterm_goals") and not headings and block.heading_section != section:
+        rows = block.goal_rows.setdefault(own, [])
+        rows += texts
+        setattr(block, own, "\n".join(rows))
+        return
     if not from_above:  # the headings
         block.headings = {c: text for c, text, _ in body}
+        block.heading_section = section
         return
     for c, text, _ in body:
         heading = block.headings.get(c, "")
@@ -281,6 +312,9 @@ def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
     own = [(c, text) for c, text, above in body if not above and text.strip()]
     if len(own) < 2:
         return None
+    if len(own) == 2 and is_money(own[0][1]) and is_label(own[1][1], COST_LABELS["amount"]):
+        block.listed_sources = True  # 年度资金总额 | 金额(万元): a heading over the sources and their amounts
+        return []
     if all(money(text)[1] for _, text in own):
         if not block.money_headings:
             return None
@@ -294,6 +328,20 @@ def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
     return None
 
 
+def read_money_table(row_pairs: list[tuple[int, str, str]], block: Block) -> None:
+    """A row of figures under the money block's headings (本年度预计投入 | 财政资金: 中央 · 省级 · 市级 · 本级 |
+    其他): the heading that names the year's total is the budget, every other figure a source."""
+    for _, label, value in row_pairs:
+        figure, pure = money(value)
+        text = label_text(label)
+        if block.budget is None and (is_label(label, PLAIN_TOTALS) or YEAR_MONEY.search(text) and TOTALISH.search(text)):
+            set_budget(block, label, value, figure, pure)
+        elif label.strip():
+            block.funding.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), figure))
+        else:
+            block.fact(label, value)
+
+
 def is_money(label: str) -> bool:
     text = label_text(label)
     return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
@@ -302,6 +350,19 @@ def is_money(label: str) -> bool:
 def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
     """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
     is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    if block.money_headings and row_pairs and all(money(value)[1] for _, _, value in row_pairs):
+        read_money_table(row_pairs, block)
+        return
+    if block.listed_sources:
+        for _, label, value in row_pairs:
+            figure, pure = money(value)
+            if figure is None or not pure:
+                block.fact(label, value)
+                continue
+            if block.budget is None:  # no total printed: the first line (（一）财政拨款小计) is the year's
+                set_budget(block, label, value, figure, pure)
+            block.funding.append(Funding(printed_label(label), figure))
+        return
     money_pairs = [p for p in row_pairs if is_money(p[1])]
     if len(money_pairs) >= 2:
         sides = [("mid", money_pairs[0]), ("year", money_pairs[1])] + [("fact", p) for p in money_pairs[2:]]
