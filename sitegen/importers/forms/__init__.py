@@ -95,13 +95,27 @@ def find_header(grid: Grid, need: tuple[str, ...] = ("level1", "level2", "name")
         need = ("name",)
         if mapping.header_row is not None:
             start, stop = mapping.header_row - 1, min(mapping.header_row, grid.height)
-    for r in range(start, stop):
-        keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
-        if not all(k in keys for k in need):
-            continue
-        above = [t for t in range(max(0, r - band), r) if sum(1 for c in range(grid.width) if project_key(grid.own(t, c))) >= 2]
-        return make_header(grid, r, above[0] if above else r)
-    return None
+    row = next((r for r in range(start, stop) if all(k in row_keys(grid, r) for k in need)), None)
+    if row is None and mapping is None:
+        row = next((r for r in range(start, stop) if levelless(row_keys(grid, r))), None)
+    if row is None:
+        return None
+    above = [t for t in range(max(0, row - band), row) if sum(1 for c in range(grid.width) if project_key(grid.own(t, c))) >= 2]
+    return make_header(grid, row, above[0] if above else row)
+
+
+def row_keys(grid: Grid, r: int) -> set[str | None]:
+    return {indicator_key(grid.text(r, c)) for c in range(grid.width)}
+
+
+# What an indicator header without 一级 and 二级 columns still prints (重庆 表十二: 指标 | 指标权重 | 计量单位 |
+# 指标性质 | 指标值): the name, the target and one more indicator column. Tried only when no row of the
+# grid has the three levels; the indicators' level1 and level2 stay empty.
+LEVELLESS_MORE = ("unit", "sign", "score")
+
+
+def levelless(keys: set[str | None]) -> bool:
+    return "name" in keys and "target" in keys and any(k in keys for k in LEVELLESS_MORE)
 
 
 def best_match(text: str, lowest: bool) -> Match | None:
@@ -259,12 +273,15 @@ def stack(previous: Grid, grid: Grid) -> Grid:
     return Grid(previous.source, previous.name, previous.rows + grid.rows, merges, previous.notes)
 
 
+FORM_NAMES = frozenset(label_text(word) for word in labels.words("declaration", "name"))  # 项目名称, 专项资金名称 …
+
+
 def project_name_row(grid: Grid, r: int) -> bool:
     """A 项目名称 label beside its value in this row (a declaration's labelled block)."""
     if not any("名称" in cell for cell in grid.rows[r]):
         return False  # most rows: no label to compare (a 1,000-row flat sheet is read row by row here)
     texts = [grid.text(r, c) for c in range(grid.width) if not (grid.is_continuation(r, c) and grid.merge_at(r, c).top == r)]
-    return any(label_text(text) in ("项目名称", "二级项目名称") and texts[i + 1]
+    return any(label_text(text) in FORM_NAMES and texts[i + 1]
                and not project_key(texts[i + 1]) and not indicator_key(texts[i + 1])  # a header's next label
                for i, text in enumerate(texts[:-1]))
 
@@ -272,8 +289,8 @@ def project_name_row(grid: Grid, r: int) -> bool:
 def indicator_header_row(grid: Grid, r: int) -> bool:
     if not any("指标" in cell for cell in grid.rows[r]):
         return False
-    keys = {indicator_key(grid.text(r, c)) for c in range(grid.width)}
-    return {"level1", "level2", "name"} <= keys
+    keys = row_keys(grid, r)
+    return {"level1", "level2", "name"} <= keys or levelless(keys)
 
 
 def names_a_project(grid: Grid, rows: int) -> bool:
@@ -295,7 +312,7 @@ def split_forms(grid: Grid) -> list[Grid]:
             top = r
             # the lines above the new form are its title; a 备注 line is the note of the form above
             while top - 1 > starts[-1] and (grid.is_empty_row(top - 1) or title_row(grid, top - 1)
-                                           and note_text(grid.own(top - 1, 0)) is None):
+                                           and note_text(grid.own(top - 1, 0)) is None or unit_row(grid, top - 1)):
                 top -= 1
             starts.append(top)
             seen_header = False
@@ -304,6 +321,18 @@ def split_forms(grid: Grid) -> list[Grid]:
     if len(starts) == 1:
         return [grid]
     return [cut(grid, top, bottom) for top, bottom in zip(starts, starts[1:] + [grid.height])]
+
+
+UNIT_WORDS = tuple(sorted({label_text(word) for word in labels.words("declaration", "unit_lines")
+                           + labels.words("declaration", "unit_cells")}, key=len, reverse=True))
+
+
+def unit_row(grid: Grid, r: int) -> bool:
+    """A line naming the unit above a form (编制单位: | 813-潼南区五桂镇 | 单位:万元): the new form's, not
+    the last row of the form above."""
+    first = label_text(grid.own(r, 0))
+    word = next((w for w in UNIT_WORDS if first.startswith(w)), None)
+    return word is not None and (first == word or first[len(word)] in ":：")
 
 
 def title_row(grid: Grid, r: int) -> bool:

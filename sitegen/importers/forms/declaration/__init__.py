@@ -21,8 +21,8 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, money, pairs, printed_label, read_pair,
-    read_row, row_cells, unit_line,
+    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, known_label, money, pairs, printed_label,
+    read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
@@ -41,7 +41,22 @@ def recognise(grid: Grid, header: Header) -> Found | None:
             for _, label, value in pairs(part):
                 if is_label(label, NAME) and value and not is_label(value, NAME):
                     return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
+    if unnamed_block(grid, header):
+        return read(grid, make_header(grid, header.row, band_top(grid, header.row)))
     return None
+
+
+def unnamed_block(grid: Grid, header: Header) -> bool:
+    """A form that prints no 项目名称 (海南: 主管部门: | 省商务厅 | 资金总额: | 2430.30 …): above the indicator
+    header a 主管部门 or 实施单位 beside its value, and a money or goals label too."""
+    unit = other = False
+    for r in range(header.top):
+        for _, label, value in pairs(row_cells(grid, r)):
+            if is_label(label, DEPARTMENT) or is_label(label, IMPLEMENTER):
+                unit = unit or bool(value.strip())
+            elif label.strip() and known_label(label):
+                other = True
+    return unit and other
 
 
 def band_top(grid: Grid, row: int) -> int:
@@ -89,6 +104,9 @@ def read(grid: Grid, header: Header) -> Found:
     check_weights(found, indicators)
     agency_of(found, block)
     year_from_name(found, block.values.get("name", ""))
+    if not block.values.get("name"):
+        block.values["name"] = found.title or grid.name
+        found.warnings.append(f"{found.where(0)}: 表中没有印项目名称，项目名称暂取表题「{block.values['name']}」，请改为项目的名称")
     found.projects = [(project(found, block, midterm, indicators), (0, last))]
     found.rows = (0, last)
     return found

@@ -21,11 +21,14 @@ INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
 COST_LABELS = table("declaration", "costs")
 UNIT_LINES = words("declaration", "unit_lines")
+# Outside a 项目资金 section: a total that names no period (资金总额: 2430.30) and the sources beside it.
+PLAIN_TOTALS = words("declaration", "money", "totals")
+FUNDING_SOURCES = words("declaration", "money", "sources")
 UNIT_CELLS = words("declaration", "unit_cells")
 MONEY_SECTION = re.compile(r"^(项目资金|专项资金|资金情况|项目资金情况|资金来源|资金|投入目标)")
 MONEYISH = re.compile(r"资金|预算|拨款|总额|投资|经费|金额")
 NOT_MONEY = re.compile(r"代码|编码|分类|科目|分值|执行率|性质|用途")
-TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入")
+TOTALISH = re.compile(r"总额|总预算|预算数|预算金额|项目金额|总金额|申报数|申请|预算资金|财政预算|总投资|预计投入|^(?:年度|当年|本年度?)预算$")
 MIDTERM_MONEY = re.compile(r"中期.*(资金|预算)|总金额.*中期")  # 项目总金额（中期规划，万元）
 YEAR_MONEY = re.compile(r"(年度|当年|本年).*(资金|预算|金额|投入)|预算申报数|申请.*资金")
 PERIOD = re.compile(r"[(（]\s*([^()（）]*\d{4}[^()（）]*)\s*[)）]")
@@ -48,7 +51,9 @@ def unit_line(text: str) -> str | None:
     return name if name and name not in ("万元", "元") else None
 
 TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
-SKIPPED_LINE = re.compile(r"^\s*附件\s*\d*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+# Lines that are no title: 附件2, the form's number (表十二, 附表3), （2023年度）.
+SKIPPED_LINE = re.compile(r"^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
 
 def key_of(label: str) -> str | None:
@@ -218,6 +223,8 @@ def set_budget(block: Block, label: str, value: str, figure, pure: bool) -> None
 def read_pair(label: str, value: str, block: Block) -> None:
     key = key_of(label)
     text = label_text(label)
+    if not value.strip() and MONEY_UNIT_NOTE.match(cells.squeeze(cells.norm(label))):
+        return  # the money unit (read with the row), not a fact
     if is_label(label, NAME):
         coded = CODED_NAME.match(value.strip())
         if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
@@ -238,7 +245,10 @@ def read_pair(label: str, value: str, block: Block) -> None:
         block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
         block.values[key] = value
-    elif is_label(label, INVESTMENT) or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
+    elif is_label(label, FUNDING_SOURCES) and money(value)[1] and block.budget is not None:
+        block.funding.append(Funding(printed_label(label), money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
+    elif is_label(label, INVESTMENT) or is_label(label, PLAIN_TOTALS) \
+            or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
         # A total printed outside the 项目资金 section (东莞: 中期市财政预算 · 本年度申请市财政预算资金);
         # the first one of each kind counts, a later one (or one that is not only a figure) is a fact too.
         figure, pure = money(value)
