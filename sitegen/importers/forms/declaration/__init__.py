@@ -21,9 +21,10 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, TITLE_YEAR, Block, is_label, known_label, money, pairs, printed_label,
-    read_pair, read_row, row_cells, unit_line,
+    DEPARTMENT, IMPLEMENTER, NAME, ONE_CELL, SKIPPED_LINE, TITLE_YEAR, Block, is_label, known_label, money, pairs,
+    printed_label, read_pair, read_row, row_cells, unit_line,
 )
+from sitegen.importers.forms.rows import is_signature
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
@@ -89,6 +90,7 @@ def read(grid: Grid, header: Header) -> Found:
     found = Found("declaration", grid, (0, grid.height - 1), layout="declaration")
     block = Block()
     lines: list[str] = []
+    block_at = None  # how many lines stand above the labelled block
     for r in range(header.top):
         if grid.is_empty_row(r):
             continue
@@ -96,8 +98,9 @@ def read(grid: Grid, header: Header) -> Found:
         if line is not None:
             lines.append(line)
             continue
+        block_at = len(lines) if block_at is None else block_at
         read_row(grid, r, block, found)
-    read_lines(found, block, lines, grid)
+    read_lines(found, block, lines, grid, lines[:block_at])
     for label in header.labels.values():
         found.money_unit = found.money_unit or cells.money_unit(label)
     midterm, indicators, last = read_indicators(grid, header, block, found)
@@ -112,8 +115,9 @@ def read(grid: Grid, header: Header) -> Found:
     return found
 
 
-def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None:
-    """Title, year, 预算单位 and 单位：万元 lines above the form."""
+def read_lines(found: Found, block: Block, lines: list[str], grid: Grid, heading: tuple | list = ()) -> None:
+    """Title, year, 预算单位 and 单位：万元 lines above the form; a further line of the heading (the lines
+    above the labelled block) is a subtitle."""
     for text in lines:
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
@@ -122,10 +126,18 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
             found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
+        elif not unit and text in heading and subtitle(text):
+            block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+def subtitle(text: str) -> bool:
+    """A line under the title that no label names (天津: `(天津市宝坻区畜禽粪污资源化利用整区推进项目)` under
+    the 专项's title): the project's note. Not a `label：value` line, a signature line, 附件2 or （2023年度）."""
+    return not SKIPPED_LINE.match(text) and not ONE_CELL.match(text) and not is_signature(text) and bool(text.strip())
 
 
 # ---------------------------------------------------------------- indicators

@@ -153,7 +153,8 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     row = row_cells(grid, r)
     first_col, first_text, from_above = row[0]
     m = grid.merge_at(r, first_col)
-    section = first_text if (from_above or (m is not None and m.height > 1)) else ""
+    one_line = not from_above and (m is None or m.height == 1) and money_line(row)
+    section = first_text if (from_above or (m is not None and m.height > 1) or one_line) else ""
     body = row[1:] if section else row
     for _, text, above in row:
         found.money_unit = found.money_unit or (cells.money_unit(text) if not above else None)
@@ -163,7 +164,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
         read_goals(grid, r, section, body, block, from_above)
     elif section and MONEY_SECTION.match(label_text(section)):
         headed = headed_pairs(body, block)
-        read_money(grid, r, m, pairs(body) if headed is None else headed, block)
+        read_money(grid, r, m, pairs(body) if headed is None else headed, block, one_line)
     else:
         for _, label, value in pairs(body):
             read_pair(label, value, block)
@@ -308,11 +309,26 @@ def is_money(label: str) -> bool:
     return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
 
 
-def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
+def money_line(row: list[tuple[int, str, bool]]) -> bool:
+    """A money section printed on one row (福建: 资金情况(万元) | 资金总额 | 35 | 其中:财政拨款 | 35 | 其他资金 | 0):
+    the section's label, then label · amount pairs (an amount may be left empty). Not a pair itself:
+    the cell after the label is a label, not a figure."""
+    own = [text for _, text, above in row if not above]
+    if len(own) < 3 or not MONEY_SECTION.match(label_text(own[0])) or money(own[1])[0] is not None:
+        return False
+    line = pairs(row[1:])
+    return all(is_money(label) and (not value.strip() or money(value)[1]) for _, label, value in line) \
+        and any(money(value)[1] for _, _, value in line)
+
+
+def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block, one_line: bool = False) -> None:
     """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
-    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact. A section on one row (money_line) is
+    the year's: its total, then its sources."""
     money_pairs = [p for p in row_pairs if is_money(p[1])]
-    if len(money_pairs) >= 2:
+    if one_line:
+        sides = [("year", p) for p in money_pairs]
+    elif len(money_pairs) >= 2:
         sides = [("mid", money_pairs[0]), ("year", money_pairs[1])] + [("fact", p) for p in money_pairs[2:]]
     else:
         sides = [("mid" if "中期" in label_text(p[1]) else "year", p) for p in money_pairs]
