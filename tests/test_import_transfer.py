@@ -112,3 +112,14 @@ def test_explain_names_the_recipient_columns(tmp_path):
     for column, town in (("F", "甲镇"), ("G", "乙镇"), ("H", "丙镇")):
         assert f"列 {column}「{town}」→ target（" in out
     assert "列 E「指标方向」→ sign" in out
+
+
+@pytest.mark.parametrize("number, year", [("附件2-1", "(2024)年度"), ("附件2", "（2024年度）"), ("附表3", "2024年度")])
+def test_an_attachment_number_and_the_year_alone_are_neither_title_nor_note(tmp_path, number, year):
+    rows = [[number, "<", "<", "<", "<"], ["项目绩效目标表", "<", "<", "<", "<"], [year, "<", "<", "<", "<"],
+            ["项目名称", "某项目", "<", "<", "<"], ["下达资金（万元）", "12", "<", "<", "<"],
+            ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+            ["^", "产出指标", "数量指标", "建成项目个数", "1"]]
+    loaded, _ = imported(tmp_path, rows, "xlsx")
+    (unit_year,) = loaded.content.unit_years()
+    assert (unit_year.title, unit_year.year, unit_year.projects[0].notes) == ("项目绩效目标表", 2024, "")

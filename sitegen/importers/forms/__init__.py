@@ -20,7 +20,7 @@ from sitegen.importers.grid import Grid, Merge, with_inferred_merges
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Overall, Project
 
-YEAR = re.compile(r"(20\d{2})\s*年")
+YEAR = re.compile(r"(20\d{2})\s*[)）]?\s*年")  # 2024年, (2024)年度
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
 NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")

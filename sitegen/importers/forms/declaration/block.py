@@ -51,8 +51,9 @@ def unit_line(text: str) -> str | None:
     return name if name and name not in ("万元", "元") else None
 
 TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
-# Lines that are no title: 附件2, the form's number (表十二, 附表3), （2023年度）.
-SKIPPED_LINE = re.compile(r"^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+# Lines that are no title: 附件2, 附件2-1, the form's number (表十二, 附表3), the year alone: （2023年度）, (2020)年度.
+SKIPPED_LINE = re.compile(r"^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)*\s*[:：]?\s*$"
+                          r"|^\s*[(（]?\s*20\d{2}\s*[)）]?\s*(?:年度?)?\s*[)）]?\s*$")
 MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
 
