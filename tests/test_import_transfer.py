@@ -123,3 +123,22 @@ def test_an_attachment_number_and_the_year_alone_are_neither_title_nor_note(tmp_
     loaded, _ = imported(tmp_path, rows, "xlsx")
     (unit_year,) = loaded.content.unit_years()
     assert (unit_year.title, unit_year.year, unit_year.projects[0].notes) == ("项目绩效目标表", 2024, "")
+
+
+def test_a_money_section_without_a_total_gives_the_sum_of_its_sources(tmp_path):
+    """资金来源 | 资金总额 is a row of headings: no total is printed, the sources are; the budget is their sum,
+    said as a guess (not 0.00)."""
+    rows = [["某县2020年省级财政水利发展资金绩效目标表", "<", "<", "<", "<"],
+            ["专项(项目)名称", "农村饮水工程", "<", "<", "<"],
+            ["县级主管部门", "某县水利局", "<", "<", "<"],
+            ["资金情况(万元)", "资金来源", "<", "资金总额", "<"],
+            ["^", "其中:财政拨款", "<", "500", "<"],
+            ["^", "自筹资金", "<", "20", "<"],
+            ["总体目标", "改善9200人饮水条件", "<", "<", "<"],
+            ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值"],
+            ["^", "产出指标", "数量指标", "新建管网长度", "≥10公里"]]
+    loaded, said = imported(tmp_path, rows, "xlsx")
+    (project,) = loaded.content.projects()
+    assert project.budget == Decimal("520")
+    assert [(f.source, f.amount) for f in project.funding] == [("财政拨款", Decimal("500")), ("自筹资金", Decimal("20"))]
+    assert "预算数取各资金来源之和 520" in said and "预算数记为 0.00" not in said

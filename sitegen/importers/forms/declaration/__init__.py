@@ -247,9 +247,19 @@ def agency_of(found: Found, block: Block) -> None:
                    if not (label_text(label) == "主管部门及代码" and code_and_name(text) in shown)]
 
 
+def budget_from_sources(found: Found, block: Block) -> None:
+    """A money section that prints its sources and no total (陕西: 资金来源 | 资金总额 over 其中:财政拨款 | 500):
+    the year's budget is their sum, said as a guess."""
+    block.budget = sum((f.amount for f in block.funding), Decimal(0))
+    sources = "、".join(f"{f.source} {f.amount}" for f in block.funding)
+    found.guesses.append(f"{found.where(0)}: 表中没有印资金总额，预算数取各资金来源之和 {block.budget}（{sources}），请核对")
+
+
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
     values = block.values
     loc = found.loc(0)
+    if block.budget is None and block.funding:
+        budget_from_sources(found, block)
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
     goals = cells.split_goals(block.goals) if block.goals else []
