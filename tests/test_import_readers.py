@@ -92,17 +92,37 @@ def test_numbers_show_their_format(tmp_path):
 
     book = openpyxl.Workbook()
     sheet = book.active
-    values = [(65, "0.00"), (46.1, "General"), (0.95, "0%"), (1234.5, "#,##0.00"), (70, "General"), ("65.00", "@")]
+    values = [(65, "0.00"), (46.1, "General"), (0.95, "0%"), (1234.5, "#,##0.00"), (70, "General"), ("65.00", "@"),
+              (44561, "#,##0")]
     for column, (value, number_format) in enumerate(values, start=1):
         sheet.cell(1, column, value).number_format = number_format
     sheet.merge_cells("A2:C3")
     sheet["A2"] = "合并"
     book.save(tmp_path / "a.xlsx")
     _, (grid,) = read_file(tmp_path / "a.xlsx", "a.xlsx")
-    assert grid.rows[0] == ["65.00", "46.1", "95%", "1234.50", "70", "65.00"]
+    assert grid.rows[0] == ["65.00", "46.1", "95%", "1,234.50", "70", "65.00", "44,561"]
     assert grid.merges == [Merge(1, 0, 2, 2)]
     assert grid.text(2, 2) == "合并" and grid.own(2, 2) == "" and grid.is_continuation(2, 2)
     assert grid.address(2, 2) == "Sheet!C3" and column_letters(27) == "AB"
+
+
+def test_dates_show_their_format(tmp_path):
+    """A deadline stored as a date reads as the cell shows it, never as its serial number (44561)."""
+    import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    day = datetime.datetime(2021, 12, 31)
+    formats = ['yyyy"年"m"月"d"日"', "yyyy/m/d", "mm-dd-yy", "yyyy-mm-dd", '[$-804]yyyy"年"m"月";@', "m月d日"]
+    for column, number_format in enumerate(formats, start=1):
+        sheet.cell(1, column, day).number_format = number_format
+    sheet.cell(2, 1, datetime.datetime(2021, 12, 31, 9, 5)).number_format = "yyyy-mm-dd hh:mm"
+    book.save(tmp_path / "d.xlsx")
+    _, (grid,) = read_file(tmp_path / "d.xlsx", "d.xlsx")
+    assert grid.rows[0] == ["2021年12月31日", "2021/12/31", "2021/12/31", "2021-12-31", "2021年12月", "12月31日"]
+    assert grid.rows[1][0] == "2021-12-31 09:05"
 
 
 @pytest.mark.parametrize("encoding,bom,shown", [

@@ -261,3 +261,48 @@ def test_unit_lines_name_the_unit_and_never_a_money_unit():
     assert unit_line("填报单位：某局（盖章）") == "某局"
     assert unit_line("填报单位:(盖章) 单位:万元") is None
     assert unit_line("单位：万元") is None
+
+
+def test_tick_boxes_give_the_ticked_option():
+    assert cells.ticked("1、持续性项目 ☑ 2、新增性项目 □") == "持续性项目"
+    assert cells.ticked("新增项目□ 延续项目R") == "延续项目"  # Wingdings: R a ticked box once the font is lost
+    assert cells.ticked("1、部门预算项目 £ 2、区直专项 £ 3、上级转移支付项目 R") == "上级转移支付项目"
+    assert cells.ticked("延续项目") is None and cells.ticked("口径R") is None
+
+
+def test_label_lines_above_a_form_split_into_their_labels():
+    from sitegen.importers.forms.declaration import line_parts
+
+    assert line_parts("单位名称:昌宁县供销合作社联合社 填报日期:2023年4月15日") == ["单位名称:昌宁县供销合作社联合社", "填报日期:2023年4月15日"]
+    assert line_parts("填报单位(盖章): 单位负责人:谭呈祥") == ["填报单位(盖章):", "单位负责人:谭呈祥"]
+    assert line_parts("编 报 时 间 : 2021年1月28日") == ["编 报 时 间 : 2021年1月28日"]
+
+
+def levelless_form(name: str, budget: str) -> list[list[str]]:
+    """重庆 表十二: a labelled block, then `指标 | 指标权重 | 计量单位 | 指标性质 | 指标值` — no 一级/二级 columns."""
+    return [["表十二", "", "", "", "", ""], ["2023年一般性项目绩效目标表(一级项目)"] + [""] * 5,
+            ["编制单位:", "813-某镇", "", "", "单位:万元", ""], ["专项资金名称", name, "", "", "", ""],
+            ["业务主管部门", "813-某镇", "", "", "", ""], ["当年预算", budget, "", "", "", ""],
+            ["当年绩效目标", "按时足额发放", "", "", "", ""],
+            ["绩效指标", "指标", "指标权重", "计量单位", "指标性质", "指标值"],
+            ["", "发放人数", "20", "人", "≥", "80"], ["", "促进社会和谐", "20", "", "定性", ""], [""] * 6]
+
+
+def test_a_form_without_level_columns_imports_each_stacked_form(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in levelless_form("甲补助", "229.66") + levelless_form("乙补助", "9.31"):
+        sheet.append(row)
+    book.save(tmp_path / "t.xlsx")
+    into = content(tmp_path)
+    code, out, err = run("import", str(tmp_path / "t.xlsx"), "--into", str(into), "--region", "重庆市某区")
+    assert code == 0, out + err
+    loaded = load_content(into)
+    unit_year = loaded.content.unit_years()[0]
+    assert (unit_year.agency.id, unit_year.year, unit_year.title) == ("813", 2023, "2023年一般性项目绩效目标表(一级项目)")
+    assert [(p.name, str(p.budget), p.goals, dict(p.facts)) for p in unit_year.projects] == [
+        ("甲补助", "229.66", ["按时足额发放"], {"业务主管部门": "813-某镇"}),
+        ("乙补助", "9.31", ["按时足额发放"], {"业务主管部门": "813-某镇"})]
+    assert [(i.level1, i.level2, i.name, i.op, i.target.text if i.target else None, i.unit, i.kind)
+            for i in unit_year.projects[0].indicators] == [
+        ("", "", "发放人数", ">=", "80", "人", "定量"), ("", "", "促进社会和谐", None, None, "", "定性")]

@@ -147,6 +147,23 @@ def split_value(text: str) -> Value:
     return Value(cell.op, cell.number, cell.unit or unit)
 
 
+TICKED = tuple(str(mark) for mark in VOCABULARY["checkbox"]["ticked"])
+EMPTY_BOX = tuple(str(mark) for mark in VOCABULARY["checkbox"]["empty"])
+BOXED = re.compile(r"\s*(.*?[^\s\d、.．])\s*(" + "|".join(map(re.escape, TICKED + EMPTY_BOX)) + r")(?=\s|$|\d)")
+
+
+def ticked(text: str) -> str | None:
+    """The ticked option(s) of a tick-box cell (`1、持续性项目 ☑ 2、新增性项目 □` → 持续性项目, `新增项目□ 延续项目R`
+    → 延续项目); None for a cell that is no list of boxes."""
+    if not any(mark in text for mark in EMPTY_BOX):
+        return None
+    options = [(strip_numbering(m.group(1)), m.group(2) in TICKED) for m in BOXED.finditer(text)]
+    if len(options) < 2 or "".join(m.group(0) for m in BOXED.finditer(text)).strip() != text.strip():
+        return None  # not only options and their boxes
+    chosen = [option for option, tick in options if tick]
+    return "、".join(chosen) if chosen else None
+
+
 def strip_numbering(name: str) -> str:
     """`1. 办理劳动仲裁案件数` → 办理劳动仲裁案件数: the form's numbering is layout."""
     return LEADING_NUMBER.sub("", name, count=1).strip()

@@ -363,6 +363,9 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
     grids = [merged(grid) for grid in grids]
     for grid in (part for whole in grids for part in split_forms(whole)):
         previous = joined[-1] if joined else None
+        if previous is not None and previous.source == grid.source and cover(previous) and find_header(grid) is not None:
+            joined[-1] = stack(widened(previous, grid.width), grid)  # the cover's lines are the form's title lines
+            continue
         if previous is not None and previous.source == grid.source and find_header(previous) is None \
                 and names_a_project(previous, previous.height):
             header = find_header(grid)
@@ -371,6 +374,21 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
                 continue
         joined.append(grid)
     return joined
+
+
+def cover(grid: Grid) -> bool:
+    """A table of one column of lines before a form (a Word cover: title, 申报项目名称:…, 编报单位:…,
+    编报时间:…): no header, no label beside a value."""
+    return 0 < grid.height <= 12 and grid.width == 1 and find_header(grid) is None and YEAR.search(grid.own(0, 0)) is not None
+
+
+def widened(lines: Grid, width: int) -> Grid:
+    """A one-column table as lines across `width` columns (each row one merged cell)."""
+    if width <= 1:
+        return lines
+    rows = [row + [""] * (width - 1) for row in lines.rows]
+    merges = [Merge(r, 0, r, width - 1) for r in range(lines.height)]
+    return Grid(lines.source, lines.name, rows, merges, lines.notes)
 
 
 def merged(grid: Grid) -> Grid:

@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
+from sitegen.importers.forms import Found, Header, is_header_row, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
@@ -98,7 +98,7 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
     money, lines = Money(), []
     headings: dict[int, str] = {}
     goals = outcome = ""
-    for r in range(header.row):
+    for r in range(band_start(grid, header.row)):
         if grid.is_empty_row(r):
             continue
         line = single_text(grid, r)
@@ -130,6 +130,17 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
     read_lines(found, block, lines, grid)
     found.year = found.year or year_of(lines)
     return money, goals, outcome
+
+
+def band_start(grid: Grid, row: int) -> int:
+    """The first row of the indicator header: the rows above its last one that print indicator labels
+    and merge down into it (绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 over 一级指标 | … | 指标值) are
+    the header's, not labelled cells of the block."""
+    top = row
+    while top > 0 and is_header_row(grid, top - 1) and any(
+            (m := grid.merge_at(top - 1, c)) is not None and m.top == top - 1 and m.bottom >= row for c in range(grid.width)):
+        top -= 1
+    return top
 
 
 def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
@@ -207,6 +218,15 @@ def read_paired(own: list[tuple[int, str]], keys: dict[int, str | None], money: 
     return True
 
 
+GRADES = words("evaluation", "grades")
+
+
+def total_grade(grid: Grid, r: int, earned_column: int | None) -> str:
+    """The grade printed after the 总分 (总分 | 100 | 96 | 优): the form's conclusion, when it has no 评价结论 row."""
+    after = [grid.own(r, c).strip() for c in range((earned_column or 0) + 1, grid.width) if grid.own(r, c).strip()]
+    return after[0] if len(after) == 1 and label_text(after[0]) in (label_text(g) for g in GRADES) else ""
+
+
 def read_rows(grid: Grid, header: Header, found: Found):
     """The indicator rows, the 总分 row and the text rows under them (评价结论 …)."""
     levels = Levels()
@@ -223,6 +243,9 @@ def read_rows(grid: Grid, header: Header, found: Found):
         first = label_text(grid.text(r, 0))
         if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None
+            grade = total_grade(grid, r, earned_column)
+            if grade:
+                texts.setdefault("conclusion", grade)
             continue
         rows = indicator_rows(grid, r, header, levels, found)
         if rows:

@@ -28,7 +28,9 @@ def target_of(text: str) -> Target | None:
     text = text.strip()
     if not text:
         return None
-    figure = cells.number(text) if cells.NUMBER.match(cells.squeeze(text)) else None
+    squeezed = cells.squeeze(text)
+    # 44,561: a figure with thousands separators (a #,##0 cell) is the figure
+    figure = cells.number(text) if cells.NUMBER.match(squeezed) or cells.THOUSANDS.match(squeezed) else None
     return Target(figure, Decimal(figure)) if figure is not None else Target(text, None)
 
 

@@ -46,8 +46,8 @@ def cell_text(book, cell) -> str:
         return cell.value
     if cell.ctype == xlrd.XL_CELL_BOOLEAN:
         return general(bool(cell.value))
-    if cell.ctype == xlrd.XL_CELL_DATE:
-        return date_text(xlrd.xldate_as_datetime(cell.value, book.datemode))
     xf = book.xf_list[cell.xf_index]
     number_format = book.format_map.get(xf.format_key)
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        return date_text(xlrd.xldate_as_datetime(cell.value, book.datemode), number_format.format_str if number_format else None)
     return number_text(cell.value, number_format.format_str if number_format else None)

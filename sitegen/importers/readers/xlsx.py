@@ -74,7 +74,7 @@ def cell_text(cell) -> str:
     if isinstance(value, str):
         return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
     if isinstance(value, (datetime, date, time)):
-        return date_text(value)
+        return date_text(value, cell.number_format)
     if isinstance(value, (int, float)):
         return number_text(value, cell.number_format)
     return str(value)

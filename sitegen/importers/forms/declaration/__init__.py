@@ -21,10 +21,9 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, IMPLEMENTER, NAME, ONE_CELL, SKIPPED_LINE, TITLE_YEAR, Block, is_label, known_label, money, pairs,
-    printed_label, read_pair, read_row, row_cells, unit_line,
+    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, Block, is_label, known_label, money, pairs, printed_label,
+    read_pair, read_row, row_cells, unit_line,
 )
-from sitegen.importers.forms.rows import is_signature
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
@@ -117,27 +116,61 @@ def read(grid: Grid, header: Header) -> Found:
 
 def read_lines(found: Found, block: Block, lines: list[str], grid: Grid, heading: tuple | list = ()) -> None:
     """Title, year, 预算单位 and 单位：万元 lines above the form; a further line of the heading (the lines
-    above the labelled block) is a subtitle."""
-    for text in lines:
+    above the labelled block) that no label names is a subtitle."""
+    for text in (part for line in lines for part in line_parts(line)):
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
         budget_unit = unit_line(text)
         if budget_unit and not block.budget_unit:
             block.budget_unit = budget_unit
         elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = TITLE_YEAR.sub("", text.strip()) or text.strip()  # the （2023年度） run on
-        elif not unit and text in heading and subtitle(text):
-            block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
+            found.title = text.strip()  # as printed: a （2023年度） run on stays (the year's own line is skipped)
+        elif not unit and not budget_unit:
+            cover_line(text, block)
+            if text in heading and subtitle(text):
+                block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
 
 
+BRACKETED_LINE = re.compile(r"^\s*[(（][^()（）]+[)）]\s*$")
+
+
 def subtitle(text: str) -> bool:
-    """A line under the title that no label names (天津: `(天津市宝坻区畜禽粪污资源化利用整区推进项目)` under
-    the 专项's title): the project's note. Not a `label：value` line, a signature line, 附件2 or （2023年度）."""
-    return not SKIPPED_LINE.match(text) and not ONE_CELL.match(text) and not is_signature(text) and bool(text.strip())
+    """A line in brackets under the title (天津: `(天津市宝坻区畜禽粪污资源化利用整区推进项目)` under the 专项's
+    title): the project's note. Not the year alone (（2023年度）), not a `label: value` line (cover_line's);
+    a section heading above the block (项目基本信息) is no subtitle."""
+    labelled = LABELLED_LINE.match(text)
+    if labelled is not None and len(cells.squeeze(labelled.group(1))) <= 12:
+        return False
+    return bool(BRACKETED_LINE.match(text)) and not SKIPPED_LINE.match(text)
+
+
+NEXT_LABEL = re.compile(r"\s+(?=[^\s:：()（）]{2,8}(?:[(（][^)）]{1,4}[)）])?\s*[:：])")
+
+
+def line_parts(line: str) -> list[str]:
+    """`单位名称:昌宁县供销合作社联合社 填报日期:2023年4月15日`: one `label: value` a part."""
+    parts = NEXT_LABEL.split(line.strip())
+    return parts if len(parts) > 1 and all(LABELLED_LINE.match(p) or p.rstrip().endswith((":", "：")) for p in parts) else [line]
+
+
+LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
+
+
+def cover_line(text: str, block: Block) -> None:
+    """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日, 单位负责人:谭呈祥) is a
+    fact; the project's name printed again there is not."""
+    match = LABELLED_LINE.match(text)
+    if match is None or len(cells.squeeze(match.group(1))) > 12:
+        return  # no label: a sentence with a colon in it
+    label, value = match.group(1), match.group(2).strip()
+    if is_label(label, NAME):
+        block.values.setdefault("name", value)
+    else:
+        block.fact(label, value)
 
 
 # ---------------------------------------------------------------- indicators
@@ -238,8 +271,8 @@ def agency_of(found: Found, block: Block) -> None:
     elif dept_name:
         found.agency_code, found.agency_name = dept_code, dept_name
         found.guesses.append(f"{found.grid.source}: 单位取自「主管部门」：{block.values['department']}（若本表的单位是实施单位，请改 agency.yaml）")
-    if impl_name and impl_name == found.agency_name:
-        block.values.pop("implementer", None)
+    if impl_name and (impl_name == found.agency_name or found.department is None and impl_name == dept_name):
+        block.values.pop("implementer", None)  # the unit itself, or its 主管部门 printed again
     # The form's own 主管部门及代码 cell showing the department (or the unit itself) is agency.yaml's:
     # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
     shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}

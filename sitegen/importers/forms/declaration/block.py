@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found
+from sitegen.importers.forms.rows import is_signature
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
@@ -36,7 +37,7 @@ CODED_NAME = re.compile(r"^([0-9A-Za-z]*\d[0-9A-Za-z]{6,30})\s*[-－—_:：]\s*
 ONE_CELL = re.compile(r"^\s*([^:：\s]{2,8})\s*[:：]\s*(\S.*)$", re.S)
 UNIT_LINE = re.compile(r"^\s*(?:" + "|".join(re.escape(w).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
                                              for w in sorted(UNIT_LINES, key=len, reverse=True)) + r")\s*[:：]\s*(\S.*)$")
-SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章)\s*[)）]")
+SEAL = re.compile(r"[(（]\s*(?:盖章|公章|签章|印章)\s*[)）]")
 MONEY_NOTE = re.compile(r"(?:金额)?单位\s*[:：]\s*(?:万元|元)|[(（]\s*(?:万元|元)\s*[)）]")
 
 
@@ -44,15 +45,17 @@ def unit_line(text: str) -> str | None:
     """The unit a line above the form names (`部门：湘潭市环卫处`, `单位名称:…`, `填报单位：…（盖章）`),
     without a seal mark or a money unit printed on the same line; None for any other line
     (`单位：万元` names no unit)."""
-    match = UNIT_LINE.match(text)
+    match = UNIT_LINE.match(SEAL.sub("", text))  # 编报单位(印章):…
     if not match:
         return None
     name = MONEY_NOTE.sub("", SEAL.sub("", match.group(1))).strip(" ：:")
+    if is_signature(name):
+        return None  # 填报单位(盖章): 单位负责人:谭呈祥 — the unit left blank, a signature after it
     return name if name and name not in ("万元", "元") else None
 
-TITLE_YEAR = re.compile(r"\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
-# Lines that are no title: 附件2, 附件2-1, the form's number (表十二, 附表3), the year alone: （2023年度）, (2020)年度.
-SKIPPED_LINE = re.compile(r"^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)*\s*[:：]?\s*$"
+# Lines that are no title: 附件2, 附件2-1, the form's number (表十二, 附表3, 公开14表), the year alone: （2023年度）,
+# (2020)年度, 2024年度.
+SKIPPED_LINE = re.compile(r"^\s*(?:公开|部门)?\s*\d+\s*表\s*$|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)*\s*[:：]?\s*$"
                           r"|^\s*[(（]?\s*20\d{2}\s*[)）]?\s*(?:年度?)?\s*[)）]?\s*$")
 MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
@@ -246,7 +249,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
     elif key == "period" and "实施期" in label_text(label) and "期限" not in label_text(label):
         block.values["period"] = block.midterm_period = value  # 实施期 is the 中期 of these forms
     elif key:
-        block.values[key] = value
+        block.values[key] = cells.ticked(value) or value  # 项目属性: 1、持续性项目 ☑ 2、新增性项目 □
     elif is_label(label, FUNDING_SOURCES) and money(value)[1] and block.budget is not None:
         block.funding.append(Funding(printed_label(label), money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
     elif is_label(label, INVESTMENT) or is_label(label, PLAIN_TOTALS) \
