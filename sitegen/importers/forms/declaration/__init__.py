@@ -19,13 +19,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text, year_of
+from sitegen.importers.forms import PAGE, Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
     DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, Block, is_label, known_label, money, pairs, printed_label,
     read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind, unwrapped
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import form_allowed, indicator_key, label_text
 from sitegen.model import Indicator, Midterm, Project
@@ -288,6 +288,15 @@ def budget_from_sources(found: Found, block: Block) -> None:
     found.guesses.append(f"{found.where(0)}: 表中没有印资金总额，预算数取各资金来源之和 {block.budget}（{sources}），请核对")
 
 
+def goals_of(found: Found, text: str) -> list[str] | str:
+    """The goals as split_goals gives them; one goal of a PDF is one paragraph (its line breaks are where
+    the cell wrapped), as a 三级 name is."""
+    if not text:
+        return []
+    goals = cells.split_goals(text)
+    return unwrapped(goals) if isinstance(goals, str) and PAGE.match(found.grid.name) else goals
+
+
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
     values = block.values
     loc = found.loc(0)
@@ -295,10 +304,10 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
         budget_from_sources(found, block)
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
-    goals = cells.split_goals(block.goals) if block.goals else []
+    goals = goals_of(found, block.goals)
     midterm = None
     if block.midterm_budget is not None or block.midterm_goals or midterm_indicators or block.midterm_period:
-        mid_goals = cells.split_goals(block.midterm_goals) if block.midterm_goals else []
+        mid_goals = goals_of(found, block.midterm_goals)
         midterm = Midterm(block.midterm_period, block.midterm_budget,
                           mid_goals if isinstance(mid_goals, list) else [mid_goals], midterm_indicators, loc, {})
     return Project(

@@ -11,7 +11,7 @@ from sitegen.importers import cells
 from sitegen.importers.forms import Found
 from sitegen.importers.forms.rows import is_signature
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import is_label, key_in, label_text, table, words
+from sitegen.importers.labels import SHORT, is_label, key_in, label_text, table, words
 from sitegen.model import Cost, Funding
 
 NAME = words("declaration", "name")
@@ -159,6 +159,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     m = grid.merge_at(r, first_col)
     one_line = not from_above and (m is None or m.height == 1) and money_line(row)
     section = first_text if (from_above or (m is not None and m.height > 1) or one_line) else ""
+    section = SHORT.get(label_text(section), section)  # 总 (总体目标 cut short on the printed page)
     body = row[1:] if section else row
     for _, text, above in row:
         found.money_unit = found.money_unit or (cells.money_unit(text) if not above else None)
