@@ -21,13 +21,13 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import PAGE, Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
-    DEPARTMENT, IMPLEMENTER, NAME, SKIPPED_LINE, Block, is_label, known_label, money, pairs, printed_label,
+    DEPARTMENT, IMPLEMENTER, NAME, SEAL, SKIPPED_LINE, UNIT_LINES, Block, is_label, known_label, money, pairs, printed_label,
     read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind, unwrapped
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, indicator_key, label_text
+from sitegen.importers.labels import form_allowed, indicator_key, label_text, words
 from sitegen.model import Indicator, Midterm, Project
 
 def recognise(grid: Grid, header: Header) -> Found | None:
@@ -167,6 +167,8 @@ def cover_line(text: str, block: Block) -> None:
     if match is None or len(cells.squeeze(match.group(1))) > 12:
         return  # no label: a sentence with a colon in it
     label, value = match.group(1), match.group(2).strip()
+    if is_label(SEAL.sub("", label), UNIT_LINES):
+        return  # 填报单位:(盖章) — the unit's line left blank
     if is_label(label, NAME):
         block.values.setdefault("name", value)
     else:
@@ -242,6 +244,7 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
 # ---------------------------------------------------------------- records
 
 
+AGENCY_CELLS = words("declaration", "agency_cells")
 NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
 
 
@@ -277,7 +280,7 @@ def agency_of(found: Found, block: Block) -> None:
     # not a fact. A cell under another label (主管部门, 主管部门及编码 …) is kept as printed.
     shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
     block.facts = [(label, text) for label, text in block.facts
-                   if not (label_text(label) == "主管部门及代码" and code_and_name(text) in shown)]
+                   if not (is_label(label, AGENCY_CELLS) and code_and_name(text) in shown)]
 
 
 def budget_from_sources(found: Found, block: Block) -> None:
