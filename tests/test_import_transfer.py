@@ -141,4 +141,4 @@ def test_a_money_section_without_a_total_gives_the_sum_of_its_sources(tmp_path):
     (project,) = loaded.content.projects()
     assert project.budget == Decimal("520")
     assert [(f.source, f.amount) for f in project.funding] == [("财政拨款", Decimal("500")), ("自筹资金", Decimal("20"))]
-    assert "预算数取各资金来源之和 520" in said and "预算数记为 0.00" not in said
+    assert "预算数 520 为各资金来源之和" in said and "预算数记为 0.00" not in said

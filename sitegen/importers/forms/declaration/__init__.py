@@ -245,6 +245,7 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
 
 
 AGENCY_CELLS = words("declaration", "agency_cells")
+COMPANY_WORDS = words("declaration", "company_words")
 NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
 
 
@@ -268,7 +269,7 @@ def agency_of(found: Found, block: Block) -> None:
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)
         found.guesses.append(f"{found.grid.source}: 实施单位编码 {impl_code} 在主管部门编码 {dept_code} 之下：单位取实施单位，主管部门记为 department")
-    elif impl_code and not dept_code:
+    elif impl_code and not dept_code and not any(word in impl_name for word in COMPANY_WORDS):
         found.agency_code, found.agency_name = impl_code, impl_name
         found.guesses.append(f"{found.grid.source}: 只有实施单位印有编码（{block.values['implementer']}）：单位取实施单位")
     elif dept_name:
@@ -281,14 +282,6 @@ def agency_of(found: Found, block: Block) -> None:
     shown = {found.department, (found.agency_code, found.agency_name), ("", found.agency_name)}
     block.facts = [(label, text) for label, text in block.facts
                    if not (is_label(label, AGENCY_CELLS) and code_and_name(text) in shown)]
-
-
-def budget_from_sources(found: Found, block: Block) -> None:
-    """A money section that prints its sources and no total (陕西: 资金来源 | 资金总额 over 其中:财政拨款 | 500):
-    the year's budget is their sum, said as a guess."""
-    block.budget = sum((f.amount for f in block.funding), Decimal(0))
-    sources = "、".join(f"{f.source} {f.amount}" for f in block.funding)
-    found.guesses.append(f"{found.where(0)}: 表中没有印资金总额，预算数取各资金来源之和 {block.budget}（{sources}），请核对")
 
 
 def goals_of(found: Found, text: str) -> list[str] | str:
@@ -304,7 +297,9 @@ def project(found: Found, block: Block, midterm_indicators: list[Indicator], ind
     values = block.values
     loc = found.loc(0)
     if block.budget is None and block.funding:
-        budget_from_sources(found, block)
+        # 资金来源 | 资金总额 over 其中:财政拨款 | 500: the total's column holds only its parts
+        block.budget = sum((f.amount for f in block.funding), Decimal(0))
+        found.guesses.append(f"{found.where(0)}: 申报表没有印资金总额，预算数 {block.budget} 为各资金来源之和")
     if block.budget is None:
         found.warnings.append(f"{found.where(0)}: 申报表中没有读到年度资金总额，预算数记为 0.00，请核对")
     goals = goals_of(found, block.goals)

@@ -17,6 +17,7 @@ from sitegen.model import Cost, Funding
 NAME = words("declaration", "name")
 DEPARTMENT = words("declaration", "department")
 IMPLEMENTER = words("declaration", "implementer")
+LOCAL_DEPARTMENT = words("declaration", "local_department")
 KEYS = table("declaration", "keys")
 INVESTMENT = words("declaration", "investment")
 # 项目预算成本构成: a small table inside the block, one row per cost item.
@@ -91,6 +92,7 @@ class Block:
     cost_columns: dict[int, str] = field(default_factory=dict)  # column → item / amount / basis
     cost_section: str = ""
     money_headings: dict[int, str] = field(default_factory=dict)  # 项目资金 printed as a table: its headings
+    listed_sources: bool = False  # 项目资金 as a list of sources under a 金额 heading, every line one
 
     def fact(self, label: str, text: str, prefix: str = "") -> None:
         if not label.strip() and not text.strip():
@@ -236,6 +238,8 @@ def read_pair(label: str, value: str, block: Block) -> None:
         if coded and not block.values.get("code"):  # 51000021R000000019951-工资性支出: the code, then the name
             block.values["code"], value = coded.group(1), coded.group(2)
         block.values["name"] = value
+    elif is_label(label, LOCAL_DEPARTMENT):
+        block.values["department"] = value  # 区级主管部门 under 市级主管部门: the unit that files the form
     elif is_label(label, DEPARTMENT):
         block.values["department"] = value
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
@@ -296,6 +300,9 @@ def headed_pairs(body: list, block: Block) -> list[tuple[int, str, str]] | None:
     own = [(c, text) for c, text, above in body if not above and text.strip()]
     if len(own) < 2:
         return None
+    if len(own) == 2 and is_money(own[0][1]) and is_label(own[1][1], COST_LABELS["amount"]):
+        block.listed_sources = True  # 年度资金总额 | 金额(万元): a heading over the sources and their amounts
+        return []
     if all(money(text)[1] for _, text in own):
         if not block.money_headings:
             return None
@@ -330,6 +337,16 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
     """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
     is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact. A section on one row (money_line) is
     the year's: its total, then its sources."""
+    if block.listed_sources:
+        for _, label, value in row_pairs:
+            figure, pure = money(value)
+            if figure is None or not pure:
+                block.fact(label, value)
+                continue
+            if block.budget is None:  # no total printed: the first line (（一）财政拨款小计) is the year's
+                set_budget(block, label, value, figure, pure)
+            block.funding.append(Funding(printed_label(label), figure))
+        return
     money_pairs = [p for p in row_pairs if is_money(p[1])]
     if one_line:
         sides = [("year", p) for p in money_pairs]
