@@ -33,7 +33,7 @@ TOTAL = words("evaluation", "total")
 TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
-GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
+GOALS_SECTION = re.compile(r"(总体目标|绩效目标|目标完成情况)")
 EMPTY = ("", "—", "-", "－", "/", "无")
 
 
@@ -123,11 +123,13 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
             if not from_above:
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
                 continue
-            for c, text, _ in row[1:]:
+            for c, text, _ in row[1:]:  # one goal a row, or all in one row
+                if not text.strip() or c not in headings and headings:
+                    continue
                 if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
-                    outcome = text
+                    outcome = "\n".join(part for part in (outcome, text) if part)
                 else:
-                    goals = text
+                    goals = "\n".join(part for part in (goals, text) if part)
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
                 pair(label, value)
