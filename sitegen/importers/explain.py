@@ -72,6 +72,9 @@ def columns(header: Header) -> list[str]:
         if keys and found:
             why = f"{found.how}：「{found.label}」" if found.how != "完全一致" else "与词表一致"
             out.append(f"  列 {column_letters(c)}「{label}」→ {keys[0]}（{FIELD_NAMES.get(keys[0], keys[0])}；{why}）")
+        elif c in header.recipients:
+            out.append(f"  列 {column_letters(c)}「{label}」→ target（表头没有指标值列，已识别各列之后的列按受款地区或单位分列目标值；"
+                       "各列相同即为指标值）")
         elif found:
             out.append(f"  列 {column_letters(c)}「{label}」→ 未用（{found.key} 已由匹配更好的一列取得）")
         else:

@@ -20,7 +20,7 @@ from sitegen.importers.grid import Grid, Merge, with_inferred_merges
 from sitegen.importers.labels import INDICATOR_LABELS, PROJECT_LABELS, Match, indicator_key, label_text, project_key
 from sitegen.model import Overall, Project
 
-YEAR = re.compile(r"(20\d{2})\s*年")
+YEAR = re.compile(r"(20\d{2})\s*[)）]?\s*年")  # 2024年, (2024)年度
 SHEET_YEAR = re.compile(r"(?:^|\D)(20\d{2})(?:\D|$)")
 CODE_NAME = re.compile(r"^\s*[\[【(（]?\s*([0-9A-Za-z]{2,20})\s*[\]】)）]?\s*[-－—_ ：:]*\s*(\S.*)$")
 NAME_CODE = re.compile(r"^(\S.*?)\s*[(（]\s*([0-9A-Za-z]{3,20})\s*[)）]$")
@@ -70,6 +70,7 @@ class Header:
     labels: dict[int, str]  # every column's label as printed
     band_texts: frozenset[str] = frozenset()  # every text of the header rows (a repeated header's cells)
     matches: dict[int, Match] = field(default_factory=dict)  # how each column's label was matched (--explain)
+    recipients: tuple[int, ...] = ()  # target columns, one per recipient of the funds (recipient_columns)
 
     def value(self, grid: Grid, row: int, col: int) -> str:
         """A data cell's text; empty where a header label merged down over it shows through
@@ -178,8 +179,22 @@ def make_header(grid: Grid, row: int, top: int) -> Header:
             columns.setdefault(found.key, []).append(c)
         else:
             extra[c] = labels[c]
+    recipients = recipient_columns(columns, extra)
+    if recipients:
+        columns["target"] = list(recipients)
+        extra = {c: label for c, label in extra.items() if c not in recipients}
     band = frozenset(grid.own(r, c) for r in range(top, row + 1) for c in range(grid.width) if grid.own(r, c))
-    return Header(row, top, columns, extra, labels, band, matches)
+    return Header(row, top, columns, extra, labels, band, matches, recipients)
+
+
+def recipient_columns(columns: dict[str, list[int]], extra: dict[int, str]) -> tuple[int, ...]:
+    """A header with no target column whose last columns name no field: one target column per
+    recipient of the funds (福建's 专项资金绩效目标表: 指标方向 | 笏石街道办 | 埭头镇, a column for each
+    街道 or 镇 the money goes to). The indicator rows read them with table.recipient_target."""
+    if "target" in columns or "name" not in columns:
+        return ()
+    last_known = max(c for cols in columns.values() for c in cols)
+    return tuple(sorted(c for c, label in extra.items() if c > last_known and not labels.is_computed(label)))
 
 
 def is_header_row(grid: Grid, row: int) -> bool:

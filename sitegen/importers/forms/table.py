@@ -140,6 +140,7 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
     for key in values:
         if key != "name" and spans_from_name(grid, row, header, key):
             values[key] = ""  # the 三级 cell runs over this column: it holds no value of its own
+    recipient_target(grid, row, header, found, values)
     names = cells.split_packed_names(name)
     targets = [values.get("target", "")]
     if len(names) > 1:
@@ -164,6 +165,22 @@ def indicator_rows(grid: Grid, row: int, header: Header, levels: Levels, found: 
                 one_name = bare
         result.append(build(grid, row, header, found, level1, level2, one_name, target, values, extra_remarks))
     return result
+
+
+def recipient_target(grid: Grid, row: int, header: Header, found: Found, values: dict[str, str]) -> None:
+    """Targets printed once per recipient (forms.recipient_columns): the same value in every column is
+    the indicator's target; values that differ are no one target, each is kept in the remark
+    (`笏石街道办：100%`) and the row is reported."""
+    if len(header.recipients) < 2:
+        return
+    texts = {c: header.value(grid, row, c).strip() for c in header.recipients}
+    if len({cells.squeeze(text) for text in texts.values()}) == 1:
+        return  # values["target"] is the first column's, the same as the others
+    values["target"] = ""
+    each = [f"{cells.squeeze(header.labels[c])}：{text}" for c, text in texts.items() if text]
+    values["remark"] = "；".join(part for part in (values.get("remark", "").strip(), *each) if part)
+    found.warnings.append(f"{found.where(row, header.recipients[0])}: 各列（{'、'.join(cells.squeeze(header.labels[c]) for c in texts)}）"
+                          "的目标值不同，没有一个共同的指标值：各列的值写入 remark，target 留空，请核对")
 
 
 def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level2: str, name: str,

@@ -89,6 +89,7 @@ def read(grid: Grid, header: Header) -> Found:
     found = Found("declaration", grid, (0, grid.height - 1), layout="declaration")
     block = Block()
     lines: list[str] = []
+    block_at = None  # how many lines stand above the labelled block
     for r in range(header.top):
         if grid.is_empty_row(r):
             continue
@@ -96,8 +97,9 @@ def read(grid: Grid, header: Header) -> Found:
         if line is not None:
             lines.append(line)
             continue
+        block_at = len(lines) if block_at is None else block_at
         read_row(grid, r, block, found)
-    read_lines(found, block, lines, grid)
+    read_lines(found, block, lines, grid, lines[:block_at])
     for label in header.labels.values():
         found.money_unit = found.money_unit or cells.money_unit(label)
     midterm, indicators, last = read_indicators(grid, header, block, found)
@@ -112,8 +114,9 @@ def read(grid: Grid, header: Header) -> Found:
     return found
 
 
-def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None:
-    """Title, year, 预算单位 and 单位：万元 lines above the form."""
+def read_lines(found: Found, block: Block, lines: list[str], grid: Grid, heading: tuple | list = ()) -> None:
+    """Title, year, 预算单位 and 单位：万元 lines above the form; a further line of the heading (the lines
+    above the labelled block) that no label names is a subtitle."""
     for text in (part for line in lines for part in line_parts(line)):
         unit = cells.money_unit(text)
         found.money_unit = found.money_unit or unit
@@ -124,10 +127,25 @@ def read_lines(found: Found, block: Block, lines: list[str], grid: Grid) -> None
             found.title = title_of(text, grid)
         elif not unit and not budget_unit and not SKIPPED_LINE.match(text):
             cover_line(text, block)
+            if text in heading and subtitle(text):
+                block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+BRACKETED_LINE = re.compile(r"^\s*[(（][^()（）]+[)）]\s*$")
+
+
+def subtitle(text: str) -> bool:
+    """A line in brackets under the title (天津: `(天津市宝坻区畜禽粪污资源化利用整区推进项目)` under the 专项's
+    title): the project's note. Not the year alone (（2023年度）), not a `label: value` line (cover_line's);
+    a section heading above the block (项目基本信息) is no subtitle."""
+    labelled = LABELLED_LINE.match(text)
+    if labelled is not None and len(cells.squeeze(labelled.group(1))) <= 12:
+        return False
+    return bool(BRACKETED_LINE.match(text)) and not SKIPPED_LINE.match(text)
 
 
 NEXT_LABEL = re.compile(r"\s+(?=[^\s:：()（）]{2,8}(?:[(（][^)）]{1,4}[)）])?\s*[:：])")

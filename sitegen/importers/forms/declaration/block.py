@@ -55,8 +55,10 @@ def unit_line(text: str) -> str | None:
     return name if name and name not in ("万元", "元") else None
 
 # Lines that are no title: a code line (报表编号:510000_0013zp), 附件2, 附件2-1, the form's number (表十二, 附表3,
-# 公开14表), （2023年度）.
-SKIPPED_LINE = re.compile(r"^\s*[^:：\s]{1,8}\s*[:：]\s*[0-9A-Za-z_\-]+\s*$|^\s*(?:公开|部门)?\s*\d+\s*表\s*$|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)?\s*[:：]?\s*$|^\s*[(（]\s*20\d{2}\s*年度?\s*[)）]\s*$")
+# 公开14表), the year alone: （2023年度）, (2020)年度, 2024年度.
+SKIPPED_LINE = re.compile(r"^\s*[^:：\s]{1,8}\s*[:：]\s*[0-9A-Za-z_\-]+\s*$|^\s*(?:公开|部门)?\s*\d+\s*表\s*$"
+                          r"|^\s*(?:附件|附表|表)\s*[\d一二三四五六七八九十]*(?:\s*[-－—]\s*\d+)*\s*[:：]?\s*$"
+                          r"|^\s*[(（]?\s*20\d{2}\s*[)）]?\s*(?:年度?)?\s*[)）]?\s*$")
 MONEY_UNIT_NOTE = re.compile(r"^(?:金额)?单位[:：](?:万元|元)$")  # 单位:万元 printed in a cell of the block
 
 
@@ -160,7 +162,8 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
     row = row_cells(grid, r)
     first_col, first_text, from_above = row[0]
     m = grid.merge_at(r, first_col)
-    section = first_text if (from_above or (m is not None and m.height > 1)) else ""
+    one_line = not from_above and (m is None or m.height == 1) and money_line(row)
+    section = first_text if (from_above or (m is not None and m.height > 1) or one_line) else ""
     section = SHORT.get(label_text(section), section)  # 总 (总体目标 cut short on the printed page)
     body = row[1:] if section else row
     for _, text, above in row:
@@ -171,7 +174,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
         read_goals(grid, r, section, body, block, from_above)
     elif section and MONEY_SECTION.match(label_text(section)):
         headed = headed_pairs(body, block)
-        read_money(grid, r, m, pairs(body) if headed is None else headed, block)
+        read_money(grid, r, m, pairs(body) if headed is None else headed, block, one_line)
     else:
         for _, label, value in pairs(body):
             read_pair(label, value, block)
@@ -347,9 +350,22 @@ def is_money(label: str) -> bool:
     return bool(MONEYISH.search(text) or text.startswith("其中")) and not NOT_MONEY.search(text)
 
 
-def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block) -> None:
+def money_line(row: list[tuple[int, str, bool]]) -> bool:
+    """A money section printed on one row (福建: 资金情况(万元) | 资金总额 | 35 | 其中:财政拨款 | 35 | 其他资金 | 0):
+    the section's label, then label · amount pairs (an amount may be left empty). Not a pair itself:
+    the cell after the label is a label, not a figure."""
+    own = [text for _, text, above in row if not above]
+    if len(own) < 3 or not MONEY_SECTION.match(label_text(own[0])) or money(own[1])[0] is not None:
+        return False
+    line = pairs(row[1:])
+    return all(is_money(label) and (not value.strip() or money(value)[1]) for _, label, value in line) \
+        and any(money(value)[1] for _, _, value in line)
+
+
+def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], block: Block, one_line: bool = False) -> None:
     """项目资金: the totals and the 其中 rows, 中期 left and 年度 right when two are printed. A pair that
-    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact."""
+    is no amount (财政资金科目代码, 年度预算执行率, 分值) is a fact. A section on one row (money_line) is
+    the year's: its total, then its sources."""
     if block.money_headings and row_pairs and all(money(value)[1] for _, _, value in row_pairs):
         read_money_table(row_pairs, block)
         return
@@ -364,7 +380,9 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
             block.funding.append(Funding(printed_label(label), figure))
         return
     money_pairs = [p for p in row_pairs if is_money(p[1])]
-    if len(money_pairs) >= 2:
+    if one_line:
+        sides = [("year", p) for p in money_pairs]
+    elif len(money_pairs) >= 2:
         sides = [("mid", money_pairs[0]), ("year", money_pairs[1])] + [("fact", p) for p in money_pairs[2:]]
     else:
         sides = [("mid" if "中期" in label_text(p[1]) else "year", p) for p in money_pairs]
