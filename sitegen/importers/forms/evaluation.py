@@ -7,6 +7,12 @@ rows; 年度总体目标 with 预期目标 and 实际完成情况; the indicator
 年度指标值 · 实际完成值 · 分值 · 得分 · 偏差原因分析及改进措施; a 总分 row; and
 评价结论 / 存在问题 / 改进措施 rows when printed.
 
+Regional variants, by rule: a form that prints 年初预算数 and no 全年预算数
+column (执行率 = B/A) takes 年初预算数 as the year's budget (`adjusted`); a
+weight printed in a heading (`分值(10分)`, `预算执行情况(20分)`) is the
+execution weight when the row prints none; a 年度总体目标 row with two texts
+and no headings holds the goal, then what was done (the standard columns).
+
 The form gives a project record (name, goals, targets, the year's budget:
 what a unit without its goals table gets) with its `evaluation` and the
 indicators' results; plan.py merges it into the project file that exists.
@@ -18,12 +24,12 @@ import re
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms import Found, Header, make_header, note_text, rows, year_of
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, printed_label, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
+from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -37,9 +43,11 @@ EMPTY = ("", "—", "-", "－", "/", "无")
 
 
 def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words."""
-    for squeezed in (label_text(text), label_text(CIRCLED.sub("", "".join(text.split())))):
-        key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
+    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words, and so is one
+    with a qualifier in brackets after them (`预算数(A)`, `分值(10分)`, `得分(20分*执行率)`)."""
+    whole = label_text(text)
+    for words_ in (whole, label_text(CIRCLED.sub("", "".join(text.split()))), BRACKETED_TAIL.sub("", whole)):
+        key = next((key for key, labels in table.items() if words_ in (label_text(one) for one in labels)), None)
         if key:
             return key
     return None
@@ -70,6 +78,7 @@ class Money:
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
         self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
+        self.printed_weight: Decimal | None = None  # 预算执行情况(20分), 分值(10分): the weight in a heading
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -114,16 +123,15 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         in_section = from_above or (m is not None and m.height > 1)
         if in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
+            money.printed_weight = money.printed_weight or rows.level_name(section)[1]
             read_money(grid, r, row[1:], money, found)
         elif in_section and GOALS_SECTION.search(label_text(section)):
             if not from_above:
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
                 continue
-            for c, text, _ in row[1:]:
-                if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
-                    outcome = text
-                else:
-                    goals = text
+            goals, outcome = goal_texts(row[1:], headings, goals, outcome)
+        elif goal_row(row):
+            goals, outcome = goal_texts(row[1:], {}, goals, outcome)
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
                 pair(label, value)
@@ -132,19 +140,50 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
     return money, goals, outcome
 
 
+def goal_row(row: list[tuple[int, str, bool]]) -> bool:
+    """`年度总体目标 | <goal> | <what was done>` on one row, without 预期目标 / 实际完成情况 headings."""
+    texts = [text for _, text, above in row[1:] if not above and text.strip()]
+    return (not row[0][2] and bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
+            and not any(is_heading(text) for text in texts))
+
+
+def is_heading(text: str) -> bool:
+    """预期目标 · 实际完成情况 · 年初设定目标: a short heading over the goals, not a goal."""
+    squeezed = label_text(text)
+    return len(squeezed) <= 14 and bool(re.search(r"目标|完成情况", squeezed))
+
+
+def goal_texts(body: list[tuple[int, str, bool]], headings: dict[int, str], goals: str, outcome: str) -> tuple[str, str]:
+    """The goals and what was done, by the heading over each text (预期目标 · 实际完成情况); without
+    headings, in the standard form's order: the first text is the goal, the second the outcome."""
+    texts = [(c, text) for c, text, above in body if headings or not above and text.strip()]
+    for n, (c, text) in enumerate(texts):
+        heading = headings.get(c, "")
+        if "实际" in heading or "完成" in heading or (not headings and n == 1):
+            outcome = text
+        else:
+            goals = text
+    return goals, outcome
+
+
 def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
     if money.total is None:
         found.warnings.append(f"{found.where(0)}: 自评表中没有读到资金总额一行（年度资金总额 / 合计），全年预算数、全年执行数记为 0.00，请核对")
         money.total = {}
     t = money.total
     zero = Decimal("0.00")
+    if t.get("adjusted") is None and t.get("initial") is not None and "adjusted" not in money.columns.values():
+        # Only 年初预算数 printed (执行率 = B/A): it is the base of the rate, the year's budget as the form knows it.
+        t["adjusted"] = t["initial"]
+        found.guesses.append(f"{found.where(0)}: 自评表没有全年预算数一栏：全年预算数（evaluation.budget.adjusted）取年初预算数 {t['initial']}")
     if found.money_unit != "元" and (t.get("adjusted") or zero) >= 1000000:
         found.warnings.append(f"{found.where(0)}: 全年预算数 {t.get('adjusted')} 万元超过一百亿元：表中的金额是否以元计？"
                               "如是，请在 disclosure.yaml 中写 money_unit: 元")
     return Evaluation(
         published=None, initial=t.get("initial"), adjusted=t.get("adjusted") if t.get("adjusted") is not None else zero,
         spent=t.get("spent") if t.get("spent") is not None else zero, funding=money.funding,
-        execution_weight=t.get("weight"), execution_earned=t.get("earned"), outcome=goal_list(outcome),
+        execution_weight=t.get("weight") if t.get("weight") is not None else money.printed_weight,
+        execution_earned=t.get("earned"), outcome=goal_list(outcome),
         process=texts.get("process", ""), conclusion=texts.get("conclusion", ""), problems=texts.get("problems", ""),
         improvements=texts.get("improvements", ""), stated_total=stated, loc=found.loc(0), locs={},
     )  # fmt: skip
@@ -168,6 +207,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
         money.labels = {c: text for c, text in own if text.strip()}
+        weights = [rows.level_name(text)[1] for c, text in own if keys[c] == "weight"]
+        money.printed_weight = money.printed_weight or next((w for w in weights if w is not None), None)
         return
     if not money.columns:
         return  # group headings over the column headings (预算安排 · 拨付情况)
@@ -177,7 +218,7 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     for c, heading in money.labels.items():
         text = grid.text(r, c)
         if c not in money.columns and text and text != label:
-            money.extra.append(f"{''.join(label.split())} {''.join(heading.split())}：{text}")
+            money.extra.append(f"{printed_label(label)} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
