@@ -24,9 +24,10 @@ import re
 from decimal import Decimal
 
 from sitegen.importers import cells
-from sitegen.importers.forms import Found, Header, make_header, note_text, rows, year_of
+from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
 from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, printed_label, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
+from sitegen.importers.forms.rows import level_name
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
@@ -43,11 +44,10 @@ EMPTY = ("", "—", "-", "－", "/", "无")
 
 
 def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
-    """The key of a heading; a heading with its formula (`小计④=①+②+③`) is its words, and so is one
-    with a qualifier in brackets after them (`预算数(A)`, `分值(10分)`, `得分(20分*执行率)`)."""
-    whole = label_text(text)
-    for words_ in (whole, label_text(CIRCLED.sub("", "".join(text.split()))), BRACKETED_TAIL.sub("", whole)):
-        key = next((key for key, labels in table.items() if words_ in (label_text(one) for one in labels)), None)
+    """The key of a heading; a heading with its formula (`小计④=①+②+③`, `预算数(A)`, `得分(20分*执行率)`) is its words."""
+    plain = label_text(text)
+    for squeezed in (plain, label_text(CIRCLED.sub("", "".join(text.split()))), BRACKETED_TAIL.sub("", plain)):
+        key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
         if key:
             return key
     return None
@@ -78,7 +78,7 @@ class Money:
         self.funding: list[EvaluationFunding] = []
         self.extra: list[str] = []
         self.paired = False  # 预算数: | 2.38 | 执行数: | 2.38 — each heading with its value beside it
-        self.printed_weight: Decimal | None = None  # 预算执行情况(20分), 分值(10分): the weight in a heading
+        self.weight: Decimal | None = None  # printed after the section's label when no 分值 column says it
 
 
 def read(grid: Grid, header: Header) -> Found:
@@ -123,7 +123,7 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         in_section = from_above or (m is not None and m.height > 1)
         if in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
-            money.printed_weight = money.printed_weight or rows.level_name(section)[1]
+            money.weight = money.weight or level_name(section)[1]  # 预算执行情况(万元)(20分): the execution's weight
             read_money(grid, r, row[1:], money, found)
         elif in_section and GOALS_SECTION.search(label_text(section)):
             if not from_above:
@@ -182,8 +182,7 @@ def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, s
     return Evaluation(
         published=None, initial=t.get("initial"), adjusted=t.get("adjusted") if t.get("adjusted") is not None else zero,
         spent=t.get("spent") if t.get("spent") is not None else zero, funding=money.funding,
-        execution_weight=t.get("weight") if t.get("weight") is not None else money.printed_weight,
-        execution_earned=t.get("earned"), outcome=goal_list(outcome),
+        execution_weight=t.get("weight") if t.get("weight") is not None else money.weight, execution_earned=t.get("earned"), outcome=goal_list(outcome),
         process=texts.get("process", ""), conclusion=texts.get("conclusion", ""), problems=texts.get("problems", ""),
         improvements=texts.get("improvements", ""), stated_total=stated, loc=found.loc(0), locs={},
     )  # fmt: skip
@@ -207,8 +206,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
         money.labels = {c: text for c, text in own if text.strip()}
-        weights = [rows.level_name(text)[1] for c, text in own if keys[c] == "weight"]
-        money.printed_weight = money.printed_weight or next((w for w in weights if w is not None), None)
+        weights = [level_name(text)[1] for c, text in own if keys[c] == "weight"]  # 分值(10分): also the weight
+        money.weight = money.weight or next((w for w in weights if w is not None), None)
         return
     if not money.columns:
         return  # group headings over the column headings (预算安排 · 拨付情况)
