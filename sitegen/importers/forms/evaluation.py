@@ -25,12 +25,13 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, printed_label, read_lines, read_pair, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.rows import level_name
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
+from sitegen.importers.forms.declaration.block import printed_label
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -140,32 +141,6 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
     return money, goals, outcome
 
 
-def goal_row(row: list[tuple[int, str, bool]]) -> bool:
-    """`年度总体目标 | <goal> | <what was done>` on one row, without 预期目标 / 实际完成情况 headings."""
-    texts = [text for _, text, above in row[1:] if not above and text.strip()]
-    return (not row[0][2] and bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
-            and not any(is_heading(text) for text in texts))
-
-
-def is_heading(text: str) -> bool:
-    """预期目标 · 实际完成情况 · 年初设定目标: a short heading over the goals, not a goal."""
-    squeezed = label_text(text)
-    return len(squeezed) <= 14 and bool(re.search(r"目标|完成情况", squeezed))
-
-
-def goal_texts(body: list[tuple[int, str, bool]], headings: dict[int, str], goals: str, outcome: str) -> tuple[str, str]:
-    """The goals and what was done, by the heading over each text (预期目标 · 实际完成情况); without
-    headings, in the standard form's order: the first text is the goal, the second the outcome."""
-    texts = [(c, text) for c, text, above in body if headings or not above and text.strip()]
-    for n, (c, text) in enumerate(texts):
-        heading = headings.get(c, "")
-        if "实际" in heading or "完成" in heading or (not headings and n == 1):
-            outcome = text
-        else:
-            goals = text
-    return goals, outcome
-
-
 def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, str], stated) -> Evaluation:
     if money.total is None:
         found.warnings.append(f"{found.where(0)}: 自评表中没有读到资金总额一行（年度资金总额 / 合计），全年预算数、全年执行数记为 0.00，请核对")
@@ -193,6 +168,32 @@ def goal_list(text: str) -> list[str]:
         return []
     goals = cells.split_goals(text)
     return goals if isinstance(goals, list) else [goals]
+
+
+def goal_row(row: list[tuple[int, str, bool]]) -> bool:
+    """`年度总体目标 | <goal> | <what was done>` on one row, without 预期目标 / 实际完成情况 headings."""
+    texts = [text for _, text, above in row[1:] if not above and text.strip()]
+    return (not row[0][2] and bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
+            and not any(is_heading(text) for text in texts))
+
+
+def is_heading(text: str) -> bool:
+    """预期目标 · 实际完成情况 · 年初设定目标: a short heading over the goals, not a goal."""
+    squeezed = label_text(text)
+    return len(squeezed) <= 14 and bool(re.search(r"目标|完成情况", squeezed))
+
+
+def goal_texts(body: list[tuple[int, str, bool]], headings: dict[int, str], goals: str, outcome: str) -> tuple[str, str]:
+    """The goals and what was done, by the heading over each text (预期目标 · 实际完成情况); without
+    headings, in the standard form's order: the first text is the goal, the second the outcome."""
+    texts = [(c, text) for c, text, above in body if headings or not above and text.strip()]
+    for n, (c, text) in enumerate(texts):
+        heading = headings.get(c, "")
+        if "实际" in heading or "完成" in heading or (not headings and n == 1):
+            outcome = text
+        else:
+            goals = text
+    return goals, outcome
 
 
 def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Money", found: Found) -> None:
