@@ -31,7 +31,6 @@ from sitegen.importers.forms.rows import level_name
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
-from sitegen.importers.forms.declaration.block import printed_label
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -218,7 +217,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     for c, heading in money.labels.items():
         text = grid.text(r, c)
         if c not in money.columns and text and text != label:
-            money.extra.append(f"{printed_label(label)} {''.join(heading.split())}：{text}")
+            printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
+            money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
