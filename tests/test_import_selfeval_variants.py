@@ -1,7 +1,7 @@
 """Regional variants of the 项目支出绩效自评表 the importer reads by general rules, not by file: a money
 block with 年初预算数 and no 全年预算数 column, a weight printed inside a heading (`分值(10分)`,
 `预算执行情况(20分)`), headings with a bracketed qualifier (`预算数(A)`), a 年度总体目标 row with its two
-texts and no 预期目标 / 实际完成情况 headings, a 得分计算方法 column. Each form is written as a real
+texts and no 预期目标 / 实际完成情况 headings, goals printed one a row, a 得分计算方法 column. Each form is written as a real
 .xlsx (tests/import_fixtures/make.py) and imported with the CLI."""
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ INITIAL_ONLY = """\
 总分	<	<	<	<	<	<	<	99
 """
 
-# 预算数(A) · 执行数(B) · 得分(20分*执行率) under a section that prints the weight: 预算执行情况(20分).
+# 预算数(A) · 执行数(B) · 得分(20分*执行率) under a section that prints the weight: 预算执行情况(20分);
+# 年度目标完成情况 with one goal a row.
 SECTION_WEIGHT = """\
 2024年度项目支出绩效自评表	<	<	<	<	<	<
 项目名称	乡村道路养护	<	<	<	<	<
 主管部门	某县交通运输局	<	实施单位	某县公路养护中心	<	<
 预算执行情况(万元)\\n(20分)		预算数(A)	执行数(B)	执行率(B/A)	得分\\n(20分*执行率)	<
 ^	年度财政资金总额	50	40	80	16	<
+年度目标完成情况	预期目标	<	<	目标实际完成情况	<	<
+^	目标1:养护农村公路120公里	<	<	目标1:养护农村公路126公里	<	<
+^	目标2:路况优良率90%	<	<	目标2:路况优良率95%	<	<
 年度绩效目标\\n(80分)	一级指标	二级指标	三级指标	年初目标值(A)	实际完成值(B)	得分
 ^	产出指标(80分)	数量指标	养护里程	120	126	80
 """
@@ -95,3 +99,10 @@ def test_headings_with_a_bracketed_qualifier_and_a_section_weight(tmp_path):
     assert (e.initial, e.adjusted, e.spent) == (None, Decimal("50"), Decimal("40"))
     assert (e.execution_weight, e.execution_earned) == (Decimal("20"), Decimal("16"))
     assert project.budget == Decimal("50")
+
+
+def test_goals_printed_one_a_row_under_their_headings_are_a_list(tmp_path):
+    project, _ = imported(tmp_path, SECTION_WEIGHT)
+    assert project.goals == ["目标1:养护农村公路120公里", "目标2:路况优良率90%"]
+    assert project.evaluation.outcome == ["目标1:养护农村公路126公里", "目标2:路况优良率95%"]
+    assert project.facts == (("主管部门", "某县交通运输局"),)

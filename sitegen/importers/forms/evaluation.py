@@ -39,7 +39,7 @@ TOTAL = words("evaluation", "total")
 TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
-GOALS_SECTION = re.compile(r"(总体目标|绩效目标)")
+GOALS_SECTION = re.compile("|".join(map(re.escape, words("evaluation", "goal_sections"))))
 EMPTY = ("", "—", "-", "－", "/", "无")
 
 
@@ -184,14 +184,15 @@ def is_heading(text: str) -> bool:
 
 def goal_texts(body: list[tuple[int, str, bool]], headings: dict[int, str], goals: str, outcome: str) -> tuple[str, str]:
     """The goals and what was done, by the heading over each text (预期目标 · 实际完成情况); without
-    headings, in the standard form's order: the first text is the goal, the second the outcome."""
-    texts = [(c, text) for c, text, above in body if headings or not above and text.strip()]
+    headings, in the standard form's order: the first text is the goal, the second the outcome. A
+    form that prints one goal a row (目标1:… | 目标1:… under the headings) gives one line each."""
+    texts = [(c, text) for c, text, above in body if (headings or not above) and text.strip()]
     for n, (c, text) in enumerate(texts):
         heading = headings.get(c, "")
         if "实际" in heading or "完成" in heading or (not headings and n == 1):
-            outcome = text
+            outcome = f"{outcome}\n{text}" if outcome else text
         else:
-            goals = text
+            goals = f"{goals}\n{text}" if goals else text
     return goals, outcome
 
 
