@@ -39,7 +39,7 @@ TOTAL = words("evaluation", "total")
 TOTAL_ROWS = words("evaluation", "total_rows")
 CIRCLED = re.compile(r"[①-⑳].*$")
 MONEY_SECTION = re.compile(r"^(项目资金|资金情况|项目资金情况|预算执行情况|财政资金安排|部门资金|单位资金|年度资金)")
-GOALS_SECTION = re.compile("|".join(map(re.escape, words("evaluation", "goal_sections"))))
+GOALS_SECTION = re.compile(r"(总体目标|绩效目标|目标完成情况)")
 EMPTY = ("", "—", "-", "－", "/", "无")
 
 
@@ -121,7 +121,9 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         section, from_above = row[0][1], row[0][2]
         m = grid.merge_at(r, row[0][0])
         in_section = from_above or (m is not None and m.height > 1)
-        if in_section and MONEY_SECTION.match(label_text(section)):
+        if not in_section and goal_row(row):
+            goals, outcome = goal_and_outcome(row[1:], goals, outcome)
+        elif in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
             money.weight = money.weight or level_name(section)[1]  # 预算执行情况(万元)(20分): the execution's weight
             read_money(grid, r, row[1:], money, found)
@@ -129,9 +131,13 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
             if not from_above:
                 headings = {c: label_text(text) for c, text, _ in row[1:]}
                 continue
-            goals, outcome = goal_texts(row[1:], headings, goals, outcome)
-        elif goal_row(row):
-            goals, outcome = goal_texts(row[1:], {}, goals, outcome)
+            for c, text, _ in row[1:]:  # one goal a row, or all in one row
+                if not text.strip() or c not in headings and headings:
+                    continue
+                if "实际" in headings.get(c, "") or "完成" in headings.get(c, ""):
+                    outcome = "\n".join(part for part in (outcome, text) if part)
+                else:
+                    goals = "\n".join(part for part in (goals, text) if part)
         else:
             for _, label, value in pairs(row[1:] if in_section else row):
                 pair(label, value)
@@ -170,9 +176,10 @@ def goal_list(text: str) -> list[str]:
 
 
 def goal_row(row: list[tuple[int, str, bool]]) -> bool:
-    """`年度总体目标 | <goal> | <what was done>` on one row, without 预期目标 / 实际完成情况 headings."""
+    """`年度总体目标 | <goal> | <what was done>` on one row (its label over no other row), without
+    预期目标 / 实际完成情况 headings."""
     texts = [text for _, text, above in row[1:] if not above and text.strip()]
-    return (not row[0][2] and bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
+    return (bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
             and not any(is_heading(text) for text in texts))
 
 
@@ -182,17 +189,13 @@ def is_heading(text: str) -> bool:
     return len(squeezed) <= 14 and bool(re.search(r"目标|完成情况", squeezed))
 
 
-def goal_texts(body: list[tuple[int, str, bool]], headings: dict[int, str], goals: str, outcome: str) -> tuple[str, str]:
-    """The goals and what was done, by the heading over each text (预期目标 · 实际完成情况); without
-    headings, in the standard form's order: the first text is the goal, the second the outcome. A
-    form that prints one goal a row (目标1:… | 目标1:… under the headings) gives one line each."""
-    texts = [(c, text) for c, text, above in body if (headings or not above) and text.strip()]
-    for n, (c, text) in enumerate(texts):
-        heading = headings.get(c, "")
-        if "实际" in heading or "完成" in heading or (not headings and n == 1):
-            outcome = f"{outcome}\n{text}" if outcome else text
-        else:
-            goals = f"{goals}\n{text}" if goals else text
+def goal_and_outcome(body: list[tuple[int, str, bool]], goals: str, outcome: str) -> tuple[str, str]:
+    """Without headings, in the standard form's order (预期目标 · 实际完成情况): the first text is the
+    goal, the second what was done."""
+    texts = [text for _, text, above in body if not above and text.strip()]
+    goals = "\n".join(part for part in (goals, texts[0]) if part)
+    if len(texts) > 1:
+        outcome = "\n".join(part for part in (outcome, texts[1]) if part)
     return goals, outcome
 
 
