@@ -7,6 +7,12 @@ rows; 年度总体目标 with 预期目标 and 实际完成情况; the indicator
 年度指标值 · 实际完成值 · 分值 · 得分 · 偏差原因分析及改进措施; a 总分 row; and
 评价结论 / 存在问题 / 改进措施 rows when printed.
 
+Regional variants, by rule: a form that prints 年初预算数 and no 全年预算数
+column (执行率 = B/A) takes 年初预算数 as the year's budget (`adjusted`); a
+weight printed in a heading (`分值(10分)`, `预算执行情况(20分)`) is the
+execution weight when the row prints none; a 年度总体目标 row with two texts
+and no headings holds the goal, then what was done (the standard columns).
+
 The form gives a project record (name, goals, targets, the year's budget:
 what a unit without its goals table gets) with its `evaluation` and the
 indicators' results; plan.py merges it into the project file that exists.
@@ -121,7 +127,9 @@ def read_block(grid: Grid, header: Header, found: Found, block: Block, pair) -> 
         if in_section and len(row) > 2 and nested_goals(grid, r, row[1]):
             row = row[1:]  # 项目基本情况 | 1.项目年度目标完成情况 | 项目年度目标 | 年度目标完成情况: the inner section
             section, from_above = row[0][1], row[0][2]
-        if in_section and MONEY_SECTION.match(label_text(section)):
+        if not in_section and goal_row(row):
+            goals, outcome = goal_and_outcome(row[1:], goals, outcome)
+        elif in_section and MONEY_SECTION.match(label_text(section)):
             found.money_unit = found.money_unit or cells.money_unit(section)
             money.weight = money.weight or level_name(section)[1]  # 预算执行情况(万元)(20分): the execution's weight
             read_money(grid, r, row[1:], money, found)
@@ -172,6 +180,10 @@ def evaluation_of(found: Found, money: "Money", outcome: str, texts: dict[str, s
         money.total = {}
     t = money.total
     zero = Decimal("0.00")
+    if t.get("adjusted") is None and t.get("initial") is not None and "adjusted" not in money.columns.values():
+        # Only 年初预算数 printed (执行率 = B/A): it is the base of the rate, the year's budget as the form knows it.
+        t["adjusted"] = t["initial"]
+        found.guesses.append(f"{found.where(0)}: 自评表没有全年预算数一栏：全年预算数（evaluation.budget.adjusted）取年初预算数 {t['initial']}")
     if found.money_unit != "元" and (t.get("adjusted") or zero) >= 1000000:
         found.warnings.append(f"{found.where(0)}: 全年预算数 {t.get('adjusted')} 万元超过一百亿元：表中的金额是否以元计？"
                               "如是，请在 disclosure.yaml 中写 money_unit: 元")
@@ -191,6 +203,30 @@ def goal_list(text: str) -> list[str]:
     return goals if isinstance(goals, list) else [goals]
 
 
+def goal_row(row: list[tuple[int, str, bool]]) -> bool:
+    """`年度总体目标 | <goal> | <what was done>` on one row (its label over no other row), without
+    预期目标 / 实际完成情况 headings."""
+    texts = [text for _, text, above in row[1:] if not above and text.strip()]
+    return (bool(GOALS_SECTION.search(label_text(row[0][1]))) and 1 <= len(texts) <= 2
+            and not any(is_heading(text) for text in texts))
+
+
+def is_heading(text: str) -> bool:
+    """预期目标 · 实际完成情况 · 年初设定目标: a short heading over the goals, not a goal."""
+    squeezed = label_text(text)
+    return len(squeezed) <= 14 and bool(re.search(r"目标|完成情况", squeezed))
+
+
+def goal_and_outcome(body: list[tuple[int, str, bool]], goals: str, outcome: str) -> tuple[str, str]:
+    """Without headings, in the standard form's order (预期目标 · 实际完成情况): the first text is the
+    goal, the second what was done."""
+    texts = [text for _, text, above in body if not above and text.strip()]
+    goals = "\n".join(part for part in (goals, texts[0]) if part)
+    if len(texts) > 1:
+        outcome = "\n".join(part for part in (outcome, texts[1]) if part)
+    return goals, outcome
+
+
 def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Money", found: Found) -> None:
     """The column headings row (two or more of 年初预算数 · 全年预算数 · 全年执行数 · 分值 · 得分), then
     one row per source: 年度资金总额 / 合计 is the total, every other row a `funding` row. A heading
@@ -202,6 +238,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     if sum(1 for key in keys.values() if key) >= 2:
         money.columns = {c: key for c, key in keys.items() if key}
         money.labels = {c: text for c, text in own if text.strip()}
+        weights = [level_name(text)[1] for c, text in own if keys[c] == "weight"]  # 分值(10分): also the weight
+        money.weight = money.weight or next((w for w in weights if w is not None), None)
         return
     if not money.columns:
         return  # group headings over the column headings (预算安排 · 拨付情况)
@@ -211,7 +249,8 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     for c, heading in money.labels.items():
         text = grid.text(r, c)
         if c not in money.columns and text and text != label:
-            money.extra.append(f"{''.join(label.split())} {''.join(heading.split())}：{text}")
+            printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
+            money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values

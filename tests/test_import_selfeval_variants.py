@@ -1,0 +1,108 @@
+"""Regional variants of the 项目支出绩效自评表 the importer reads by general rules, not by file: a money
+block with 年初预算数 and no 全年预算数 column, a weight printed inside a heading (`分值(10分)`,
+`预算执行情况(20分)`), headings with a bracketed qualifier (`预算数(A)`), a 年度总体目标 row with its two
+texts and no 预期目标 / 实际完成情况 headings, goals printed one a row, a 得分计算方法 column. Each form is written as a real
+.xlsx (tests/import_fixtures/make.py) and imported with the CLI."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from sitegen.checks.pipeline import load_content
+from tests.conftest import run
+
+FIXTURES = Path(__file__).parent / "import_fixtures"
+sys.path.insert(0, str(FIXTURES))
+from make import read_tables, write_xlsx  # noqa: E402
+
+# 年初预算数(A) only; 分值(10分); the goals row without headings; 计分方法 for the scoring column.
+INITIAL_ONLY = """\
+项目支出绩效自评表(2024年度)	<	<	<	<	<	<	<	<
+项目名称	乡村道路养护	<	<	<	<	<	<	<
+主管部门	某县交通运输局	<	<	<	实施单位	某县公路养护中心	<	<
+项目资金(万元)		<	<	年初预算数(A)	全年执行数(B)	分值(10分)	执行率(B/A)	得分
+^	年度资金总额:	<	<	200	180		90%	9
+^	其中:财政拨款	<	<	200	180
+年度总体目标	完成全县农村公路养护120公里	<	<	<	养护农村公路126公里,路况良好	<	<	<
+绩效指标	一级指标	二级指标	三级指标	分值	年度指标值(A)	全年实际值(B)	得分计算方法	得分
+^	产出指标(50分)	数量指标	养护里程	50	120	126	达到指标值记满分	50
+^	满意度指标(40分)	服务对象满意度指标	群众满意度	40	90	95	达到指标值记满分	40
+总分	<	<	<	<	<	<	<	99
+"""
+
+# 预算数(A) · 执行数(B) · 得分(20分*执行率) under a section that prints the weight: 预算执行情况(20分);
+# 年度目标完成情况 with one goal a row.
+SECTION_WEIGHT = """\
+2024年度项目支出绩效自评表	<	<	<	<	<	<
+项目名称	乡村道路养护	<	<	<	<	<
+主管部门	某县交通运输局	<	实施单位	某县公路养护中心	<	<
+预算执行情况(万元)\\n(20分)		预算数(A)	执行数(B)	执行率(B/A)	得分\\n(20分*执行率)	<
+^	年度财政资金总额	50	40	80	16	<
+年度目标完成情况	预期目标	<	<	目标实际完成情况	<	<
+^	目标1:养护农村公路120公里	<	<	目标1:养护农村公路126公里	<	<
+^	目标2:路况优良率90%	<	<	目标2:路况优良率95%	<	<
+年度绩效目标\\n(80分)	一级指标	二级指标	三级指标	年初目标值(A)	实际完成值(B)	得分
+^	产出指标(80分)	数量指标	养护里程	120	126	80
+"""
+
+
+def imported(tmp_path: Path, grid_text: str):
+    grid = tmp_path / "grid.tsv"
+    grid.write_text(grid_text, encoding="utf-8")
+    write_xlsx(read_tables(grid), tmp_path / "selfeval.xlsx")
+    into = tmp_path / "content"
+    into.mkdir()
+    (into / "site.yaml").write_text("title: 测试\nbase_url: https://example.org/\n", encoding="utf-8")
+    code, out, err = run("import", str(tmp_path / "selfeval.xlsx"), "--into", str(into),
+                         "--agency", "x1", "--region", "某省某县")
+    assert code == 0, out + err
+    loaded = load_content(into)
+    assert loaded.ok, [f.format() for f in loaded.findings.errors]
+    (project,) = loaded.content.unit_years()[0].projects
+    return project, out
+
+
+def test_a_form_without_a_full_year_budget_column_takes_the_initial_budget(tmp_path):
+    project, out = imported(tmp_path, INITIAL_ONLY)
+    e = project.evaluation
+    assert (e.initial, e.adjusted, e.spent) == (Decimal("200"), Decimal("200"), Decimal("180"))
+    assert project.budget == Decimal("200")
+    assert "全年预算数（evaluation.budget.adjusted）取年初预算数" in out
+    # The 其中 rows keep what is printed: no 全年预算数 is made up for them.
+    assert [(f.source, f.initial, f.adjusted, f.spent) for f in e.funding] == [("财政拨款", Decimal("200"), None, Decimal("180"))]
+
+
+def test_a_weight_printed_in_the_heading_is_the_execution_weight(tmp_path):
+    project, _ = imported(tmp_path, INITIAL_ONLY)
+    assert (project.evaluation.execution_weight, project.evaluation.execution_earned) == (Decimal("10"), Decimal("9"))
+    assert "分值" not in project.notes  # the heading is the weight's column, not a note
+
+
+def test_a_goals_row_without_headings_is_the_goal_then_what_was_done(tmp_path):
+    project, _ = imported(tmp_path, INITIAL_ONLY)
+    assert project.goals == ["完成全县农村公路养护120公里"]
+    assert project.evaluation.outcome == ["养护农村公路126公里,路况良好"]
+    assert project.facts == (("主管部门", "某县交通运输局"),)
+
+
+def test_the_scoring_column_is_scoring(tmp_path):
+    project, _ = imported(tmp_path, INITIAL_ONLY)
+    assert [(i.level1, i.name, i.scoring, i.remark) for i in project.indicators] == [
+        ("产出指标", "养护里程", "达到指标值记满分", ""), ("满意度指标", "群众满意度", "达到指标值记满分", "")]
+
+
+def test_headings_with_a_bracketed_qualifier_and_a_section_weight(tmp_path):
+    project, _ = imported(tmp_path, SECTION_WEIGHT)
+    e = project.evaluation
+    assert (e.initial, e.adjusted, e.spent) == (None, Decimal("50"), Decimal("40"))
+    assert (e.execution_weight, e.execution_earned) == (Decimal("20"), Decimal("16"))
+    assert project.budget == Decimal("50")
+
+
+def test_goals_printed_one_a_row_under_their_headings_are_a_list(tmp_path):
+    project, _ = imported(tmp_path, SECTION_WEIGHT)
+    assert project.goals == ["目标1:养护农村公路120公里", "目标2:路况优良率90%"]
+    assert project.evaluation.outcome == ["目标1:养护农村公路126公里", "目标2:路况优良率95%"]
+    assert project.facts == (("主管部门", "某县交通运输局"),)
