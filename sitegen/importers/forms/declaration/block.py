@@ -260,7 +260,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
     elif key:
         block.values[key] = cells.ticked(value) or value  # 项目属性: 1、持续性项目 ☑ 2、新增性项目 □
     elif is_label(label, FUNDING_SOURCES) and money(value)[1] and block.budget is not None:
-        block.funding.append(Funding(printed_label(label), money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
+        block.funding.append(Funding(source=printed_label(label), amount=money(value)[0]))  # 财政拨款: 2430.30, beside 资金总额
     elif is_label(label, INVESTMENT) or is_label(label, PLAIN_TOTALS) \
             or (MIDTERM_MONEY.search(text) or YEAR_MONEY.search(text)) and TOTALISH.search(text):
         # A total printed outside the 项目资金 section (东莞: 中期市财政预算 · 本年度申请市财政预算资金);
@@ -340,7 +340,7 @@ def read_money_table(row_pairs: list[tuple[int, str, str]], block: Block) -> Non
         if block.budget is None and (is_label(label, PLAIN_TOTALS) or YEAR_MONEY.search(text) and TOTALISH.search(text)):
             set_budget(block, label, value, figure, pure)
         elif label.strip():
-            block.funding.append(Funding(re.sub(r"^其中\s*[:：]?", "", printed_label(label)), figure))
+            block.funding.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=figure))
         else:
             block.fact(label, value)
 
@@ -377,7 +377,7 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
                 continue
             if block.budget is None:  # no total printed: the first line (（一）财政拨款小计) is the year's
                 set_budget(block, label, value, figure, pure)
-            block.funding.append(Funding(printed_label(label), figure))
+            block.funding.append(Funding(source=printed_label(label), amount=figure))
         return
     money_pairs = [p for p in row_pairs if is_money(p[1])]
     if one_line:
