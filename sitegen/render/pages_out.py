@@ -17,6 +17,7 @@ import shutil
 from urllib.parse import urlparse
 
 from sitegen.base.resources import code_digest, tree_digest
+from sitegen.checks.review.synonyms import SYNONYMS
 from sitegen.model import Content
 from sitegen.render import Context
 from sitegen.render.templates import environment, render_layout
@@ -36,9 +37,10 @@ class PageWriter:
         self.records = context.cache_dir / "pages" / f"{name}.json"  # page path → [digest, signature]
         self.known = read_records(self.records) if context.previous is not None else {}
         self.digests: dict[str, str] = {}
-        # Everything a page is made of besides its values: sitegen, the site's layouts, the nav.
+        # Everything a page is made of besides its values: sitegen, the site's layouts, the nav. Not
+        # the site's synonyms: what they change reaches a page through its rows' keys.
         self.base = hashlib.sha256(repr((
-            code_digest(), tree_digest(context.site_root / "layouts"), content.site, [(p.id, p.title) for p in content.pages],
+            code_digest(), tree_digest(context.site_root / "layouts", leave_out=(SYNONYMS,)), content.site, [(p.id, p.title) for p in content.pages],
             self.common["has_results"],
         )).encode("utf-8")).hexdigest()
 

@@ -38,6 +38,8 @@ class Shared:
     units: int
     years: int
     rows: int
+    anchor: str = ""  # on an index page of slugs: the row's id, the slug project pages link by
+    alias: str = ""  # …and the name written there, when the site's synonyms join it to this indicator
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,28 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
         kind_pages(out, index, kind, count)
     for (key,) in index.db.cursor().execute("SELECT key FROM shared ORDER BY slug"):  # streamed, not fetched
         peer_pages(out, index, shared_of(index, key))
-    buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(slug, 1, {BUCKET}) FROM identities ORDER BY 1")]
+    anchors(index)
+    buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(anchor, 1, {BUCKET}) FROM anchors ORDER BY 1")]
     for bucket in buckets:  # every indicator of the site has its row on one of these
-        listed = [Shared(*r) for r in index.db.execute(
-            "SELECT * FROM identities WHERE slug BETWEEN ? AND ? ORDER BY kind, name, slug", (bucket, bucket + "g"))]
+        listed = [Shared(*r[2:], anchor=r[0], alias=r[1]) for r in index.db.execute(
+            "SELECT anchor, alias, identities.* FROM anchors JOIN identities USING (key) "
+            "WHERE anchor BETWEEN ? AND ? ORDER BY kind, name, anchor", (bucket, bucket + "g"))]
         out.page(f"/peers/k/{bucket}/", "peers_bucket.html", bucket=bucket, listed=listed)
     out.finish()
     return out.count
+
+
+def anchors(index: IndicatorIndex) -> None:
+    """Where the project pages link (indicator_index.peer_link): the slug of each identity by the
+    contract's rule, with the identity the site compares it by; the same but for names the site's
+    synonyms join, which keep the name written (alias)."""
+    index.db.execute("DROP TABLE IF EXISTS anchors")
+    if index.synonyms:
+        index.db.execute("""CREATE TABLE anchors AS SELECT slug(raw) AS anchor, key,
+            CASE WHEN raw = key THEN '' ELSE MIN(name) END AS alias FROM rows GROUP BY raw""")
+    else:
+        index.db.execute("CREATE TABLE anchors AS SELECT slug AS anchor, key, '' AS alias FROM identities")
+    index.db.execute("CREATE INDEX anchors_anchor ON anchors (anchor)")
 
 
 def shared_of(index: IndicatorIndex, key: str) -> Shared:
