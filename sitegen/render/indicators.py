@@ -21,6 +21,7 @@ from sitegen.render.templates import relative_link
 from sitegen.render.writer import Writer
 
 PAGE_SIZE = 1000
+FIND_LIMIT = 200  # matches the search over every page lists at a time (static/indicators.js), then 更多
 FIELDS = (  # the twins' columns: (name, title, value)
     ("agency_id", "单位目录", lambda r: r.unit), ("agency_name", "预算单位", lambda r: r.unit_name),
     ("year", "年度", lambda r: r.year), ("project_id", "项目编号", lambda r: r.project),
@@ -72,7 +73,7 @@ def render_indicators(content: Content, writer: Writer, context: Context) -> int
         digest = out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
                                                           f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
                           number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1,
-                          base="/indicators/", page_size=PAGE_SIZE)
+                          base="/indicators/", page_size=PAGE_SIZE, find_limit=FIND_LIMIT)
         twins_at = (f"{path.lstrip('/')}rows.csv", f"{path.lstrip('/')}rows.json")
         # A page made of the same rows has the same twins: linked too, each when its file is still as made.
         linked = [out.reuse(twin, digest) for twin in twins_at]
