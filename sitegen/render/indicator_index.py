@@ -102,6 +102,21 @@ def rows_of(content: Content, findings: Iterable[Finding]) -> list[IndicatorRow]
 COLUMNS = IndicatorRow._fields
 
 
+class RowsDigest:
+    """A SQLite aggregate: the digest of some rows, whatever order they come in (the sum of each
+    row's own digest; a page whose order is not in its values adds the rowid)."""
+
+    def __init__(self):
+        self.total = 0
+
+    def step(self, *values) -> None:
+        row = hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).digest()
+        self.total = (self.total + int.from_bytes(row, "big")) % (1 << 160)
+
+    def finalize(self) -> str:
+        return f"{self.total:040x}"
+
+
 class IndicatorIndex:
     """The rows of every shard in a temporary SQLite file, in content order (rowid)."""
 
@@ -123,8 +138,9 @@ class IndicatorIndex:
         if self.synonyms:
             self.db.create_function("synonym", 1, self.synonyms.key, deterministic=True)
             self.db.execute("UPDATE rows SET key = synonym(key)")
-        self.db.execute("CREATE INDEX by_key ON rows (key, year, unit)")
+        self.db.execute("CREATE INDEX by_key ON rows (key, year, unit, project, position)")  # a peer page's order
         self.db.execute("CREATE INDEX by_place ON rows (file, path)")
+        self.db.create_aggregate("rows_digest", -1, RowsDigest)
         self.db.commit()
 
     def count(self) -> int:
@@ -137,6 +153,12 @@ class IndicatorIndex:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         for values in self.db.execute(sql, args):
             yield IndicatorRow(*values)
+
+    def digest(self, where: str, args: tuple = (), ordered: bool = False) -> str:
+        """A digest of every value of the rows `where` selects (and of their order, by rowid, when
+        `ordered`): what a page made of them is made of, without reading them into Python."""
+        columns = ", ".join(("rowid", *COLUMNS) if ordered else COLUMNS)
+        return self.db.execute(f"SELECT rows_digest({columns}) FROM rows {where}", args).fetchone()[0]
 
     def peer_rows(self) -> Iterator[review_peers.PeerRow]:
         """Percentage number targets with a direction, sorted by indicator and year."""

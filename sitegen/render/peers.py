@@ -8,13 +8,16 @@ mark by year, the spread of the targets drawn with a text equivalent, the outlie
 /peers/k/<cc>/          every indicator whose slug starts with cc, shared or not, each row an
                         anchor: where the project pages link (indicator_index.peer_link), since a
                         shard cannot know whether another shard's units share its indicators.
-Everything is read from the build's IndicatorIndex, one page at a time.
+Everything is read from the build's IndicatorIndex, one page at a time. After an edit, an
+indicator whose rows are as they were (group_digest, hashed in SQLite's pass over them) has its
+pages linked from the site being replaced without reading its rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Iterable
 
 from sitegen.model import Content
@@ -158,6 +161,7 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
         COUNT(DISTINCT unit) AS units, COUNT(DISTINCT year) AS years, COUNT(*) AS rows FROM rows GROUP BY key""")
     index.db.execute(f"CREATE TABLE shared AS SELECT * FROM identities WHERE {SHARED}")
     index.db.execute("CREATE INDEX identities_slug ON identities (slug)")
+    index.db.execute("CREATE INDEX identities_key ON identities (key)")  # the index pages of slugs join by it
     index.db.execute("CREATE INDEX shared_kind ON shared (kind, units DESC, name, slug)")
     kinds = index.db.execute("SELECT kind, COUNT(*), SUM(rows) FROM shared GROUP BY kind ORDER BY COUNT(*) DESC, kind").fetchall()
     out.page("/peers/", "peers_index.html", kinds=[(kind, slug(kind)[:8], n, rows) for kind, n, rows in kinds],
@@ -205,16 +209,31 @@ def kind_pages(out: PageWriter, index: IndicatorIndex, kind: str, count: int) ->
                  number=number, pages=pages, base=base, count=count)
 
 
+def group_digest(index: IndicatorIndex, key: str) -> str:
+    """What one indicator's pages are made of: every value of its rows (their spread, names and
+    counts follow from them). Hashing them costs a fraction of reading them into rows and pages."""
+    return index.digest("WHERE key = ?", (key,))
+
+
 def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared) -> None:
-    spread_list = index_spreads(index, shared.key)
-    by_year = {s.year: s for s in spread_list}
+    """One indicator's pages; linked from the site being replaced when its rows are as they were,
+    else read in one pass over its rows in order, a page at a time."""
     pages = max(1, -(-shared.rows // PAGE_SIZE))
     base = f"/peers/{shared.slug}/"
-    for number in range(1, pages + 1):
-        rows = list(index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position",
-                               limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
-        path = base if number == 1 else f"{base}{number}/"
+    paths = [base if number == 1 else f"{base}{number}/" for number in range(1, pages + 1)]
+    made_of = group_digest(index, shared.key)
+    digests = [out.made_of(path, "peer.html", f"{shared.key}\0{made_of}") for path in paths]
+    todo = [not out.reuse_page(path, digest) for path, digest in zip(paths, digests)]
+    if not any(todo):
+        return
+    spread_list = index_spreads(index, shared.key)
+    by_year = {s.year: s for s in spread_list}
+    ordered = index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position")  # the index's order
+    for number, (path, digest, needed) in enumerate(zip(paths, digests, todo), start=1):
+        rows = list(islice(ordered, PAGE_SIZE))
+        if not needed:
+            continue
         home = relative_link("/", path)  # the rows' links, without two url() calls each
-        out.page(path, "peer.html", shared=shared,
+        out.page(path, "peer.html", digest=digest, shared=shared,
                  rows=[(r, marks(r, by_year), f"{home}{r.unit}/", f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows], spreads=spread_list,
                  chart=chart(spread_list) if number == 1 else {}, number=number, pages=pages, base=base)
