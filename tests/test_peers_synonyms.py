@@ -117,3 +117,20 @@ def test_a_bad_synonyms_file_is_one_located_line_and_nothing_is_written(tmp_path
     code, out, _ = run("check", "content")  # an error of the check too, the same place and words
     where, message = BAD[text].split(": ", 1)
     assert code == 1 and f"{where}: error: {message}" in out
+
+
+def test_a_synonym_joins_names_never_kinds_and_normalises_both_sides(tmp_path):
+    from sitegen.base.findings import Findings
+    from sitegen.checks.review.synonyms import read_synonyms
+    from sitegen.checks.review.vocabulary import name_key
+
+    write_tree(tmp_path, {"layouts/peers/synonyms.yaml": SYNONYMS + "- [培训合格率, 2.培训考核 合格率]\n"})
+    findings = Findings()
+    synonyms = read_synonyms(tmp_path, findings)
+    assert findings.items == []
+    written = name_key("指标1：学员满意度")  # numbered as a template prints it
+    assert synonyms.key(f"满意度|{written}") == "满意度|参训人员满意度"
+    assert synonyms.key(f"社会效益|{written}") == "社会效益|参训人员满意度"  # the kind stays its own
+    assert synonyms.key("质量|培训考核合格率") == "质量|培训合格率"
+    assert synonyms.key("质量|培训合格率") == "质量|培训合格率" and synonyms.key("质量|其他") == "质量|其他"
+    assert not read_synonyms(tmp_path / "nowhere", findings) and findings.items == []
