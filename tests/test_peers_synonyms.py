@@ -134,3 +134,42 @@ def test_a_synonym_joins_names_never_kinds_and_normalises_both_sides(tmp_path):
     assert synonyms.key("质量|培训考核合格率") == "质量|培训合格率"
     assert synonyms.key("质量|培训合格率") == "质量|培训合格率" and synonyms.key("质量|其他") == "质量|其他"
     assert not read_synonyms(tmp_path / "nowhere", findings) and findings.items == []
+
+
+def test_after_an_edit_only_the_indicators_of_changed_units_are_hashed_again(tmp_path):
+    """pages/peers-groups.sqlite keeps each unit's shard key and shared indicators: editing u2 hashes
+    again the four indicators u2 has rows in, not 学员满意度 (u1's alone); removing u3 leaves
+    参训人员满意度 to one unit, no longer shared, and the other pages as they were."""
+    from sitegen.render.indicator_index import IndicatorIndex
+
+    write_tree(tmp_path / "content", FILES)
+    out = tmp_path / "output"
+    hashed: list[tuple] = []
+    real = IndicatorIndex.digest
+
+    def counted(self, where, args=(), ordered=False):
+        if where == "WHERE key = ?":
+            hashed.append(args[0])
+        return real(self, where, args, ordered)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(IndicatorIndex, "digest", counted)
+        build_site(tmp_path, None)
+        assert len(hashed) == 5  # cold: every shared indicator
+        hashed.clear()
+        build_site(tmp_path, None)
+        assert hashed == []  # nothing changed: nothing hashed, every page linked
+        (tmp_path / "content/u2/2024/train.yaml").write_text(table(91, 120), encoding="utf-8")
+        build_site(tmp_path, None)
+        assert sorted(hashed) == sorted(["数量|培训人数", "成本|人均培训成本", "社会效益|就业率提升", f"{KIND}|参训人员满意度"])
+        assert ">91<" in peer_page(out, "参训人员满意度")
+        hashed.clear()
+        (tmp_path / "content/u3/2024/train.yaml").unlink()
+        (tmp_path / "content/u3/agency.yaml").unlink()
+        (tmp_path / "content/u3/2024").rmdir()
+        (tmp_path / "content/u3").rmdir()
+        build_site(tmp_path, None)
+        assert sorted(hashed) == sorted(["数量|培训人数", "成本|人均培训成本", "社会效益|就业率提升"])
+        assert not (out / f"peers/{slug(f'{KIND}|参训人员满意度')}").exists()
+        assert "单位100003" not in (out / f"peers/{slug('数量|培训人数')}/index.html").read_text(encoding="utf-8")
+        assert sorted(body_rows(peer_page(out, "学员满意度"))) == ["学员满意度", "学员满意度"]
