@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -266,3 +267,45 @@ def test_a_page_changed_in_the_published_site_is_rendered_again_not_linked(tmp_p
     build(content, out, renderers=without(PDF))
     assert page.read_text(encoding="utf-8") == made  # made again, not the edited file linked
     assert twin.stat().st_ino == twin_inode  # the twin, unchanged in place, still linked
+
+
+def test_a_peer_page_in_pages_has_every_row_once_in_order(tmp_path):
+    """Two rows a page: 参训人员满意度's five rows on three pages, read in one pass over the index."""
+    from sitegen.build.site import PDF, build, without
+    from sitegen.render import peers
+
+    content = write_tree(tmp_path / "content", FILES)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(peers, "PAGE_SIZE", 2)
+        build(content, tmp_path / "output", renderers=without(PDF))
+    out = tmp_path / "output"
+    [folder] = [p for p in (out / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind")
+                and "<h1>参训人员满意度</h1>" in (p / "index.html").read_text(encoding="utf-8")]
+    pages = [folder / "index.html", folder / "2/index.html", folder / "3/index.html"]
+    rows = [re.findall(r'<tr(?: class="flagged")?><td class="num">(\d+)</td><td><a href="[^"]*">([^<]*)</a>', p.read_text(encoding="utf-8"))
+            for p in pages]
+    assert rows == [[("2023", "单位100001"), ("2024", "单位100001")], [("2024", "单位100002"), ("2024", "单位100003")],
+                    [("2024", "单位100004")]]
+    assert not (folder / "4").exists() and "目标值的分布" not in pages[1].read_text(encoding="utf-8")
+
+
+def test_an_edit_renders_again_the_pages_of_the_indicator_it_changes_only(tmp_path):
+    """u4's 培训人数 target: its indicator's page is made again with the new figure; the others are linked."""
+    from sitegen.build.site import PDF, build, without
+
+    content = write_tree(tmp_path / "content", FILES)
+    out = tmp_path / "output"
+    build(content, out, renderers=without(PDF))
+
+    def pages() -> dict[str, tuple[int, str]]:
+        return {p.name: ((p / "index.html").stat().st_ino, (p / "index.html").read_text(encoding="utf-8"))
+                for p in (out / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind")}
+
+    before = pages()
+    (content / "u4/2024/train.yaml").write_text(table(95, 4000), encoding="utf-8")
+    build(content, out, renderers=without(PDF))
+    after = pages()
+    changed = [name for name in before if before[name][0] != after[name][0]]
+    assert len(changed) == 1 and "<h1>培训人数</h1>" in after[changed[0]][1]
+    assert ">4000<" in after[changed[0]][1] and ">5000<" not in after[changed[0]][1]
+    assert all(before[name][1] == after[name][1] for name in before if name not in changed)

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from sitegen.base.errors import SitegenError
 from sitegen.base.resources import code_digest, tree_digest
+from sitegen.checks.review.synonyms import SYNONYMS  # the peers' alone: no shard reads it
 from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.build.shards import Shard
 from sitegen.render.summary import Facts, SiteSummary
@@ -90,7 +91,7 @@ class ShardCache:
         site_yaml = root / "site.yaml"
         site_files.update(site_yaml.read_bytes() if site_yaml.is_file() else b"-")
         parts = [f"format {FORMAT}", sys.version, code_digest(), shown_root, "\0".join(renderers),
-                 site_files.hexdigest(), tree_digest(root / "pages"), tree_digest(root.parent / "layouts"),
+                 site_files.hexdigest(), tree_digest(root / "pages"), tree_digest(root.parent / "layouts", leave_out=(SYNONYMS,)),
                  tree_digest(root.parent / "static")]
         self.salt = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         self.used: set[str] = set()

@@ -24,6 +24,7 @@ from sitegen.build import shards
 from sitegen.build.cache import ShardCache, open_cache, sweep_pdfs
 from sitegen.build.publish import staged
 from sitegen.build.workers import ShardRunner, ShardTask
+from sitegen.checks.review.synonyms import site_synonyms
 from sitegen.checks.pipeline import Loaded, collector_frozen, load_content
 from sitegen.content.load import display_root
 from sitegen.model import Content
@@ -150,6 +151,7 @@ def render_retrying(out_dir: Path, context: Context, renderers: tuple[Renderer, 
 
 def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, renderers: tuple[Renderer, ...],
            progress: Progress, force: bool) -> Loaded:
+    synonyms = site_synonyms(context.site_root)  # a bad file stops the build before any work
     # Leaving the pool waits for background work, before a failed build's staging folder is removed.
     with staged(out_dir) as staging, ThreadPoolExecutor(max_workers=1) as pool:
         writer = Writer(staging)
@@ -158,7 +160,7 @@ def render(plan: shards.Plan, facts: Facts, out_dir: Path, context: Context, ren
         site, summary, cache = render_shards(plan, facts, writer, context, renderers, progress)
         findings = Findings(summary.findings)
         with progress.step(INDEX):  # every shard's indicator rows on disk, and the rules that compare units
-            summary.index = index_site(summary, site.site, findings)
+            summary.index = index_site(summary, site.site, findings, synonyms)
         loaded = Loaded(Content(site.site, summary.agencies, site.pages), findings)
         if not loaded.ok:
             raise BuildFailed(loaded)

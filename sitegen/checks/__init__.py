@@ -18,6 +18,7 @@ from sitegen.checks import cells, goals, overall, results, review
 from sitegen.checks.base import Flag
 from sitegen.base.findings import Findings
 from sitegen.checks.review.peers import content_peer_flags
+from sitegen.checks.review.synonyms import Synonyms
 from sitegen.model import Content, Site
 
 FAMILIES = (goals, cells, results, overall, review)
@@ -27,10 +28,11 @@ UNIT_YEAR_RULES = tuple(rule for family in FAMILIES for rule in family.UNIT_YEAR
 WARNING_CODES = {code: text for family in FAMILIES for code, text in family.WARNING_CODES.items()}
 
 
-def check(content: Content, findings: Findings, whole: bool = True) -> None:
+def check(content: Content, findings: Findings, whole: bool = True, synonyms: Synonyms | None = None) -> None:
     """Append every warning about `content` to `findings`, in a stable order. `whole`: the content
     is the whole site, so the rules that compare units (review/peers.py) run too; a shard of the
-    build leaves them to the build, which runs them over every shard's rows."""
+    build leaves them to the build, which runs them over every shard's rows. `synonyms`: the site's
+    (review/synonyms.py), which those rules compare by."""
     site = content.site
     for unit_year in content.unit_years():
         for rule in UNIT_YEAR_RULES:
@@ -39,7 +41,7 @@ def check(content: Content, findings: Findings, whole: bool = True) -> None:
             for project_rule in PROJECT_RULES:
                 add(findings, project_rule(project, content), site)
     if whole:
-        add(findings, content_peer_flags(content), site)
+        add(findings, content_peer_flags(content, synonyms), site)
 
 
 def add(findings: Findings, warnings: Iterable[Flag], site: Site) -> None:

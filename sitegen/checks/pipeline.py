@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sitegen.checks import check
+from sitegen.checks.review.synonyms import read_synonyms
 from sitegen.base.findings import Findings
 from sitegen.content.load import load_tree
 from sitegen.model import Content
@@ -76,5 +77,7 @@ def load_content(root: Path, only: frozenset[str] | None = None, shown: str | No
         tree = load_tree(root, findings, each_agency=builder.add, only=only, shown=shown)
         content = builder.content(tree)
         findings.items += model_findings.items
-        check(content, findings, whole=only is None)
+        # The whole site is compared across units, as the site compares them (its synonyms too)
+        synonyms = read_synonyms(root.resolve().parent, findings) if only is None else None
+        check(content, findings, whole=only is None, synonyms=synonyms)
     return Loaded(content, findings)

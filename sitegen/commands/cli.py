@@ -205,6 +205,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
     from sitegen.commands.report import text_report
     from sitegen.render import RenderError
+    from sitegen.checks.review.synonyms import SynonymsError
     from sitegen.render.templates import LayoutError
 
     unchanged = f"未生成网站；{args.out}/ 保持不变"
@@ -218,7 +219,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except SitegenError as exc:  # the output folder, the cache, the cluster, a renderer: one line and its code
         signals.raise_if_stopping()
         show_traceback(args)
-        if isinstance(exc, LayoutError):  # starts with file:line, as findings do
+        if isinstance(exc, (LayoutError, SynonymsError)):  # starts with file:line, as findings do
             line = f"{exc}（{unchanged}）"
         elif isinstance(exc, RenderError):  # met while rendering: say that the site stays as it was
             line = f"sitegen build: {exc}；{unchanged}"

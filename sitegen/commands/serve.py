@@ -32,6 +32,7 @@ from urllib.parse import unquote
 from sitegen.build.cache import open_cache
 from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, default_cache_dir, without
 from sitegen.base.findings import shorten
+from sitegen.checks.review.synonyms import SynonymsError
 from sitegen.render import RenderError
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
 from sitegen.commands.report import summary_line
@@ -229,7 +230,7 @@ class Preview:
         except BuildFailed as failed:
             self.errors = [finding.format() for finding in failed.loaded.findings.sorted() if finding.level == "error"]
             print("\n".join(self.errors) + "\n有错误：网站保持上一次的版本", flush=True)
-        except (RenderError, UnsafeOutput) as exc:
+        except (RenderError, SynonymsError, UnsafeOutput) as exc:
             self.failed(str(exc))
         except OSError as exc:
             self.failed(f"{exc.strerror or exc}：{exc.filename or self.out_dir}")

@@ -22,6 +22,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from sitegen.base.findings import Finding, Findings
 from sitegen.checks.review import peers as review_peers
+from sitegen.checks.review.synonyms import Synonyms
 from sitegen.checks.review.vocabulary import identity, is_percent, level2_kind, more_is_better
 from sitegen.checks.base import indicator_path
 from sitegen.model import Content, Site
@@ -101,10 +102,25 @@ def rows_of(content: Content, findings: Iterable[Finding]) -> list[IndicatorRow]
 COLUMNS = IndicatorRow._fields
 
 
+class RowsDigest:
+    """A SQLite aggregate: the digest of some rows, whatever order they come in (the sum of each
+    row's own digest; a page whose order is not in its values adds the rowid)."""
+
+    def __init__(self):
+        self.total = 0
+
+    def step(self, *values) -> None:
+        row = hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).digest()
+        self.total = (self.total + int.from_bytes(row, "big")) % (1 << 160)
+
+    def finalize(self) -> str:
+        return f"{self.total:040x}"
+
+
 class IndicatorIndex:
     """The rows of every shard in a temporary SQLite file, in content order (rowid)."""
 
-    def __init__(self, chunks: Iterable[list[IndicatorRow]]):
+    def __init__(self, chunks: Iterable[list[IndicatorRow]], synonyms: Synonyms | None = None):
         # A folder of its own, removed by close() or when the index is collected, and only by this
         # process: the page renderers fork, and a child must not remove its parent's file.
         self.folder = tempfile.mkdtemp(prefix="sitegen-indicators-")
@@ -112,12 +128,19 @@ class IndicatorIndex:
         self.db = sqlite3.connect(os.path.join(self.folder, "rows.sqlite"))
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
-        self.db.execute(f"CREATE TABLE rows ({', '.join(COLUMNS)})")
-        marks = ", ".join("?" * len(COLUMNS))
+        # key: the identity the site compares by (the site's synonyms applied); raw: the identity by
+        # the contract's rule alone, which the project pages link by (peer_link)
+        self.synonyms = synonyms or Synonyms()
+        self.db.execute(f"CREATE TABLE rows ({', '.join(COLUMNS)}, raw)")
+        marks = ", ".join("?" * (len(COLUMNS) + 1))
         for chunk in chunks:
-            self.db.executemany(f"INSERT INTO rows VALUES ({marks})", chunk)
-        self.db.execute("CREATE INDEX by_key ON rows (key, year, unit)")
+            self.db.executemany(f"INSERT INTO rows VALUES ({marks})", ((*row, row.key) for row in chunk))
+        if self.synonyms:
+            self.db.create_function("synonym", 1, self.synonyms.key, deterministic=True)
+            self.db.execute("UPDATE rows SET key = synonym(key)")
+        self.db.execute("CREATE INDEX by_key ON rows (key, year, unit, project, position)")  # a peer page's order
         self.db.execute("CREATE INDEX by_place ON rows (file, path)")
+        self.db.create_aggregate("rows_digest", -1, RowsDigest)
         self.db.commit()
 
     def count(self) -> int:
@@ -130,6 +153,12 @@ class IndicatorIndex:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         for values in self.db.execute(sql, args):
             yield IndicatorRow(*values)
+
+    def digest(self, where: str, args: tuple = (), ordered: bool = False) -> str:
+        """A digest of every value of the rows `where` selects (and of their order, by rowid, when
+        `ordered`): what a page made of them is made of, without reading them into Python."""
+        columns = ", ".join(("rowid", *COLUMNS) if ordered else COLUMNS)
+        return self.db.execute(f"SELECT rows_digest({columns}) FROM rows {where}", args).fetchone()[0]
 
     def peer_rows(self) -> Iterator[review_peers.PeerRow]:
         """Percentage number targets with a direction, sorted by indicator and year."""
@@ -155,12 +184,12 @@ def remove_if_owner(folder: str, owner: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def index_site(summary, site: Site, findings: Findings) -> IndicatorIndex:
+def index_site(summary, site: Site, findings: Findings, synonyms: Synonyms | None = None) -> IndicatorIndex:
     """The build's index of every shard's rows, and the rules that compare units run over it: their
     findings are added to `findings` at the level site.yaml sets, and marked on their rows."""
     from sitegen.checks import add
 
-    index = IndicatorIndex(summary.indicator_rows)
+    index = IndicatorIndex(summary.indicator_rows, synonyms)
     flags = list(review_peers.peer_flags(index.peer_rows()))
     add(findings, flags, site)
     if site.review_level("soft-target") != "off":

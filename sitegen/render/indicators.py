@@ -22,6 +22,7 @@ from sitegen.render.templates import relative_link
 from sitegen.render.writer import Writer
 
 PAGE_SIZE = 1000
+FIND_LIMIT = 200  # matches the search over every page lists at a time (static/indicators.js), then 更多
 FIELDS = (  # the twins' columns: (name, title, value)
     ("agency_id", "单位目录", lambda r: r.unit), ("agency_name", "预算单位", lambda r: r.unit_name),
     ("year", "年度", lambda r: r.year), ("project_id", "项目编号", lambda r: r.project),
@@ -69,19 +70,27 @@ def render_indicators(content: Content, writer: Writer, context: Context) -> int
     pages = max(1, -(-total // PAGE_SIZE))
     for number in range(1, pages + 1):
         first = (number - 1) * PAGE_SIZE + 1  # rowids run 1…total in content order: a range, not an OFFSET scan
-        rows = list(index.rows("WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)))
+        where, args = "WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)
         path = page_path(number)
-        home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
-        digest = out.page(path, "indicators.html", rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
-                                                          f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
-                          number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1,
-                          base="/indicators/", page_size=PAGE_SIZE)
+        # All a page and its twins are made of besides the base: its rows in order, and the counts it prints.
+        digest = out.made_of(path, "indicators.html", f"{index.digest(where, args, ordered=True)}\0{number}\0{pages}\0"
+                                                      f"{total}\0{PAGE_SIZE}\0{FIND_LIMIT}")
         twins_at = (f"{path.lstrip('/')}rows.csv", f"{path.lstrip('/')}rows.json")
-        # A page made of the same rows has the same twins: linked too, each when its file is still as made.
-        linked = [out.reuse(twin, digest) for twin in twins_at]
-        if not all(linked):
-            for twin, text, done in zip(twins_at, twins(rows, content.site.base_url, number), linked):
-                if not done:
-                    out.text(twin, text, digest)
+        # Each linked from the site being replaced when the last build made it of the same and it is
+        # still as made; the rows are read only for the others.
+        linked = [out.reuse_page(path, digest), *(out.reuse(twin, digest) for twin in twins_at)]
+        if all(linked):
+            continue
+        rows = list(index.rows(where, args))
+        if not linked[0]:
+            home = relative_link("/", path)  # the links of a thousand rows, without a url() call each
+            out.page(path, "indicators.html", digest=digest,
+                     rows=[(r, anchor(r), [REVIEW_RULES.get(c, c) for c in r.findings.split(",") if c],
+                            f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows],
+                     number=number, pages=pages, total=total, first=first, last=first + len(rows) - 1,
+                     base="/indicators/", page_size=PAGE_SIZE, find_limit=FIND_LIMIT)
+        for twin, text, done in zip(twins_at, twins(rows, content.site.base_url, number), linked[1:]):
+            if not done:
+                out.text(twin, text, digest)
     out.finish()
     return out.count

@@ -17,6 +17,7 @@ import shutil
 from urllib.parse import urlparse
 
 from sitegen.base.resources import code_digest, tree_digest
+from sitegen.checks.review.synonyms import SYNONYMS
 from sitegen.model import Content
 from sitegen.render import Context
 from sitegen.render.templates import environment, render_layout
@@ -36,18 +37,20 @@ class PageWriter:
         self.records = context.cache_dir / "pages" / f"{name}.json"  # page path → [digest, signature]
         self.known = read_records(self.records) if context.previous is not None else {}
         self.digests: dict[str, str] = {}
-        # Everything a page is made of besides its values: sitegen, the site's layouts, the nav.
+        # Everything a page is made of besides its values: sitegen, the site's layouts, the nav. Not
+        # the site's synonyms: what they change reaches a page through its rows' keys.
         self.base = hashlib.sha256(repr((
-            code_digest(), tree_digest(context.site_root / "layouts"), content.site, [(p.id, p.title) for p in content.pages],
+            code_digest(), tree_digest(context.site_root / "layouts", leave_out=(SYNONYMS,)), content.site, [(p.id, p.title) for p in content.pages],
             self.common["has_results"],
         )).encode("utf-8")).hexdigest()
 
-    def page(self, path: str, template: str, **values) -> str:
+    def page(self, path: str, template: str, digest: str | None = None, **values) -> str:
         """`template` rendered for site path `path` (ending in / for an index.html), written now, or
         linked from the previous site when that has this page made of the same. Returns the digest
-        of what made it, which the files derived from the same values (twins) are kept under."""
-        relative = (path + "index.html" if path.endswith("/") else path).lstrip("/")
-        digest = hashlib.sha256(f"{self.base}\0{path}\0{template}\0{values!r}".encode("utf-8")).hexdigest()
+        of what made it, which the files derived from the same values (twins) are kept under.
+        `digest`: what made it, as the caller knows it (made_of), instead of from `values`."""
+        relative = page_file(path)
+        digest = digest or hashlib.sha256(f"{self.base}\0{path}\0{template}\0{values!r}".encode("utf-8")).hexdigest()
         self.count += 1
         if self.reuse(relative, digest):
             self.reused += 1
@@ -56,6 +59,19 @@ class PageWriter:
         self.text(relative, render_layout(self.env, template, {**self.common, "page_url": path, "canonical": canonical, **values}),
                   digest)
         return digest
+
+    def made_of(self, path: str, template: str, what: str) -> str:
+        """The digest of a page at `path` made with `template` of `what`, a digest of its values
+        that the caller can tell without making them (peers.group_digest)."""
+        return hashlib.sha256(f"{self.base}\0{path}\0{template}\0{what}".encode("utf-8")).hexdigest()
+
+    def reuse_page(self, path: str, digest: str) -> bool:
+        """The page at `path` linked from the site being replaced, when made of the same (`digest`)."""
+        if not self.reuse(page_file(path), digest):
+            return False
+        self.count += 1
+        self.reused += 1
+        return True
 
     def reuse(self, relative: str, digest: str) -> bool:
         """`relative` hard-linked (or copied) from the site being replaced, when the last build made it
@@ -86,6 +102,11 @@ class PageWriter:
         records = {relative: [digest, signature(self.writer.root / relative)] for relative, digest in self.digests.items()}
         self.records.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         replace_atomically(self.records, json.dumps(records, sort_keys=True, separators=(",", ":")).encode("ascii"))
+
+
+def page_file(path: str) -> str:
+    """The file of a site path: /peers/x/ → peers/x/index.html."""
+    return (path + "index.html" if path.endswith("/") else path).lstrip("/")
 
 
 def read_records(path) -> dict[str, list]:

@@ -8,13 +8,19 @@ mark by year, the spread of the targets drawn with a text equivalent, the outlie
 /peers/k/<cc>/          every indicator whose slug starts with cc, shared or not, each row an
                         anchor: where the project pages link (indicator_index.peer_link), since a
                         shard cannot know whether another shard's units share its indicators.
-Everything is read from the build's IndicatorIndex, one page at a time.
+Everything is read from the build's IndicatorIndex, one page at a time. After an edit, an
+indicator whose rows are as they were (group_digest, hashed in SQLite's pass over them) has its
+pages linked from the site being replaced without reading its rows.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Iterable
 
 from sitegen.model import Content
@@ -38,6 +44,8 @@ class Shared:
     units: int
     years: int
     rows: int
+    anchor: str = ""  # on an index page of slugs: the row's id, the slug project pages link by
+    alias: str = ""  # …and the name written there, when the site's synonyms join it to this indicator
 
 
 @dataclass(frozen=True)
@@ -156,21 +164,39 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
         COUNT(DISTINCT unit) AS units, COUNT(DISTINCT year) AS years, COUNT(*) AS rows FROM rows GROUP BY key""")
     index.db.execute(f"CREATE TABLE shared AS SELECT * FROM identities WHERE {SHARED}")
     index.db.execute("CREATE INDEX identities_slug ON identities (slug)")
+    index.db.execute("CREATE INDEX identities_key ON identities (key)")  # the index pages of slugs join by it
     index.db.execute("CREATE INDEX shared_kind ON shared (kind, units DESC, name, slug)")
     kinds = index.db.execute("SELECT kind, COUNT(*), SUM(rows) FROM shared GROUP BY kind ORDER BY COUNT(*) DESC, kind").fetchall()
     out.page("/peers/", "peers_index.html", kinds=[(kind, slug(kind)[:8], n, rows) for kind, n, rows in kinds],
              total=sum(n for _, n, _ in kinds))
     for kind, count, _ in kinds:
         kind_pages(out, index, kind, count)
+    groups = Groups(index, context, out)
     for (key,) in index.db.cursor().execute("SELECT key FROM shared ORDER BY slug"):  # streamed, not fetched
-        peer_pages(out, index, shared_of(index, key))
-    buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(slug, 1, {BUCKET}) FROM identities ORDER BY 1")]
+        peer_pages(out, index, shared_of(index, key), groups)
+    anchors(index)
+    buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(anchor, 1, {BUCKET}) FROM anchors ORDER BY 1")]
     for bucket in buckets:  # every indicator of the site has its row on one of these
-        listed = [Shared(*r) for r in index.db.execute(
-            "SELECT * FROM identities WHERE slug BETWEEN ? AND ? ORDER BY kind, name, slug", (bucket, bucket + "g"))]
+        listed = [Shared(*r[2:], anchor=r[0], alias=r[1]) for r in index.db.execute(
+            "SELECT anchor, alias, identities.* FROM anchors JOIN identities USING (key) "
+            "WHERE anchor BETWEEN ? AND ? ORDER BY kind, name, anchor", (bucket, bucket + "g"))]
         out.page(f"/peers/k/{bucket}/", "peers_bucket.html", bucket=bucket, listed=listed)
     out.finish()
+    groups.finish()
     return out.count
+
+
+def anchors(index: IndicatorIndex) -> None:
+    """Where the project pages link (indicator_index.peer_link): the slug of each identity by the
+    contract's rule, with the identity the site compares it by; the same but for names the site's
+    synonyms join, which keep the name written (alias)."""
+    index.db.execute("DROP TABLE IF EXISTS anchors")
+    if index.synonyms:
+        index.db.execute("""CREATE TABLE anchors AS SELECT slug(raw) AS anchor, key,
+            CASE WHEN raw = key THEN '' ELSE MIN(name) END AS alias FROM rows GROUP BY raw""")
+    else:
+        index.db.execute("CREATE TABLE anchors AS SELECT slug AS anchor, key, '' AS alias FROM identities")
+    index.db.execute("CREATE INDEX anchors_anchor ON anchors (anchor)")
 
 
 def shared_of(index: IndicatorIndex, key: str) -> Shared:
@@ -188,16 +214,98 @@ def kind_pages(out: PageWriter, index: IndicatorIndex, kind: str, count: int) ->
                  number=number, pages=pages, base=base, count=count)
 
 
-def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared) -> None:
-    spread_list = index_spreads(index, shared.key)
-    by_year = {s.year: s for s in spread_list}
+class Groups:
+    """What each shared indicator's pages are made of: every value of its rows (their spread, names
+    and counts follow from them), hashed by SQLite's pass over them (IndicatorIndex.digest).
+
+    The build cache keeps them (pages/peers-groups.sqlite) with the shard key of every unit and the
+    indicators it has rows in. A unit whose shard key is unchanged has the same rows (the key hashes
+    all they are made of), so after an edit only the indicators that a changed, added or removed unit
+    has or had rows in are hashed again; the others keep their digest without their rows being read.
+    Kept in SQLite, so that neither this build's units nor the last one's are held in memory."""
+
+    def __init__(self, index: IndicatorIndex, context: Context, out: PageWriter):
+        self.index = index
+        self.path = context.cache_dir / "pages" / "peers-groups.sqlite"
+        # the pages' base and the synonyms (which move rows between indicators without a shard changing)
+        self.salt = hashlib.sha256(f"{out.base}\0{index.synonyms.digest_part()}".encode("utf-8")).hexdigest()
+        db = index.db
+        db.execute("DROP TABLE IF EXISTS temp.unit_keys")
+        db.execute("DROP TABLE IF EXISTS temp.known")
+        db.execute("CREATE TEMP TABLE unit_keys (unit PRIMARY KEY, shard)")
+        db.executemany("INSERT INTO temp.unit_keys VALUES (?, ?)", sorted(context.summary.unit_keys.items()))
+        db.execute("CREATE TEMP TABLE known (slug PRIMARY KEY, digest)")
+        if context.previous is not None and self.path.is_file() and context.summary.unit_keys:
+            self.recall()
+
+    def recall(self) -> None:
+        """The last build's digests of the indicators that no changed unit has or had rows in."""
+        db = self.index.db
+        try:
+            db.commit()  # (no ATTACH inside a transaction)
+            db.execute("ATTACH DATABASE ? AS last", (str(self.path),))
+            if db.execute("SELECT salt FROM last.salt").fetchone() != (self.salt,):
+                return
+            db.execute("""CREATE TEMP TABLE changed AS SELECT unit FROM temp.unit_keys AS now
+                WHERE NOT EXISTS (SELECT 1 FROM last.units AS was WHERE was.unit = now.unit AND was.shard = now.shard)
+                UNION SELECT unit FROM last.units WHERE unit NOT IN (SELECT unit FROM temp.unit_keys)""")
+            db.execute("""INSERT INTO temp.known SELECT slug, digest FROM last.groups WHERE slug NOT IN (
+                SELECT slug FROM last.unit_groups WHERE unit IN (SELECT unit FROM temp.changed)
+                UNION SELECT slug(key) FROM rows WHERE unit IN (SELECT unit FROM temp.changed))""")
+        except sqlite3.DatabaseError:  # not a file this code wrote: every digest is taken again
+            db.execute("DELETE FROM temp.known")
+        finally:
+            db.execute("DROP TABLE IF EXISTS temp.changed")
+            db.commit()
+            if any(name == "last" for _, name, _ in db.execute("PRAGMA database_list")):
+                db.execute("DETACH DATABASE last")
+
+    def digest(self, shared: Shared) -> str:
+        known = self.index.db.execute("SELECT digest FROM temp.known WHERE slug = ?", (shared.slug,)).fetchone()
+        digest = known[0] if known else self.index.digest("WHERE key = ?", (shared.key,))
+        self.index.db.execute("INSERT OR REPLACE INTO temp.known VALUES (?, ?)", (shared.slug, digest))
+        return digest
+
+    def finish(self) -> None:
+        """This build's digests, units and their indicators, for the next build (a new file, renamed over the last)."""
+        db = self.index.db
+        fresh = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        fresh.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fresh.unlink(missing_ok=True)
+        db.commit()
+        db.execute("ATTACH DATABASE ? AS next", (str(fresh),))
+        try:
+            db.execute("CREATE TABLE next.salt (salt)")
+            db.execute("INSERT INTO next.salt VALUES (?)", (self.salt,))
+            db.execute("CREATE TABLE next.units AS SELECT unit, shard FROM temp.unit_keys")
+            db.execute("""CREATE TABLE next.unit_groups AS SELECT DISTINCT unit, slug FROM rows JOIN shared USING (key)""")
+            db.execute("CREATE INDEX next.unit_groups_unit ON unit_groups (unit)")
+            db.execute("CREATE TABLE next.groups AS SELECT slug, digest FROM temp.known WHERE slug IN (SELECT slug FROM shared)")
+            db.commit()
+        finally:
+            db.execute("DETACH DATABASE next")
+        os.replace(fresh, self.path)
+
+
+def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared, groups: Groups) -> None:
+    """One indicator's pages; linked from the site being replaced when its rows are as they were,
+    else read in one pass over its rows in order, a page at a time."""
     pages = max(1, -(-shared.rows // PAGE_SIZE))
     base = f"/peers/{shared.slug}/"
-    for number in range(1, pages + 1):
-        rows = list(index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position",
-                               limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE))
-        path = base if number == 1 else f"{base}{number}/"
+    paths = [base if number == 1 else f"{base}{number}/" for number in range(1, pages + 1)]
+    made_of = groups.digest(shared)
+    digests = [out.made_of(path, "peer.html", f"{shared.key}\0{made_of}") for path in paths]
+    todo = [not out.reuse_page(path, digest) for path, digest in zip(paths, digests)]
+    if not any(todo):
+        return
+    spread_list = index_spreads(index, shared.key)
+    by_year = {s.year: s for s in spread_list}
+    ordered = index.rows("WHERE key = ?", (shared.key,), order="year, unit, project, position")  # the index's order
+    for number, (path, digest, needed) in enumerate(zip(paths, digests, todo), start=1):
+        rows = list(islice(ordered, PAGE_SIZE))
+        if not needed:
+            continue
         home = relative_link("/", path)  # the rows' links, without two url() calls each
-        out.page(path, "peer.html", shared=shared,
+        out.page(path, "peer.html", digest=digest, shared=shared,
                  rows=[(r, marks(r, by_year), f"{home}{r.unit}/", f"{home}{r.unit}/{r.year}/{r.project}/") for r in rows], spreads=spread_list,
                  chart=chart(spread_list) if number == 1 else {}, number=number, pages=pages, base=base)

@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, NamedTuple
 
 from sitegen.base.findings import Loc, quoted
 from sitegen.checks.base import Flag, fmt, indicator_path
+from sitegen.checks.review.synonyms import Synonyms
 from sitegen.checks.review.vocabulary import identity, is_percent, more_is_better
 from sitegen.model import Content
 
@@ -106,7 +107,10 @@ def peer_flags(rows: Iterable[PeerRow]) -> Iterator[Flag]:
         yield from soft_by_peers(group)
 
 
-def content_peer_flags(content: Content) -> Iterator[Flag]:
-    """`sitegen check` over the whole content (in memory anyway)."""
-    rows = sorted(peer_rows(content), key=lambda r: (r.key, r.year, r.unit, r.file, r.line))
+def content_peer_flags(content: Content, synonyms: Synonyms | None = None) -> Iterator[Flag]:
+    """`sitegen check` over the whole content (in memory anyway), by the site's synonyms if any."""
+    rows = peer_rows(content)
+    if synonyms:
+        rows = (row._replace(key=synonyms.key(row.key)) for row in rows)
+    rows = sorted(rows, key=lambda r: (r.key, r.year, r.unit, r.file, r.line))
     return peer_flags(rows)
