@@ -50,9 +50,15 @@ def form_of(slug: str) -> str:
     return next((form for form in FORMS if slug.endswith("-" + form)), slug.rsplit("-", 1)[-1])
 
 
+# Regions written by their short name (新疆生产建设兵团 is under 新疆's government for this count).
+SHORT_NAMES = {"新疆": "新疆维吾尔自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区", "内蒙古": "内蒙古自治区"}
+
+
 def province_of(region: str) -> str:
     match = PROVINCE.match(region)
-    return match.group(1) if match else region[:3]
+    if match:
+        return match.group(1)
+    return next((full for short, full in SHORT_NAMES.items() if region.startswith(short)), region[:3])
 
 
 def cases() -> list[tuple[str, Path, str, str]]:
