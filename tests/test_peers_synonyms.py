@@ -137,9 +137,9 @@ def test_a_synonym_joins_names_never_kinds_and_normalises_both_sides(tmp_path):
 
 
 def test_after_an_edit_only_the_indicators_of_changed_units_are_hashed_again(tmp_path):
-    """pages/peers-groups.sqlite keeps each unit's shard key and shared indicators: editing u2 hashes
-    again the four indicators u2 has rows in, not 学员满意度 (u1's alone); removing u3 leaves
-    参训人员满意度 to one unit, no longer shared, and the other pages as they were."""
+    """An indicator's rows are hashed again only when a unit it has rows in has a new shard key (a
+    shard a unit here): editing u2 hashes again the four indicators u2 has rows in, not 学员满意度
+    (u1's alone); removing u3 leaves 参训人员满意度 to one unit, no longer shared."""
     from sitegen.render.indicator_index import IndicatorIndex
 
     write_tree(tmp_path / "content", FILES)
