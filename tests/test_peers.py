@@ -309,3 +309,35 @@ def test_an_edit_renders_again_the_pages_of_the_indicator_it_changes_only(tmp_pa
     assert len(changed) == 1 and "<h1>培训人数</h1>" in after[changed[0]][1]
     assert ">4000<" in after[changed[0]][1] and ">5000<" not in after[changed[0]][1]
     assert all(before[name][1] == after[name][1] for name in before if name not in changed)
+
+
+def test_a_table_page_of_units_not_edited_follows_the_marks_their_peers_change(tmp_path):
+    """Four rows a page, a shard a unit: u1's page keeps its shard, but soft-target by peers on its
+    row goes when u2's edit lowers the floor (and comes to u2's); the pages of u3 and u4 are linked."""
+    from sitegen.build.site import PDF, build, without
+    from sitegen.render import indicators
+
+    content = write_tree(tmp_path / "content", FILES)
+    out = tmp_path / "output"
+
+    def run_build():
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(indicators, "PAGE_SIZE", 4)
+            patch.setenv("SITEGEN_SHARD_PROJECTS", "1")
+            build(content, out, renderers=without(PDF))
+
+    def soft(page: str) -> list[str]:
+        rows = csv.DictReader(io.StringIO(read(out, f"indicators/{page}rows.csv").lstrip("\ufeff")))
+        return [f"{r['agency_id']} {r['year']}" for r in rows if "soft-target" in r["review"]]
+
+    from sitegen.checks.review import WARNING_CODES
+
+    label = WARNING_CODES["soft-target"]
+    run_build()
+    assert soft("2/") == ["u1 2024"] and soft("3/") == [] and label in read(out, "indicators/2/index.html")
+    inodes = {page: (out / f"indicators/{page}index.html").stat().st_ino for page in ("4/", "5/")}
+    (content / "u2/2024/train.yaml").write_text(table(70, 120), encoding="utf-8")
+    run_build()
+    assert soft("2/") == [] and soft("3/") == ["u2 2024"]
+    assert label not in read(out, "indicators/2/index.html") and label in read(out, "indicators/3/index.html")
+    assert {page: (out / f"indicators/{page}index.html").stat().st_ino for page in ("4/", "5/")} == inodes

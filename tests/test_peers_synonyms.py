@@ -137,9 +137,9 @@ def test_a_synonym_joins_names_never_kinds_and_normalises_both_sides(tmp_path):
 
 
 def test_after_an_edit_only_the_indicators_of_changed_units_are_hashed_again(tmp_path):
-    """pages/peers-groups.sqlite keeps each unit's shard key and shared indicators: editing u2 hashes
-    again the four indicators u2 has rows in, not 学员满意度 (u1's alone); removing u3 leaves
-    参训人员满意度 to one unit, no longer shared, and the other pages as they were."""
+    """An indicator's rows are hashed again only when a unit it has rows in has a new shard key (a
+    shard a unit here): editing u2 hashes again the four indicators u2 has rows in, not 学员满意度
+    (u1's alone); removing u3 leaves 参训人员满意度 to one unit, no longer shared."""
     from sitegen.render.indicator_index import IndicatorIndex
 
     write_tree(tmp_path / "content", FILES)
@@ -173,3 +173,31 @@ def test_after_an_edit_only_the_indicators_of_changed_units_are_hashed_again(tmp
         assert not (out / f"peers/{slug(f'{KIND}|参训人员满意度')}").exists()
         assert "单位100003" not in (out / f"peers/{slug('数量|培训人数')}/index.html").read_text(encoding="utf-8")
         assert sorted(body_rows(peer_page(out, "学员满意度"))) == ["学员满意度", "学员满意度"]
+
+
+def test_in_chromium_a_joined_name_leads_to_the_joined_page_and_passes_axe(tmp_path, browser):
+    """From u1's project page (学员满意度) through its index row to the page the synonym joined it
+    to; the index page with the joined name passes axe-core's every rule."""
+    from tests.conftest import served
+    from tests.test_site import AXE
+
+    write_tree(tmp_path / "content", FILES)
+    build_site(tmp_path, SYNONYMS)
+    with served(tmp_path / "output") as url:
+        context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+        tab = context.new_page()
+        try:
+            tab.goto(f"{url}/u1/2024/train/")
+            tab.locator("a.peer-link").nth(3).click()
+            tab.wait_for_load_state()
+            row = tab.locator(f"tr[id='{tab.evaluate('location.hash').lstrip('#')}']")
+            assert "含“学员满意度”" in row.inner_text()
+            tab.add_script_tag(path=str(AXE))
+            result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            assert [v["id"] for v in result["violations"]] == []
+            row.locator("a").click()
+            tab.wait_for_load_state()
+            assert tab.locator("h1").inner_text() == "参训人员满意度"
+            assert tab.locator("table.sortable tbody tr").count() == 4
+        finally:
+            context.close()

@@ -8,6 +8,7 @@ every page is read from the build's IndicatorIndex, so memory holds one page.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 
@@ -62,19 +63,40 @@ def twins(rows: list[IndicatorRow], base_url: str, number: int) -> tuple[str, st
     return "\ufeff" + out.getvalue(), json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def page_rows(out: PageWriter, index: IndicatorIndex, first: int, last: int, unit_keys: dict[str, str]) -> str:
+    """A digest of the rows first…last (rowids), in order, hashed in SQLite's pass over them. A
+    unit's rows are what its shard is made of, which its shard key hashes (build/cache.py), and lie
+    together in content order: while the units that overlap the page have the keys they had and
+    begin and end where they did, and the codes soft-target by peers adds after the shards (it
+    compares units: one short column, read) are the same, the last build's digest is taken unread."""
+    spans = index.db.execute("SELECT unit, lo, hi, n FROM temp.spans WHERE hi >= ? AND lo <= ? ORDER BY lo",
+                             (first, last)).fetchall()
+    read = lambda: index.digest("WHERE rowid BETWEEN ? AND ?", (first, last), ordered=True)  # noqa: E731
+    if not all(unit in unit_keys and hi - lo + 1 == n for unit, lo, hi, n in spans):
+        return read()
+    codes = [f"{rowid} {found}" for rowid, found in index.db.execute(
+        "SELECT rowid, findings FROM rows WHERE rowid BETWEEN ? AND ? AND findings != '' ORDER BY rowid", (first, last))]
+    made_of = [f"{first} {last}", *(f"{unit} {unit_keys[unit]} {lo} {hi}" for unit, lo, hi, _ in spans)]
+    return out.remembered(hashlib.sha256("\n".join([*made_of, "", *codes]).encode("utf-8")).hexdigest(), read)
+
+
 def render_indicators(content: Content, writer: Writer, context: Context) -> int:
     """Every page of the table and its twins, from context.summary.index; returns the pages written."""
     index: IndicatorIndex = context.summary.index
     out = PageWriter(content, writer, context, "indicators")
     total = index.count()
     pages = max(1, -(-total // PAGE_SIZE))
+    unit_keys = context.summary.unit_keys
+    index.db.execute("DROP TABLE IF EXISTS temp.spans")
+    index.db.execute("CREATE TEMP TABLE spans AS SELECT unit, MIN(rowid) AS lo, MAX(rowid) AS hi, COUNT(*) AS n FROM rows GROUP BY unit")
+    index.db.execute("CREATE INDEX temp.spans_lo ON spans (lo)")
     for number in range(1, pages + 1):
         first = (number - 1) * PAGE_SIZE + 1  # rowids run 1…total in content order: a range, not an OFFSET scan
         where, args = "WHERE rowid BETWEEN ? AND ?", (first, first + PAGE_SIZE - 1)
         path = page_path(number)
         # All a page and its twins are made of besides the base: its rows in order, and the counts it prints.
-        digest = out.made_of(path, "indicators.html", f"{index.digest(where, args, ordered=True)}\0{number}\0{pages}\0"
-                                                      f"{total}\0{PAGE_SIZE}\0{FIND_LIMIT}")
+        digest = out.made_of(path, "indicators.html", f"{page_rows(out, index, first, first + PAGE_SIZE - 1, unit_keys)}\0"
+                                                      f"{number}\0{pages}\0{total}\0{PAGE_SIZE}\0{FIND_LIMIT}")
         twins_at = (f"{path.lstrip('/')}rows.csv", f"{path.lstrip('/')}rows.json")
         # Each linked from the site being replaced when the last build made it of the same and it is
         # still as made; the rows are read only for the others.

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+from typing import Callable
 from urllib.parse import urlparse
 
 from sitegen.base.resources import code_digest, tree_digest
@@ -37,6 +38,11 @@ class PageWriter:
         self.records = context.cache_dir / "pages" / f"{name}.json"  # page path → [digest, signature]
         self.known = read_records(self.records) if context.previous is not None else {}
         self.digests: dict[str, str] = {}
+        # what a page's rows are made of (their units' shard keys) → the digest of those rows: the
+        # last build's, and this one's for the next (remembered)
+        self.memo_path = context.cache_dir / "pages" / f"{name}-rows.json"
+        self.memo = read_records(self.memo_path)
+        self.memo_now: dict[str, str] = {}
         # Everything a page is made of besides its values: sitegen, the site's layouts, the nav. Not
         # the site's synonyms: what they change reaches a page through its rows' keys.
         self.base = hashlib.sha256(repr((
@@ -59,6 +65,15 @@ class PageWriter:
         self.text(relative, render_layout(self.env, template, {**self.common, "page_url": path, "canonical": canonical, **values}),
                   digest)
         return digest
+
+    def remembered(self, made_of: str, digest: Callable[[], str]) -> str:
+        """The digest of some rows that `made_of` determines (a digest of their units' shard keys),
+        as the last build took it when it had the same, else taken now (`digest()`): the rows are
+        read only when a unit they come from changed."""
+        known = self.memo.get(made_of)
+        found = known if isinstance(known, str) else digest()
+        self.memo_now[made_of] = found
+        return found
 
     def made_of(self, path: str, template: str, what: str) -> str:
         """The digest of a page at `path` made with `template` of `what`, a digest of its values
@@ -102,6 +117,7 @@ class PageWriter:
         records = {relative: [digest, signature(self.writer.root / relative)] for relative, digest in self.digests.items()}
         self.records.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         replace_atomically(self.records, json.dumps(records, sort_keys=True, separators=(",", ":")).encode("ascii"))
+        replace_atomically(self.memo_path, json.dumps(self.memo_now, sort_keys=True, separators=(",", ":")).encode("ascii"))
 
 
 def page_file(path: str) -> str:

@@ -9,15 +9,13 @@ mark by year, the spread of the targets drawn with a text equivalent, the outlie
                         anchor: where the project pages link (indicator_index.peer_link), since a
                         shard cannot know whether another shard's units share its indicators.
 Everything is read from the build's IndicatorIndex, one page at a time. After an edit, an
-indicator whose rows are as they were (group_digest, hashed in SQLite's pass over them) has its
-pages linked from the site being replaced without reading its rows.
+indicator whose rows are as they were (group_digest) has its pages linked from the site being
+replaced without reading its rows.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -171,9 +169,9 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
              total=sum(n for _, n, _ in kinds))
     for kind, count, _ in kinds:
         kind_pages(out, index, kind, count)
-    groups = Groups(index, context, out)
+    unit_keys = context.summary.unit_keys
     for (key,) in index.db.cursor().execute("SELECT key FROM shared ORDER BY slug"):  # streamed, not fetched
-        peer_pages(out, index, shared_of(index, key), groups)
+        peer_pages(out, index, shared_of(index, key), unit_keys)
     anchors(index)
     buckets = [b for (b,) in index.db.execute(f"SELECT DISTINCT substr(anchor, 1, {BUCKET}) FROM anchors ORDER BY 1")]
     for bucket in buckets:  # every indicator of the site has its row on one of these
@@ -182,7 +180,6 @@ def render_peers(content: Content, writer: Writer, context: Context) -> int:
             "WHERE anchor BETWEEN ? AND ? ORDER BY kind, name, anchor", (bucket, bucket + "g"))]
         out.page(f"/peers/k/{bucket}/", "peers_bucket.html", bucket=bucket, listed=listed)
     out.finish()
-    groups.finish()
     return out.count
 
 
@@ -214,86 +211,26 @@ def kind_pages(out: PageWriter, index: IndicatorIndex, kind: str, count: int) ->
                  number=number, pages=pages, base=base, count=count)
 
 
-class Groups:
-    """What each shared indicator's pages are made of: every value of its rows (their spread, names
-    and counts follow from them), hashed by SQLite's pass over them (IndicatorIndex.digest).
-
-    The build cache keeps them (pages/peers-groups.sqlite) with the shard key of every unit and the
-    indicators it has rows in. A unit whose shard key is unchanged has the same rows (the key hashes
-    all they are made of), so after an edit only the indicators that a changed, added or removed unit
-    has or had rows in are hashed again; the others keep their digest without their rows being read.
-    Kept in SQLite, so that neither this build's units nor the last one's are held in memory."""
-
-    def __init__(self, index: IndicatorIndex, context: Context, out: PageWriter):
-        self.index = index
-        self.path = context.cache_dir / "pages" / "peers-groups.sqlite"
-        # the pages' base and the synonyms (which move rows between indicators without a shard changing)
-        self.salt = hashlib.sha256(f"{out.base}\0{index.synonyms.digest_part()}".encode("utf-8")).hexdigest()
-        db = index.db
-        db.execute("DROP TABLE IF EXISTS temp.unit_keys")
-        db.execute("DROP TABLE IF EXISTS temp.known")
-        db.execute("CREATE TEMP TABLE unit_keys (unit PRIMARY KEY, shard)")
-        db.executemany("INSERT INTO temp.unit_keys VALUES (?, ?)", sorted(context.summary.unit_keys.items()))
-        db.execute("CREATE TEMP TABLE known (slug PRIMARY KEY, digest)")
-        if context.previous is not None and self.path.is_file() and context.summary.unit_keys:
-            self.recall()
-
-    def recall(self) -> None:
-        """The last build's digests of the indicators that no changed unit has or had rows in."""
-        db = self.index.db
-        try:
-            db.commit()  # (no ATTACH inside a transaction)
-            db.execute("ATTACH DATABASE ? AS last", (str(self.path),))
-            if db.execute("SELECT salt FROM last.salt").fetchone() != (self.salt,):
-                return
-            db.execute("""CREATE TEMP TABLE changed AS SELECT unit FROM temp.unit_keys AS now
-                WHERE NOT EXISTS (SELECT 1 FROM last.units AS was WHERE was.unit = now.unit AND was.shard = now.shard)
-                UNION SELECT unit FROM last.units WHERE unit NOT IN (SELECT unit FROM temp.unit_keys)""")
-            db.execute("""INSERT INTO temp.known SELECT slug, digest FROM last.groups WHERE slug NOT IN (
-                SELECT slug FROM last.unit_groups WHERE unit IN (SELECT unit FROM temp.changed)
-                UNION SELECT slug(key) FROM rows WHERE unit IN (SELECT unit FROM temp.changed))""")
-        except sqlite3.DatabaseError:  # not a file this code wrote: every digest is taken again
-            db.execute("DELETE FROM temp.known")
-        finally:
-            db.execute("DROP TABLE IF EXISTS temp.changed")
-            db.commit()
-            if any(name == "last" for _, name, _ in db.execute("PRAGMA database_list")):
-                db.execute("DETACH DATABASE last")
-
-    def digest(self, shared: Shared) -> str:
-        known = self.index.db.execute("SELECT digest FROM temp.known WHERE slug = ?", (shared.slug,)).fetchone()
-        digest = known[0] if known else self.index.digest("WHERE key = ?", (shared.key,))
-        self.index.db.execute("INSERT OR REPLACE INTO temp.known VALUES (?, ?)", (shared.slug, digest))
-        return digest
-
-    def finish(self) -> None:
-        """This build's digests, units and their indicators, for the next build (a new file, renamed over the last)."""
-        db = self.index.db
-        fresh = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        fresh.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fresh.unlink(missing_ok=True)
-        db.commit()
-        db.execute("ATTACH DATABASE ? AS next", (str(fresh),))
-        try:
-            db.execute("CREATE TABLE next.salt (salt)")
-            db.execute("INSERT INTO next.salt VALUES (?)", (self.salt,))
-            db.execute("CREATE TABLE next.units AS SELECT unit, shard FROM temp.unit_keys")
-            db.execute("""CREATE TABLE next.unit_groups AS SELECT DISTINCT unit, slug FROM rows JOIN shared USING (key)""")
-            db.execute("CREATE INDEX next.unit_groups_unit ON unit_groups (unit)")
-            db.execute("CREATE TABLE next.groups AS SELECT slug, digest FROM temp.known WHERE slug IN (SELECT slug FROM shared)")
-            db.commit()
-        finally:
-            db.execute("DETACH DATABASE next")
-        os.replace(fresh, self.path)
+def group_digest(out: PageWriter, index: IndicatorIndex, key: str, unit_keys: dict[str, str]) -> str:
+    """What one indicator's pages are made of besides the page base: its rows (their spread, names,
+    counts and marks follow from them), hashed in SQLite's pass over them. A unit's rows are what its
+    shard is made of, which its shard key hashes (build/cache.py): while the units it has rows in
+    have the keys they had, with the same synonyms, the last build's digest is taken unread."""
+    units = [unit for (unit,) in index.db.execute("SELECT DISTINCT unit FROM rows WHERE key = ? ORDER BY unit", (key,))]
+    read = lambda: index.digest("WHERE key = ?", (key,))  # noqa: E731
+    if not all(unit in unit_keys for unit in units):
+        return read()
+    made_of = "\n".join(f"{unit} {unit_keys[unit]}" for unit in units)
+    return out.remembered(hashlib.sha256(f"{key}\0{index.synonyms.digest_part()}\0{made_of}".encode("utf-8")).hexdigest(), read)
 
 
-def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared, groups: Groups) -> None:
+def peer_pages(out: PageWriter, index: IndicatorIndex, shared: Shared, unit_keys: dict[str, str]) -> None:
     """One indicator's pages; linked from the site being replaced when its rows are as they were,
     else read in one pass over its rows in order, a page at a time."""
     pages = max(1, -(-shared.rows // PAGE_SIZE))
     base = f"/peers/{shared.slug}/"
     paths = [base if number == 1 else f"{base}{number}/" for number in range(1, pages + 1)]
-    made_of = groups.digest(shared)
+    made_of = group_digest(out, index, shared.key, unit_keys)
     digests = [out.made_of(path, "peer.html", f"{shared.key}\0{made_of}") for path in paths]
     todo = [not out.reuse_page(path, digest) for path, digest in zip(paths, digests)]
     if not any(todo):
