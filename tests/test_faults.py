@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -203,6 +204,21 @@ def test_a_full_disk_is_one_located_line_and_leaves_nothing(small_disk, site, ki
     assert str(disk) in line, line  # where it happened
     assert snapshot(disk / "output") == before
     assert sorted(p.name for p in disk.iterdir()) == ["output"]  # no staging folder, no cache
+
+
+def test_a_full_temporary_folder_is_one_line_too(small_disk, site, tmp_path, monkeypatch):
+    """The indicators' index is a SQLite file in the temporary folder; when that folder is full,
+    SQLite says so in its own words (not an OSError): still one line, and the site as it was."""
+    disk = small_disk(40)
+    monkeypatch.setattr(tempfile, "tempdir", str(disk))
+    out = previous_site(tmp_path / "output")
+    before = snapshot(out)
+    code, _, err = run("build", str(site()), "--out", str(out), "--no-pdf")
+    assert code == 1, err
+    [line] = err.strip().splitlines()
+    assert "Traceback" not in err and "磁盘空间不足" in line and "保持不变" in line, line
+    assert str(disk) in line, line  # where it happened
+    assert snapshot(out) == before
 
 
 def test_a_write_failing_with_enospc_names_the_file(tmp_path, site, monkeypatch):

@@ -200,6 +200,9 @@ def exit_code(loaded, strict: bool) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import sqlite3
+    import tempfile
+
     from sitegen.base import signals
     from sitegen.base.progress import Progress
     from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
@@ -231,6 +234,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         signals.raise_if_stopping()
         show_traceback(args)
         print(f"sitegen build: {os_error_line(exc)}；{unchanged}", file=sys.stderr)
+        return EXIT_FINDINGS
+    except sqlite3.OperationalError as exc:
+        # The indicators' index is a SQLite file in the temporary folder; SQLite says a full disk
+        # in its own words, not as an OSError.
+        if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+            raise
+        signals.raise_if_stopping()
+        show_traceback(args)
+        print(f"sitegen build: 磁盘空间不足 {tempfile.gettempdir()}：指标索引写不下（{exc}）；{unchanged}", file=sys.stderr)
         return EXIT_FINDINGS
     print(text_report(loaded), file=sys.stderr)
     print(f"网站已生成：{args.out}/")
