@@ -154,6 +154,15 @@ def test_printed_results_have_no_controls_whole_years_and_their_address(page, si
     assert "本页网址：https://" in flat and "/results/" in flat
 
 
+@pytest.mark.parametrize("path, header", [("/results/", "自评年度"), ("/indicators/", "三级指标")])
+def test_printed_sortable_tables_keep_their_header_words_from_the_first_page(page, site_url, tmp_path, path, header):
+    """results.js moves each header's words into a sort button; print hides controls, never those
+    words. A table too long for one page starts under the page's introduction, not a page later."""
+    pages = printed(page, site_url, path, tmp_path / "s.pdf")
+    assert page.locator("table.sortable th button").count() > 0  # the script ran: the words are in buttons
+    assert header in "".join(pages[0].split())
+
+
 @pytest.mark.parametrize("name", ["home", "unit-year", "project", "quality", "data", "regions", "search"])
 def test_every_page_type_prints_its_address_without_navigation(page, site_url, name, tmp_path):
     path = PAGE_TYPES[name]
