@@ -70,6 +70,30 @@ def run(*args: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+def import_grid(tmp_path: Path, grid_text: str, fmt: str = "xlsx", agency: str = "x1",
+                region: str = "某省某县") -> tuple[Loaded, str]:
+    """A form written in the fixtures' grid notation (tests/import_fixtures/README.md) as a real .xlsx
+    or .docx (make.py), imported by the CLI into a new site that must load without errors:
+    (the loaded site, what the import printed)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "import_fixtures"))
+    from make import read_tables, write_docx, write_xlsx
+
+    grid = tmp_path / "grid.tsv"
+    grid.write_text(grid_text, encoding="utf-8")
+    source = tmp_path / f"form.{fmt}"
+    (write_xlsx if fmt == "xlsx" else write_docx)(read_tables(grid), source)
+    into = tmp_path / "content"
+    into.mkdir()
+    (into / "site.yaml").write_text("title: 测试\nbase_url: https://example.org/\n", encoding="utf-8")
+    code, out, err = run("import", str(source), "--into", str(into), "--region", region, "--agency", agency)
+    assert code == 0, out + err
+    loaded = load_content(into)
+    assert loaded.ok, [f.format() for f in loaded.findings.errors]
+    return loaded, out + err
+
+
 def codes(loaded: Loaded, level: str | None = None) -> list[str]:
     return [f.code for f in loaded.findings if level is None or f.level == level]
 

@@ -6,16 +6,11 @@ texts and no 预期目标 / 实际完成情况 headings, goals printed one a row
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
-from sitegen.checks.pipeline import load_content
-from tests.conftest import run
+from tests.conftest import import_grid
 
-FIXTURES = Path(__file__).parent / "import_fixtures"
-sys.path.insert(0, str(FIXTURES))
-from make import read_tables, write_xlsx  # noqa: E402
 
 # 年初预算数(A) only; 分值(10分); the goals row without headings; 计分方法 for the scoring column.
 INITIAL_ONLY = """\
@@ -49,17 +44,7 @@ SECTION_WEIGHT = """\
 
 
 def imported(tmp_path: Path, grid_text: str):
-    grid = tmp_path / "grid.tsv"
-    grid.write_text(grid_text, encoding="utf-8")
-    write_xlsx(read_tables(grid), tmp_path / "selfeval.xlsx")
-    into = tmp_path / "content"
-    into.mkdir()
-    (into / "site.yaml").write_text("title: 测试\nbase_url: https://example.org/\n", encoding="utf-8")
-    code, out, err = run("import", str(tmp_path / "selfeval.xlsx"), "--into", str(into),
-                         "--agency", "x1", "--region", "某省某县")
-    assert code == 0, out + err
-    loaded = load_content(into)
-    assert loaded.ok, [f.format() for f in loaded.findings.errors]
+    loaded, out = import_grid(tmp_path, grid_text)
     (project,) = loaded.content.unit_years()[0].projects
     return project, out
 

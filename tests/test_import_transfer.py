@@ -5,21 +5,14 @@ the sign, a budget under a 下达… label, a subtitle line under the title. The
 
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from sitegen.checks.pipeline import load_content
 from sitegen.importers.labels import words
-from tests.conftest import run
+from tests.conftest import import_grid, run
 
-FIXTURES_DIR = Path(__file__).parent / "import_fixtures"
-sys.path.insert(0, str(FIXTURES_DIR))
-from make import read_tables, write_docx, write_xlsx  # noqa: E402
-
-SITE = "title: t\nbase_url: https://example.org/\n"
 
 TRANSFER = [
     ["附件3", "<", "<", "<", "<", "<", "<", "<"],
@@ -37,23 +30,8 @@ TRANSFER = [
 ]
 
 
-def tables(tmp_path: Path, rows: list[list[str]]):
-    grid = tmp_path / "grid.tsv"
-    grid.write_text("\n".join("\t".join(row) for row in rows) + "\n", encoding="utf-8")
-    return read_tables(grid)
-
-
 def imported(tmp_path: Path, rows: list[list[str]], fmt: str):
-    source = tmp_path / f"form.{fmt}"
-    (write_xlsx if fmt == "xlsx" else write_docx)(tables(tmp_path, rows), source)
-    into = tmp_path / "content"
-    into.mkdir()
-    (into / "site.yaml").write_text(SITE, encoding="utf-8")
-    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某市某区", "--agency", "mouqu")
-    assert code == 0, out + err
-    loaded = load_content(into)
-    assert loaded.ok, [f.format() for f in loaded.findings.errors]
-    return loaded, out + err
+    return import_grid(tmp_path, "\n".join("\t".join(row) for row in rows) + "\n", fmt, agency="mouqu", region="某省某市某区")
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "docx"])
@@ -105,9 +83,8 @@ def test_budget_labels_of_a_transfer_are_vocabulary(tmp_path, label):
 
 
 def test_explain_names_the_recipient_columns(tmp_path):
-    source = tmp_path / "form.xlsx"
-    write_xlsx(tables(tmp_path, TRANSFER), source)
-    code, out, _ = run("import", str(source), "--explain")
+    imported(tmp_path, TRANSFER, "xlsx")  # the form, written as form.xlsx and imported
+    code, out, _ = run("import", str(tmp_path / "form.xlsx"), "--explain")
     assert code == 0
     for column, town in (("F", "甲镇"), ("G", "乙镇"), ("H", "丙镇")):
         assert f"列 {column}「{town}」→ target（" in out
