@@ -91,3 +91,36 @@ def test_goals_printed_one_a_row_under_their_headings_are_a_list(tmp_path):
     assert project.goals == ["目标1:养护农村公路120公里", "目标2:路况优良率90%"]
     assert project.evaluation.outcome == ["目标1:养护农村公路126公里", "目标2:路况优良率95%"]
     assert project.facts == (("主管部门", "某县交通运输局"),)
+
+
+# The unit named on a line above the form; the 主管部门 cell names the department it sits under.
+UNIT_LINE = """\
+2024年度项目支出绩效自评表	<	<	<	<	<	<
+单位名称:某县公路养护中心 填报日期:2025年3月1日	<	<	<	<	<	<
+项目名称	乡村道路养护	<	<	<	<	<
+主管部门	{department}	<	实施单位	{implementer}	<	<
+预算执行情况(万元)\\n(20分)		预算数(A)	执行数(B)	执行率(B/A)	得分\\n(20分*执行率)	<
+^	年度财政资金总额	50	40	80	16	<
+年度绩效目标\\n(80分)	一级指标	二级指标	三级指标	年初目标值(A)	实际完成值(B)	得分
+^	产出指标(80分)	数量指标	养护里程	120	126	80
+"""
+
+
+def test_a_unit_line_above_the_form_sits_under_the_department_cell(tmp_path):
+    loaded, _ = import_grid(tmp_path, UNIT_LINE.format(department="某县交通运输局", implementer="某县公路养护中心"))
+    agency = loaded.content.agencies[0]
+    assert (agency.name, agency.department_code, agency.department_name) == ("某县公路养护中心", "", "某县交通运输局")
+
+
+def test_a_department_cell_printed_as_the_implementer_too_is_the_unit_itself(tmp_path):
+    # 主管部门 | 县公路中心 | 实施单位 | 县公路中心: the unit by a short name, not a department above it
+    loaded, _ = import_grid(tmp_path, UNIT_LINE.format(department="县公路中心", implementer="县公路中心"))
+    agency = loaded.content.agencies[0]
+    assert (agency.name, agency.department_name) == ("某县公路养护中心", "")
+
+
+def test_a_sector_department_is_not_the_units_department(tmp_path):
+    # 业务主管部门 | 县民宗委: the department over the project's line of work, not the one the unit sits under
+    grid = UNIT_LINE.format(department="某县民宗委", implementer="某县公路养护中心").replace("主管部门\t", "业务主管部门\t")
+    loaded, _ = import_grid(tmp_path, grid)
+    assert loaded.content.agencies[0].department_name == ""

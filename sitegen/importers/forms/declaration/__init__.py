@@ -257,6 +257,7 @@ def label_row(grid: Grid, r: int, header: Header) -> bool:
 
 
 AGENCY_CELLS = words("declaration", "agency_cells")
+SECTOR_DEPARTMENT = words("declaration", "sector_department")
 COMPANY_WORDS = words("declaration", "company_words")
 NAME_YEAR = re.compile(r"^\s*(20\d{2})\s*年")
 
@@ -270,13 +271,19 @@ def year_from_name(found: Found, name: str) -> None:
 
 
 def agency_of(found: Found, block: Block) -> None:
-    """The unit: the 预算单位 line; else a 实施单位 whose code lies under the 主管部门's code (the
+    """The unit: the 预算单位 line (with the 主管部门, when another, as its department); else a 实施单位 whose code lies under the 主管部门's code (the
     unit, with its department); else the 主管部门. An 实施单位 that is the unit itself is not kept."""
     dept_code, dept_name = code_and_name(block.values.get("department", ""))
     impl_code, impl_name = code_and_name(block.values.get("implementer", ""))
     if block.budget_unit:
         found.agency_code, found.agency_name = code_and_name(block.budget_unit)
         found.guesses.append(f"{found.grid.source}: 单位取自「预算单位」一行：{block.budget_unit}")
+        if dept_name and dept_name not in (found.agency_name, impl_name) \
+                and not is_label(block.department_label, SECTOR_DEPARTMENT):
+            # 单位名称:某站 above the form, 主管部门 | 某局 in it: the unit sits under that department
+            # (a 主管部门 printed as the 实施单位 too is the unit itself, perhaps by a short name)
+            found.department = (dept_code, dept_name)
+            found.guesses.append(f"{found.grid.source}: 主管部门「{block.values['department']}」记为单位的 department")
     elif impl_code and dept_code and impl_code != dept_code and impl_code.startswith(dept_code):
         found.agency_code, found.agency_name = impl_code, impl_name
         found.department = (dept_code, dept_name)

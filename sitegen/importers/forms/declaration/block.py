@@ -87,6 +87,7 @@ class Block:
     midterm_goals: str = ""
     goals: str = ""
     budget_unit: str = ""
+    department_label: str = ""  # the label the 主管部门 was printed under
     headings: dict[int, str] = field(default_factory=dict)  # 总体目标's heading over each column
     notes: list[str] = field(default_factory=list)  # 备注 lines under the form
     costs: list[Cost] = field(default_factory=list)
@@ -245,7 +246,7 @@ def read_pair(label: str, value: str, block: Block) -> None:
     elif is_label(label, LOCAL_DEPARTMENT) and not is_placeholder(value):
         block.values["department"] = value  # 区级主管部门 under 市级主管部门: the unit that files the form
     elif is_label(label, DEPARTMENT):
-        block.values["department"] = value
+        block.values["department"], block.department_label = value, label
         block.fact(label, value)  # as printed: the code and name of the 主管部门 are also the agency's
     elif is_label(label, IMPLEMENTER):
         block.values["implementer"] = value
