@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.checks.pipeline import load_content
-from tests.conftest import run
+from tests.conftest import import_grid, run
 
 FIXTURES_DIR = Path(__file__).parent / "import_fixtures"
 sys.path.insert(0, str(FIXTURES_DIR))
@@ -154,3 +154,43 @@ def test_two_forms_one_under_the_other_on_a_sheet_are_two_projects(tmp_path):
     projects = load_content(into).content.projects()
     assert [p.name for p in projects] == ["学校体育设施向社会免费开放", "校园足球场地维护"]
     assert [len(p.indicators) for p in projects] == [7, 7]
+
+
+# A label line printed right above the block (湖南: 填报单位(盖章): 单位负责人:…).
+LINE_ABOVE = """\
+绩效目标申报表	<	<	<	<
+(2024年度)	<	<	<	<
+填报单位(盖章): 单位负责人:张三 填报日期:2024年1月5日	<	<	<	<
+项目名称	村道维修	<	<	<
+主管部门	某县交通运输局	<	专项负责人	李四
+年度资金总额	12.50	<	<	<
+年度目标	维修村道3公里	<	<	<
+一级指标	二级指标	三级指标	指标值	备注
+产出指标	数量指标	维修村道里程	≥3公里
+"""
+
+
+def test_label_lines_above_the_form_are_its_first_facts_in_printed_order(tmp_path):
+    loaded, _ = import_grid(tmp_path, LINE_ABOVE)
+    (project,) = loaded.content.projects()
+    assert list(project.facts) == [("单位负责人", "张三"), ("填报日期", "2024年1月5日"),
+                                   ("主管部门", "某县交通运输局"), ("专项负责人", "李四")]
+
+
+def test_a_covers_label_lines_stay_after_the_forms_cells(tmp_path):
+    """A Word cover (a table of lines on a page of its own before the form) is not printed with the
+    form's block: its 编报时间 stays after the form's cells."""
+    import docx
+
+    document = docx.Document()
+    word_table(document, [["某县部门专项申报表2024年度"], ["编报单位:某县交通运输局"], ["编报时间:2024年1月5日"]])
+    word_table(document, [["项目名称", "村道维修", "主管部门", "某县交通运输局"], ["年度资金总额", "12.50", "专项负责人", "李四"],
+                          ["年度目标", "维修村道3公里", "", ""],
+                          ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "维修村道里程", "≥3公里"]])
+    source = tmp_path / "form.docx"
+    document.save(source)
+    into = tmp_path / "content"
+    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "x1")
+    assert code == 0, out + err
+    (project,) = load_content(into).content.projects()
+    assert list(project.facts) == [("主管部门", "某县交通运输局"), ("专项负责人", "李四"), ("编报时间", "2024年1月5日")]

@@ -364,7 +364,9 @@ def join_parts(grids: list[Grid]) -> list[Grid]:
     for grid in (part for whole in grids for part in split_forms(whole)):
         previous = joined[-1] if joined else None
         if previous is not None and previous.source == grid.source and cover(previous) and find_header(grid) is not None:
-            joined[-1] = stack(widened(previous, grid.width), grid)  # the cover's lines are the form's title lines
+            # the cover's lines are the form's title lines; an empty row between keeps them apart, as
+            # the cover's page is from the form's
+            joined[-1] = stack(stack(widened(previous, grid.width), blank_row(grid.width, grid)), grid)
             continue
         if previous is not None and previous.source == grid.source and find_header(previous) is None \
                 and names_a_project(previous, previous.height):
@@ -389,6 +391,10 @@ def widened(lines: Grid, width: int) -> Grid:
     rows = [row + [""] * (width - 1) for row in lines.rows]
     merges = [Merge(r, 0, r, width - 1) for r in range(lines.height)]
     return Grid(lines.source, lines.name, rows, merges, lines.notes)
+
+
+def blank_row(width: int, like: Grid) -> Grid:
+    return Grid(like.source, like.name, [[""] * width], [], like.notes)
 
 
 def merged(grid: Grid) -> Grid:

@@ -90,8 +90,10 @@ def read(grid: Grid, header: Header) -> Found:
     block = Block()
     lines: list[str] = []
     block_at = None  # how many lines stand above the labelled block
+    attached = 0  # the first of them printed with the form, no empty row between (not a cover's)
     for r in range(header.top):
         if grid.is_empty_row(r):
+            attached = len(lines) if block_at is None else attached
             continue
         line = single_text(grid, r) or title_line(grid, r, block)
         if line is not None:
@@ -99,7 +101,7 @@ def read(grid: Grid, header: Header) -> Found:
             continue
         block_at = len(lines) if block_at is None else block_at
         read_row(grid, r, block, found)
-    read_lines(found, block, lines, grid, lines[:block_at])
+    read_lines(found, block, lines, grid, lines[:block_at], lines[attached:block_at])
     for label in header.labels.values():
         found.money_unit = found.money_unit or cells.money_unit(label)
     midterm, indicators, last = read_indicators(grid, header, block, found)
@@ -114,25 +116,38 @@ def read(grid: Grid, header: Header) -> Found:
     return found
 
 
-def read_lines(found: Found, block: Block, lines: list[str], grid: Grid, heading: tuple | list = ()) -> None:
+def read_lines(found: Found, block: Block, lines: list[str], grid: Grid, heading: tuple | list = (),
+               above: tuple | list = ()) -> None:
     """Title, year, 预算单位 and 单位：万元 lines above the form; a further line of the heading (the lines
-    above the labelled block) that no label names is a subtitle."""
-    for text in (part for line in lines for part in line_parts(line)):
-        unit = cells.money_unit(text)
-        found.money_unit = found.money_unit or unit
-        budget_unit = unit_line(text)
-        if budget_unit and not block.budget_unit:
-            block.budget_unit = budget_unit
-        elif not unit and not SKIPPED_LINE.match(text) and not found.title:
-            found.title = title_of(text, grid)
-        elif not unit and not budget_unit and not SKIPPED_LINE.match(text):
-            cover_line(text, block)
-            if text in heading and subtitle(text):
-                block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
+    above the labelled block) that no label names is a subtitle. The label lines printed with the form
+    right above its block (`above`: not a cover's, set off by an empty row) come first among the facts,
+    in printed order."""
+    first = 0  # where the next fact of a heading line goes
+    for line, text in ((line, part) for line in lines for part in line_parts(line)):
+        facts = len(block.facts)
+        read_line(found, block, text, grid, heading)
+        if line in above and len(block.facts) > facts:
+            block.facts[first:first] = [block.facts.pop()]
+            first += 1
     found.year = year_of(lines)
     if found.year:
         shown = next(t for t in lines if str(found.year) in t)
         found.year_from = f"{grid.source} 表头「{shown}」"
+
+
+def read_line(found: Found, block: Block, text: str, grid: Grid, heading: tuple | list) -> None:
+    """One part of a line above or inside the form: the money unit, the unit, the title, or a fact."""
+    unit = cells.money_unit(text)
+    found.money_unit = found.money_unit or unit
+    budget_unit = unit_line(text)
+    if budget_unit and not block.budget_unit:
+        block.budget_unit = budget_unit
+    elif not unit and not SKIPPED_LINE.match(text) and not found.title:
+        found.title = title_of(text, grid)
+    elif not unit and not budget_unit and not SKIPPED_LINE.match(text):
+        cover_line(text, block)
+        if text in heading and subtitle(text):
+            block.notes.append(text.strip())  # printed under the title, said of this project: kept, not dropped
 
 
 BRACKETED_LINE = re.compile(r"^\s*[(（][^()（）]+[)）]\s*$")
