@@ -124,3 +124,23 @@ def test_a_sector_department_is_not_the_units_department(tmp_path):
     grid = UNIT_LINE.format(department="某县民宗委", implementer="某县公路养护中心").replace("主管部门\t", "业务主管部门\t")
     loaded, _ = import_grid(tmp_path, grid)
     assert loaded.content.agencies[0].department_name == ""
+
+
+# 原因 merged down the money rows: one 填报说明 beside them all; 备注 a cell of each row.
+MERGED_REASON = """\
+项目支出绩效自评表(2024年度)	<	<	<	<	<	<	<
+项目名称	乡村道路养护	<	<	<	<	<	<
+主管部门	某县交通运输局	<	<	实施单位	某县公路养护中心	<	<
+预算执行情况(10分)	年度预算数(万元)	年初预算	调整后预算数	预算执行数	得分	原因	备注
+^	总额	200	200	180	9	1.执行率未达到90%的需说明原因;2.调整预算的应单独说明	总额的备注
+^	其中:财政资金	200	200	180	/	^	财政资金的备注
+^	其他资金	0	0	0	/	^	
+绩效指标(90分)	一级指标	二级指标	三级指标	指标值	完成值	权重	得分
+^	产出指标	数量指标	养护里程	120	126	90	90
+"""
+
+
+def test_a_cell_merged_down_the_money_rows_is_one_note(tmp_path):
+    project, _ = imported(tmp_path, MERGED_REASON)
+    assert project.notes.split("\n") == ["1.执行率未达到90%的需说明原因;2.调整预算的应单独说明", "总额 备注：总额的备注",
+                                         "其中:财政资金 备注：财政资金的备注"]

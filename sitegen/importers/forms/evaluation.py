@@ -248,9 +248,15 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
     values: dict[str, Decimal | None] = {key: figure(grid.text(r, c)) for c, key in money.columns.items() if key != "rate"}
     for c, heading in money.labels.items():
         text = grid.text(r, c)
-        if c not in money.columns and text and text != label:
-            printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
-            money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
+        if c in money.columns or not text or text == label:
+            continue
+        m = grid.merge_at(r, c)
+        if m is not None and m.bottom > m.top:
+            if m.top == r:  # one cell merged down the rows (a 填报说明 beside them): said of the block, once
+                money.extra.append(text)
+            continue
+        printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
+        money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
