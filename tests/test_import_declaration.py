@@ -194,3 +194,27 @@ def test_a_covers_label_lines_stay_after_the_forms_cells(tmp_path):
     assert code == 0, out + err
     (project,) = load_content(into).content.projects()
     assert list(project.facts) == [("主管部门", "某县交通运输局"), ("专项负责人", "李四"), ("编报时间", "2024年1月5日")]
+
+
+def test_a_pdf_goal_keeps_the_line_the_author_started_and_joins_the_wrapped_ones(tmp_path):
+    """A PDF goal's line breaks are where the cell wrapped, except after a short line that ends a
+    sentence: the author's own new line (上海: the last sentence of a long goal on a line of its own).
+    The lines are printed as the transcribed PDF's were, one a line."""
+    from make import write_pdf
+
+    lines = ["完成全县农村公路日常养护工作，确保全县公路路况良好并", "及时抢修水毁路段，保障群众出行安全，道路畅通无阻。",
+             "年底前完成验收。", "开展日常工作。"]
+    grid = tmp_path / "grid.tsv"
+    grid.write_text("\n".join("\t".join(row) for row in [
+        ["项目支出绩效目标申报表", "<", "<", "<"], ["（2024年度）", "<", "<", "<"],
+        ["项目名称", "农村公路养护", "<", "<"], ["主管部门", "某县交通运输局", "<", "<"],
+        ["年度资金总额", "100", "<", "<"], ["年度目标", "\\n".join(lines), "<", "<"],
+        ["一级指标", "二级指标", "三级指标", "指标值"], ["产出指标", "数量指标", "养护里程", "≥200公里"],
+    ]) + "\n", encoding="utf-8")
+    source = tmp_path / "form.pdf"
+    write_pdf(read_tables(grid), source)
+    into = tmp_path / "content"
+    code, out, err = run("import", str(source), "--into", str(into), "--region", "某省某县", "--agency", "x1")
+    assert code == 0, out + err
+    (project,) = load_content(into).content.projects()
+    assert project.goals == ["".join(lines[:3]) + "\n" + lines[3]]

@@ -55,6 +55,28 @@ def unwrapped(name: str) -> str:
     return WRAP.sub(join, name.strip())
 
 
+SENTENCE_END = ("。", "！", "？", "!", "?")
+
+
+def paragraphs(text: str) -> str:
+    """A paragraph text of a PDF cell (goals): its line breaks are where the cell wrapped, except after
+    a line that ends a sentence and stops short of the cell's width by more than two characters: there
+    the author started a new line, kept as a line break."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    widest = max((width(line) for line in lines), default=0)
+    kept: list[list[str]] = [[]]
+    for n, line in enumerate(lines):
+        kept[-1].append(line)
+        if n + 1 < len(lines) and line.endswith(SENTENCE_END) and width(line) < widest - 4:
+            kept.append([])
+    return "\n".join(unwrapped("\n".join(part)) for part in kept)
+
+
+def width(line: str) -> int:
+    """Printed width: a Han or full-width character is two, any other one."""
+    return sum(2 if HAN.match(ch) else 1 for ch in line)
+
+
 class Levels:
     """The 一级 and 二级 names of the rows read so far: an empty cell is the one above. A weight
     printed after a name (`产出指标(50分)`) is not the name: it goes to `found.weights`."""

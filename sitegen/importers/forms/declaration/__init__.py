@@ -25,7 +25,7 @@ from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluatio
     read_pair, read_row, row_cells, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
-from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind, unwrapped
+from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, paragraphs, row_kind
 from sitegen.importers.grid import Grid
 from sitegen.importers.labels import form_allowed, indicator_key, words
 from sitegen.model import Indicator, Midterm, Project
@@ -320,13 +320,14 @@ def agency_of(found: Found, block: Block) -> None:
 
 def goals_of(found: Found, text: str, rows: list[str]) -> list[str] | str:
     """The goals as split_goals gives them; goals printed one a row (1.… | 2.…) a list, their numbering
-    off; one goal of a PDF is one paragraph (its line breaks are where the cell wrapped), as a 三级 name is."""
+    off; one goal of a PDF is one paragraph (its line breaks are where the cell wrapped, as in a 三级 name),
+    save where a short line ends a sentence (table.paragraphs)."""
     if len(rows) > 1:
         return [cells.strip_numbering(row) for row in rows]
     if not text:
         return []
     goals = cells.split_goals(text)
-    return unwrapped(goals) if isinstance(goals, str) and PAGE.match(found.grid.name) else goals
+    return paragraphs(goals) if isinstance(goals, str) and PAGE.match(found.grid.name) else goals
 
 
 def project(found: Found, block: Block, midterm_indicators: list[Indicator], indicators: list[Indicator]) -> Project:
