@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sitegen.checks.pipeline import load_content
-from tests.conftest import run
+from tests.conftest import import_grid, run
 
 FIXTURES = Path(__file__).parent / "import_fixtures"
 sys.path.insert(0, str(FIXTURES))
@@ -29,3 +29,23 @@ def test_department_selfeval_without_indicator_table(tmp_path):
     assert (e.initial, e.adjusted, e.spent) == (Decimal("2537695"), Decimal("2751417.82"), Decimal("2546673.98"))
     assert overall.indicators == [] and len(overall.goals) == 3
     assert "超过一百亿元" in out  # 万元 printed over figures in 元
+
+
+# A 部门整体 form with a label line above its block (湖北: 填报日期:…) and a 填报人 cell in it.
+DATED = """\
+部门整体支出绩效目标申报表	<	<	<
+填报日期:2024年1月5日	<	<	<
+部门(单位)名称	某县交通运输局	填报人	张三
+年度预算安排(万元)	资金总额	100	<
+^	基本支出	60	<
+^	项目支出	40	<
+年度总体目标	养护县乡公路200公里	<	<
+一级指标	二级指标	三级指标	指标值
+产出指标	数量指标	养护里程	≥200公里
+"""
+
+
+def test_a_label_line_above_a_department_wide_form_is_its_first_note(tmp_path):
+    loaded, _ = import_grid(tmp_path, DATED)
+    overall = loaded.content.unit_years()[0].overall
+    assert overall.notes.splitlines() == ["填报日期：2024年1月5日", "填报人：张三"]

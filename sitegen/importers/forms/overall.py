@@ -98,6 +98,8 @@ def read(grid: Grid, header: Header) -> Found:
             continue
         read_row(grid, r, draft, found)
     read_lines(found, block, lines, grid)
+    # label lines above the form (填报日期:…): no field of overall.yaml, kept first among its notes
+    draft.notes[:0] = [f"{label}：{value}" for label, value in block.facts]
     if block.budget_unit and not found.agency_name:
         found.agency_code, found.agency_name = code_and_name(block.budget_unit)
     indicators, last = read_indicators(grid, header, found)
