@@ -49,3 +49,27 @@ def test_a_label_line_above_a_department_wide_form_is_its_first_note(tmp_path):
     loaded, _ = import_grid(tmp_path, DATED)
     overall = loaded.content.unit_years()[0].overall
     assert overall.notes.splitlines() == ["填报日期：2024年1月5日", "填报人：张三"]
+
+
+# 湖北's grouped money block: a source row printed with no amount.
+GROUPED = """\
+部门整体支出绩效目标申报表	<	<	<	<	<
+(2024年度)	<	<	<	<	<
+部门(单位)名称	某县交通运输局	<	<	<	<
+总体资金情况	部门总体资金情况	<	<	单位:万元	<
+^		<	当年金额	上年金额	占比
+^	收入构成	财政拨款	100		
+^	^	其他资金			
+^	^	合计	100		100%
+^	支出构成	基本支出	60		60%
+^	^	项目支出	40		40%
+年度总体目标	养护县乡公路200公里	<	<	<	<
+一级指标	二级指标	三级指标	指标值	<	<
+产出指标	数量指标	养护里程	≥200公里	<	<
+"""
+
+
+def test_a_source_row_printed_without_an_amount_is_kept_as_printed(tmp_path):
+    loaded, _ = import_grid(tmp_path, GROUPED)
+    overall = loaded.content.unit_years()[0].overall
+    assert overall.notes.splitlines()[0] == "其他资金 当年金额："

@@ -228,6 +228,10 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
         draft.funds.setdefault(key, amount)
     elif amount is not None and not key:
         draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
+    elif not figures and len(labelled) > 1:
+        # a source row printed with no amount (其他资金 | | ): the empty cell kept as printed
+        heading = draft.money_headings.get(labelled[1][0], "")
+        draft.notes.append(f"{printed_label(shown)} {heading}：" if heading else f"{printed_label(shown)}：")
     for c, text in figures[1:]:
         heading = draft.money_headings.get(c, "")
         draft.notes.append(f"{printed_label(shown)} {heading}：{text}" if heading else f"{printed_label(shown)}：{text}")
