@@ -218,3 +218,17 @@ def test_a_pdf_goal_keeps_the_line_the_author_started_and_joins_the_wrapped_ones
     assert code == 0, out + err
     (project,) = load_content(into).content.projects()
     assert project.goals == ["".join(lines[:3]) + "\n" + lines[3]]
+
+
+def test_a_weight_printed_as_a_percentage_is_its_points(tmp_path):
+    grid = "\n".join("\t".join(row) for row in [
+        ["项目绩效目标表(2024年度)", "<", "<", "<", "<"],
+        ["项目名称", "农村公路养护", "<", "<", "<"], ["主管部门", "某县交通运输局", "<", "<", "<"],
+        ["年度资金总额", "100", "<", "<", "<"], ["年度目标", "养护县乡公路200公里", "<", "<", "<"],
+        ["一级指标", "二级指标", "三级指标", "指标值", "权重"],
+        ["产出指标", "数量指标", "养护里程", "≥200公里", "30%"],
+        ["满意度指标", "服务对象满意度指标", "群众满意度", "≥90%", "70％"],
+    ]) + "\n"
+    loaded, _ = import_grid(tmp_path, grid)
+    (project,) = loaded.content.projects()
+    assert [i.score for i in project.indicators] == [Decimal("30"), Decimal("70")]

@@ -56,6 +56,13 @@ def unwrapped(name: str) -> str:
 
 
 SENTENCE_END = ("。", "！", "？", "!", "?")
+PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[%％]\s*$")
+
+
+def points(text: str) -> Decimal | None:
+    """A weight as points: `30`, or `30%` (海南's 权重 column: a share of the 100 points, so 30)."""
+    match = PERCENT.match(cells.norm(text))
+    return Decimal(match.group(1)) if match else cells.decimal(text)
 
 
 def paragraphs(text: str) -> str:
@@ -221,7 +228,7 @@ def build(grid: Grid, row: int, header: Header, found: Found, level1: str, level
         op = cells.op_of(next((grid.text(row, c) for c in header.columns.get("sign", [])), "")) or None
     unit = unit or value.unit
     target = target_of(value.target) if value.target else None
-    score = cells.decimal(values.get("score", "")) if values.get("score") else None
+    score = points(values.get("score", "")) if values.get("score") else None
     earned = cells.decimal(values.get("earned", "")) if values.get("earned") else None
     actual_cell = cells.split_value(values.get("actual", "")) if values.get("actual") else None
     actual = None
