@@ -286,8 +286,9 @@ def year_from_name(found: Found, name: str) -> None:
 
 
 def agency_of(found: Found, block: Block) -> None:
-    """The unit: the 预算单位 line (with the 主管部门, when another, as its department); else a 实施单位 whose code lies under the 主管部门's code (the
-    unit, with its department); else the 主管部门. An 实施单位 that is the unit itself is not kept."""
+    """The unit: the 预算单位 line (with the 主管部门, when another unit, as its department); else a
+    实施单位 whose code lies under the 主管部门's code (the unit, with its department); else the
+    主管部门. An 实施单位 that is the unit itself is not kept."""
     dept_code, dept_name = code_and_name(block.values.get("department", ""))
     impl_code, impl_name = code_and_name(block.values.get("implementer", ""))
     if block.budget_unit:
