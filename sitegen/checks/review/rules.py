@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from sitegen.base.findings import quoted
 from sitegen.checks.base import Flag, flag, fmt, indicator_path, named
@@ -199,9 +199,9 @@ def full_marks_low_execution(project: Project, content: Content) -> Iterable[Fla
 def earlier_actual(indicator: Indicator, project: Project) -> tuple[str, Decimal, str] | None:
     """Last year's result of the same indicator: its `last_actual`, else the previous year's
     self-evaluation of the same project id. (text, number, where it comes from)"""
-    last = indicator.last_actual
-    if last is not None and last.number is not None:
-        return last.text, last.number, "上年实际值（last_actual）"
+    written = last_actual(indicator)
+    if written is not None:
+        return written
     previous = previous_project(project)
     if previous is None or previous.evaluation is None:
         return None
@@ -209,6 +209,14 @@ def earlier_actual(indicator: Indicator, project: Project) -> tuple[str, Decimal
     for old in previous.indicators:
         if identity(old) == key and old.actual is not None and old.actual.number is not None and old.unit == indicator.unit:
             return old.actual.text, old.actual.number, f"{previous.year} 年自评的实际完成值（actual）"
+    return None
+
+
+def last_actual(indicator: Indicator) -> tuple[str, Decimal, str] | None:
+    """The indicator's own `last_actual` when it is a number, as earlier_actual gives it."""
+    last = indicator.last_actual
+    if last is not None and last.number is not None:
+        return last.text, last.number, "上年实际值（last_actual）"
     return None
 
 
@@ -233,12 +241,17 @@ def soft_flag(indicator: Indicator, path: str, before: tuple[str, Decimal, str])
     return flag("soft-target", message, indicator, "target", path)
 
 
+def soft_targets(indicators: list[Indicator], earlier: Callable[[Indicator], tuple[str, Decimal, str] | None]) -> Iterator[Flag]:
+    """soft-target of each indicator against what `earlier` says was reached before it."""
+    for position, indicator in enumerate(indicators):
+        before = earlier(indicator)
+        found = soft_flag(indicator, f"{indicator_path(position)}.target", before) if before else None
+        if found:
+            yield found
+
+
 def soft_by_history(project: Project, content: Content) -> Iterable[Flag]:
-    for position, indicator in owned(project):
-        before = earlier_actual(indicator, project)
-        flag = soft_flag(indicator, f"{indicator_path(position)}.target", before) if before else None
-        if flag:
-            yield flag
+    yield from soft_targets(project.indicators, lambda indicator: earlier_actual(indicator, project))
 
 
 def satisfaction_years(project: Project, indicator: Indicator) -> list[tuple[int, Indicator]]:
@@ -282,10 +295,14 @@ def always_met_satisfaction(project: Project, content: Content) -> Iterable[Flag
 # ---------------------------------------------------------------- registered
 
 
+def one_indicator_rules(indicators: list[Indicator], budget: Decimal | None) -> Iterator[Flag]:
+    yield from vague_targets(indicators)
+    yield from inputs_as_goals(indicators, budget)
+    yield from quality_under_benefit(indicators)
+
+
 def indicator_rules(project: Project, content: Content) -> Iterable[Flag]:
-    yield from vague_targets(project.indicators)
-    yield from inputs_as_goals(project.indicators, project.budget)
-    yield from quality_under_benefit(project.indicators)
+    yield from one_indicator_rules(project.indicators, project.budget)
 
 
 def overall_rules(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
@@ -293,15 +310,8 @@ def overall_rules(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     overall = unit_year.overall
     if overall is None:
         return
-    yield from vague_targets(overall.indicators)
-    yield from inputs_as_goals(overall.indicators, None)
-    yield from quality_under_benefit(overall.indicators)
-    for position, indicator in enumerate(overall.indicators):  # its last_actual: a unit has no project id to follow
-        last = indicator.last_actual
-        if last is not None and last.number is not None:
-            flag = soft_flag(indicator, f"{indicator_path(position)}.target", (last.text, last.number, "上年实际值（last_actual）"))
-            if flag:
-                yield flag
+    yield from one_indicator_rules(overall.indicators, None)
+    yield from soft_targets(overall.indicators, last_actual)  # its last_actual: a unit has no project id to follow
 
 
 PROJECT_RULES = (indicator_rules, multi_year_as_annual, soft_by_history, missing_dimension, no_cost,
