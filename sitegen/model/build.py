@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from typing import Any
 
-from sitegen.content.fields import Invalid, Parsed, Spec, Target, parse_decimal, parse_record
+from sitegen.content.fields import Invalid, Kind, Parsed, Spec, Target, parse_decimal, parse_record
 from sitegen.base.findings import Findings, Loc
 from sitegen.content.load import AgencyDir, PageFile, ProjectFile, Tree, YearDir
 from sitegen.model.records import (
@@ -117,13 +117,22 @@ def build_unit_year(folder: YearDir, agency: Agency, site: Site, findings: Findi
     return unit_year
 
 
+# values_of's (key, kind) of each spec's declared values, found once: it runs for every record
+# built, every indicator included. By the spec's identity (a Spec's own hash walks every field),
+# the spec kept beside them so that its id stays its own.
+VALUE_FIELDS: dict[int, tuple[Spec, tuple[tuple[str, Kind], ...]]] = {}
+
+
 def values_of(p: Parsed | None, spec: Spec, prefix: str = "") -> dict[str, Any]:
     """Every declared value of `spec` (not a record or a list of them) as the record's attribute
     of that name (after `prefix`, for a record flattened into its owner): its value, or its empty
     value (all empty when the record was not written). A field added to the declaration reaches
     the record here, with no mapping to write."""
+    known = VALUE_FIELDS.get(id(spec))
+    if known is None:
+        known = VALUE_FIELDS[id(spec)] = (spec, tuple((f.key, f.kind) for f in spec.fields if is_value(f)))
     values = p.values if p is not None else {}
-    return {prefix + f.key: values.get(f.key, empty(f.kind)) for f in spec.fields if is_value(f)}
+    return {prefix + key: values[key] if key in values else empty(kind) for key, kind in known[1]}
 
 
 def child(p: Parsed, key: str) -> Parsed | None:
