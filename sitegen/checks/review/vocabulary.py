@@ -76,10 +76,18 @@ def flat(text: str) -> str:
 
 def level1_class(indicator: Indicator) -> str | None:
     """产出, 效益, 满意度 or 成本: the standard 一级 kind the written name contains."""
-    name = flat(indicator.level1)
+    return level1_kind(indicator.level1)
+
+
+# By the written name, once: the rules ask each indicator's kinds several times, and a site writes
+# few different 一级/二级 names.
+@cache
+def level1_kind(text: str) -> str | None:
+    name = flat(text)
     return next((kind for p, kind in vocabulary().level1_kinds if p.search(name)), None)
 
 
+@cache
 def level2_kind(text: str) -> tuple[str, str] | None:
     """(二级 kind, class): (社会成本, 成本), (数量, 数量), (社会效益, 效益) …; None when unknown."""
     name = flat(text)
