@@ -100,7 +100,7 @@ def read_specs() -> dict[str, Spec]:
 ALL = read_specs()
 SITE, AGENCY, DEPARTMENT, DISCLOSURE, SOURCE = ALL["site"], ALL["agency"], ALL["department"], ALL["disclosure"], ALL["source"]
 REVIEW = ALL["review"]
-REVIEW_CODES: tuple[str, ...] = tuple(VOCABULARIES["review_codes"])
+REVIEW_CODES: tuple[str, ...] = tuple(f.key for f in REVIEW.fields)  # the rules site.yaml `review` may set
 REVIEW_LEVELS: tuple[str, ...] = tuple(VOCABULARIES["review_levels"])
 FUNDING, INDICATOR, COST, MIDTERM, PROJECT = ALL["funding"], ALL["indicator"], ALL["cost"], ALL["midterm"], ALL["project"]
 EVALUATION, EVALUATION_BUDGET, EVALUATION_FUNDING = ALL["evaluation"], ALL["evaluation_budget"], ALL["evaluation_funding"]
