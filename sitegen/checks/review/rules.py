@@ -20,10 +20,6 @@ from sitegen.checks.review.vocabulary import (
 from sitegen.model import Content, Indicator, Project, UnitYear
 
 
-def owned(project_or_overall) -> Iterator[tuple[int, Indicator]]:
-    return enumerate(project_or_overall.indicators)
-
-
 # ---------------------------------------------------------------- one indicator
 
 
@@ -117,7 +113,7 @@ def multi_year_as_annual(project: Project, content: Content) -> Iterable[Flag]:
         return
     figures = multi_year_figures(project)
     money = {f for f in (project.total_investment, project.midterm.budget if project.midterm else None) if f is not None}
-    for position, indicator in owned(project):
+    for position, indicator in enumerate(project.indicators):
         target = indicator.target
         if target is None or target.number is None or is_percent(indicator.unit) or target.number == 0:
             continue
@@ -275,7 +271,7 @@ def always_met_satisfaction(project: Project, content: Content) -> Iterable[Flag
     words = vocabulary()
     if project.evaluation is None:
         return
-    for position, indicator in owned(project):
+    for position, indicator in enumerate(project.indicators):
         if not is_satisfaction(indicator):
             continue
         years = satisfaction_years(project, indicator)
