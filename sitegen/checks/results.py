@@ -15,8 +15,8 @@ from sitegen.model import Content, Evaluation, Indicator, Project
 
 def earned_over_score(indicator: Indicator, path: str) -> Iterable[Flag]:
     if indicator.earned is not None and indicator.score is not None and indicator.earned > indicator.score:
-        message = f"的得分（earned）{fmt(indicator.earned)} 超过分值（score）{fmt(indicator.score)}"
-        yield flag("earned-over-score", f"三级指标「{indicator.name}」{message}", indicator, "earned", f"{path}.earned")
+        message = f"三级指标「{indicator.name}」的得分（earned）{fmt(indicator.earned)} 超过分值（score）{fmt(indicator.score)}"
+        yield flag("earned-over-score", message, indicator, "earned", f"{path}.earned")
 
 
 def reached(indicator: Indicator) -> str:
