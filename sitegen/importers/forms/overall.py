@@ -21,7 +21,7 @@ from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, 
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
+from sitegen.importers.labels import form_allowed, is_label, key_in, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
 
 UNIT_NAME = words("overall", "unit_name")
@@ -181,7 +181,7 @@ def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
 
 
 def read_money(label: str, value: str, draft: Draft) -> None:
-    key = next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
+    key = key_in(label, FUNDS)
     amount, pure = money(value)
     if key:
         draft.funds[key] = amount
@@ -189,10 +189,6 @@ def read_money(label: str, value: str, draft: Draft) -> None:
         draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
-
-
-def key_of_funds(label: str) -> str | None:
-    return next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
 
 
 def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
@@ -209,7 +205,7 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
         if not group and any(cells.decimal(text) is not None for _, text, _ in body):
             return False
         headings = {c: "".join(text.split()) for c, text, above in body if not above and text}
-        if not group and len(headings) >= 2 and not any(key_of_funds(text) for text in headings.values()):
+        if not group and len(headings) >= 2 and not any(key_in(text, FUNDS) for text in headings.values()):
             # the headings (当年金额 · 近两年收支金额 · 占比), over one or two rows
             draft.money_headings = {**headings, **draft.money_headings}  # the upper row's heading wins
             return True
@@ -221,7 +217,7 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
     amount = money(figures[0][1])[0] if figures else None
     kind = "收入" if "收入" in group else "支出" if "支出" in group else ""
     shown = f"{kind}{label}" if label_text(label) in ("合计", "小计") else label
-    key = key_of_funds(label)
+    key = key_in(label, FUNDS)
     if key == "total" and kind == "支出" and "total" in draft.funds:
         key = None  # the expenditure side's 合计 repeats the total
     elif key and key != "total" or key == "total" and kind != "支出":
