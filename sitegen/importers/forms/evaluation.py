@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, is_header_row, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, printed_label, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.rows import is_hint, level_name
 from sitegen.importers.cells import strip_numbering
@@ -255,8 +255,7 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
             if m.top == r:  # one cell merged down the rows (a 填报说明 beside them): said of the block, once
                 money.extra.append(text)
             continue
-        printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
-        money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
+        money.extra.append(f"{printed_label(label)} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
