@@ -17,7 +17,7 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
-from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells, source_label
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
@@ -186,7 +186,7 @@ def read_money(label: str, value: str, draft: Draft) -> None:
     if key:
         draft.funds[key] = amount
     elif amount is not None:
-        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
+        draft.sources.append(Funding(source=source_label(label), amount=amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
 
@@ -223,7 +223,7 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
     elif key and key != "total" or key == "total" and kind != "支出":
         draft.funds.setdefault(key, amount)
     elif amount is not None and not key:
-        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
+        draft.sources.append(Funding(source=source_label(label), amount=amount))
     elif not figures and len(labelled) > 1:
         # a source row printed with no amount (其他资金 | | ): the empty cell kept as printed
         heading = draft.money_headings.get(labelled[1][0], "")

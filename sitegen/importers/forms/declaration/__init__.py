@@ -22,7 +22,7 @@ from sitegen.importers import cells
 from sitegen.importers.forms import PAGE, Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
     DEPARTMENT, IMPLEMENTER, NAME, SEAL, SKIPPED_LINE, UNIT_LINES, Block, is_label, known_label, money, pairs, printed_label,
-    read_pair, read_row, row_cells, unit_line,
+    read_pair, read_row, row_cells, source_label, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, paragraphs, row_kind
