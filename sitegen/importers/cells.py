@@ -112,15 +112,14 @@ def with_canonical_sign(text: str) -> str:
 UNIT_IN_BRACKETS = re.compile(r"^(?P<value>.*\d)\s*[(（](?P<unit>[^()（）\d]{1,8})[)）]$")
 # Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
 DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
+UNITS = frozenset(unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"])  # vocabulary.yaml's, NFKC
 
 
 def unit_only(text: str) -> Value | None:
     """`公里`, `≧ %`: a target cell that prints only a unit (and a sign), its value left blank."""
-
     cleaned = squeeze(text)
     printed, sign = next(((p, s) for p, s in SIGNS_BEFORE if cleaned.startswith(p)), ("", ""))
-    units = {unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"]}
-    if cleaned[len(printed):] not in units:
+    if cleaned[len(printed):] not in UNITS:
         return None
     return Value(split_cell(sign + "1").op if sign else None, "", cleaned[len(printed):])
 
