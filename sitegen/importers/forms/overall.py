@@ -36,7 +36,7 @@ TASK_COLUMNS = table("overall", "tasks")
 
 
 def task_key(text: str) -> str | None:
-    return next((key for key, labels in TASK_COLUMNS.items() if is_label(text, labels)), None)
+    return key_in(text, TASK_COLUMNS)
 
 
 def recognise(grid: Grid, header: Header) -> Found | None:

@@ -187,7 +187,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
 
 
 def cost_key(text: str) -> str | None:
-    return next((key for key, labels in COST_LABELS.items() if is_label(text, labels)), None)
+    return key_in(text, COST_LABELS)
 
 
 def known_label(text: str) -> bool:
