@@ -20,19 +20,22 @@ import yaml
 from sitegen.importers.cells import squeeze
 from sitegen.importers.vocabulary import VOCABULARY
 
-def table(*path: str) -> dict[str, tuple[str, ...]]:
-    """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
+
+def entry(*path: str):
+    """The vocabulary's node at this path of keys (`entry("declaration", "keys")`)."""
     node = VOCABULARY
     for step in path:
         node = node[step]
-    return {str(key): tuple(str(label) for label in labels) for key, labels in node.items()}
+    return node
+
+
+def table(*path: str) -> dict[str, tuple[str, ...]]:
+    """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
+    return {str(key): tuple(str(label) for label in labels) for key, labels in entry(*path).items()}
 
 
 def words(*path: str) -> tuple[str, ...]:
-    node = VOCABULARY
-    for step in path:
-        node = node[step]
-    return tuple(str(word) for word in node)
+    return tuple(str(word) for word in entry(*path))
 
 
 INDICATOR = table("indicator")
