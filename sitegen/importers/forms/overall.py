@@ -201,16 +201,16 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
     spans = first is not None and (first[2] or (grid.merge_at(r, first[0]) is not None and grid.merge_at(r, first[0]).height > 1))
     group = first[1] if spans and ("构成" in first[1] or "收入" in first[1] or "支出" in first[1]) else ""
     labelled = [(c, text) for c, text, above in body[1:] if not above] if group else []
-    if not group or not labelled:
-        if not group and any(cells.decimal(text) is not None for _, text, _ in body):
+    if not group:
+        if any(cells.decimal(text) is not None for _, text, _ in body):
             return False
         headings = {c: "".join(text.split()) for c, text, above in body if not above and text}
-        if not group and len(headings) >= 2 and not any(key_in(text, FUNDS) for text in headings.values()):
+        if len(headings) >= 2 and not any(key_in(text, FUNDS) for text in headings.values()):
             # the headings (当年金额 · 近两年收支金额 · 占比), over one or two rows
             draft.money_headings = {**headings, **draft.money_headings}  # the upper row's heading wins
             return True
-        if not group:
-            return False
+        return False
+    if not labelled:
         return True
     label = labelled[0][1]
     figures = [(c, text) for c, text in labelled[1:] if text]
