@@ -78,8 +78,6 @@ def op_of(text: str) -> str | None:
     cleaned = squeeze(text)
     if cleaned in OPS:
         return cleaned
-    if not SIGNS_BEFORE:
-        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
     sign = next((sign for printed, sign in SIGNS_BEFORE if printed == cleaned), None)
     return OP_ALIASES.get(cleaned) or OP_ALIASES.get(text.strip()) or (OP_ALIASES.get(sign, sign) if sign else None)
 
@@ -93,14 +91,12 @@ def sign_table() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return sorted(before, key=lambda p: -len(p[0])), sorted(after, key=lambda p: -len(p[0]))
 
 
-SIGNS_BEFORE, SIGNS_AFTER = [], []
+SIGNS_BEFORE, SIGNS_AFTER = sign_table()
 
 
 def with_canonical_sign(text: str) -> str:
     """`═100%` → `=100%`, `⩾95%` → `≥95%`, `不低于95%` → `≥95%`, `95%以上` → `≥95%`: every printed form of a
     comparison as the one sign the model reads. Text that is no comparison is returned unchanged."""
-    if not SIGNS_BEFORE:
-        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
     cleaned = unicodedata.normalize("NFKC", text).strip()
     for printed, sign in SIGNS_BEFORE:
         if cleaned.startswith(printed) and len(cleaned) > len(printed):
@@ -116,17 +112,14 @@ def with_canonical_sign(text: str) -> str:
 UNIT_IN_BRACKETS = re.compile(r"^(?P<value>.*\d)\s*[(（](?P<unit>[^()（）\d]{1,8})[)）]$")
 # Units whose NFKC form has a digit in it (㎡ is m2): split off before the figure is read.
 DIGIT_UNITS = ("㎡", "㎥", "㎢", "㎠", "m²", "m³", "km²", "平方米", "立方米")
+UNITS = frozenset(unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"])  # vocabulary.yaml's, NFKC
 
 
 def unit_only(text: str) -> Value | None:
     """`公里`, `≧ %`: a target cell that prints only a unit (and a sign), its value left blank."""
-
-    if not SIGNS_BEFORE:
-        SIGNS_BEFORE[:], SIGNS_AFTER[:] = sign_table()
     cleaned = squeeze(text)
     printed, sign = next(((p, s) for p, s in SIGNS_BEFORE if cleaned.startswith(p)), ("", ""))
-    units = {unicodedata.normalize("NFKC", str(u)) for u in VOCABULARY["units"]}
-    if cleaned[len(printed):] not in units:
+    if cleaned[len(printed):] not in UNITS:
         return None
     return Value(split_cell(sign + "1").op if sign else None, "", cleaned[len(printed):])
 

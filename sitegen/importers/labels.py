@@ -20,19 +20,22 @@ import yaml
 from sitegen.importers.cells import squeeze
 from sitegen.importers.vocabulary import VOCABULARY
 
-def table(*path: str) -> dict[str, tuple[str, ...]]:
-    """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
+
+def entry(*path: str):
+    """The vocabulary's node at this path of keys (`entry("declaration", "keys")`)."""
     node = VOCABULARY
     for step in path:
         node = node[step]
-    return {str(key): tuple(str(label) for label in labels) for key, labels in node.items()}
+    return node
+
+
+def table(*path: str) -> dict[str, tuple[str, ...]]:
+    """A field → labels table of the vocabulary (`table("indicator")`, `table("declaration", "keys")`)."""
+    return {str(key): tuple(str(label) for label in labels) for key, labels in entry(*path).items()}
 
 
 def words(*path: str) -> tuple[str, ...]:
-    node = VOCABULARY
-    for step in path:
-        node = node[step]
-    return tuple(str(word) for word in node)
+    return tuple(str(word) for word in entry(*path))
 
 
 INDICATOR = table("indicator")
@@ -134,10 +137,16 @@ def flat_cell_key(text: str) -> str | None:
     return found
 
 
+@lru_cache(maxsize=None)
+def label_set(labels: tuple[str, ...]) -> frozenset[str]:
+    """These labels as compared (label_text), worked out once for each tuple of the vocabulary."""
+    return frozenset(label_text(one) for one in labels)
+
+
 def is_label(text: str, labels: tuple[str, ...]) -> bool:
     """The text is one of these labels (exactly, without a bracketed tail, or as a known abbreviation)."""
     squeezed = label_text(text)
-    options = {label_text(one) for one in labels}
+    options = label_set(labels)
     return (squeezed in options or BRACKETED_TAIL.sub("", squeezed) in options
             or squeezed in SHORT and label_text(SHORT[squeezed]) in options)
 
@@ -153,7 +162,7 @@ def is_computed(text: str) -> bool:
 
 def is_total(text: str) -> bool:
     """合计 / 总计 / 合 计 rows."""
-    return label_text(text) in {label_text(one) for one in TOTALS}
+    return label_text(text) in label_set(TOTALS)
 
 
 # ---------------------------------------------------------------- --map: a table nobody has seen

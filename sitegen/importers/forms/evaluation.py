@@ -25,13 +25,13 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header, is_header_row, make_header, note_text, year_of
-from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, read_lines, read_pair, row_cells
+from sitegen.importers.forms.declaration import NAME, Block, agency_of, pairs, printed_label, read_lines, read_pair, row_cells
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.rows import is_hint, level_name
 from sitegen.importers.cells import strip_numbering
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_text, table, words
+from sitegen.importers.labels import BRACKETED_TAIL, form_allowed, is_label, label_set, label_text, table, words
 from sitegen.model import Evaluation, EvaluationFunding, Project
 
 MONEY_COLUMNS = table("evaluation", "money")
@@ -48,7 +48,7 @@ def column_key(text: str, table: dict[str, tuple[str, ...]]) -> str | None:
     """The key of a heading; a heading with its formula (`小计④=①+②+③`, `预算数(A)`, `得分(20分*执行率)`) is its words."""
     plain = label_text(text)
     for squeezed in (plain, label_text(CIRCLED.sub("", "".join(text.split()))), BRACKETED_TAIL.sub("", plain)):
-        key = next((key for key, labels in table.items() if squeezed in (label_text(one) for one in labels)), None)
+        key = next((key for key, labels in table.items() if squeezed in label_set(labels)), None)
         if key:
             return key
     return None
@@ -255,8 +255,7 @@ def read_money(grid: Grid, r: int, body: list[tuple[int, str, bool]], money: "Mo
             if m.top == r:  # one cell merged down the rows (a 填报说明 beside them): said of the block, once
                 money.extra.append(text)
             continue
-        printed = re.sub(r"[:：]+$", "", "".join(label.split()))  # as printed, without the form's colon
-        money.extra.append(f"{printed} {''.join(heading.split())}：{text}")
+        money.extra.append(f"{printed_label(label)} {''.join(heading.split())}：{text}")
     squeezed = label_text(label)
     if squeezed in TOTAL_ROWS or (money.total is None and "总额" in squeezed):
         money.total = values
@@ -294,7 +293,7 @@ GRADES = words("evaluation", "grades")
 def total_grade(grid: Grid, r: int, earned_column: int | None) -> str:
     """The grade printed after the 总分 (总分 | 100 | 96 | 优): the form's conclusion, when it has no 评价结论 row."""
     after = [grid.own(r, c).strip() for c in range((earned_column or 0) + 1, grid.width) if grid.own(r, c).strip()]
-    return after[0] if len(after) == 1 and label_text(after[0]) in (label_text(g) for g in GRADES) else ""
+    return after[0] if len(after) == 1 and label_text(after[0]) in label_set(GRADES) else ""
 
 
 def read_rows(grid: Grid, header: Header, found: Found):
@@ -311,7 +310,7 @@ def read_rows(grid: Grid, header: Header, found: Found):
         if row_kind(grid, r, found):
             continue
         first = label_text(grid.text(r, 0))
-        if first in (label_text(t) for t in TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
+        if first in label_set(TOTAL) or label_text(grid.text(r, header.first_indicator_column)) in TOTAL:
             stated = figure(grid.text(r, earned_column)) if earned_column is not None else None
             grade = total_grade(grid, r, earned_column)
             if grade:
@@ -325,6 +324,6 @@ def read_rows(grid: Grid, header: Header, found: Found):
             key = column_key(strip_numbering(label), TEXTS)
             if key:
                 texts[key] = "" if is_hint(value) else value
-            elif label and label_text(label) not in (label_text(t) for t in TOTAL):
+            elif label and label_text(label) not in label_set(TOTAL):
                 found.warnings.append(f"{grid.where(r, 0)}: 自评表中的「{label}」一格没有对应的键，未导入，请核对")
     return indicators, texts, stated, last

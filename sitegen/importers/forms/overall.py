@@ -17,11 +17,11 @@ from decimal import Decimal
 from sitegen.importers import cells
 from sitegen.importers.forms import evaluation
 from sitegen.importers.forms import Found, Header, code_and_name, make_header, note_text
-from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells
+from sitegen.importers.forms.declaration import DEPARTMENT, NAME, Block, money, pairs, printed_label, read_lines, row_cells, source_label
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, row_kind
 from sitegen.importers.grid import Grid
-from sitegen.importers.labels import form_allowed, is_label, label_text, table, words
+from sitegen.importers.labels import form_allowed, is_label, key_in, label_text, table, words
 from sitegen.model import Funding, Midterm, Overall, Task
 
 UNIT_NAME = words("overall", "unit_name")
@@ -36,7 +36,7 @@ TASK_COLUMNS = table("overall", "tasks")
 
 
 def task_key(text: str) -> str | None:
-    return next((key for key, labels in TASK_COLUMNS.items() if is_label(text, labels)), None)
+    return key_in(text, TASK_COLUMNS)
 
 
 def recognise(grid: Grid, header: Header) -> Found | None:
@@ -181,18 +181,14 @@ def read_pair(label: str, value: str, draft: Draft, found: Found) -> None:
 
 
 def read_money(label: str, value: str, draft: Draft) -> None:
-    key = next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
+    key = key_in(label, FUNDS)
     amount, pure = money(value)
     if key:
         draft.funds[key] = amount
     elif amount is not None:
-        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
+        draft.sources.append(Funding(source=source_label(label), amount=amount))
     if not pure and value.strip():
         draft.notes.append(f"{printed_label(label)}：{value}")
-
-
-def key_of_funds(label: str) -> str | None:
-    return next((k for k, labels in FUNDS.items() if is_label(label, labels)), None)
 
 
 def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
@@ -205,29 +201,29 @@ def read_grouped_money(grid: Grid, r: int, body: list, draft: Draft) -> bool:
     spans = first is not None and (first[2] or (grid.merge_at(r, first[0]) is not None and grid.merge_at(r, first[0]).height > 1))
     group = first[1] if spans and ("构成" in first[1] or "收入" in first[1] or "支出" in first[1]) else ""
     labelled = [(c, text) for c, text, above in body[1:] if not above] if group else []
-    if not group or not labelled:
-        if not group and any(cells.decimal(text) is not None for _, text, _ in body):
+    if not group:
+        if any(cells.decimal(text) is not None for _, text, _ in body):
             return False
         headings = {c: "".join(text.split()) for c, text, above in body if not above and text}
-        if not group and len(headings) >= 2 and not any(key_of_funds(text) for text in headings.values()):
+        if len(headings) >= 2 and not any(key_in(text, FUNDS) for text in headings.values()):
             # the headings (当年金额 · 近两年收支金额 · 占比), over one or two rows
             draft.money_headings = {**headings, **draft.money_headings}  # the upper row's heading wins
             return True
-        if not group:
-            return False
+        return False
+    if not labelled:
         return True
     label = labelled[0][1]
     figures = [(c, text) for c, text in labelled[1:] if text]
     amount = money(figures[0][1])[0] if figures else None
     kind = "收入" if "收入" in group else "支出" if "支出" in group else ""
     shown = f"{kind}{label}" if label_text(label) in ("合计", "小计") else label
-    key = key_of_funds(label)
+    key = key_in(label, FUNDS)
     if key == "total" and kind == "支出" and "total" in draft.funds:
         key = None  # the expenditure side's 合计 repeats the total
     elif key and key != "total" or key == "total" and kind != "支出":
         draft.funds.setdefault(key, amount)
     elif amount is not None and not key:
-        draft.sources.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=amount))
+        draft.sources.append(Funding(source=source_label(label), amount=amount))
     elif not figures and len(labelled) > 1:
         # a source row printed with no amount (其他资金 | | ): the empty cell kept as printed
         heading = draft.money_headings.get(labelled[1][0], "")

@@ -22,7 +22,7 @@ from sitegen.importers import cells
 from sitegen.importers.forms import PAGE, Found, Header, code_and_name, make_header, note_text, year_of
 from sitegen.importers.forms.declaration.block import (  # noqa: F401 (evaluation.py and overall.py read blocks too)
     DEPARTMENT, IMPLEMENTER, NAME, SEAL, SKIPPED_LINE, UNIT_LINES, Block, is_label, known_label, money, pairs, printed_label,
-    read_pair, read_row, row_cells, unit_line,
+    read_pair, read_row, row_cells, source_label, unit_line,
 )
 from sitegen.importers.forms.flat import single_text
 from sitegen.importers.forms.table import Levels, check_weights, indicator_rows, paragraphs, row_kind
@@ -157,8 +157,7 @@ def subtitle(text: str) -> bool:
     """A line in brackets under the title (天津: `(天津市宝坻区畜禽粪污资源化利用整区推进项目)` under the 专项's
     title): the project's note. Not the year alone (（2023年度）), not a `label: value` line (cover_line's);
     a section heading above the block (项目基本信息) is no subtitle."""
-    labelled = LABELLED_LINE.match(text)
-    if labelled is not None and len(cells.squeeze(labelled.group(1))) <= 12:
+    if labelled_line(text) is not None:
         return False
     return bool(BRACKETED_LINE.match(text)) and not SKIPPED_LINE.match(text)
 
@@ -187,11 +186,17 @@ def title_of(text: str, grid: Grid) -> str:
 LABELLED_LINE = re.compile(r"^\s*([^:：]{2,40}?)\s*[:：]\s*(\S.*)$", re.S)
 
 
+def labelled_line(text: str) -> re.Match | None:
+    """A `label: value` line whose label is short (12 characters at most); None for a sentence with a colon."""
+    match = LABELLED_LINE.match(text)
+    return match if match is not None and len(cells.squeeze(match.group(1))) <= 12 else None
+
+
 def cover_line(text: str, block: Block) -> None:
     """A `label: value` line under the title (a Word cover: 编报时间: 2021年1月28日, 单位负责人:谭呈祥) is a
     fact; the project's name printed again there is not."""
-    match = LABELLED_LINE.match(text)
-    if match is None or len(cells.squeeze(match.group(1))) > 12:
+    match = labelled_line(text)
+    if match is None:
         return  # no label: a sentence with a colon in it
     label, value = match.group(1), match.group(2).strip()
     if is_label(SEAL.sub("", label), UNIT_LINES):

@@ -71,6 +71,11 @@ def printed_label(label: str) -> str:
     return re.sub(r"[:：]+$", "", "".join(label.split()))
 
 
+def source_label(label: str) -> str:
+    """A funding source's name: its label as printed (printed_label), without a leading 其中:."""
+    return re.sub(r"^其中\s*[:：]?", "", printed_label(label))
+
+
 @dataclass
 class Block:
     """The labelled cells above the indicators, as read."""
@@ -182,7 +187,7 @@ def read_row(grid: Grid, r: int, block: Block, found: Found) -> None:
 
 
 def cost_key(text: str) -> str | None:
-    return next((key for key, labels in COST_LABELS.items() if is_label(text, labels)), None)
+    return key_in(text, COST_LABELS)
 
 
 def known_label(text: str) -> bool:
@@ -341,7 +346,7 @@ def read_money_table(row_pairs: list[tuple[int, str, str]], block: Block) -> Non
         if block.budget is None and (is_label(label, PLAIN_TOTALS) or YEAR_MONEY.search(text) and TOTALISH.search(text)):
             set_budget(block, label, value, figure, pure)
         elif label.strip():
-            block.funding.append(Funding(source=re.sub(r"^其中\s*[:：]?", "", printed_label(label)), amount=figure))
+            block.funding.append(Funding(source=source_label(label), amount=figure))
         else:
             block.fact(label, value)
 
@@ -404,7 +409,7 @@ def read_money(grid: Grid, r: int, m, row_pairs: list[tuple[int, str, str]], blo
         elif total:
             set_budget(block, label, value, figure, pure)
         elif figure is not None:
-            source = re.sub(r"^其中\s*[:：]?", "", printed_label(label))
+            source = source_label(label)
             block.funding.append(Funding(source=source, amount=figure))
             if not pure:
                 block.fact(label, value)
