@@ -46,15 +46,12 @@ def tree_digest(root: Path, pattern: str = "*", leave_out: tuple[str, ...] = ())
     files `leave_out` names (relative to root, with /)."""
     digest = hashlib.sha256()
     if root.is_dir():
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts
-                           and path_name(p, root) not in leave_out):
-            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            name = path.relative_to(root).as_posix()
+            if name not in leave_out:
+                digest.update(name.encode("utf-8") + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
-
-
-def path_name(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
 
 
 def library_versions(names: tuple[str, ...] = OUTPUT_LIBRARIES) -> str:
