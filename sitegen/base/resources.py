@@ -54,6 +54,15 @@ def tree_digest(root: Path, pattern: str = "*", leave_out: tuple[str, ...] = ())
     return digest.hexdigest()
 
 
+def site_digests(root: Path, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """The site's own files besides its units, content folder `root` (resolved): site.yaml,
+    pages/, and the layouts/ (less `leave_out`) and static/ beside it."""
+    site_yaml = root / "site.yaml"
+    return [hashlib.sha256(site_yaml.read_bytes() if site_yaml.is_file() else b"-").hexdigest(),
+            tree_digest(root / "pages"), tree_digest(root.parent / "layouts", leave_out=leave_out),
+            tree_digest(root.parent / "static")]
+
+
 def library_versions(names: tuple[str, ...] = OUTPUT_LIBRARIES) -> str:
     found = [f"python {platform.python_version()}"]
     for name in names:
