@@ -87,7 +87,7 @@ class FontFace:
 @lru_cache(maxsize=1)
 def font_faces() -> tuple[FontFace, ...]:
     """Every face fontconfig knows, asked once a process: the caches' digest, the PDF renderer's
-    check of its fonts and its subsetting all read it. None when fc-list cannot run."""
+    check of its fonts and its subsetting all read it. Empty when fc-list cannot run."""
     fields = "%{family[0]}\t%{family}\t%{weight}\t%{index}\t%{file}\n"
     try:
         listing = subprocess.run(["fc-list", "--format", fields], capture_output=True, text=True,
