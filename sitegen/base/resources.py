@@ -46,15 +46,21 @@ def tree_digest(root: Path, pattern: str = "*", leave_out: tuple[str, ...] = ())
     files `leave_out` names (relative to root, with /)."""
     digest = hashlib.sha256()
     if root.is_dir():
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts
-                           and path_name(p, root) not in leave_out):
-            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        for path in sorted(p for p in root.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            name = path.relative_to(root).as_posix()
+            if name not in leave_out:
+                digest.update(name.encode("utf-8") + b"\0")
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
-def path_name(path: Path, root: Path) -> str:
-    return path.relative_to(root).as_posix()
+def site_digests(root: Path, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """The site's own files besides its units, content folder `root` (resolved): site.yaml,
+    pages/, and the layouts/ (less `leave_out`) and static/ beside it."""
+    site_yaml = root / "site.yaml"
+    return [hashlib.sha256(site_yaml.read_bytes() if site_yaml.is_file() else b"-").hexdigest(),
+            tree_digest(root / "pages"), tree_digest(root.parent / "layouts", leave_out=leave_out),
+            tree_digest(root.parent / "static")]
 
 
 def library_versions(names: tuple[str, ...] = OUTPUT_LIBRARIES) -> str:
@@ -81,7 +87,7 @@ class FontFace:
 @lru_cache(maxsize=1)
 def font_faces() -> tuple[FontFace, ...]:
     """Every face fontconfig knows, asked once a process: the caches' digest, the PDF renderer's
-    check of its fonts and its subsetting all read it. None when fc-list cannot run."""
+    check of its fonts and its subsetting all read it. Empty when fc-list cannot run."""
     fields = "%{family[0]}\t%{family}\t%{weight}\t%{index}\t%{file}\n"
     try:
         listing = subprocess.run(["fc-list", "--format", fields], capture_output=True, text=True,

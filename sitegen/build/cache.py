@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitegen.base.errors import SitegenError
-from sitegen.base.resources import code_digest, tree_digest
+from sitegen.base.resources import code_digest, site_digests
 from sitegen.checks.review.synonyms import SYNONYMS  # the peers' alone: no shard reads it
 from sitegen.render.writer import LINKS, replace_atomically
 from sitegen.build.shards import Shard
@@ -87,12 +87,8 @@ class ShardCache:
     def __init__(self, cache_dir: Path, content_dir: Path, shown_root: str, renderers: tuple[str, ...]):
         self.folder = cache_dir / "shards"
         root = content_dir.resolve()
-        site_files = hashlib.sha256()
-        site_yaml = root / "site.yaml"
-        site_files.update(site_yaml.read_bytes() if site_yaml.is_file() else b"-")
         parts = [f"format {FORMAT}", sys.version, code_digest(), shown_root, "\0".join(renderers),
-                 site_files.hexdigest(), tree_digest(root / "pages"), tree_digest(root.parent / "layouts", leave_out=(SYNONYMS,)),
-                 tree_digest(root.parent / "static")]
+                 *site_digests(root, leave_out=(SYNONYMS,))]
         self.salt = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         self.used: set[str] = set()
 

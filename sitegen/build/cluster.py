@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sitegen.base.errors import SitegenError
-from sitegen.base.resources import code_digest, tree_digest
+from sitegen.base.resources import code_digest, site_digests
 from sitegen.build import shards
 from sitegen.render import RenderError
 
@@ -137,10 +137,7 @@ def run_verified(function: Callable, task: Any) -> Verified:
 def worker_digest(content_dir: str) -> str:
     """sitegen's code digest and the site's own files besides the units (site.yaml, pages/, the
     site's layouts/ and static/): all a shard's bytes are made from but its units' files."""
-    root = Path(content_dir)
-    site_yaml = root / "site.yaml"
-    parts = [code_digest(), hashlib.sha256(site_yaml.read_bytes() if site_yaml.is_file() else b"-").hexdigest(),
-             tree_digest(root / "pages"), tree_digest(root.parent / "layouts"), tree_digest(root.parent / "static")]
+    parts = [code_digest(), *site_digests(Path(content_dir))]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -100,8 +100,12 @@ def group_digest(units: list[tuple[str, str]]) -> str:
 
 def shard_digest(root: Path, units: frozenset[str]) -> str:
     """The digest `plan` gives the shard of these units, from the files as this process sees them
-    now: a cluster's worker returns it with the shard's output, which the build compares."""
-    folders = [folder for folder in unit_folders(root) if folder.name in units]
+    now: a cluster's worker returns it with the shard's output, which the build compares. Only
+    these units' folders are looked at (as load.top_entries does for a shard), never the listing
+    of every unit folder of the site; they are tested as unit_folders tests them."""
+    inside = root.resolve()
+    folders = [root / name for name in sorted(units)]
+    folders = [folder for folder in folders if folder.is_dir() and stays_inside(folder, inside)]
     return group_digest([(folder.name, files_digest(folder_files(folder))) for folder in folders])
 
 

@@ -251,22 +251,17 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from sitegen.base.safety import UnsafeOutput
-    from sitegen.commands.serve import serve
-
     from sitegen.build.cache import UntrustedCache
-    from sitegen.commands.serve import exposure_warning
+    from sitegen.commands.serve import exposure_warning, serve
 
     warning = exposure_warning(args.host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
     try:
         server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
-    except UnsafeOutput as exc:
+    except (UnsafeOutput, UntrustedCache) as exc:  # refused before anything is built or served
         print(f"sitegen serve: {exc}", file=sys.stderr)
-        return EXIT_FINDINGS
-    except UntrustedCache as exc:
-        print(f"sitegen serve: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.exit_code
     except OSError as exc:
         print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
         return EXIT_FINDINGS
