@@ -121,3 +121,11 @@ def show(path: Path) -> str:
     """The path as the user wrote it, and where it leads when that differs (.., ~, links)."""
     resolved = path.resolve()
     return str(path) if str(path) == str(resolved) else f"{path}（即 {resolved}）"
+
+
+def shown_path(path: str | Path) -> str:
+    """A file as messages name it: relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -18,6 +18,7 @@ from typing import Callable
 import yaml
 
 from sitegen.base.findings import Findings, Loc, quoted, shorten
+from sitegen.base.safety import shown_path
 from sitegen.content.nodes import Mapping, Node, Scalar, Sequence
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -358,10 +359,7 @@ def top_entries(root: Path, shown: str, findings: Findings, only: frozenset[str]
 
 def display_root(root: Path) -> str:
     """How file names are shown: relative to the working directory when possible."""
-    try:
-        text = str(root.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        text = str(root)
+    text = shown_path(root)
     return "" if text == "." else text.rstrip("/") + "/"
 
 

@@ -22,6 +22,7 @@ from sitegen.model.money import figure_text, money_text, percent_text
 from sitegen.model.specs import CELL_LABELS
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
+from sitegen.base.safety import shown_path
 
 
 # CommonMark with raw HTML off: an author's <script> is shown as text, and
@@ -95,14 +96,6 @@ def relative_link(target: str, base: str) -> str:
 
 class LayoutError(RenderError):
     """A layout that cannot be used: one line naming the file and line (never a traceback)."""
-
-
-def shown_path(path: str | Path) -> str:
-    """A file as messages name it: relative to the working directory when it is below it."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
 
 
 def outside_link(path: Path, folder: str) -> LayoutError:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sitegen.base.errors import SitegenError
 from sitegen.base.findings import Findings, Loc, quoted
+from sitegen.base.safety import shown_path
 from sitegen.checks.review.vocabulary import name_key
 from sitegen.content.load import read_yaml
 from sitegen.content.nodes import Scalar, Sequence, kind_name
@@ -59,20 +60,12 @@ def synonyms_path(site_root: Path) -> Path:
     return site_root / "layouts" / SYNONYMS
 
 
-def shown(path: Path) -> str:
-    """The file as messages name it: relative to the working directory when it is below it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError):
-        return str(path)
-
-
 def read_synonyms(site_root: Path, findings: Findings) -> Synonyms:
     """The site's synonyms; none when it has no file. Errors go to `findings`, located."""
     path = synonyms_path(site_root)
     if not path.is_file():
         return Synonyms()
-    node = read_yaml(path, shown(path), findings)
+    node = read_yaml(path, shown_path(path), findings)
     if node is None:
         return Synonyms()
     if isinstance(node, Scalar) and node.is_null:
