@@ -118,3 +118,5 @@ def test_new_refuses_to_overwrite_and_bad_ids(tmp_path):
     assert code == 1 and not (tmp_path / "evil.yaml").exists()
     code, _, err = run("new", "project", "missing", "2025", "p", "--content", str(content))
     assert code == 1 and "sitegen new agency missing" in err
+    code, _, err = run("new", "project", "a1", "2025", "p" * 65, "--content", str(content))
+    assert code == 1 and "最多 64 个" in err and not list(content.glob("a1/2025/p*.yaml"))  # the loader's long-id

@@ -164,10 +164,12 @@ def quote(text: str) -> str:
 
 def check_id(name: str, what: str) -> None:
     """Ids become folder and file names: nothing that could leave content/."""
-    from sitegen.content.load import ID_PATTERN
+    from sitegen.content.load import ID_PATTERN, MAX_ID_LENGTH
 
     if not ID_PATTERN.match(name):
         raise ScaffoldError(f"{what}「{name}」只能用 ASCII 字母、数字、- 和 _")
+    if len(name) > MAX_ID_LENGTH:  # the loader refuses a longer one (long-id)
+        raise ScaffoldError(f"{what}「{name}」有 {len(name)} 个字符，最多 {MAX_ID_LENGTH} 个")
 
 
 SITE_YAML = """title: {title}
