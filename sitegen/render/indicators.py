@@ -56,7 +56,7 @@ def twins(rows: list[IndicatorRow], base_url: str, number: int) -> tuple[str, st
     for row in rows:
         values = [get(row) for _, _, get in FIELDS]
         values[-1] = f"{link}#{values[-1]}"
-        table.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in values])
+        table.writerow([spreadsheet_safe(v) for v in values])
         records.append(dict(zip((name for name, _, _ in FIELDS), values)))
     document = {"page": number, "fields": [{"name": n, "title": t} for n, t, _ in FIELDS], "rows": records}
     # compact: the json module's C encoder (indenting would take its pure-Python one, ten times slower)
