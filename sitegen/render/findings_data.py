@@ -50,10 +50,10 @@ def resource() -> dict:
 def write_findings(writer: Writer, findings: tuple[Finding, ...], index) -> list[str]:
     rows = records(findings, index)
     out = io.StringIO()
-    table = csv.writer(out, lineterminator="\r\n")
-    table.writerow([name for name, _, _ in COLUMNS])
-    table.writerows([csv_cell(v) for v in row] for row in rows)
     names = [name for name, _, _ in COLUMNS]
+    table = csv.writer(out, lineterminator="\r\n")
+    table.writerow(names)
+    table.writerows([csv_cell(v) for v in row] for row in rows)
     document = {"findings": [dict(zip(names, row)) for row in rows]}
     paths = [f"data/{NAME}.csv", f"data/{NAME}.json"]
     store_text(writer.claim(paths[0]), "\ufeff" + out.getvalue())

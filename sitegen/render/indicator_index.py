@@ -146,11 +146,8 @@ class IndicatorIndex:
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM rows").fetchone()[0]
 
-    def rows(self, where: str = "", args: tuple = (), order: str = "rowid", limit: int | None = None,
-             offset: int = 0) -> Iterator[IndicatorRow]:
+    def rows(self, where: str = "", args: tuple = (), order: str = "rowid") -> Iterator[IndicatorRow]:
         sql = f"SELECT {', '.join(COLUMNS)} FROM rows {where} ORDER BY {order}"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
         for values in self.db.execute(sql, args):
             yield IndicatorRow(*values)
 

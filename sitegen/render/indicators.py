@@ -50,14 +50,15 @@ def twins(rows: list[IndicatorRow], base_url: str, number: int) -> tuple[str, st
     """The page's rows as CSV (Excel-safe cells, a byte order mark for Excel) and JSON."""
     out = io.StringIO()
     table = csv.writer(out, lineterminator="\r\n")
-    table.writerow([name for name, _, _ in FIELDS])
+    names = [name for name, _, _ in FIELDS]
+    table.writerow(names)
     link = base_url + page_path(number).lstrip("/")
     records = []
     for row in rows:
         values = [get(row) for _, _, get in FIELDS]
         values[-1] = f"{link}#{values[-1]}"
-        table.writerow([spreadsheet_safe(v) if isinstance(v, str) else v for v in values])
-        records.append(dict(zip((name for name, _, _ in FIELDS), values)))
+        table.writerow([spreadsheet_safe(v) for v in values])
+        records.append(dict(zip(names, values)))
     document = {"page": number, "fields": [{"name": n, "title": t} for n, t, _ in FIELDS], "rows": records}
     # compact: the json module's C encoder (indenting would take its pure-Python one, ten times slower)
     return "\ufeff" + out.getvalue(), json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"

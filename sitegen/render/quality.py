@@ -87,8 +87,9 @@ def rows_of(problems: list) -> list[Row]:
         row = rows.setdefault(key, Row(problem, text))
         row.indicators += [name for name in names[:1] if name not in row.indicators]
         row.messages.append(message)
-        slots = quoted.setdefault(key, [[] for _ in QUOTED.findall(text)])
-        for slot, value in zip(slots, QUOTED.findall(text)):
+        found = QUOTED.findall(text)
+        slots = quoted.setdefault(key, [[] for _ in found])
+        for slot, value in zip(slots, found):
             if value not in slot:
                 slot.append(value)
     for key, row in rows.items():
