@@ -4,6 +4,7 @@ survives a killed worker or fails leaving output/ as it was, and costs nothing w
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -204,11 +205,12 @@ def other_code(tmp_path_factory) -> Path:
     return sitegen_copy(tmp_path_factory.mktemp("other") / "code", {"layouts/project.html": (title, f"<p>坏节点</p>{title}")})
 
 
-def start_worker(address: str, code: Path) -> subprocess.Popen:
-    """A `dask worker` process that imports sitegen from `code`, once it has joined the scheduler."""
+def start_worker(address: str, code: Path, **env: str) -> subprocess.Popen:
+    """A `dask worker` process that imports sitegen from `code` (with `env` besides), once it has
+    joined the scheduler."""
     from distributed import Client
 
-    env = {**os.environ, "PYTHONPATH": str(code)}
+    env = {**os.environ, "PYTHONPATH": str(code), **env}
     worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
                                "--no-nanny", "--no-dashboard"], env=env, cwd=code,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -243,6 +245,64 @@ def test_a_worker_running_other_code_is_refused_before_any_work(other_code, gene
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "工作节点 tcp://127.0.0.1:" in err and "代码" in err and "未被使用" in err
     assert not (tmp_path / "output").exists()
+    assert no_task_ran(scheduler)  # refused by the check at the start, not by a first result
+
+
+def no_task_ran(scheduler: Scheduler) -> bool:
+    """No shard's task was ever given to the scheduler (its task prefixes outlive the tasks)."""
+    return "run_verified" not in scheduler.cluster.scheduler.task_prefixes
+
+
+def test_a_worker_with_other_fonts_is_refused_before_any_work(generated_build, tmp_path):
+    """A worker machine without fonts-noto-cjk: its fontconfig lists the DejaVu fonts only."""
+    content, _ = generated_build
+    fonts = tmp_path / "fonts.conf"
+    fonts.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>'
+                     f"<dir>/usr/share/fonts/truetype/dejavu</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>\n",
+                     encoding="utf-8")
+    listed = subprocess.run(["fc-list", "--format", "%{file}\n"], env={**os.environ, "FONTCONFIG_FILE": str(fonts)},
+                            capture_output=True, text=True, timeout=60).stdout.split()
+    if not listed or not Path("/usr/share/fonts/truetype/dejavu").is_dir():
+        pytest.skip("fontconfig or the DejaVu fonts are missing")
+    assert not any("CJK" in name for name in listed)
+    scheduler = Scheduler(n_workers=0)
+    worker = start_worker(scheduler.cluster.scheduler_address, ROOT, FONTCONFIG_FILE=str(fonts))
+    try:
+        code, _, err = run("build", str(content), "--out", str(tmp_path / "output"), "--no-pdf",
+                           "--cluster", scheduler.cluster.scheduler_address)
+    finally:
+        stop(worker)
+        scheduler.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "字体" in err, err
+    assert not (tmp_path / "output").exists() and no_task_ran(scheduler)
+
+
+def test_a_worker_whose_checkout_changed_under_it_is_refused(generated_build, tmp_path):
+    """A `dask worker` passes the check and builds; then its checkout is updated (one layout
+    changed) while it keeps running. Its layouts are read from disk at each render: the digest
+    it reports must be of the files as they are now, not the one it worked out first."""
+    from sitegen.build.cluster import ClusterError
+    from tests.test_cache_trust import sitegen_copy
+
+    content, local = generated_build
+    code = sitegen_copy(tmp_path / "code", {})
+    scheduler = Scheduler(n_workers=0)
+    worker = start_worker(scheduler.cluster.scheduler_address, code)
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    try:
+        build(content, out, renderers=without(PDF), cache_dir=cache, cluster=scheduler.cluster.scheduler_address)
+        assert_same_tree(local, out)
+        layout = code / "layouts" / "project.html"
+        title = '<h1 data-pagefind-meta="title">'
+        layout.write_text(layout.read_text(encoding="utf-8").replace(title, f"<p>坏节点</p>{title}", 1), encoding="utf-8")
+        shutil.rmtree(cache / "shards")  # so that the shards are rendered again, by the worker
+        with pytest.raises(ClusterError, match="工作节点 tcp://127.0.0.1:"):
+            build(content, out, renderers=without(PDF), cache_dir=cache, cluster=scheduler.cluster.scheduler_address)
+    finally:
+        stop(worker)
+        scheduler.close()
+    assert_same_tree(local, out)
+    assert cache_holds(cache, "坏节点") == []
 
 
 def test_a_late_worker_running_other_code_fails_the_build_and_nothing_of_it_is_cached(other_code, generated_build, tmp_path):

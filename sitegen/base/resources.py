@@ -125,3 +125,33 @@ def code_digest() -> str:
     parts = [tree_digest(PACKAGE), tree_digest(BUILTIN_LAYOUTS), tree_digest(BUILTIN_STATIC), font_digest(),
              library_versions()]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def code_stamp() -> tuple[tuple[str, int, int], ...]:
+    """(path, size, modification time) of every file of sitegen's code, layouts and static files:
+    a look (half a millisecond) at whether code_digest's files changed since it was worked out."""
+    found = []
+    for root in (PACKAGE, BUILTIN_LAYOUTS, BUILTIN_STATIC):
+        for folder, folders, names in os.walk(root):
+            folders[:] = [name for name in folders if name != "__pycache__"]
+            for name in names:
+                try:
+                    info = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                found.append((os.path.join(folder, name), info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
+
+
+STAMP: list[tuple] = []  # code_stamp() when code_digest was last worked out by current_code_digest
+
+
+def current_code_digest() -> str:
+    """code_digest of the files as they are now. A process that lives long (a cluster's `dask
+    worker`) reads its layouts from disk at each render: after a checkout was updated under it,
+    it must neither report the digest of before, nor key the PDFs it renders and caches by it."""
+    stamp = code_stamp()
+    if STAMP != [stamp]:
+        code_digest.cache_clear()
+        STAMP[:] = [stamp]
+    return code_digest()

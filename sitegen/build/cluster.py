@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sitegen.base.errors import SitegenError
-from sitegen.base.resources import code_digest, site_digests
+from sitegen.base.resources import current_code_digest, site_digests
 from sitegen.build import shards
 from sitegen.render import RenderError
 
@@ -129,6 +129,7 @@ def run_verified(function: Callable, task: Any) -> Verified:
     from distributed import get_worker
 
     root = Path(task.content_dir).resolve()
+    current_code_digest()  # the task's PDFs are cached under the digest of the code as it is now
     shard = shards.shard_digest(root, task.shard.units)
     value = function(task)
     return Verified(get_worker().address, worker_digest(str(root)), shard, value)
@@ -136,8 +137,9 @@ def run_verified(function: Callable, task: Any) -> Verified:
 
 def worker_digest(content_dir: str) -> str:
     """sitegen's code digest and the site's own files besides the units (site.yaml, pages/, the
-    site's layouts/ and static/): all a shard's bytes are made from but its units' files."""
-    parts = [code_digest(), *site_digests(Path(content_dir))]
+    site's layouts/ and static/): all a shard's bytes are made from but its units' files. Of the
+    files as they are now: a worker's process outlives changes to its checkout."""
+    parts = [current_code_digest(), *site_digests(Path(content_dir))]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 
