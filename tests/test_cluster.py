@@ -168,7 +168,9 @@ class NotDask:
             except OSError:
                 return
             self.connections.append(connection)
-            if self.reply:
+            if self.reply == b"close":
+                connection.close()
+            elif self.reply:
                 connection.sendall(self.reply)
 
     def close(self):
@@ -177,8 +179,8 @@ class NotDask:
             connection.close()
 
 
-@pytest.mark.parametrize("reply", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 4, bytes(range(256)) * 64],
-                         ids=["silent", "http", "binary"])
+@pytest.mark.parametrize("reply", [b"", b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 4, bytes(range(256)) * 64,
+                                   b"close"], ids=["silent", "http", "binary", "closes"])
 def test_cluster_at_a_service_that_is_not_dask_is_one_line_within_15_seconds(tmp_path, reply):
     service = NotDask(reply)
     try:
@@ -188,9 +190,24 @@ def test_cluster_at_a_service_that_is_not_dask_is_one_line_within_15_seconds(tmp
     finally:
         service.close()
     assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
-    assert service.address in err and "Dask" in err, err
+    assert service.address in err and "Dask" in err and "<TCP" not in err, err
     assert took < 15, took
     assert service.connections  # it was really asked
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_tls_address_without_tls_settings_says_so(tmp_path, monkeypatch):
+    """Dask without a client certificate raised a TypeError, reported as a reply that is not Dask's."""
+    for name in [n for n in os.environ if n.startswith("DASK_DISTRIBUTED__COMM__TLS")]:
+        monkeypatch.delenv(name)
+    service = NotDask(b"")
+    address = service.address.replace("tcp://", "tls://")
+    try:
+        code, _, err = run("build", str(CONTENT), "--out", str(tmp_path / "output"), "--no-pdf", "--cluster", address)
+    finally:
+        service.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert address in err and "TLS 设置" in err and "DASK_DISTRIBUTED__COMM__TLS__CA_FILE" in err, err
     assert not (tmp_path / "output").exists()
 
 

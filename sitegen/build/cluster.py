@@ -199,6 +199,11 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
     """Ask `address` who it is over Dask's protocol (the comm handshake, then the `identity` op), all
     within `timeout` seconds: Client(address, timeout=…) bounds only the TCP connect, and a silent
     service kept it waiting for ever, one answering garbage made it raise MemoryError."""
+    from distributed.comm.core import CommClosedError
+
+    if address.startswith("tls://") and not tls_settings():
+        raise ClusterError(f"{cut(address)} 是 TLS 地址，但本机没有 Dask 的 TLS 设置：请设置 DASK_DISTRIBUTED__COMM__TLS__CA_FILE、"
+                           "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT 和 …__CLIENT__KEY（见 docs/scaling.md）")
     try:
         # In a thread of its own: asyncio.run refuses a thread whose event loop is running (a
         # caller's, an embedding application's), and the wait_for ends the thread in time.
@@ -206,12 +211,22 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
             reply = pool.submit(asyncio.run, asyncio.wait_for(scheduler_identity(address, timeout), timeout)).result()
     except (asyncio.TimeoutError, TimeoutError):
         raise ClusterError(f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的") from None
+    except CommClosedError:  # an OSError, whose text is Dask's description of the connection
+        raise ClusterError(f"{cut(address)} 没有应答就关闭了连接：它不是 Dask 调度器，或只收 TLS 连接（tls://）") from None
     except OSError as exc:
         raise ClusterError(f"无法连接集群 {cut(address)}：{first_line(exc) or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - garbage of any shape: MemoryError, a codec's errors
         raise ClusterError(f"{cut(address)} 的应答不是 Dask 协议（{type(exc).__name__}）：请确认地址和端口是 Dask 调度器的") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         raise ClusterError(f"{cut(address)} 不是 Dask 调度器（它自称 {cut(reply, 40)}）：请确认地址和端口")
+
+
+def tls_settings() -> bool:
+    """Whether Dask's settings give this client a certificate to connect to a tls:// address with
+    (without, Dask fails with a TypeError that says nothing of the settings)."""
+    from distributed.security import Security
+
+    return Security().get_connection_args("client").get("ssl_context") is not None
 
 
 async def scheduler_identity(address: str, timeout: float) -> Any:
