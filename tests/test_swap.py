@@ -3,6 +3,7 @@ page being served never goes missing and a build killed at any point leaves a wh
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -10,6 +11,8 @@ import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from sitegen.build import publish
 from sitegen.build.site import PDF, build, without
@@ -84,6 +87,89 @@ def test_a_build_killed_right_after_the_exchange_leaves_the_new_site_whole(site,
     assert "第一版" in (left / "u1/2024/p1/index.html").read_text(encoding="utf-8")
     build(content, out, renderers=without(PDF), cache_dir=tmp_path / "cache")  # the next build removes it
     assert not left.exists()
+
+
+# A build killed (SIGKILL: no handler runs) at each step of the publish, after the staging folder
+# is complete: just before the exchange, just after it, once the folder for the previous site's
+# removal is made, once the previous site is renamed to it, and before its remover starts.
+KILLED_AT = """
+import os, signal, sys, tempfile
+from pathlib import Path
+from sitegen.build import publish
+from sitegen.build.site import PDF, build, without
+
+point = sys.argv[4]
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+def around(module, name, before=False, after=False, when=lambda *args: True):
+    real = getattr(module, name)
+    def step(*args, **kwargs):
+        if before and when(*args):
+            die()
+        result = real(*args, **kwargs)
+        if after and when(*args):
+            die()
+        return result
+    setattr(module, name, step)
+gone = lambda *args, **kwargs: publish.GONE in kwargs.get("prefix", "")
+if point == "before exchange":
+    around(publish, "exchange", before=True)
+elif point == "after exchange":
+    around(publish, "exchange", after=True)
+elif point == "after the removal's folder is made":
+    real = tempfile.mkdtemp
+    def mkdtemp(*args, **kwargs):
+        made = real(*args, **kwargs)
+        if gone(**kwargs):
+            die()
+        return made
+    tempfile.mkdtemp = mkdtemp
+elif point == "after the previous site is renamed":
+    real_rename = Path.rename
+    def rename(self, target):
+        moved = real_rename(self, target)
+        if publish.GONE in Path(target).name:
+            die()
+        return moved
+    Path.rename = rename
+elif point == "before the remover starts":
+    around(publish, "remove_in_background", before=True)
+build(Path(sys.argv[1]), Path(sys.argv[2]), renderers=without(PDF), cache_dir=Path(sys.argv[3]))
+"""
+
+
+@pytest.mark.parametrize("point", ["before exchange", "after exchange", "after the removal's folder is made",
+                                   "after the previous site is renamed", "before the remover starts"])
+def test_a_build_killed_at_any_step_of_the_publish_leaves_a_whole_site_and_the_next_build_tidies_up(site, tmp_path, point):
+    content, out, cache = site(), tmp_path / "output", tmp_path / "cache"
+    named(content, "第一版")
+    build(content, out, renderers=without(PDF), cache_dir=cache)
+    files = names_in(out)
+    named(content, "第二版")
+    result = subprocess.run([sys.executable, "-c", KILLED_AT, str(content), str(out), str(cache), point],
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300)
+    assert result.returncode == -9, result.stderr  # it did reach the point
+    page = (out / "u1/2024/p1/index.html").read_text(encoding="utf-8")
+    assert ("第一版" if point == "before exchange" else "第二版") in page and (out / MARKER).is_file()
+    assert whole(out) and names_in(out) == files
+    named(content, "第三版")
+    build(content, out, renderers=without(PDF), cache_dir=cache)
+    assert "第三版" in (out / "u1/2024/p1/index.html").read_text(encoding="utf-8") and whole(out)
+    for remover in publish.removing:  # the previous site is removed by a process of its own
+        remover.wait(timeout=60)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "content", "output"]  # nothing left beside it
+
+
+def names_in(out: Path) -> list[str]:
+    """The site's files but the search index's (named by their contents, which changed)."""
+    return sorted(name for name in (p.relative_to(out).as_posix() for p in out.rglob("*")) if not name.startswith("pagefind/"))
+
+
+def whole(out: Path) -> bool:
+    """Every file SHA256SUMS lists is there with its checksum."""
+    listed = [line.split("  ", 1) for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()]
+    return bool(listed) and all(hashlib.sha256((out / name.lstrip("*")).read_bytes()).hexdigest() == digest
+                                for digest, name in listed)
 
 
 def test_where_the_exchange_is_not_supported_two_renames_still_swap(site, tmp_path, monkeypatch):

@@ -146,18 +146,30 @@ def remove_in_background(folder: Path) -> None:
 def sweep(target: Path) -> None:
     """Remove what killed builds of `target` left beside it: staging folders no build holds,
     previous sites moved aside, previous sites whose removal was cut short. Only folders with
-    sitegen's name pattern and its marker; a previous site moved aside is put back instead when
-    the swap was cut short before the new one."""
+    sitegen's name pattern and its marker (or the empty folder made for a previous site's
+    removal); a previous site moved aside is put back instead when the swap was cut short before
+    the new one."""
     for entry in sorted(target.parent.iterdir()):
         moved_aside = entry.name.startswith(target.name + OLD)
         if not (moved_aside or entry.name.startswith((target.name + STAGING, target.name + GONE))):
             continue
-        if entry.is_symlink() or not entry.is_dir() or not is_own_output(entry):
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        if not is_own_output(entry):
+            if entry.name.startswith(target.name + GONE):
+                remove_if_empty(entry)  # made for a previous site, the build killed before it was moved there
             continue
         if moved_aside and not target.exists():
             entry.rename(target)
             continue
         remove_unless_locked(entry)
+
+
+def remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # not empty: not one of ours
 
 
 def remove_unless_locked(folder: Path) -> None:
