@@ -233,3 +233,81 @@ def test_the_digest_covers_the_fonts_and_the_libraries_that_write_output(tmp_pat
     data[40] ^= 1  # a checksum in the first font's table directory: another version of the font
     font.write_bytes(bytes(data))
     assert resources.font_digest() != before
+
+
+def test_a_cache_folder_that_is_a_link_is_refused(site, tmp_path):
+    """Even a link to a folder of the user's own, closed to others: whoever made the link can point
+    it elsewhere between the check and the reading."""
+    content = site()
+    own = tmp_path / "own-cache"
+    own.mkdir(mode=0o700)
+    marker = tmp_path / "ran"
+    planted_entry(content, own, marker)
+    (tmp_path / ".sitegen-cache").symlink_to(own)
+    code, err = build_cli(content, tmp_path / "output")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "链接" in err and str(tmp_path / ".sitegen-cache") in err
+    assert not marker.exists() and not (tmp_path / "output").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="acting as another user needs root")
+def test_a_cache_folder_another_user_made_first_in_a_shared_folder_is_refused(site, tmp_path):
+    """In a folder like /tmp (everyone may write, sticky), user nobody makes `.sitegen-cache/`
+    first, closed to others but theirs, with a pickle at the key the build looks up."""
+    import tempfile
+
+    content = site()
+    shared = Path(tempfile.mkdtemp(dir="/tmp", prefix="sitegen-shared-"))
+    try:
+        os.chmod(shared, 0o1777)
+        marker = tmp_path / "ran"
+        staging = tmp_path / "made-here"
+        planted_entry(content, staging, marker)
+        [entry] = (staging / "shards").iterdir()
+        cache = shared / ".sitegen-cache"
+        subprocess.run(["sh", "-c", 'umask 022 && mkdir "$1" "$1/shards" && cat > "$2"', "sh", str(cache),
+                        str(cache / "shards" / entry.name)], input=entry.read_bytes(), user=65534, group=65534,
+                       check=True, timeout=60)
+        assert (cache / "shards").stat().st_uid == 65534
+        code, err = build_cli(content, shared / "site")
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert str(cache) in err and "uid 65534" in err and not marker.exists()
+        assert not (shared / "site").exists()
+    finally:
+        shutil.rmtree(shared)
+
+
+def test_a_cache_folder_in_a_folder_others_can_write_is_refused(site, tmp_path):
+    """Whoever can write the folder the cache is in can rename the user's own cache folder away
+    and put theirs in its place once it has been checked. /tmp's sticky bit forbids that."""
+    content = site()
+    folder = tmp_path / "x"
+    folder.mkdir()
+    for mode in (0o777, 0o775 if shared_group_of(folder) else 0o757):
+        os.chmod(folder, mode)
+        code, err = build_cli(content, folder / "site")
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert f"{folder} 可被其他用户写入" in err and "--no-cache" in err, err
+        assert not (folder / "site").exists()
+    os.chmod(folder, 0o1777)  # as /tmp
+    code, err = build_cli(content, folder / "site")
+    assert code == 0, err
+    assert build_cli(content, folder / "site", "--no-cache")[0] == 0
+
+
+def shared_group_of(folder: Path) -> bool:
+    from sitegen.build.cache import shared_group
+
+    return shared_group(folder.stat().st_gid)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+def test_a_cache_folder_in_a_folder_of_another_user_is_refused(site, tmp_path):
+    content = site()
+    folder = tmp_path / "theirs"
+    folder.mkdir(mode=0o755)
+    os.chown(folder, 65534, 65534)
+    code, err = build_cli(content, folder / "site")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"{folder} 属于用户 nobody（uid 65534）" in err or f"{folder} 属于用户 uid 65534" in err, err
+    assert not (folder / "site").exists() and not (folder / ".sitegen-cache").exists()

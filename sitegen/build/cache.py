@@ -10,9 +10,10 @@ and rendered; the others are copied from here.
 
 The entries are pickles, as Sphinx keeps its environment: `.sitegen-cache/` is as
 trusted as the code that reads it. So a build uses a cache folder only when it is the
-user's own and nobody else can write into it (trusted_folder: the folder and the
-folders in it owned by the user running the build, not writable by group or others),
-and creates it closed to others (0700). Never restore it from a source you would not
+user's own and nobody else can write into it (refuse_untrusted: the folder and the
+folders in it owned by the user running the build, not writable by group or others)
+or swap it for theirs (open_above: nor any folder above it), and creates it closed to
+others (0700). Never restore it from a source you would not
 run code from (a cache shared with other people's branches, say).
 
 Every key starts with resources.code_digest() (sitegen's code, layouts, static files,
@@ -133,6 +134,10 @@ def refuse_untrusted(folder: Path) -> None:
     if problem is not None:
         raise UntrustedCache(f"缓存目录 {problem}，其中的缓存会被当作代码读入，sitegen 不使用它。"
                              f"请删除它（下次生成会重建）：rm -r {folder}；若确是自己的，可运行 chmod -R go-w {folder}")
+    above = open_above(folder)
+    if above is not None:
+        raise UntrustedCache(f"缓存目录 {folder} 所在的目录 {above}，别人可以在检查之后把缓存目录换成自己的，"
+                             "其中的缓存会被当作代码读入，sitegen 不使用它：请把输出放在只有自己能写的目录里，或用 --no-cache")
 
 
 def untrusted(folder: Path) -> str | None:
@@ -147,6 +152,40 @@ def untrusted(folder: Path) -> str | None:
     if info.st_mode & 0o022:
         return f"{folder} 可被其他用户写入（权限 {stat.filemode(info.st_mode)}）"
     return None
+
+
+def open_above(folder: Path) -> str | None:
+    """What is wrong with the first folder above `folder` in which someone else could rename the
+    cache folder away and put one of their own in its place after it was checked: one owned by
+    another user than this one or root, or one that group or others can write without the sticky
+    bit (/tmp has it: there only an entry's owner may rename it). A group of this user alone
+    (a user private group, as umask 002 makes folders writable by) is not someone else."""
+    for above in Path(os.path.realpath(folder.parent)).joinpath("x").parents:
+        info = above.stat()
+        if info.st_uid not in (0, os.geteuid()):
+            return f"{above} 属于用户 {owner_name(info.st_uid)}"
+        if info.st_mode & stat.S_ISVTX:
+            continue
+        if info.st_mode & 0o002 or (info.st_mode & 0o020 and shared_group(info.st_gid)):
+            return f"{above} 可被其他用户写入（权限 {stat.filemode(info.st_mode)}）"
+    return None
+
+
+def shared_group(gid: int) -> bool:
+    """Whether a user other than this one is in group `gid` (as a member, or as their own group)."""
+    import grp
+    import pwd
+
+    try:
+        me = pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # a user this machine cannot name (a container's)
+        me = None
+    try:
+        members = set(grp.getgrgid(gid).gr_mem)
+    except KeyError:
+        return True  # a group this machine cannot name: assume others are in it
+    members |= {p.pw_name for p in pwd.getpwall() if p.pw_gid == gid}
+    return bool(members - {me})
 
 
 def owner_name(uid: int) -> str:
