@@ -270,6 +270,28 @@ def no_task_ran(scheduler: Scheduler) -> bool:
     return "run_verified" not in scheduler.cluster.scheduler.task_prefixes
 
 
+def test_a_stopped_worker_is_one_line_in_a_bounded_time(generated_build, tmp_path, monkeypatch):
+    """A worker that joined and then stopped answering (a frozen machine): SIGSTOP."""
+    from sitegen.build import cluster
+
+    content, _ = generated_build
+    monkeypatch.setattr(cluster, "WORKERS_ANSWER", 5)
+    scheduler = Scheduler(n_workers=0)
+    worker = start_worker(scheduler.cluster.scheduler_address, ROOT)
+    os.kill(worker.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        code, _, err = run("build", str(content), "--out", str(tmp_path / "output"), "--no-pdf",
+                           "--cluster", scheduler.cluster.scheduler_address)
+        took = time.monotonic() - started
+    finally:
+        stop(worker)
+        scheduler.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "5 秒内没有全部应答" in err, err
+    assert took < 30, took
+    assert not (tmp_path / "output").exists() and no_task_ran(scheduler)
+
+
 def test_a_worker_with_other_fonts_is_refused_before_any_work(generated_build, tmp_path):
     """A worker machine without fonts-noto-cjk: its fontconfig lists the DejaVu fonts only."""
     content, _ = generated_build

@@ -58,6 +58,7 @@ from sitegen.render import RenderError
 
 LOCAL = re.compile(r"^local(?::(\d+))?$")
 HANDSHAKE = 10  # seconds for a scheduler to answer who it is
+WORKERS_ANSWER = 30  # seconds for the workers present at the start to say what they run (fontconfig's first look included)
 
 
 class ClusterError(SitegenError):
@@ -106,8 +107,16 @@ class Cluster:
             )
 
     def check_workers(self) -> None:
-        """The workers present now, before any work is sent: a wrong cluster fails at once."""
-        answers = self.client.run(worker_digest, str(self.content_dir.resolve()))
+        """The workers present now, before any work is sent: a wrong cluster fails at once. Within
+        WORKERS_ANSWER seconds: Client.run waits for ever on a worker that is stopped (a frozen
+        machine, a process in SIGSTOP) and Dask gives up on it only after minutes."""
+        try:
+            answers = self.client.sync(self.client._run, worker_digest, str(self.content_dir.resolve()),
+                                       callback_timeout=WORKERS_ANSWER)
+        except TimeoutError:
+            count = len(self.client.scheduler_info()["workers"])
+            raise ClusterError(f"集群 {cut(self.address)} 的 {count} 个工作节点在 {WORKERS_ANSWER} 秒内没有全部应答："
+                               "有工作节点停住了或连不上，请检查后再试") from None
         if not answers:
             raise ClusterError(f"集群 {self.address} 没有可用的工作节点")
         for worker, digest in sorted(answers.items()):
