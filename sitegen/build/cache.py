@@ -160,7 +160,8 @@ def open_above(folder: Path) -> str | None:
     another user than this one or root, or one that group or others can write without the sticky
     bit (/tmp has it: there only an entry's owner may rename it). A group of this user alone
     (a user private group, as umask 002 makes folders writable by) is not someone else."""
-    for above in Path(os.path.realpath(folder.parent)).joinpath("x").parents:
+    parent = Path(os.path.realpath(folder.parent))
+    for above in (parent, *parent.parents):
         info = above.stat()
         if info.st_uid not in (0, os.geteuid()):
             return f"{above} 属于用户 {owner_name(info.st_uid)}"

@@ -110,7 +110,7 @@ class Cluster:
         """The workers present now, before any work is sent: a wrong cluster fails at once. Within
         WORKERS_ANSWER seconds: Client.run waits for ever on a worker that is stopped (a frozen
         machine, a process in SIGSTOP) and Dask gives up on it only after minutes."""
-        try:
+        try:  # what Client.run runs, under the deadline its sync() takes and run() does not pass on
             answers = self.client.sync(self.client._run, worker_digest, str(self.content_dir.resolve()),
                                        callback_timeout=WORKERS_ANSWER)
         except TimeoutError:
