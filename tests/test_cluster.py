@@ -222,13 +222,13 @@ def other_code(tmp_path_factory) -> Path:
     return sitegen_copy(tmp_path_factory.mktemp("other") / "code", {"layouts/project.html": (title, f"<p>坏节点</p>{title}")})
 
 
-def start_worker(address: str, code: Path, **env: str) -> subprocess.Popen:
-    """A `dask worker` process that imports sitegen from `code` (with `env` besides), once it has
-    joined the scheduler."""
+def start_worker(address: str, code: Path, wrap: tuple[str, ...] = (), **env: str) -> subprocess.Popen:
+    """A `dask worker` process that imports sitegen from `code` (with `env` besides, started
+    through the command `wrap`), once it has joined the scheduler."""
     from distributed import Client
 
     env = {**os.environ, "PYTHONPATH": str(code), **env}
-    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+    worker = subprocess.Popen([*wrap, sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
                                "--no-nanny", "--no-dashboard"], env=env, cwd=code,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with Client(address) as client:
@@ -290,6 +290,35 @@ def test_a_stopped_worker_is_one_line_in_a_bounded_time(generated_build, tmp_pat
     assert code == 2 and len(err.strip().splitlines()) == 1 and "5 秒内没有全部应答" in err, err
     assert took < 30, took
     assert not (tmp_path / "output").exists() and no_task_ran(scheduler)
+
+
+def test_a_worker_that_sees_other_content_at_the_same_path_is_not_used(generated_build, tmp_path):
+    """A worker whose mount of the content is stale (another name for one project): in a mount
+    namespace of its own, a changed copy of the content is mounted over the content's path."""
+    content, _ = generated_build
+    stale = tmp_path / "stale"
+    shutil.copytree(content, stale)
+    project = stale / "u0000" / "2025" / "p00000.yaml"
+    text = project.read_text(encoding="utf-8")
+    assert "第00000号项目运行经费" in text
+    project.write_text(text.replace("第00000号项目运行经费", "陈旧副本项目运行经费"), encoding="utf-8")
+    wrap = ("unshare", "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$1" "$2" && shift 2 && exec "$@"',
+            "sh", str(stale), str(content))
+    probe = subprocess.run([*wrap, "true"], capture_output=True, timeout=30)
+    if probe.returncode != 0:
+        pytest.skip(f"no mount namespace here: {probe.stderr.decode(errors='replace').strip()}")
+    scheduler = Scheduler(n_workers=0)
+    worker = start_worker(scheduler.cluster.scheduler_address, ROOT, wrap)
+    out, cache = tmp_path / "output", tmp_path / "cache"
+    try:
+        code, _, err = run("build", str(content), "--out", str(out), "--no-pdf", "--cluster",
+                           scheduler.cluster.scheduler_address)
+    finally:
+        stop(worker)
+        scheduler.close()
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "工作节点 tcp://127.0.0.1:" in err and "u0000" in err and "文件与本机不同" in err, err
+    assert not out.exists() and cache_holds(cache, "陈旧副本") == []
 
 
 def test_a_worker_with_other_fonts_is_refused_before_any_work(generated_build, tmp_path):
