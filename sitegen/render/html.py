@@ -16,6 +16,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -175,6 +176,26 @@ def indicator_anchors(indicators, prefix: str = "i") -> dict:
     return anchors
 
 
+def overall_money(overall) -> tuple[str, Decimal | None]:
+    """What the summary box of a page with no project table gives as its money, with its label:
+    the department-wide table's 资金总额, else its self-evaluation's 全年预算数, else the sum of its
+    资金来源 rows (a form that prints only 金额合计); None when the table has none of them."""
+    if overall.total is not None:
+        return "资金总额", overall.total
+    if overall.evaluation and overall.evaluation.adjusted is not None:
+        return "全年预算数", overall.evaluation.adjusted
+    amounts = [row.amount for row in overall.sources if row.amount is not None]
+    return ("资金来源合计", sum(amounts, Decimal(0))) if amounts else ("资金总额", None)
+
+
+def overall_files(unit_year: UnitYear) -> list[str]:
+    """The site paths of a unit-year's department-wide downloads (none without that table)."""
+    if unit_year.overall is None:
+        return []
+    pdfs = [overall_pdf_path(unit_year)] + ([overall_evaluation_pdf_path(unit_year)] if unit_year.overall.evaluation else [])
+    return ["/" + path for path in pdfs] + list(overall_download_paths(unit_year).values())
+
+
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
@@ -322,7 +343,7 @@ class SitePages:
         self.page(unit_year.url, "unit_year.html", lambda: self.overall_tables(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=downloads, problems=self.problems_of[id(unit_year)],
-                  sizes=self.file_sizes(["/" + unit_year_pdf_path(unit_year), *downloads.values()]),
+                  sizes=self.file_sizes(["/" + unit_year_pdf_path(unit_year), *downloads.values(), *overall_files(unit_year)]),
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
                   awaiting=results.awaiting([unit_year], self.latest_year), money_unit=unit_year.money_unit,
                   search_places=self.search_places(unit_year.agency), **self.overall_links(unit_year))
@@ -340,7 +361,7 @@ class SitePages:
             return {}
         return {"overall_pdf": overall_pdf_path(unit_year), "overall_evaluation_pdf": overall_evaluation_pdf_path(unit_year),
                 "overall_downloads": overall_download_paths(unit_year),
-                "overall_level1": level1_facets(unit_year.overall.indicators)}
+                "overall_level1": level1_facets(unit_year.overall.indicators), "overall_money": overall_money(unit_year.overall)}
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
