@@ -89,7 +89,7 @@ def test_every_unit_year_and_project_page_opens_with_its_summary(browser, site_u
         assert box, path
         text, bottom = box
         assert bottom <= 740, path  # on the first screen
-        assert "绩效指标" in text and ("预算" in text or "资金总额" in text), path
+        assert "绩效指标" in text and re.search(r"\d (万元|元)", text), path  # its money, with its unit
     evaluated = next(p for p in content.projects() if p.url == SELF_EVALUATED)
     open_page(page, site_url, SELF_EVALUATED)
     text = page.inner_text(".summary-box")
@@ -108,6 +108,55 @@ def test_chart_labels_are_at_least_12_px(browser, site_url, path, width):
     widths = page.eval_on_selector_all(".chart svg", "svgs => svgs.map(s => [s.getBoundingClientRect().width, s.parentElement.getBoundingClientRect().width])")
     assert all(svg <= box + 0.5 for svg, box in widths)  # sized to their box
     context.close()
+
+
+# A figure and its unit, or a date, broken over two lines in the rendered page: each match's text
+# range has client rectangles on more than one line.
+SPLIT = """() => {
+  const pattern = /\\d{4}-\\d{2}-\\d{2}|\\d[\\d,.]*\\s?(?:万元|元|年|%|项|个|页|分|条|KB|MB)/g;
+  const split = [];
+  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const box = node.parentElement;
+    if (box.closest('[hidden], details:not([open]) > :not(summary)') || !box.getClientRects().length) continue;
+    for (const match of node.data.matchAll(pattern)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+      if (lines.size > 1) split.push(match[0] + ' in ' + node.data.trim().slice(0, 30));
+    }
+  }
+  return split;
+}"""
+PHONE_PAGES = sorted({*PAGE_TYPES.values(), "/indicators/", "/901001033/2018/", "/putuo-tiyu-zhongxin/2022/", "/units/",
+                      "/dg-jtj/2019/", "/putuo-tiyu-zhongxin/2022/p01-weituo-yunying-jiesuan/"})
+
+
+def test_no_figure_is_split_from_its_unit_on_a_phone(browser, site_url):
+    """Every page type at 360 px, the site's words and the authors' (indicator values, notes, the
+    review's messages): 2023 / 年, 25.00 / 万元 and 2019-04- / 29 never end one line and start the next."""
+    context, page = tab(browser, 360, is_mobile=True)
+    split = {}
+    for path in PHONE_PAGES:
+        open_page(page, site_url, path)
+        page.evaluate("document.querySelectorAll('main details').forEach(d => d.open = true)")  # what a reader opens too
+        split[path] = page.evaluate(SPLIT)
+    context.close()
+    assert {path: found for path, found in split.items() if found} == {}
+
+
+@pytest.mark.parametrize("path", ["/units/", "/years/2022/", "/901001033/", "/dg-jtj/2019/", SELF_EVALUATED, "/901001033/2018/"])
+def test_lists_and_money_tables_fit_a_phone(browser, site_url, path):
+    """The lists of units and unit-years, a unit-year's projects and the self-evaluations' money: every
+    cell on the phone's screen (the budget and the results status never scrolled off to the right)."""
+    context, page = tab(browser, 360, is_mobile=True)
+    open_page(page, site_url, path)
+    cells = page.eval_on_selector_all("main table:not(.pairs) :is(td, th)", """cells => cells
+      .filter(c => c.getClientRects().length && !c.closest('thead'))
+      .map(c => [c.innerText.trim().slice(0, 12), Math.round(c.getBoundingClientRect().right)])""")
+    context.close()
+    assert cells and [cell for cell in cells if cell[1] > 360] == []
 
 
 def test_years_and_amounts_are_never_split(browser, site_url):
@@ -217,14 +266,21 @@ def test_anchors_stay_when_the_page_is_built_again(built, content):
 
 def test_lists_show_each_units_results_status(browser, site_url, content):
     evaluated = {p.agency.id for p in content.projects() if p.evaluation}
+    overall = {uy.agency.id for uy in content.unit_years() if uy.overall and uy.overall.evaluation} - evaluated
+    assert overall  # 宁德 2018: a department-wide self-evaluation only
     context, page = tab(browser, 1280)
     open_page(page, site_url, "/units/")
     rows = page.eval_on_selector_all("main tbody tr", "rows => rows.map(r => [r.querySelector('a').getAttribute('href'), r.lastElementChild.innerText])")
     by_unit = {href.strip("/").split("/")[-1]: status for href, status in rows}
     assert by_unit and all(by_unit[a.id].startswith("已自评 · 达成") == (a.id in evaluated) for a in content.agencies)
-    assert all("自评未公开" in by_unit[a.id] for a in content.agencies if a.id not in evaluated)
+    assert all(by_unit[a.id] == "已自评（部门整体）" for a in content.agencies if a.id in overall)
+    assert all("自评未公开" in by_unit[a.id] for a in content.agencies if a.id not in evaluated | overall)
     open_page(page, site_url, "/regions/")
-    assert page.locator("main li", has_text="已自评").count() == len(evaluated)
+    assert page.locator("main li", has_text="已自评").count() == len(evaluated | overall)
+    for unit_year in (uy for uy in content.unit_years() if uy.agency.id in overall):  # each year its own status
+        open_page(page, site_url, unit_year.agency.url)
+        row = page.locator("main tbody tr", has_text=f"{unit_year.year} 年").inner_text()
+        assert ("已自评（部门整体）" in row) == bool(unit_year.overall and unit_year.overall.evaluation), row
     open_page(page, site_url, "/years/2020/")
     assert "已自评" in page.inner_text("main table")
     context.close()
@@ -245,6 +301,39 @@ def test_pdfs_open_in_the_browser_and_data_files_show_their_size(browser, site_u
         number, unit = size.split()
         assert abs(float(number) * {"B": 1, "KB": 1024, "MB": 1024 * 1024}[unit] - actual) <= 0.06 * actual + 1
     context.close()
+
+
+def test_department_wide_pages_open_with_their_own_money_and_self_evaluation(browser, site_url, content):
+    """A unit-year with only the department-wide table: its summary box gives that table's money and
+    its self-evaluation, not 未列明 and 尚未公开自评 beside a published 自评表."""
+    from sitegen.render.templates import money
+
+    context, page = tab(browser, 360, is_mobile=True)
+    for unit_year in (uy for uy in content.unit_years() if uy.overall and not uy.projects):
+        open_page(page, site_url, unit_year.url)
+        text = page.inner_text(".summary-box")
+        o, e = unit_year.overall, unit_year.overall.evaluation
+        amounts = [r.amount for r in o.sources if r.amount is not None]
+        total = o.total if o.total is not None else e.adjusted if e and e.adjusted is not None else sum(amounts) if amounts else None
+        assert total is not None and money(total, unit_year.money_unit) in text, unit_year.url
+        assert "项目" not in text and "未列明" not in text, unit_year.url
+        if e:
+            assert "尚未公开自评" not in text and f"执行率\n{money(e.execution_rate)}%" in text, unit_year.url
+        if amounts:  # the 资金来源 rows are on the page too
+            assert all(money(a, unit_year.money_unit) in page.inner_text("main section.overall") for a in amounts)
+    context.close()
+
+
+def test_department_wide_downloads_give_their_size(built, content):
+    from sitegen.render.html import overall_files, readable_size
+
+    for unit_year in (uy for uy in content.unit_years() if uy.overall):
+        html = (built / unit_year.url.strip("/") / "index.html").read_text(encoding="utf-8")
+        for path in overall_files(unit_year):
+            name = path.rsplit("/", 1)[1]
+            shown = re.search(rf'href="[^"]*?{re.escape(name)}" type="[^"]+"( download)?>[^<]*</a> <span class="size nowrap">([^<]+)</span>', html)
+            assert shown, (unit_year.url, name)
+            assert shown.group(2).endswith(readable_size((built / path.lstrip("/")).stat().st_size)), name
 
 
 def test_department_wide_indicator_rows_have_anchors_too(browser, site_url, content):
@@ -282,3 +371,46 @@ def test_unit_year_and_project_pages_give_each_downloads_size(built):
         project = unit_year.projects[0]
         page = (built / project.url.strip("/") / "index.html").read_text(encoding="utf-8")
         assert page.count('type="application/pdf">') >= 2 and page.count('<span class="size nowrap">') >= 2
+
+
+# ---------------------------------------------------------------- the printed date
+
+def test_printed_pages_carry_the_newest_date_of_what_they_show(page, site_url, content, built, tmp_path):
+    """Without SOURCE_DATE_EPOCH, the newest publication date of the tables a page shows: the
+    department-wide table's, the self-evaluations' and the sources' count (a page of only a
+    department-wide table printed none); a site-wide page the newest of all."""
+    from sitegen.render.dates import publication_dates
+
+    newest = max(day for uy in content.unit_years() for day in publication_dates(uy, evaluations=False))
+    flat = "".join("".join(printed(page, site_url, "/results/", tmp_path / "r.pdf")).split())
+    assert f"数据公开日期{newest.isoformat()}" in flat
+    for folder in ("indicators", "peers", "quality", "data"):  # the index's pages (pages_out.py) too
+        html = (built / folder / "index.html").read_text(encoding="utf-8")
+        assert f" · 数据公开日期 {newest.isoformat()}</p>" in html, folder
+    for unit_year in content.unit_years():
+        html = (built / unit_year.url.strip("/") / "index.html").read_text(encoding="utf-8")
+        footer = re.search(r'<p class="print-only">([^<]*)</p>', html).group(1)
+        dates = publication_dates(unit_year)
+        assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else unit_year.url), unit_year.url
+    assert any(uy.overall and not uy.projects and publication_dates(uy) for uy in content.unit_years())
+
+
+def test_a_build_date_is_printed_and_never_kept_from_the_cache(site, tmp_path, monkeypatch, browser):
+    """SOURCE_DATE_EPOCH is the build's date on every printed page; a build with another one over the
+    same cache prints the new date on every page, the cached unit pages too."""
+    from sitegen.build.site import PDF, build, without
+    from tests.conftest import served
+
+    content, out, cache = site(), tmp_path / "out", tmp_path / "cache"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
+    build(content, out, renderers=without(PDF), cache_dir=cache)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1765065600")  # 2025-12-07
+    build(content, out, renderers=without(PDF), cache_dir=cache)
+    pages = [p for p in out.rglob("index.html") if "pagefind" not in p.parts]
+    assert pages and all("网站生成日期 2025-12-07" in p.read_text(encoding="utf-8") for p in pages)
+    context = browser.new_context()
+    tab = context.new_page()
+    with served(out) as url:
+        text = printed(tab, url, "/u1/2024/p1/", tmp_path / "p.pdf")
+    context.close()
+    assert "网站生成日期2025-12-07" in "".join("".join(text).split())

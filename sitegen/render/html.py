@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import re
 import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -34,6 +32,7 @@ from sitegen.model.license import license_of
 from sitegen.model import money
 from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
+from sitegen.render.dates import print_date
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
@@ -247,22 +246,15 @@ class SitePages:
                                                      "print_date": self.print_date(values), **values}, more))
 
     def print_date(self, values: dict) -> str:
-        """The date a printed page carries under its address. Never the clock (the same content
-        makes the same pages): the build's SOURCE_DATE_EPOCH when it sets one, else the newest
-        publication date of what the page shows (its unit-year, its unit's, or the site's)."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        if epoch.isdigit():
-            return "网站生成日期 " + datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+        """The date a printed page carries under its address (render/dates.py): the build's, or the
+        newest publication date of what the page shows (its unit-year, its unit's, or the site's)."""
         if "project" in values:
-            unit_years = [values["project"].unit_year]
-        elif "unit_year" in values:
-            unit_years = [values["unit_year"]]
-        elif "agency" in values:
-            unit_years = values["agency"].years
-        else:
-            unit_years = self.content.unit_years()
-        dates = [uy.published for uy in unit_years if uy.published]
-        return "数据公开日期 " + max(dates).isoformat() if dates else ""
+            return print_date([values["project"].unit_year])
+        if "unit_year" in values:
+            return print_date([values["unit_year"]])
+        if "agency" in values:
+            return print_date(values["agency"].years)
+        return print_date(self.content.unit_years(), whole_site=True)
 
     def queue_units(self) -> None:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
