@@ -386,31 +386,49 @@ def test_printed_pages_carry_the_newest_date_of_what_they_show(page, site_url, c
     assert f"数据公开日期{newest.isoformat()}" in flat
     for folder in ("indicators", "peers", "quality", "data"):  # the index's pages (pages_out.py) too
         html = (built / folder / "index.html").read_text(encoding="utf-8")
-        assert f" · 数据公开日期 {newest.isoformat()}</p>" in html, folder
+        assert f" · 数据公开日期 {newest.isoformat()}<span class=\"print-date\"></span></p>" in html, folder
     for unit_year in content.unit_years():
         html = (built / unit_year.url.strip("/") / "index.html").read_text(encoding="utf-8")
-        footer = re.search(r'<p class="print-only">([^<]*)</p>', html).group(1)
+        footer = re.search(r'<p class="print-only">([^<]*)<span class="print-date"></span></p>', html).group(1)
         dates = publication_dates(unit_year)
         assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else unit_year.url), unit_year.url
     assert any(uy.overall and not uy.projects and publication_dates(uy) for uy in content.unit_years())
 
 
-def test_a_build_date_is_printed_and_never_kept_from_the_cache(site, tmp_path, monkeypatch, browser):
-    """SOURCE_DATE_EPOCH is the build's date on every printed page; a build with another one over the
-    same cache prints the new date on every page, the cached unit pages too."""
+def test_a_build_date_is_printed_on_every_page_and_kept_out_of_its_bytes(site, tmp_path, monkeypatch, browser):
+    """SOURCE_DATE_EPOCH is the build's date on every printed page, from static/build-date.css: a
+    build with another date over the same cache prints the new one, its pages' bytes unchanged."""
     from sitegen.build.site import PDF, build, without
     from tests.conftest import served
 
     content, out, cache = site(), tmp_path / "out", tmp_path / "cache"
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14
     build(content, out, renderers=without(PDF), cache_dir=cache)
+    pages = sorted(p.relative_to(out) for p in out.rglob("*.html") if "pagefind" not in p.parts)
+    before = {p: (out / p).read_bytes() for p in pages}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1765065600")  # 2025-12-07
     build(content, out, renderers=without(PDF), cache_dir=cache)
-    pages = [p for p in out.rglob("index.html") if "pagefind" not in p.parts]
-    assert pages and all("网站生成日期 2025-12-07" in p.read_text(encoding="utf-8") for p in pages)
+    assert {p: (out / p).read_bytes() for p in pages} == before
     context = browser.new_context()
     tab = context.new_page()
     with served(out) as url:
-        text = printed(tab, url, "/u1/2024/p1/", tmp_path / "p.pdf")
+        for path in ("/u1/2024/p1/", "/indicators/", "/"):
+            flat = "".join("".join(printed(tab, url, path, tmp_path / "p.pdf")).split())
+            assert f"本页网址：https://example.org{path}" in flat and "网站生成日期2025-12-07" in flat, path
     context.close()
-    assert "网站生成日期2025-12-07" in "".join("".join(text).split())
+
+
+def test_a_page_without_a_publication_date_prints_the_contents_date(page, site_url, content, tmp_path):
+    """Outside SOURCE_DATE_EPOCH, the date of the content's newest commit (the example is in git)."""
+    import subprocess as run
+
+    assert not publication_dates_of(content, SELF_EVALUATED)
+    stamp = run.run(["git", "-C", str(CONTENT), "log", "-1", "--format=%cI", "--", "."], capture_output=True, text=True).stdout[:10]
+    flat = "".join("".join(printed(page, site_url, SELF_EVALUATED, tmp_path / "j.pdf")).split())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", stamp) and f"{SELF_EVALUATED}·内容更新日期{stamp}" in flat
+
+
+def publication_dates_of(content, path: str) -> list:
+    from sitegen.render.dates import publication_dates
+
+    return publication_dates(next(p for p in content.projects() if p.url == path).unit_year)

@@ -87,9 +87,8 @@ class ShardCache:
     def __init__(self, cache_dir: Path, content_dir: Path, shown_root: str, renderers: tuple[str, ...]):
         self.folder = cache_dir / "shards"
         root = content_dir.resolve()
-        # SOURCE_DATE_EPOCH is printed on every page (render/html.py print_date): another one is another site.
         parts = [f"format {FORMAT}", sys.version, code_digest(), shown_root, "\0".join(renderers),
-                 f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}", *site_digests(root, leave_out=(SYNONYMS,))]
+                 *site_digests(root, leave_out=(SYNONYMS,))]
         self.salt = hashlib.sha256("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
         self.used: set[str] = set()
 

@@ -32,7 +32,7 @@ from sitegen.model.license import license_of
 from sitegen.model import money
 from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
-from sitegen.render.dates import print_date
+from sitegen.render.dates import BUILD_DATE_CSS, build_date_css, build_stamp, print_date
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
@@ -246,8 +246,9 @@ class SitePages:
                                                      "print_date": self.print_date(values), **values}, more))
 
     def print_date(self, values: dict) -> str:
-        """The date a printed page carries under its address (render/dates.py): the build's, or the
-        newest publication date of what the page shows (its unit-year, its unit's, or the site's)."""
+        """数据公开日期 under a printed page's address (render/dates.py; the build's date follows it from
+        static/build-date.css): the newest publication date of what the page shows (its unit-year,
+        its unit's, or the site's)."""
         if "project" in values:
             return print_date([values["project"].unit_year])
         if "unit_year" in values:
@@ -428,6 +429,7 @@ class SitePages:
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():
             self.writer.write_bytes(target, source.read_bytes())
+        self.writer.write_text(BUILD_DATE_CSS, build_date_css(build_stamp(self.context.content_dir)))
 
 
 def render_unit_pages(content: Content, writer: Writer, context: Context) -> int:
