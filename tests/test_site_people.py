@@ -212,6 +212,45 @@ def test_printed_sortable_tables_keep_their_header_words_from_the_first_page(pag
     assert header in "".join(pages[0].split())
 
 
+def test_a_long_printed_table_repeats_its_header_words_on_every_page(page, site_url, content, tmp_path):
+    """/indicators/ prints over twenty pages: each page of rows starts under the column names (the
+    header's words are in sort buttons, and Chromium printed the repeated copies blank)."""
+    pages = printed(page, site_url, "/indicators/", tmp_path / "i.pdf")
+    names = {agency.name for agency in content.agencies}
+    with_rows = ["".join(text.split()) for text in pages if any(name in "".join(text.split()) for name in names)]
+    assert len(with_rows) > 10
+    assert [n for n, flat in enumerate(with_rows) if not ("三级指标" in flat and "达成情况" in flat)] == []
+    assert all("审核链接" not in flat for flat in with_rows)  # the column of the rows' # links is not printed
+
+
+def test_printed_result_words_are_never_one_character_a_line(browser, site_url):
+    """Printed (an A4 page's width), the short columns of the sortable tables keep 未判定 on one line."""
+    context, tab = tab_at(browser, 794)
+    for path in ("/indicators/", "/results/"):
+        open_page(tab, site_url, path)
+        tab.emulate_media(media="print")
+        broken = tab.eval_on_selector_all("table.sortable td", """cells => cells.filter(c => {
+          const text = c.firstChild;
+          if (!text || text.nodeType !== 3 || !/^(未判定|未达成|达成)/.test(text.data)) return false;
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          return new Set([...range.getClientRects()].map(r => Math.round(r.bottom))).size > 1;
+        }).length""")
+        assert broken == 0, path
+    context.close()
+
+
+def test_a_printed_heading_and_its_introduction_go_with_their_table(page, site_url, tmp_path):
+    pages = ["".join(text.split()) for text in printed(page, site_url, "/results/", tmp_path / "h.pdf")]
+    [table_page] = [flat for flat in pages if "未达成或扣分的绩效指标" in flat]  # the table's caption
+    assert "未达成和扣分的指标共" in table_page  # its heading and the line under it, not left a page before
+
+
+def tab_at(browser, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 1123})
+    return context, context.new_page()
+
+
 @pytest.mark.parametrize("name", ["home", "unit-year", "project", "quality", "data", "regions", "search"])
 def test_every_page_type_prints_its_address_without_navigation(page, site_url, name, tmp_path):
     path = PAGE_TYPES[name]
