@@ -99,8 +99,10 @@ def test_every_unit_year_and_project_page_opens_with_its_summary(browser, site_u
 
 
 @pytest.mark.parametrize("width", (360, 1280))
-@pytest.mark.parametrize("path", ["/", "/results/"])
-def test_chart_labels_are_at_least_12_px(browser, site_url, path, width):
+@pytest.mark.parametrize("path", ["/", "/results/", "peer"])
+def test_chart_labels_are_at_least_12_px(browser, site_url, built, path, width):
+    if path == "peer":  # a peer page's spread of targets, drawn as a chart too
+        path = "/peers/" + sorted(p.name for p in (built / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind"))[0] + "/"
     context, page = tab(browser, width)
     open_page(page, site_url, path)
     heights = page.eval_on_selector_all("svg text", "texts => texts.map(t => t.getBoundingClientRect().height)")
@@ -335,6 +337,9 @@ def test_pdfs_open_in_the_browser_and_data_files_show_their_size(browser, site_u
     open_page(page, site_url, "/data/")
     cells = page.eval_on_selector_all("main td:has(.size)", "cells => cells.map(c => [new URL(c.querySelector('a').href).pathname, c.querySelector('.size').textContent])")
     assert cells
+    # every file of the download tables, the whole site's (全部) too, with its type and its size
+    unsized = page.eval_on_selector_all("main table a[download]", "links => links.filter(a => !a.type || !a.parentElement.querySelector('.size')).map(a => a.href)")
+    assert unsized == [] and {"/data/all.csv", "/data/all-overall.json"} <= {href for href, _ in cells}
     for href, size in cells:
         actual = (built / href.lstrip("/")).stat().st_size
         number, unit = size.split()

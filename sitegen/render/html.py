@@ -360,6 +360,7 @@ class SitePages:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
         listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
+        listed += [*download_paths(None).values(), *overall_download_paths(None).values()]  # the whole site's
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
                   license=license_of(self.content.site.license), sizes=self.file_sizes(listed),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
