@@ -437,6 +437,11 @@ def test_printed_pages_carry_the_newest_date_of_what_they_show(page, site_url, c
         dates = publication_dates(unit_year)
         assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else unit_year.url), unit_year.url
     assert any(uy.overall and not uy.projects and publication_dates(uy) for uy in content.unit_years())
+    for year in {uy.year for uy in content.unit_years()}:  # a year's page: that year's tables
+        dates = [d for uy in content.unit_years() if uy.year == year for d in publication_dates(uy, evaluations=False)]
+        html = (built / f"years/{year}/index.html").read_text(encoding="utf-8")
+        footer = re.search(r'<p class="print-only">([^<]*)<span class="print-date"></span></p>', html).group(1)
+        assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else f"/years/{year}/"), year
 
 
 def test_a_build_date_is_printed_on_every_page_and_kept_out_of_its_bytes(site, tmp_path, monkeypatch, browser):

@@ -248,13 +248,15 @@ class SitePages:
     def print_date(self, values: dict) -> str:
         """数据公开日期 under a printed page's address (render/dates.py; the build's date follows it from
         static/build-date.css): the newest publication date of what the page shows (its unit-year,
-        its unit's, or the site's)."""
+        its unit's, its year's, or the site's)."""
         if "project" in values:
             return print_date([values["project"].unit_year])
         if "unit_year" in values:
             return print_date([values["unit_year"]])
         if "agency" in values:
             return print_date(values["agency"].years)
+        if "year" in values and "unit_years" in values:  # a year's page: that year's tables
+            return print_date(values["unit_years"], whole_site=True)
         return print_date(self.content.unit_years(), whole_site=True)
 
     def queue_units(self) -> None:
