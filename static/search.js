@@ -99,6 +99,12 @@ function remember(query) {
   for (const [key, values] of Object.entries(selected)) values.forEach((v) => next.append(key, v));
   if (pageNumber > 1) next.set("page", String(pageNumber));
   history.replaceState(null, "", `${location.pathname}${next.toString() ? "?" + next : ""}`);
+  // Printed, the page's address is the search's own, its words as typed (not percent-encoded).
+  const printed = document.querySelector(".print-url");
+  if (printed) {
+    printed.dataset.page ??= printed.textContent;
+    printed.textContent = printed.dataset.page + (next.toString() ? "?" + decodeURIComponent(next.toString().replace(/\+/g, " ")) : "");
+  }
 }
 
 async function run(keepPage = false) {

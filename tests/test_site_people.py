@@ -259,6 +259,8 @@ def test_every_page_type_prints_its_address_without_navigation(page, site_url, n
     pages = printed(page, site_url, path, tmp_path / "x.pdf")
     flat = "".join("".join(pages).split())
     assert "本页网址：" in flat and path.split("?")[0] in flat
+    if "?" in path:  # a search prints its own address, its words as typed
+        assert f"本页网址：https://budget-goals.example.org{path}" in flat
     assert "按年度按地区按单位" not in flat and "菜单" not in flat and "跳到正文" not in flat  # no navigation
 
 
@@ -433,14 +435,14 @@ def test_printed_pages_carry_the_newest_date_of_what_they_show(page, site_url, c
         assert f" · 数据公开日期 {newest.isoformat()}<span class=\"print-date\"></span></p>" in html, folder
     for unit_year in content.unit_years():
         html = (built / unit_year.url.strip("/") / "index.html").read_text(encoding="utf-8")
-        footer = re.search(r'<p class="print-only">([^<]*)<span class="print-date"></span></p>', html).group(1)
+        footer = re.sub(r"<[^>]+>", "", re.search(r'<p class="print-only">(.*?)<span class="print-date"></span></p>', html).group(1))
         dates = publication_dates(unit_year)
         assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else unit_year.url), unit_year.url
     assert any(uy.overall and not uy.projects and publication_dates(uy) for uy in content.unit_years())
     for year in {uy.year for uy in content.unit_years()}:  # a year's page: that year's tables
         dates = [d for uy in content.unit_years() if uy.year == year for d in publication_dates(uy, evaluations=False)]
         html = (built / f"years/{year}/index.html").read_text(encoding="utf-8")
-        footer = re.search(r'<p class="print-only">([^<]*)<span class="print-date"></span></p>', html).group(1)
+        footer = re.sub(r"<[^>]+>", "", re.search(r'<p class="print-only">(.*?)<span class="print-date"></span></p>', html).group(1))
         assert footer.endswith(f" · 数据公开日期 {max(dates).isoformat()}" if dates else f"/years/{year}/"), year
 
 
