@@ -336,6 +336,7 @@ def test_pdfs_open_in_the_browser_and_data_files_show_their_size(browser, site_u
     assert links and all(not download and kind == "application/pdf" for _, download, kind in links)
     with urllib.request.urlopen(links[0][0]) as answer:
         assert answer.headers["Content-Type"] == "application/pdf"
+        assert (answer.headers.get("Content-Disposition") or "inline").startswith("inline")  # shown, not saved
     open_page(page, site_url, "/data/")
     cells = page.eval_on_selector_all("main td:has(.size)", "cells => cells.map(c => [new URL(c.querySelector('a').href).pathname, c.querySelector('.size').textContent])")
     assert cells
