@@ -39,6 +39,11 @@ function element(tag, text, className) {
   return node;
 }
 
+function withYears(text) {
+  // A title's "2022 年" in one piece: a narrow phone never leaves 2022 at a line's end and 年 below.
+  return text.split(/(\d{4} 年)/).map((part, index) => (index % 2 ? element("span", part, "nowrap") : document.createTextNode(part)));
+}
+
 function excerpt(html) {
   // Pagefind excerpts are escaped text with <mark> around the hits: keep exactly that.
   const paragraph = element("p", undefined, "excerpt");
@@ -94,6 +99,12 @@ function remember(query) {
   for (const [key, values] of Object.entries(selected)) values.forEach((v) => next.append(key, v));
   if (pageNumber > 1) next.set("page", String(pageNumber));
   history.replaceState(null, "", `${location.pathname}${next.toString() ? "?" + next : ""}`);
+  // Printed, the page's address is the search's own, its words as typed (not percent-encoded).
+  const printed = document.querySelector(".print-url");
+  if (printed) {
+    printed.dataset.page ??= printed.textContent;
+    printed.textContent = printed.dataset.page + (next.toString() ? "?" + decodeURIComponent(next.toString().replace(/\+/g, " ")) : "");
+  }
 }
 
 async function run(keepPage = false) {
@@ -180,7 +191,8 @@ const KIND_LINES = {
 function resultItem(item) {
   const li = element("li");
   const heading = element("h2");
-  const link = element("a", item.meta.title);
+  const link = element("a");
+  link.append(...withYears(item.meta.title));
   link.href = item.url;
   heading.append(link);
   const kindLine = KIND_LINES[item.meta.kind];

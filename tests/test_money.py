@@ -50,7 +50,7 @@ def cell_after(html: str, name: str) -> str:
     """The 合计 cell of a unit-years table row naming `name`."""
     row = re.search(rf"<tr>.*?{name}.*?</tr>", html)
     assert row, name
-    return re.findall(r'<td class="num">([^<]*)</td>', row.group(0))[-1]
+    return re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row.group(0))[-1]
 
 
 def test_lists_where_unit_years_meet_are_in_the_site_unit(built):

@@ -50,7 +50,7 @@ def test_pages_show_the_source_with_its_date(built):
     page = (built / JISHAN / "index.html").read_text(encoding="utf-8")
     assert f'<p class="source">来源：<a href="{JISHAN_SOURCE}"' in page
     overall = (built / "dg-zhanlanguan/2022/index.html").read_text(encoding="utf-8")
-    assert "来源：" in overall and "（发布日期 <time datetime=\"2022-02-17\">2022-02-17</time>）" in overall
+    assert "来源：" in overall and "（发布日期 <time class=\"nowrap\" datetime=\"2022-02-17\">2022-02-17</time>）" in overall
     # one attachment a project: the unit-year page lists both
     tangxi = (built / "219001/2022/index.html").read_text(encoding="utf-8")
     assert "download?id=502364&amp;siteId=2" in tangxi and "download?id=502367&amp;siteId=2" in tangxi

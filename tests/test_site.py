@@ -27,6 +27,9 @@ PAGE_TYPES = {
     "project-midterm": "/dg-jtj/2019/p01-zhenji-lianwanglu-gaizao/",
     "project-results": "/jishan-ybj/2020/p01-jiandang-lika-jiaofei-peitao/",
     "unit-year-overall": "/dg-zhanlanguan/2022/",
+    "unit-year-overall-evaluation": "/901001033/2018/",  # a department-wide self-evaluation
+    "unit-year-yuan": "/putuo-tiyu-zhongxin/2022/",  # a unit that publishes in 元
+    "indicators": "/indicators/",
     "results": "/results/",
     "free-page": "/pages/how-to-read/",
     "search": "/search/?q=工伤鉴定",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 import re
 import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
@@ -33,6 +32,7 @@ from sitegen.model.license import license_of
 from sitegen.model import money
 from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
+from sitegen.render.dates import BUILD_DATE_CSS, build_date_css, build_stamp, print_date
 from sitegen.render.data import COLUMNS, download_paths
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
@@ -175,6 +175,26 @@ def indicator_anchors(indicators, prefix: str = "i") -> dict:
     return anchors
 
 
+def overall_money(overall) -> tuple[str, Decimal | None]:
+    """What the summary box of a page with no project table gives as its money, with its label:
+    the department-wide table's 资金总额, else its self-evaluation's 全年预算数, else the sum of its
+    资金来源 rows (a form that prints only 金额合计); None when the table has none of them."""
+    if overall.total is not None:
+        return "资金总额", overall.total
+    if overall.evaluation and overall.evaluation.adjusted is not None:
+        return "全年预算数", overall.evaluation.adjusted
+    amounts = [row.amount for row in overall.sources if row.amount is not None]
+    return ("资金来源合计", sum(amounts, Decimal(0))) if amounts else ("资金总额", None)
+
+
+def overall_files(unit_year: UnitYear) -> list[str]:
+    """The site paths of a unit-year's department-wide downloads (none without that table)."""
+    if unit_year.overall is None:
+        return []
+    pdfs = [overall_pdf_path(unit_year)] + ([overall_evaluation_pdf_path(unit_year)] if unit_year.overall.evaluation else [])
+    return ["/" + path for path in pdfs] + list(overall_download_paths(unit_year).values())
+
+
 def place_warnings(content: Content, warnings: tuple[Finding, ...]) -> list[Problem]:
     owners: dict[str, tuple[UnitYear, Project | None]] = {}
     for unit_year in content.unit_years():
@@ -226,22 +246,18 @@ class SitePages:
                                                      "print_date": self.print_date(values), **values}, more))
 
     def print_date(self, values: dict) -> str:
-        """The date a printed page carries under its address. Never the clock (the same content
-        makes the same pages): the build's SOURCE_DATE_EPOCH when it sets one, else the newest
-        publication date of what the page shows (its unit-year, its unit's, or the site's)."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-        if epoch.isdigit():
-            return "网站生成日期 " + datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat()
+        """数据公开日期 under a printed page's address (render/dates.py; the build's date follows it from
+        static/build-date.css): the newest publication date of what the page shows (its unit-year,
+        its unit's, its year's, or the site's)."""
         if "project" in values:
-            unit_years = [values["project"].unit_year]
-        elif "unit_year" in values:
-            unit_years = [values["unit_year"]]
-        elif "agency" in values:
-            unit_years = values["agency"].years
-        else:
-            unit_years = self.content.unit_years()
-        dates = [uy.published for uy in unit_years if uy.published]
-        return "数据公开日期 " + max(dates).isoformat() if dates else ""
+            return print_date([values["project"].unit_year])
+        if "unit_year" in values:
+            return print_date([values["unit_year"]])
+        if "agency" in values:
+            return print_date(values["agency"].years)
+        if "year" in values and "unit_years" in values:  # a year's page: that year's tables
+            return print_date(values["unit_years"], whole_site=True)
+        return print_date(self.content.unit_years(), whole_site=True)
 
     def queue_units(self) -> None:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
@@ -322,7 +338,7 @@ class SitePages:
         self.page(unit_year.url, "unit_year.html", lambda: self.overall_tables(unit_year), unit_year=unit_year,
                   unit_year_pdf=unit_year_pdf_path(unit_year), project_pdfs=[project_pdf_path(p) for p in unit_year.projects],
                   downloads=downloads, problems=self.problems_of[id(unit_year)],
-                  sizes=self.file_sizes(["/" + unit_year_pdf_path(unit_year), *downloads.values()]),
+                  sizes=self.file_sizes(["/" + unit_year_pdf_path(unit_year), *downloads.values(), *overall_files(unit_year)]),
                   results=results.summarise(unit_year.projects), evaluation_pdf=unit_year_evaluation_pdf_path(unit_year),
                   awaiting=results.awaiting([unit_year], self.latest_year), money_unit=unit_year.money_unit,
                   search_places=self.search_places(unit_year.agency), **self.overall_links(unit_year))
@@ -340,12 +356,13 @@ class SitePages:
             return {}
         return {"overall_pdf": overall_pdf_path(unit_year), "overall_evaluation_pdf": overall_evaluation_pdf_path(unit_year),
                 "overall_downloads": overall_download_paths(unit_year),
-                "overall_level1": level1_facets(unit_year.overall.indicators)}
+                "overall_level1": level1_facets(unit_year.overall.indicators), "overall_money": overall_money(unit_year.overall)}
 
     def data_page(self) -> None:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
         listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
+        listed += [*download_paths(None).values(), *overall_download_paths(None).values()]  # the whole site's
         self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
                   license=license_of(self.content.site.license), sizes=self.file_sizes(listed),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
@@ -415,6 +432,7 @@ class SitePages:
     def static(self) -> None:
         for target, source in static_files(self.site_root).items():
             self.writer.write_bytes(target, source.read_bytes())
+        self.writer.write_text(BUILD_DATE_CSS, build_date_css(build_stamp(self.context.content_dir)))
 
 
 def render_unit_pages(content: Content, writer: Writer, context: Context) -> int:

@@ -21,6 +21,7 @@ from sitegen.base.resources import code_digest, tree_digest
 from sitegen.checks.review.synonyms import SYNONYMS
 from sitegen.model import Content
 from sitegen.render import Context
+from sitegen.render.dates import print_date
 from sitegen.render.templates import environment, render_layout
 from sitegen.render.writer import Writer, located, replace_atomically, same_file, signature, store_text
 
@@ -32,7 +33,8 @@ class PageWriter:
         self.site = content.site
         facts = context.facts
         self.common = {"site": content.site, "content": content, "base_path": urlparse(content.site.base_url).path or "/",
-                       "has_results": bool(facts and facts.has_results)}
+                       "has_results": bool(facts and facts.has_results),
+                       "print_date": print_date(content.unit_years(), whole_site=True)}
         self.count = self.reused = 0
         self.previous = context.previous
         self.records = context.cache_dir / "pages" / f"{name}.json"  # page path → [digest, signature]
@@ -47,7 +49,7 @@ class PageWriter:
         # the site's synonyms: what they change reaches a page through its rows' keys.
         self.base = hashlib.sha256(repr((
             code_digest(), tree_digest(context.site_root / "layouts", leave_out=(SYNONYMS,)), content.site, [(p.id, p.title) for p in content.pages],
-            self.common["has_results"],
+            self.common["has_results"], self.common["print_date"],
         )).encode("utf-8")).hexdigest()
 
     def page(self, path: str, template: str, digest: str | None = None, **values) -> str:

@@ -51,6 +51,27 @@ def markdown_header_cell(tokens, idx, options, env) -> str:
 MARKDOWN.renderer.rules["table_open"] = markdown_table_open
 MARKDOWN.renderer.rules["table_close"] = lambda *args: "</table>\n</div>\n"
 MARKDOWN.renderer.rules["th_open"] = markdown_header_cell
+# An author's text, escaped as markdown-it does, with each figure and its unit kept on one line (unbroken).
+MARKDOWN.renderer.rules["text"] = lambda tokens, idx, options, env: str(unbroken(tokens[idx].content))
+
+
+@functools.lru_cache(maxsize=1)
+def unbroken_pattern() -> re.Pattern:
+    """A figure and its unit (vocab/unbroken.yaml), an ISO date, or a run of them: what a line never splits."""
+    import yaml
+    from importlib import resources
+
+    text = resources.files("sitegen.render").joinpath("vocab/unbroken.yaml").read_text(encoding="utf-8")
+    units = "|".join(re.escape(u) for u in sorted(yaml.safe_load(text)["units"], key=len, reverse=True))
+    figure = rf"\d[\d,.]*\s?(?:{units})"
+    return re.compile(rf"\d{{4}}-\d{{2}}-\d{{2}}|[≤≥]?(?:{figure})+")
+
+
+def unbroken(text) -> jinja2.utils.markupsafe.Markup:
+    """The text, escaped, with each figure and its unit in a nowrap span (2023 年, ≤10 万元, 2019-04-29):
+    a phone's narrow column never leaves 2023 at a line's end and 年 on the next."""
+    escaped = str(jinja2.utils.markupsafe.escape("" if text is None else text))
+    return jinja2.utils.markupsafe.Markup(unbroken_pattern().sub(lambda m: f'<span class="nowrap">{m.group(0)}</span>', escaped))
 
 
 def money(value: Decimal | None, unit: str = "") -> str:
@@ -175,6 +196,7 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.filters["money"] = money  # amounts: 3,969,840.00 (元)
     env.filters["figure"] = figure_text  # scores and other figures, as written: 10, 9.5
     env.filters["percent"] = percent_text  # 99.10%
+    env.filters["unbroken"] = unbroken  # 2023 年, ≤10 万元: figures and units kept on one line
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
     # A field's cell label as its declaration gives it (model/vocab/fields.yaml), so a label changes
