@@ -209,6 +209,32 @@ def test_unit_year_page_summarises_results(page, site_url):
     assert "达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项" in summary
 
 
+def test_lists_of_units_years_and_regions_show_the_counts_beside_the_share(page, site_url):
+    """The share is over the judged only (contract 2.1): a list saying 100.00% must say beside it
+    that 11 of 棠溪镇's 17 were not judged, and 稷山 that one was missed and 3 lost points."""
+    tangxi = "已自评 · 达成 6 · 未达成 0 · 未判定 11（达成率 100.00%）"
+    jishan = "已自评 · 达成 5 · 未达成 1 · 扣分 3 项（达成率 83.33%）"
+    open_page(page, site_url, "/units/")
+    assert page.locator("main tbody tr", has_text="棠溪镇").inner_text().endswith(tangxi)
+    assert page.locator("main tbody tr", has_text="稷山县").inner_text().endswith(jishan)
+    open_page(page, site_url, "/regions/")
+    assert f"（{jishan}）" in page.locator("main li", has_text="稷山县医疗保障局").inner_text()
+    for path in ("/", "/years/2022/"):
+        open_page(page, site_url, path)
+        row = page.locator("main tbody tr", has_text="棠溪镇").filter(has_text="已自评")  # not the chart's table
+        assert row.inner_text().endswith(tangxi), path
+
+
+def test_summary_box_names_the_points_lost(page, site_url):
+    """The box that opens a project and a unit-year page: counts, 扣分 N 项 and 执行率 as a percentage."""
+    for path in (JISHAN, "/jishan-ybj/2020/"):
+        open_page(page, site_url, path)
+        box = " ".join(page.inner_text("section.summary-box").split())
+        assert "达成 5 · 未达成 1 · 扣分 3 项" in box and "执行率 99.10%" in box, path
+    open_page(page, site_url, PUTUO)  # nothing lost: no 扣分 part
+    assert "扣分" not in page.inner_text("section.summary-box")
+
+
 def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
     content = load_content(CONTENT).content
     open_page(page, site_url, "/results/")
