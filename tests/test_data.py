@@ -61,7 +61,8 @@ def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     # one sheet per unit-year with a goals table (a department-wide table alone has its own downloads)
     assert workbook.sheetnames == [f"{uy.agency.id}-{uy.year}" for uy in load_content(CONTENT).content.unit_years() if uy.projects]
     sheet = workbook["418001-2022"]
-    assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
+    # the money column names the sheet's unit, as the printed 金额（万元） does
+    assert [c.value for c in sheet[1]] == [f"{h}（万元）" if h == "预算数" else h for h in FLAT_HEADERS]
     assert sheet.freeze_panes == "A2"
     first = [c for c in sheet[2]]
     assert first[0].value == "人力资源社保窗口经办经费"

@@ -362,8 +362,13 @@ def test_xlsx_has_the_result_columns_on_evaluated_sheets(built):
     book = openpyxl.load_workbook(built / "data/all.xlsx")
     jishan = [row for row in book["jishan-ybj-2020"].iter_rows(values_only=True)]
     start = jishan[0].index("实际完成值")  # after the flat columns and the v2 cells the sheet fills (实施单位)
-    assert jishan[0][start:] == ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
-    assert jishan[1][start:start + 4] == (8676, 13, "未达成", "建档立卡中有新增死亡人员,导致有偏差")
+    assert jishan[0][start:] == ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数（万元）",
+                                 "全年执行数（万元）", "执行率（%）")
+    # 8755 → 8676 without op or direction: the inferred mark says so here as on the page and in the PDF
+    assert jishan[1][start:start + 4] == (8676, 13, "未达成（推定）", "建档立卡中有新增死亡人员,导致有偏差")
+    assert [row[start + 2] for row in jishan[2:]] == ["达成"] * 5  # equal numbers: met, not inferred
+    putuo = next(book["putuo-tiyu-zhongxin-2022"].iter_rows(values_only=True))
+    assert putuo[3] == "预算数（元）" and putuo[-3:-1] == ("全年预算数（元）", "全年执行数（元）")
     assert len(next(book["418001-2022"].iter_rows(values_only=True))) == 13  # no self-evaluation: the flat table
 
 
