@@ -91,3 +91,22 @@ def test_the_site_wide_csv_has_a_column_to_add_up_in_the_site_unit(built):
     assert (by_unit[PUTUO]["budget"], by_unit[PUTUO]["budget_site_unit"]) == ("250000.00", "25.00")
     assert by_unit["jishan-ybj"]["budget_site_unit"] == "65.66"
     assert '"money_unit":"万元"' in (built / "data/all.json").read_text(encoding="utf-8")[:200]
+
+
+def test_a_pdf_amount_is_never_split_and_stays_in_its_column(built):
+    """普陀's per-project PDF printed 250,000./00 over two lines (break-all in a 6% column): the
+    amount reads back whole, and its words lie between the rules of its column."""
+    import subprocess
+
+    import pdfplumber
+
+    path = built / f"{PUTUO}/2022/{PUTUO}-2022.pdf"
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert text.count("250,000.00") == 2 and "250,000.\n" not in text  # 合计 and the project
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        rules = sorted({round(r["x0"], 1) for r in page.rects if r["width"] < 1}
+                       | {round(line["x0"], 1) for line in page.lines if abs(line["x0"] - line["x1"]) < 0.5})
+        amounts = [w for w in page.extract_words() if w["text"] == "250,000.00"]
+        assert len(amounts) == 2
+        assert all(not any(w["x0"] < x < w["x1"] for x in rules) for w in amounts), rules
