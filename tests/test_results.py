@@ -151,6 +151,37 @@ def test_a_1000_character_deviation_breaks_across_pages_without_losing_text(tmp_
     assert "指标9" in pages[-1] and "总分" in pages[-1]
 
 
+def test_selfeval_pdf_says_which_marks_are_inferred(built):
+    """The 自评表 has no mark column; the marks this site inferred (推定, contract 2.1) are said under
+    it, apart from the form: 稷山's 8755 → 8676 with neither sign nor direction. 普陀 has none."""
+    for path in (built / JISHAN.strip("/") / f"jishan-ybj-2020-{JISHAN.strip('/').split('/')[-1]}-selfeval.pdf",
+                 built / "jishan-ybj/2020/jishan-ybj-2020-selfeval.pdf"):
+        text = flat(" ".join(page_texts(path)))
+        assert flat("本站判定（推定，非原表内容）：全县参合人数目标8755、实际8676，未达成（推定）") in text, path
+        assert flat("按指标类别推定：以不低于目标为达成") in text
+    putuo = built / "putuo-tiyu-zhongxin/2022/putuo-tiyu-zhongxin-2022-selfeval.pdf"
+    assert "推定" not in "".join(page_texts(putuo))
+
+
+def test_an_inferred_cost_mark_is_at_most_in_the_pdf(tmp_path):
+    """A 成本 indicator without sign or direction: 80 against 75 is 未达成（推定）, at most."""
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/p1.yaml": """\
+        name: 测试项目
+        budget: 10.00
+        goals: 完成测试
+        indicators:
+          - {level1: 成本指标, level2: 经济成本指标, name: 人均成本, target: 75, unit: 元, score: 50, actual: 80, earned: 40}
+          - {level1: 产出指标, level2: 数量指标, name: 测试次数, target: 2, unit: 次, score: 50, actual: 3, earned: 50}
+        evaluation:
+          budget: {adjusted: 10.00, spent: 9.00}
+        """})
+    loaded = load_content(content)
+    render_pdfs(loaded.content, Writer(tmp_path / "out"), Context(content, tmp_path / "cache"))
+    text = flat(" ".join(page_texts(tmp_path / "out" / evaluation_pdf_path(loaded.content.projects()[0]))))
+    assert flat("人均成本目标75元、实际80元，未达成（推定）；测试次数目标2次、实际3次，达成（推定）") in text
+    assert flat("按指标类别推定：成本指标以不超过目标为达成，其他以不低于目标为达成。") in text
+
+
 def test_a_site_layout_replaces_the_selfeval_form(tmp_path):
     own = (Path(__file__).parent.parent / "layouts/pdf/evaluation.html").read_text(encoding="utf-8")
     content = long_deviation_tree(tmp_path, own.replace("<h1>项目支出绩效自评表</h1>", "<h1>本站自己的自评表</h1>"))
