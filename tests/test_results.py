@@ -264,6 +264,12 @@ def test_summary_box_names_the_points_lost(page, site_url):
         assert "达成 5 · 未达成 1 · 扣分 3 项" in box and "执行率 99.10%" in box, path
     open_page(page, site_url, PUTUO)  # nothing lost: no 扣分 part
     assert "扣分" not in page.inner_text("section.summary-box")
+    # 宁德 2018: a department-wide self-evaluation without indicators is published, never 尚未公开自评
+    open_page(page, site_url, "/901001033/2018/")
+    box = " ".join(page.inner_text("section.summary-box").split())
+    assert "目标达成 自评未列指标" in box and "执行率 92.56%" in box and "尚未公开自评" not in box
+    open_page(page, site_url, "/901001033/2019/")  # its goals only: no self-evaluation
+    assert "尚未公开自评" in page.inner_text("section.summary-box")
 
 
 def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
