@@ -110,3 +110,21 @@ def test_a_pdf_amount_is_never_split_and_stays_in_its_column(built):
         amounts = [w for w in page.extract_words() if w["text"] == "250,000.00"]
         assert len(amounts) == 2
         assert all(not any(w["x0"] < x < w["x1"] for x in rules) for w in amounts), rules
+
+
+def test_charts_name_their_unit_and_draw_converted_amounts(page, site_url):
+    """The home page's money charts in Chromium: caption and table header name 万元, and 普陀's
+    250,000.00 元 is drawn as 25.00 (converted), beside 10,000.00 with its separator; the bar's
+    length follows the converted figure (25 of 10,000 is a sliver, never the longest bar)."""
+    from tests.test_site import open_page
+
+    open_page(page, site_url, "/")
+    captions = page.eval_on_selector_all("figure.chart figcaption", "cs => cs.map(c => c.textContent)")
+    money = [c for c in captions if "预算" in c]
+    assert money and all(c.endswith("万元）") for c in money), captions
+    chart = page.locator("figure:has(#chart-unit-caption)")
+    assert "数值（万元）" in chart.locator("thead").text_content()  # in the closed 以表格查看
+    texts = chart.locator("svg text").all_text_contents()
+    assert "25.00" in texts and "10,000.00" in texts and not any("250" in t for t in texts)
+    widths = chart.locator("svg rect").evaluate_all("rs => rs.map(r => r.getBoundingClientRect().width)")
+    assert max(widths) == widths[0] and widths[texts.index("25.00") // 2] < widths[0] / 100
