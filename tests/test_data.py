@@ -195,7 +195,7 @@ def test_libreoffice_opens_the_csv_with_chinese_and_no_formula(built, hostile_si
 
 def test_data_quality_page_lists_the_real_problems(built):
     html = (built / "quality/index.html").read_text(encoding="utf-8")
-    for text in ("指标分值（score）合计 80，应为 90", "指标分值（score）合计 97，应为 90", "合计 112，超过项目预算数",
+    for text in ("指标分值（score）合计 80，应为 90", "指标分值（score）合计 97，应为 90", "合计 112.00 万元，超过项目预算数（budget）100.00 万元",
                  "「有效发挥」是文字", "「有效促进」是文字"):
         assert text in html
     assert 'href="../418001/2022/office-building/"' in html and "score-total" in html

@@ -128,3 +128,26 @@ def test_charts_name_their_unit_and_draw_converted_amounts(page, site_url):
     assert "25.00" in texts and "10,000.00" in texts and not any("250" in t for t in texts)
     widths = chart.locator("svg rect").evaluate_all("rs => rs.map(r => r.getBoundingClientRect().width)")
     assert max(widths) == widths[0] and widths[texts.index("25.00") // 2] < widths[0] / 100
+
+
+def test_check_messages_print_amounts_as_the_pages_do(tmp_path):
+    """A warning names amounts with the one formatter and the table's unit (/quality/ shows it):
+    1,200,000.00 元, never 1200000 beside 1500000.00."""
+    from sitegen.checks.pipeline import load_content
+    from tests.conftest import MINIMAL, write_tree
+
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/disclosure.yaml": "money_unit: 元\n", "u1/2024/p1.yaml": """\
+        name: 测试项目
+        budget: 1500000.00
+        goals: 完成测试
+        costs:
+          - {item: 培训费, amount: 1000000}
+          - {item: 印刷费, amount: 200000}
+        indicators:
+          - {level1: 产出指标, level2: 数量指标, name: 测试次数, op: ≥, target: 2, unit: 次, score: 90, actual: 2, earned: 90}
+        evaluation:
+          budget: {adjusted: 1500000.00, spent: 1600000.5}
+        """})
+    messages = {f.code: f.message for f in load_content(content).findings.warnings}
+    assert "金额合计 1,200,000.00 元，与项目预算数（budget）1,500,000.00 元 不一致" in messages["costs-total"]
+    assert "1,600,000.50 元 超过全年预算数（evaluation.budget.adjusted）1,500,000.00 元" in messages["spent-over-adjusted"]
