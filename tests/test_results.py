@@ -250,6 +250,12 @@ def test_lists_of_units_years_and_regions_show_the_counts_beside_the_share(page,
     assert page.locator("main tbody tr", has_text="稷山县").inner_text().endswith(jishan)
     open_page(page, site_url, "/regions/")
     assert f"（{jishan}）" in page.locator("main li", has_text="稷山县医疗保障局").inner_text()
+    # 宁德 published a department-wide self-evaluation for 2018 (no indicators read), none for 2019
+    open_page(page, site_url, "/901001033/")
+    assert page.locator("main tbody tr", has_text="2018 年").inner_text().endswith("已自评")
+    assert page.locator("main tbody tr", has_text="2019 年").first.inner_text().endswith("自评未公开")
+    open_page(page, site_url, "/years/2018/")
+    assert page.locator("main tbody tr", has_text="宁德").inner_text().endswith("已自评")
     for path in ("/", "/years/2022/"):
         open_page(page, site_url, path)
         row = page.locator("main tbody tr", has_text="棠溪镇").filter(has_text="已自评")  # not the chart's table

@@ -247,7 +247,8 @@ class SitePages:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
-            year_results = {(agency.id, uy.year): results.summarise(uy.projects) for uy in agency.years}
+            year_results = {(agency.id, uy.year): results.summarise(uy.projects) or bool(uy.overall and uy.overall.evaluation) or None
+                            for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
                       year_results=year_results, search_places=self.search_places(agency),
                       agency_problem_list=self.problems_of[id(agency)],
@@ -285,6 +286,9 @@ class SitePages:
             unit_results[unit.agency.id] = unit.summary
             for year in unit.years:
                 year_results[(unit.agency.id, year)] = unit.summary if len(unit.years) == 1 else True
+        for agency_id, year in sorted(summary.overall_evaluated):  # department-wide only: evaluated, nothing counted
+            unit_results.setdefault(agency_id, True)
+            year_results.setdefault((agency_id, year), True)
         return {"unit_results": unit_results, "year_results": year_results}
 
     def home(self) -> None:
