@@ -151,3 +151,31 @@ def test_check_messages_print_amounts_as_the_pages_do(tmp_path):
     messages = {f.code: f.message for f in load_content(content).findings.warnings}
     assert "金额合计 1,200,000.00 元，与项目预算数（budget）1,500,000.00 元 不一致" in messages["costs-total"]
     assert "1,600,000.50 元 超过全年预算数（evaluation.budget.adjusted）1,500,000.00 元" in messages["spent-over-adjusted"]
+
+
+@pytest.mark.parametrize("layout", ["flat", "per-project"])
+def test_a_long_amount_in_yuan_stays_in_its_pdf_column(tmp_path, layout):
+    """12,345,678.90 元 in the narrow money column of either layout: whole, between its column's rules."""
+    import subprocess
+
+    import pdfplumber
+
+    from sitegen.checks.pipeline import load_content
+    from sitegen.render import Context
+    from sitegen.render.pdf import render_pdfs, unit_year_pdf_path
+    from sitegen.render.writer import Writer
+    from tests.conftest import MINIMAL, write_tree
+
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/disclosure.yaml": f"money_unit: 元\npdf_layout: {layout}\n",
+                                             "u1/2024/p1.yaml": MINIMAL["u1/2024/p1.yaml"].replace("10.00", "12345678.90")})
+    loaded = load_content(content)
+    render_pdfs(loaded.content, Writer(tmp_path / "out"), Context(content, tmp_path / "cache"))
+    path = tmp_path / "out" / unit_year_pdf_path(loaded.content.unit_years()[0])
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert text.count("12,345,678.90") == 2  # the project and 合计
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        rules = {round(r["x0"], 1) for r in page.rects if r["width"] < 1} | {
+            round(line["x0"], 1) for line in page.lines if abs(line["x0"] - line["x1"]) < 0.5}
+        amounts = [w for w in page.extract_words() if w["text"] == "12,345,678.90"]
+        assert len(amounts) == 2 and not [w for w in amounts for x in rules if w["x0"] < x < w["x1"]], sorted(rules)
