@@ -179,3 +179,14 @@ def test_a_long_amount_in_yuan_stays_in_its_pdf_column(tmp_path, layout):
             round(line["x0"], 1) for line in page.lines if abs(line["x0"] - line["x1"]) < 0.5}
         amounts = [w for w in page.extract_words() if w["text"] == "12,345,678.90"]
         assert len(amounts) == 2 and not [w for w in amounts for x in rules if w["x0"] < x < w["x1"]], sorted(rules)
+
+
+def test_the_site_unit_column_names_its_unit_in_the_data_package_and_on_the_data_page(built):
+    """budget_site_unit was titled 预算数（站点金额单位）, a unit a reader has to look up: now the site's own."""
+    import json
+
+    package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
+    titles = [f["title"] for r in package["resources"] for f in r.get("schema", {}).get("fields", []) if f["name"] == "budget_site_unit"]
+    assert titles and set(titles) == {"预算数（万元）"}
+    page = (built / "data/index.html").read_text(encoding="utf-8")
+    assert "<code>budget_site_unit</code></th><td>预算数（万元）</td>" in page and "站点金额单位" not in page

@@ -34,6 +34,7 @@ from sitegen.model import money
 from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
 from sitegen.render.data import COLUMNS, download_paths
+from sitegen.render.data.columns import site_titled
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.quality import quality_groups
@@ -350,7 +351,7 @@ class SitePages:
         unit_years = [(uy, download_paths(uy)) for uy in self.content.unit_years() if has_project_table(uy)]
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
         listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
-        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
+        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=site_titled(COLUMNS, self.content.site.money_unit),
                   license=license_of(self.content.site.license), sizes=self.file_sizes(listed),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 
