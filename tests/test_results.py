@@ -214,6 +214,24 @@ def test_project_page_shows_targets_and_results_row_by_row(page, site_url):
     assert page.errors == []
 
 
+def test_no_row_is_未判定_without_its_reason(page, site_url):
+    """Every evaluated project page in Chromium: a 未判定 mark always says why (目标值为文字 …), and
+    a number target missed without sign or direction is 未达成（推定）, never 未判定."""
+    projects = [p for p in load_content(CONTENT).content.projects() if p.evaluation]
+    seen = 0
+    for project in projects:
+        open_page(page, site_url, project.url)
+        marks = page.eval_on_selector_all("table.results tbody tr", "rows => rows.map(r => r.querySelectorAll('td')[3].innerText)")
+        assert len(marks) == len(project.indicators), project.url
+        for mark, indicator in zip(marks, project.indicators):
+            if "未判定" in mark:
+                seen += 1
+                assert re.search(r"未判定（[^）]+）", mark), (project.url, indicator.name, mark)
+            if indicator.inferred:
+                assert "（推定）" in mark, (project.url, indicator.name, mark)
+    assert seen >= 14  # 普陀 1, 临翔 2, 棠溪镇 11
+
+
 def test_unit_page_summarises_its_results(built):
     html = (built / "jishan-ybj/index.html").read_text(encoding="utf-8")
     assert "绩效自评（1 个项目）：" in html and "达成率 83.33%</span>（达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项）" in html
