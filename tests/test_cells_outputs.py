@@ -179,8 +179,8 @@ def test_full_project_in_csv_xlsx_and_data_package(full_site):
     assert (first["total_investment"], first["parent_project"], first["project_basis"]) == ("60.00", "人才发展专项", "依据《某某条例》第十二条")
     sheet = openpyxl.load_workbook(out / "data/u1-2024.xlsx")["u1-2024"]
     header = [c.value for c in sheet[1]]
-    assert header[13:] == ["项目属性", "项目期", "实施单位", "一级项目名称", "项目总投资", "立项依据", "项目预算成本构成",
-                           "其他栏目", "中期期限", "中期资金总额", "中期目标", "指标解释", "评分标准", "指标值确定依据",
+    assert header[13:] == ["项目属性", "项目期", "实施单位", "一级项目名称", "项目总投资（万元）", "立项依据", "项目预算成本构成",
+                           "其他栏目", "中期期限", "中期资金总额（万元）", "中期目标", "指标解释", "评分标准", "指标值确定依据",
                            "上年实际值", "备注", "指标期限"]
     assert sheet.max_row == 1 + 2 + 2 + 1  # 年度 and 中期 rows of p1, the one row of p2
     fields = json.loads((out / "data/datapackage.json").read_text(encoding="utf-8"))["resources"][0]["schema"]["fields"]

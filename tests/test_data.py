@@ -61,7 +61,8 @@ def test_xlsx_has_the_official_columns_numbers_and_a_frozen_header(built):
     # one sheet per unit-year with a goals table (a department-wide table alone has its own downloads)
     assert workbook.sheetnames == [f"{uy.agency.id}-{uy.year}" for uy in load_content(CONTENT).content.unit_years() if uy.projects]
     sheet = workbook["418001-2022"]
-    assert [c.value for c in sheet[1]] == list(FLAT_HEADERS)
+    # the money column names the sheet's unit, as the printed 金额（万元） does
+    assert [c.value for c in sheet[1]] == [f"{h}（万元）" if h == "预算数" else h for h in FLAT_HEADERS]
     assert sheet.freeze_panes == "A2"
     first = [c for c in sheet[2]]
     assert first[0].value == "人力资源社保窗口经办经费"
@@ -194,7 +195,7 @@ def test_libreoffice_opens_the_csv_with_chinese_and_no_formula(built, hostile_si
 
 def test_data_quality_page_lists_the_real_problems(built):
     html = (built / "quality/index.html").read_text(encoding="utf-8")
-    for text in ("指标分值（score）合计 80，应为 90", "指标分值（score）合计 97，应为 90", "合计 112，超过项目预算数",
+    for text in ("指标分值（score）合计 80，应为 90", "指标分值（score）合计 97，应为 90", "合计 112.00 万元，超过项目预算数（budget）100.00 万元",
                  "「有效发挥」是文字", "「有效促进」是文字"):
         assert text in html
     assert 'href="../418001/2022/office-building/"' in html and "score-total" in html

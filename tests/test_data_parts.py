@@ -73,12 +73,20 @@ def expected_json(document: dict) -> bytes:
     return (json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
+def met_text(project, indicator, number):
+    """目标达成 as the pages print it: 未达成（推定） when the model inferred the mark (contract 2.1)."""
+    met = COLUMNS[[c.name for c in COLUMNS].index("met")].get(project, indicator, number)
+    return f"{met}（推定）" if met and indicator.met_basis == "inferred" else met
+
+
 def expected_sheet(unit_year) -> list[list]:
     """The sheet as XlsxWriter wrote it before, from the model: headers, then a row per entry."""
     table = entries(unit_year.projects)
     extra = xlsx_extra_columns(rows(unit_year.projects))
     with_results = any(p.evaluation for p in unit_year.projects)
-    result = [[*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]]
+    money = {"预算数", "项目总投资", "中期资金总额", "全年预算数", "全年执行数"}
+    headers = [*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]
+    result = [[f"{h}（{unit_year.money_unit}）" if h in money else h for h in headers]]
     for project, indicator, number in table:
         values = [project.name, f"{project.agency.code}-{project.agency.name}", project.category, project.budget,
                   "\n".join(project.goals)]
@@ -93,7 +101,7 @@ def expected_sheet(unit_year) -> list[list]:
             actual, e = indicator.actual if indicator else None, project.evaluation
             values += [(actual.number if actual.number is not None else actual.text) if actual else None,
                        indicator.earned if indicator else None,
-                       COLUMNS[[c.name for c in COLUMNS].index("met")].get(project, indicator, number),
+                       met_text(project, indicator, number),
                        indicator.deviation if indicator else None,
                        e.adjusted if e else None, e.spent if e else None, e.execution_rate if e else None]
         result.append(values)

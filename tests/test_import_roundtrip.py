@@ -145,7 +145,9 @@ def test_every_column_of_the_xlsx_imports_back(tmp_path):
     xlsx.write_bytes(xlsx_bytes(example.content.unit_years(), build_date(example.content.unit_years())))
     headers = [c.value for c in openpyxl.load_workbook(xlsx).worksheets[0][1]]
     every = [c.title for c in xlsx_extra_columns(rows(list(example.content.projects())))]
-    assert headers == [*FLAT_HEADERS, *every]
+    # the money columns name the table's unit (预算数（元）), and the import reads them back in it
+    money = {"预算数", "项目总投资", "中期资金总额"}
+    assert headers == [f"{h}（元）" if h in money else h for h in [*FLAT_HEADERS, *every]]
     assert set(every) >= {c.title for c in (*PROJECT_CELLS, *INDICATOR_CELLS) if c.name != "last_actual_number"}
     assert {"指标解释", "评分标准", "金额单位"} <= set(every)
     loaded, _ = imported(tmp_path, str(xlsx))

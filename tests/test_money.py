@@ -91,3 +91,102 @@ def test_the_site_wide_csv_has_a_column_to_add_up_in_the_site_unit(built):
     assert (by_unit[PUTUO]["budget"], by_unit[PUTUO]["budget_site_unit"]) == ("250000.00", "25.00")
     assert by_unit["jishan-ybj"]["budget_site_unit"] == "65.66"
     assert '"money_unit":"万元"' in (built / "data/all.json").read_text(encoding="utf-8")[:200]
+
+
+def test_a_pdf_amount_is_never_split_and_stays_in_its_column(built):
+    """普陀's per-project PDF printed 250,000./00 over two lines (break-all in a 6% column): the
+    amount reads back whole, and its words lie between the rules of its column."""
+    import subprocess
+
+    import pdfplumber
+
+    path = built / f"{PUTUO}/2022/{PUTUO}-2022.pdf"
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert text.count("250,000.00") == 2 and "250,000.\n" not in text  # 合计 and the project
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        rules = sorted({round(r["x0"], 1) for r in page.rects if r["width"] < 1}
+                       | {round(line["x0"], 1) for line in page.lines if abs(line["x0"] - line["x1"]) < 0.5})
+        amounts = [w for w in page.extract_words() if w["text"] == "250,000.00"]
+        assert len(amounts) == 2
+        assert all(not any(w["x0"] < x < w["x1"] for x in rules) for w in amounts), rules
+
+
+def test_charts_name_their_unit_and_draw_converted_amounts(page, site_url):
+    """The home page's money charts in Chromium: caption and table header name 万元, and 普陀's
+    250,000.00 元 is drawn as 25.00 (converted), beside 10,000.00 with its separator; the bar's
+    length follows the converted figure (25 of 10,000 is a sliver, never the longest bar)."""
+    from tests.test_site import open_page
+
+    open_page(page, site_url, "/")
+    captions = page.eval_on_selector_all("figure.chart figcaption", "cs => cs.map(c => c.textContent)")
+    money = [c for c in captions if "预算" in c]
+    assert money and all(c.endswith("万元）") for c in money), captions
+    chart = page.locator("figure:has(#chart-unit-caption)")
+    assert "数值（万元）" in chart.locator("thead").text_content()  # in the closed 以表格查看
+    texts = chart.locator("svg text").all_text_contents()
+    assert "25.00" in texts and "10,000.00" in texts and not any("250" in t for t in texts)
+    widths = chart.locator("svg rect").evaluate_all("rs => rs.map(r => r.getBoundingClientRect().width)")
+    assert max(widths) == widths[0] and widths[texts.index("25.00") // 2] < widths[0] / 100
+
+
+def test_check_messages_print_amounts_as_the_pages_do(tmp_path):
+    """A warning names amounts with the one formatter and the table's unit (/quality/ shows it):
+    1,200,000.00 元, never 1200000 beside 1500000.00."""
+    from sitegen.checks.pipeline import load_content
+    from tests.conftest import MINIMAL, write_tree
+
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/disclosure.yaml": "money_unit: 元\n", "u1/2024/p1.yaml": """\
+        name: 测试项目
+        budget: 1500000.00
+        goals: 完成测试
+        costs:
+          - {item: 培训费, amount: 1000000}
+          - {item: 印刷费, amount: 200000}
+        indicators:
+          - {level1: 产出指标, level2: 数量指标, name: 测试次数, op: ≥, target: 2, unit: 次, score: 90, actual: 2, earned: 90}
+        evaluation:
+          budget: {adjusted: 1500000.00, spent: 1600000.5}
+        """})
+    messages = {f.code: f.message for f in load_content(content).findings.warnings}
+    assert "金额合计 1,200,000.00 元，与项目预算数（budget）1,500,000.00 元 不一致" in messages["costs-total"]
+    assert "1,600,000.50 元 超过全年预算数（evaluation.budget.adjusted）1,500,000.00 元" in messages["spent-over-adjusted"]
+
+
+@pytest.mark.parametrize("layout", ["flat", "per-project"])
+def test_a_long_amount_in_yuan_stays_in_its_pdf_column(tmp_path, layout):
+    """12,345,678.90 元 in the narrow money column of either layout: whole, between its column's rules."""
+    import subprocess
+
+    import pdfplumber
+
+    from sitegen.checks.pipeline import load_content
+    from sitegen.render import Context
+    from sitegen.render.pdf import render_pdfs, unit_year_pdf_path
+    from sitegen.render.writer import Writer
+    from tests.conftest import MINIMAL, write_tree
+
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/disclosure.yaml": f"money_unit: 元\npdf_layout: {layout}\n",
+                                             "u1/2024/p1.yaml": MINIMAL["u1/2024/p1.yaml"].replace("10.00", "12345678.90")})
+    loaded = load_content(content)
+    render_pdfs(loaded.content, Writer(tmp_path / "out"), Context(content, tmp_path / "cache"))
+    path = tmp_path / "out" / unit_year_pdf_path(loaded.content.unit_years()[0])
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    assert text.count("12,345,678.90") == 2  # the project and 合计
+    with pdfplumber.open(path) as pdf:
+        page = pdf.pages[0]
+        rules = {round(r["x0"], 1) for r in page.rects if r["width"] < 1} | {
+            round(line["x0"], 1) for line in page.lines if abs(line["x0"] - line["x1"]) < 0.5}
+        amounts = [w for w in page.extract_words() if w["text"] == "12,345,678.90"]
+        assert len(amounts) == 2 and not [w for w in amounts for x in rules if w["x0"] < x < w["x1"]], sorted(rules)
+
+
+def test_the_site_unit_column_names_its_unit_in_the_data_package_and_on_the_data_page(built):
+    """budget_site_unit was titled 预算数（站点金额单位）, a unit a reader has to look up: now the site's own."""
+    import json
+
+    package = json.loads((built / "data/datapackage.json").read_text(encoding="utf-8"))
+    titles = [f["title"] for r in package["resources"] for f in r.get("schema", {}).get("fields", []) if f["name"] == "budget_site_unit"]
+    assert titles and set(titles) == {"预算数（万元）"}
+    page = (built / "data/index.html").read_text(encoding="utf-8")
+    assert "<code>budget_site_unit</code></th><td>预算数（万元）</td>" in page and "站点金额单位" not in page

@@ -151,6 +151,37 @@ def test_a_1000_character_deviation_breaks_across_pages_without_losing_text(tmp_
     assert "指标9" in pages[-1] and "总分" in pages[-1]
 
 
+def test_selfeval_pdf_says_which_marks_are_inferred(built):
+    """The 自评表 has no mark column; the marks this site inferred (推定, contract 2.1) are said under
+    it, apart from the form: 稷山's 8755 → 8676 with neither sign nor direction. 普陀 has none."""
+    for path in (built / JISHAN.strip("/") / f"jishan-ybj-2020-{JISHAN.strip('/').split('/')[-1]}-selfeval.pdf",
+                 built / "jishan-ybj/2020/jishan-ybj-2020-selfeval.pdf"):
+        text = flat(" ".join(page_texts(path)))
+        assert flat("本站判定（推定，非原表内容）：全县参合人数目标8755、实际8676，未达成（推定）") in text, path
+        assert flat("按指标类别推定：以不低于目标为达成") in text
+    putuo = built / "putuo-tiyu-zhongxin/2022/putuo-tiyu-zhongxin-2022-selfeval.pdf"
+    assert "推定" not in "".join(page_texts(putuo))
+
+
+def test_an_inferred_cost_mark_is_at_most_in_the_pdf(tmp_path):
+    """A 成本 indicator without sign or direction: 80 against 75 is 未达成（推定）, at most."""
+    content = write_tree(tmp_path / "site", {**MINIMAL, "u1/2024/p1.yaml": """\
+        name: 测试项目
+        budget: 10.00
+        goals: 完成测试
+        indicators:
+          - {level1: 成本指标, level2: 经济成本指标, name: 人均成本, target: 75, unit: 元, score: 50, actual: 80, earned: 40}
+          - {level1: 产出指标, level2: 数量指标, name: 测试次数, target: 2, unit: 次, score: 50, actual: 3, earned: 50}
+        evaluation:
+          budget: {adjusted: 10.00, spent: 9.00}
+        """})
+    loaded = load_content(content)
+    render_pdfs(loaded.content, Writer(tmp_path / "out"), Context(content, tmp_path / "cache"))
+    text = flat(" ".join(page_texts(tmp_path / "out" / evaluation_pdf_path(loaded.content.projects()[0]))))
+    assert flat("人均成本目标75元、实际80元，未达成（推定）；测试次数目标2次、实际3次，达成（推定）") in text
+    assert flat("按指标类别推定：成本指标以不超过目标为达成，其他以不低于目标为达成。") in text
+
+
 def test_a_site_layout_replaces_the_selfeval_form(tmp_path):
     own = (Path(__file__).parent.parent / "layouts/pdf/evaluation.html").read_text(encoding="utf-8")
     content = long_deviation_tree(tmp_path, own.replace("<h1>项目支出绩效自评表</h1>", "<h1>本站自己的自评表</h1>"))
@@ -183,6 +214,24 @@ def test_project_page_shows_targets_and_results_row_by_row(page, site_url):
     assert page.errors == []
 
 
+def test_no_row_is_未判定_without_its_reason(page, site_url):
+    """Every evaluated project page in Chromium: a 未判定 mark always says why (目标值为文字 …), and
+    a number target missed without sign or direction is 未达成（推定）, never 未判定."""
+    projects = [p for p in load_content(CONTENT).content.projects() if p.evaluation]
+    seen = 0
+    for project in projects:
+        open_page(page, site_url, project.url)
+        marks = page.eval_on_selector_all("table.results tbody tr", "rows => rows.map(r => r.querySelectorAll('td')[3].innerText)")
+        assert len(marks) == len(project.indicators), project.url
+        for mark, indicator in zip(marks, project.indicators):
+            if "未判定" in mark:
+                seen += 1
+                assert re.search(r"未判定（[^）]+）", mark), (project.url, indicator.name, mark)
+            if indicator.inferred:
+                assert "（推定）" in mark, (project.url, indicator.name, mark)
+    assert seen >= 14  # 普陀 1, 临翔 2, 棠溪镇 11
+
+
 def test_unit_page_summarises_its_results(built):
     html = (built / "jishan-ybj/index.html").read_text(encoding="utf-8")
     assert "绩效自评（1 个项目）：" in html and "达成率 83.33%</span>（达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项）" in html
@@ -207,6 +256,44 @@ def test_unit_year_page_summarises_results(page, site_url):
     # 达成 ÷ (达成 + 未达成) = 5 ÷ 6, the counts and the points lost beside it
     assert "1 / 1" in summary and "83.33%" in summary and "65.07 万元" in summary and "93.00" in summary
     assert "达成 5 · 未达成 1 · 未判定 0 · 扣分 3 项" in summary
+
+
+def test_lists_of_units_years_and_regions_show_the_counts_beside_the_share(page, site_url):
+    """The share is over the judged only (contract 2.1): a list saying 100.00% must say beside it
+    that 11 of 棠溪镇's 17 were not judged, and 稷山 that one was missed and 3 lost points."""
+    tangxi = "已自评 · 达成 6 · 未达成 0 · 未判定 11（达成率 100.00%）"
+    jishan = "已自评 · 达成 5 · 未达成 1 · 扣分 3 项（达成率 83.33%）"
+    open_page(page, site_url, "/units/")
+    assert page.locator("main tbody tr", has_text="棠溪镇").inner_text().endswith(tangxi)
+    assert page.locator("main tbody tr", has_text="稷山县").inner_text().endswith(jishan)
+    open_page(page, site_url, "/regions/")
+    assert f"（{jishan}）" in page.locator("main li", has_text="稷山县医疗保障局").inner_text()
+    # 宁德 published a department-wide self-evaluation for 2018 (no indicators read), none for 2019
+    open_page(page, site_url, "/901001033/")
+    assert page.locator("main tbody tr", has_text="2018 年").inner_text().endswith("已自评（部门整体）")
+    assert page.locator("main tbody tr", has_text="2019 年").first.inner_text().endswith("自评未公开")
+    open_page(page, site_url, "/years/2018/")
+    assert page.locator("main tbody tr", has_text="宁德").inner_text().endswith("已自评（部门整体）")
+    for path in ("/", "/years/2022/"):
+        open_page(page, site_url, path)
+        row = page.locator("main tbody tr", has_text="棠溪镇").filter(has_text="已自评")  # not the chart's table
+        assert row.inner_text().endswith(tangxi), path
+
+
+def test_summary_box_names_the_points_lost(page, site_url):
+    """The box that opens a project and a unit-year page: counts, 扣分 N 项 and 执行率 as a percentage."""
+    for path in (JISHAN, "/jishan-ybj/2020/"):
+        open_page(page, site_url, path)
+        box = " ".join(page.inner_text("section.summary-box").split())
+        assert "达成 5 · 未达成 1 · 扣分 3 项" in box and "执行率 99.10%" in box, path
+    open_page(page, site_url, PUTUO)  # nothing lost: no 扣分 part
+    assert "扣分" not in page.inner_text("section.summary-box")
+    # 宁德 2018: a department-wide self-evaluation without indicators is published, never 尚未公开自评
+    open_page(page, site_url, "/901001033/2018/")
+    box = " ".join(page.inner_text("section.summary-box").split())
+    assert "目标达成 自评未列指标" in box and "执行率 92.56%" in box and "尚未公开自评" not in box
+    open_page(page, site_url, "/901001033/2019/")  # its goals only: no self-evaluation
+    assert "尚未公开自评" in page.inner_text("section.summary-box")
 
 
 def test_results_page_ranks_units_and_lists_shortfalls(page, site_url):
@@ -336,8 +423,13 @@ def test_xlsx_has_the_result_columns_on_evaluated_sheets(built):
     book = openpyxl.load_workbook(built / "data/all.xlsx")
     jishan = [row for row in book["jishan-ybj-2020"].iter_rows(values_only=True)]
     start = jishan[0].index("实际完成值")  # after the flat columns and the v2 cells the sheet fills (实施单位)
-    assert jishan[0][start:] == ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数", "全年执行数", "执行率（%）")
-    assert jishan[1][start:start + 4] == (8676, 13, "未达成", "建档立卡中有新增死亡人员,导致有偏差")
+    assert jishan[0][start:] == ("实际完成值", "得分", "目标达成", "偏差原因分析及改进措施", "全年预算数（万元）",
+                                 "全年执行数（万元）", "执行率（%）")
+    # 8755 → 8676 without op or direction: the inferred mark says so here as on the page and in the PDF
+    assert jishan[1][start:start + 4] == (8676, 13, "未达成（推定）", "建档立卡中有新增死亡人员,导致有偏差")
+    assert [row[start + 2] for row in jishan[2:]] == ["达成"] * 5  # equal numbers: met, not inferred
+    putuo = next(book["putuo-tiyu-zhongxin-2022"].iter_rows(values_only=True))
+    assert putuo[3] == "预算数（元）" and putuo[-3:-1] == ("全年预算数（元）", "全年执行数（元）")
     assert len(next(book["418001-2022"].iter_rows(values_only=True))) == 13  # no self-evaluation: the flat table
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, flag, fmt, indicator_path
+from sitegen.checks.base import Flag, amount_of, flag, indicator_path
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Project
 
@@ -18,7 +18,8 @@ def costs_total(project: Project, content: Content) -> Iterable[Flag]:
     total = sum(amounts, Decimal(0))
     if total != project.budget:
         items = "、".join(quoted(c.item, 20) for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
-        message = f"成本构成（costs：{items}）金额合计 {fmt(total)}，与项目预算数（budget）{fmt(project.budget)} 不一致"
+        unit = project.unit_year.money_unit
+        message = f"成本构成（costs：{items}）金额合计 {amount_of(total, unit)}，与项目预算数（budget）{amount_of(project.budget, unit)} 不一致"
         yield flag("costs-total", message, project, "costs")
 
 
@@ -29,7 +30,8 @@ def below_budget(project: Project, content: Content) -> Iterable[Flag]:
               ("midterm-below-budget", "中期资金总额", midterm and midterm.budget, midterm, "budget", "midterm.budget"))
     for code, what, amount, record, key, path in wholes:
         if amount is not None and amount < project.budget:
-            message = f"{what}（{path}）{fmt(amount)} 低于本年预算数（budget）{fmt(project.budget)}"
+            unit = project.unit_year.money_unit
+            message = f"{what}（{path}）{amount_of(amount, unit)} 低于本年预算数（budget）{amount_of(project.budget, unit)}"
             yield flag(code, message, record, key, path)
 
 

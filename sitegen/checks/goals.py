@@ -9,7 +9,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, flag, fmt, indicator_path, named
+from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, amount_of, flag, fmt, indicator_path, named
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
@@ -39,7 +39,8 @@ def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
     total = sum((i.target.number for i in costs), Decimal(0))  # type: ignore[union-attr,misc]
     if costs and total > project.budget:
         rows = "、".join(f"{quoted(i.name, 20)} {fmt(i.target.number)}" for i in costs)  # type: ignore[union-attr]
-        message = f"成本指标目标值（target）以{money_unit}计合计 {fmt(total)}，超过项目预算数（budget）{fmt(project.budget)}：{rows}"
+        message = (f"成本指标中以{money_unit}计的目标值（target）合计 {amount_of(total, money_unit)}，"
+                   f"超过项目预算数（budget）{amount_of(project.budget, money_unit)}：{rows}")
         yield flag("cost-over-budget", message, project, "budget")
 
 
@@ -125,7 +126,8 @@ INDICATOR_RULES = (direction_op, text_target_op, percent_over_100, missing_targe
 def stated_total(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     stated = unit_year.stated_total
     if stated is not None and stated != unit_year.total:
-        message = f"原表合计（stated_total）{fmt(stated)} 与各项目预算数之和 {fmt(unit_year.total)} 不一致"
+        unit = unit_year.money_unit
+        message = f"原表合计（stated_total）{amount_of(stated, unit)} 与各项目预算数之和 {amount_of(unit_year.total, unit)} 不一致"
         yield flag("stated-total", message, unit_year, "stated_total")
 
 

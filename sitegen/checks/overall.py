@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Iterable
 
 from sitegen.checks import goals, results
-from sitegen.checks.base import Flag, UnitYearRule, flag, fmt
+from sitegen.checks.base import Flag, UnitYearRule, amount_of, flag
 from sitegen.model import Content, Overall, Project, Task, UnitYear
 
 # 支出项目名称 that stand for the basic budget, not a project of their own.
@@ -53,10 +53,11 @@ def funds_split(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     if o is None or None in (o.total, o.basic, o.project):
         return
     if o.basic + o.project != o.total:  # type: ignore[operator]
+        unit = unit_year.money_unit
         yield Flag(
             "overall-funds-split",
-            f"基本支出（funds.basic）{fmt(o.basic)} + 项目支出（funds.project）{fmt(o.project)} = "  # type: ignore[arg-type]
-            f"{fmt(o.basic + o.project)}，与资金总额（funds.total）{fmt(o.total)} 不一致",  # type: ignore[operator,arg-type]
+            f"基本支出（funds.basic）{amount_of(o.basic, unit)} + 项目支出（funds.project）{amount_of(o.project, unit)} = "
+            f"{amount_of(o.basic + o.project, unit)}，与资金总额（funds.total）{amount_of(o.total, unit)} 不一致",  # type: ignore[operator]
             funds_loc(o, "total"),
             "funds.total",
         )
@@ -70,7 +71,8 @@ def tasks_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     funds = o.total if o.total is not None else (o.basic + o.project if None not in (o.basic, o.project) else None)  # type: ignore[operator]
     total = sum(amounts, Decimal(0))
     if funds is not None and total > funds:
-        message = f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {fmt(total)}，超过资金总额 {fmt(funds)}"
+        unit = unit_year.money_unit
+        message = f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {amount_of(total, unit)}，超过资金总额 {amount_of(funds, unit)}"
         yield flag("overall-tasks-over-funds", message, o, "tasks")
 
 
@@ -82,8 +84,8 @@ def projects_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]
     if unit_year.total > o.project:
         yield Flag(
             "overall-projects-over-funds",
-            f"本单位本年度 {len(unit_year.projects)} 个项目的预算数合计 {fmt(unit_year.total)}，"
-            f"超过部门整体目标表的项目支出（funds.project）{fmt(o.project)}",
+            f"本单位本年度 {len(unit_year.projects)} 个项目的预算数合计 {amount_of(unit_year.total, unit_year.money_unit)}，"
+            f"超过部门整体目标表的项目支出（funds.project）{amount_of(o.project, unit_year.money_unit)}",
             funds_loc(o, "project"),
             "funds.project",
         )
@@ -132,7 +134,7 @@ def overall_results(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     """The self-evaluation of the whole unit, by the same rules as a project's (checks/results.py)."""
     o = unit_year.overall
     if o is not None:
-        yield from results.evaluation_flags(o.indicators, o.evaluation, "部门整体支出")
+        yield from results.evaluation_flags(o.indicators, o.evaluation, "部门整体支出", unit_year.money_unit)
 
 
 PROJECT_RULES: tuple = ()

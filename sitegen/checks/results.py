@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sitegen.checks.base import Flag, flag, fmt, indicator_path
+from sitegen.checks.base import Flag, amount_of, flag, fmt, indicator_path
 from sitegen.model import Content, Evaluation, Indicator, Project
 
 
@@ -47,10 +47,10 @@ def missing_actual(indicator: Indicator, path: str) -> Iterable[Flag]:
 INDICATOR_RULES = (earned_over_score, not_met_full_score, not_met_no_deviation)
 
 
-def spent_over_adjusted(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
+def spent_over_adjusted(evaluation: Evaluation, owner: str, unit: str) -> Iterable[Flag]:
     if evaluation.spent > evaluation.adjusted:
-        message = (f"{owner}全年执行数（evaluation.budget.spent）{fmt(evaluation.spent)} 超过全年预算数"
-                   f"（evaluation.budget.adjusted）{fmt(evaluation.adjusted)}")
+        message = (f"{owner}全年执行数（evaluation.budget.spent）{amount_of(evaluation.spent, unit)} 超过全年预算数"
+                   f"（evaluation.budget.adjusted）{amount_of(evaluation.adjusted, unit)}")
         yield flag("spent-over-adjusted", message, evaluation, "spent", "evaluation.budget.spent")
 
 
@@ -63,8 +63,9 @@ def evaluation_total(evaluation: Evaluation, owner: str) -> Iterable[Flag]:
     yield flag("evaluation-total", message, evaluation, "stated_total", "evaluation.stated_total")
 
 
-def evaluation_flags(indicators: list[Indicator], evaluation: Evaluation | None, owner: str = "") -> Iterable[Flag]:
-    """Every self-evaluation warning of one owner (a project, or a unit's overall table)."""
+def evaluation_flags(indicators: list[Indicator], evaluation: Evaluation | None, owner: str = "",
+                     unit: str = "") -> Iterable[Flag]:
+    """Every self-evaluation warning of one owner (a project, or a unit's overall table); its money in `unit`."""
     for position, indicator in enumerate(indicators):
         path = indicator_path(position)
         for rule in INDICATOR_RULES:
@@ -72,12 +73,12 @@ def evaluation_flags(indicators: list[Indicator], evaluation: Evaluation | None,
         if evaluation is not None:
             yield from missing_actual(indicator, path)
     if evaluation is not None:
-        yield from spent_over_adjusted(evaluation, owner)
+        yield from spent_over_adjusted(evaluation, owner, unit)
         yield from evaluation_total(evaluation, owner)
 
 
 def project_results(project: Project, content: Content) -> Iterable[Flag]:
-    return evaluation_flags(project.indicators, project.evaluation, f"项目「{project.name}」")
+    return evaluation_flags(project.indicators, project.evaluation, f"项目「{project.name}」", project.unit_year.money_unit)
 
 
 PROJECT_RULES = (project_results,)

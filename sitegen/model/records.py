@@ -103,8 +103,17 @@ class Indicator:
             return None, ""
         if self.actual.number is None or self.target.number is None:
             return None, ""
-        cost = "成本" in self.level1 or "成本" in self.level2
-        return judge(self.actual.number, self.target.number, self.op, self.direction, cost)
+        return judge(self.actual.number, self.target.number, self.op, self.direction, self.is_cost)
+
+    @property
+    def is_cost(self) -> bool:
+        """A 成本 kind (its 一级 or 二级 name says 成本): an inferred mark is at most, not at least."""
+        return "成本" in self.level1 or "成本" in self.level2
+
+    @property
+    def inferred(self) -> bool:
+        """Whether the mark is inferred (推定): a number target without op or direction, missed or passed."""
+        return self.judgement[1] == INFERRED
 
     @property
     def met(self) -> bool | None:

@@ -58,8 +58,9 @@ def filled_columns(indicators: list[Indicator], leave_out: tuple[str, ...] = ())
 # Column widths in percent of each table before its optional indicator columns, and the text
 # columns that give up room to them (the narrow code and figure columns keep theirs).
 BASE_WIDTHS = {
-    "flat": ((8, 9, 6, 5, 14, 6, 7, 14, 5, 6, 9, 6, 4), (0, 1, 4, 7)),
-    "per-project": ((7, 14, 6, 27, 8, 10, 18, 10), (1, 3, 6)),
+    # 预算数 and 金额 hold 250,000.00 on its one line (pdf.css never splits an amount)
+    "flat": ((8, 9, 6, 7, 14, 6, 7, 12, 5, 6, 9, 6, 4), (0, 1, 4, 7)),
+    "per-project": ((7, 14, 8, 25, 8, 10, 18, 10), (1, 3, 6)),
     "group": ((12, 16, 44, 28), (1, 2)),  # 一级 · 二级 · 三级 · 指标值
     "pair": ((10, 12, 22, 11, 12, 22, 11), (1, 2, 4, 5)),  # 一级 · 中期 二级 · 三级 · 指标值 · 年度 …
 }

@@ -34,6 +34,7 @@ from sitegen.model.money import money_text
 from sitegen.render.charts import overview_charts
 from sitegen.render.dates import BUILD_DATE_CSS, build_date_css, build_stamp, print_date
 from sitegen.render.data import COLUMNS, download_paths
+from sitegen.render.data.columns import site_titled
 from sitegen.render.overall import has_project_table, overall_evaluation_pdf_path, overall_pdf_path, overall_values
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_download_paths
 from sitegen.render.quality import quality_groups
@@ -263,7 +264,8 @@ class SitePages:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
-            year_results = {(agency.id, uy.year): results.summarise(uy.projects) for uy in agency.years}
+            year_results = {(agency.id, uy.year): results.summarise(uy.projects) or (results.DEPARTMENT_WIDE if uy.overall and uy.overall.evaluation else None)
+                            for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
                       year_results=year_results, search_places=self.search_places(agency),
                       agency_problem_list=self.problems_of[id(agency)],
@@ -301,6 +303,9 @@ class SitePages:
             unit_results[unit.agency.id] = unit.summary
             for year in unit.years:
                 year_results[(unit.agency.id, year)] = unit.summary if len(unit.years) == 1 else True
+        for agency_id, year in sorted(summary.overall_evaluated):  # department-wide only: evaluated, nothing counted
+            unit_results.setdefault(agency_id, results.DEPARTMENT_WIDE)
+            year_results.setdefault((agency_id, year), results.DEPARTMENT_WIDE)
         return {"unit_results": unit_results, "year_results": year_results}
 
     def home(self) -> None:
@@ -363,7 +368,7 @@ class SitePages:
         overall = [(uy, overall_download_paths(uy)) for uy in self.content.unit_years() if uy.overall]
         listed = [path for rows in (unit_years, overall) for _, paths in rows for path in paths.values()]
         listed += [*download_paths(None).values(), *overall_download_paths(None).values()]  # the whole site's
-        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=COLUMNS,
+        self.page("/data/", "data.html", unit_years=unit_years, everything=download_paths(None), columns=site_titled(COLUMNS, self.content.site.money_unit),
                   license=license_of(self.content.site.license), sizes=self.file_sizes(listed),
                   overall=overall, overall_everything=overall_download_paths(None), overall_resources=OVERALL_RESOURCES)
 

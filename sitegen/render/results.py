@@ -23,6 +23,9 @@ LABELS = (MET, NOT_MET, NOT_JUDGED)
 # The plain mark beside the word, so the result never relies on colour alone.
 SIGNS = {MET: "✓", NOT_MET: "✗", NOT_JUDGED: "–"}
 CLASSES = {MET: "met", NOT_MET: "not-met", NOT_JUDGED: "not-judged"}
+# A unit-year's status in the lists when only its department-wide table was self-evaluated: it has
+# self-evaluated (not 自评未公开), with no project indicator to count.
+DEPARTMENT_WIDE = "部门整体"
 
 
 def has_results(content: Content) -> bool:

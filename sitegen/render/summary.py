@@ -43,6 +43,9 @@ class SiteSummary:
     level2: Counter = field(default_factory=Counter)
     ranking: list = field(default_factory=list)  # results.UnitResult, in content order
     shortfalls: list = field(default_factory=list)  # results.Shortfall, in content order
+    # (unit id, year) of the department-wide self-evaluations: a unit-year that published one has
+    # self-evaluated, even with no project evaluated (the lists must not say 自评未公开).
+    overall_evaluated: set = field(default_factory=set)
     # The unit-years' parts of the site's open data, in content order (added by render_unit_data):
     # a shard's in a list, the build's in a Spill.
     data: list | Spill = field(default_factory=list)  # data.UnitYearData
@@ -68,6 +71,7 @@ class SiteSummary:
         self.level2.update(other.level2)
         self.ranking += other.ranking
         self.shortfalls += other.shortfalls
+        self.overall_evaluated |= other.overall_evaluated
         self.data.extend(other.data)
         self.overall.extend(other.overall)
         self.indicator_rows.extend(other.indicator_rows)
@@ -80,6 +84,7 @@ class SiteSummary:
         self.level2.update(i.level2_std or i.level2 for i in indicators)
         self.ranking += results.unit_results(content)
         self.shortfalls += results.shortfalls(content)
+        self.overall_evaluated |= {(uy.agency.id, uy.year) for uy in content.unit_years() if uy.overall and uy.overall.evaluation}
         self.facts = self.facts.merge(facts_of(content))
         self.findings += findings
         self.indicator_rows.append(indicator_index.rows_of(content, findings))

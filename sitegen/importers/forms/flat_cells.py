@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from sitegen.importers import cells
 from sitegen.importers.forms import Found, Header
-from sitegen.importers.labels import flat_cell_key
+from sitegen.importers.labels import BRACKETED_UNIT, flat_cell_key
 from sitegen.model import MONEY_UNITS, Cost, Indicator, Midterm
 from sitegen.render.data import FLAT_HEADERS
 
@@ -72,8 +72,10 @@ def money_unit_of(found: Found, units: list[tuple[int, str]], header: Header) ->
 
 
 def is_own_export(header: Header) -> bool:
-    """sitegen's own XLSX: its header row starts with the flat columns as data.py writes them."""
-    return tuple(header.labels.get(c, "") for c in range(len(FLAT_HEADERS))) == FLAT_HEADERS
+    """sitegen's own XLSX: its header row starts with the flat columns as data.py writes them (预算数
+    with the sheet's unit in brackets, 预算数（万元）)."""
+    labels = (BRACKETED_UNIT.sub("", header.labels.get(c, "")) for c in range(len(FLAT_HEADERS)))
+    return tuple(labels) == FLAT_HEADERS
 
 
 def goals_of(text: str, own_export: bool) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from decimal import Decimal
 from typing import Any, Callable
@@ -180,7 +180,7 @@ COLUMNS = (
     Column("source_title", "来源标题", "string", lambda p, i, n: source_lines(p, "title"), "The source's title, one a line."),
     Column("source_published", "来源发布日期", "string", lambda p, i, n: source_lines(p, "date"),
            "The source's publication date (YYYY-MM-DD), one a line."),
-    Column("budget_site_unit", "预算数（站点金额单位）", "number",
+    Column("budget_site_unit", "预算数（站点金额单位）", "number",  # its title names the unit: site_titled
            lambda p, i, n: money.convert(p.budget, p.unit_year.money_unit, p.unit_year.site_money_unit),
            "The budget in the site's money_unit (the JSON's site.money_unit), exact: the column to add up "
            "across unit-years written in 元 and in 万元."),
@@ -203,6 +203,12 @@ ATTRIBUTES = [(k, c.get.attribute) for k, c in enumerate(COLUMNS) if c.name in R
 ATTRIBUTE_POSITIONS = [k for k, _ in ATTRIBUTES]
 fetch = attrgetter(*(attribute for _, attribute in ATTRIBUTES))
 ROW_GETTERS = [(k, c.get) for k, c in enumerate(COLUMNS) if c.name in ROW_COLUMNS and not isinstance(c.get, ind)]
+def site_titled(columns: list[Column], money_unit: str) -> list[Column]:
+    """The columns as the Data Package and /data/ describe them: budget_site_unit's title names the
+    site's unit (预算数（万元）), every money column its unit (contract 2.1, Money)."""
+    return [replace(c, title=f"预算数（{money_unit}）") if c.name == "budget_site_unit" else c for c in columns]
+
+
 POSITION = {c.name: k for k, c in enumerate(COLUMNS)}
 
 

@@ -53,6 +53,7 @@ class SiteMeta:
     overall: tuple[str, ...]  # the unit-years with a department-wide table (overall.yaml), in order
     overall_created: datetime
     licenses: tuple[dict, ...] = ()  # the Data Package's `licenses` (site.yaml `license`)
+    money_unit: str = "万元"  # the site's: budget_site_unit's title names it
 
 
 def in_order(parts: Iterable, names: tuple[str, ...], what: str) -> Iterator:

@@ -19,7 +19,7 @@ import orjson
 from sitegen.model import Content, Site, UnitYear
 from sitegen.model.license import license_of
 from sitegen.render import Context
-from sitegen.render.data.columns import COLUMNS, CSV_HEAD, csv_text, tables
+from sitegen.render.data.columns import COLUMNS, CSV_HEAD, csv_text, site_titled, tables
 from sitegen.render.data.common import (
     DATA, JSON_CLOSE, SITE_NAME, SiteMeta, build_date, in_order, json_open, paths_of, schema_of, unit_year_name,
 )
@@ -110,7 +110,7 @@ def site_meta(content: Content) -> SiteMeta:
         title=content.site.title, base_url=content.site.base_url, site=site_json(content.site),
         created=build_date(unit_years), names=tuple(map(unit_year_name, unit_years)),
         sheets=tuple(map(sheet_name, unit_years)), overall=tuple(map(unit_year_name, overall)),
-        overall_created=build_date(overall), licenses=site_licenses(content.site),
+        overall_created=build_date(overall), licenses=site_licenses(content.site), money_unit=content.site.money_unit,
     )  # fmt: skip
 
 
@@ -188,7 +188,7 @@ def table_schema() -> dict:
 
 
 def datapackage(meta: SiteMeta, csv_names: list[str], more: list[dict] | None = None) -> dict:
-    schema = table_schema()  # the project CSVs share their columns: one schema, serialised for each
+    schema = schema_of(site_titled(COLUMNS, meta.money_unit))  # the project CSVs share their columns: one schema, serialised for each
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "budget-performance-goals",

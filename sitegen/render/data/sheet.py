@@ -41,6 +41,24 @@ def xlsx_extra_columns(values: list[list[Any]]) -> list[Column]:
     return [c for c in EXTRA_CANDIDATES if filled(c)]
 
 
+# The money columns: their headers name the sheet's unit (预算数（万元）), as the printed forms'
+# 金额（万元） does and as the import reads it back (importers/labels.py takes the bracketed unit).
+MONEY_HEADERS = frozenset((label("project", "budget"), COLUMNS[POSITION["total_investment"]].title,
+                           COLUMNS[POSITION["midterm_budget"]].title, *RESULT_HEADERS[4:6]))
+
+
+def sheet_headers(extra: list[Column], with_results: bool, money_unit: str) -> list[str]:
+    """The header row: the flat table's, the extra columns', the results' when `with_results`; each
+    money column with the unit its figures are in."""
+    headers = [*FLAT_HEADERS, *(c.title for c in extra), *(RESULT_HEADERS if with_results else ())]
+    return [f"{h}（{money_unit}）" if h in MONEY_HEADERS else h for h in headers]
+
+
+def met_cell(met: str | None, basis: str | None) -> str | None:
+    """目标达成 as the pages and PDFs print it: 未达成（推定） when the mark is inferred (contract 2.1)."""
+    return f"{met}（推定）" if met and basis == "inferred" else met
+
+
 def number_or_text(number: Any, text: Any) -> Any:
     """A target or an actual: its number when it is one (a number cell), else its text."""
     return number if number is not None else text
@@ -49,23 +67,25 @@ def number_or_text(number: Any, text: Any) -> Any:
 P = POSITION
 FLAT = [P[name] for name in ("project_name", "category", "budget", "goals", "level1", "level2", "indicator", "nature",
                              "op_word", "unit", "score")]
-RESULTS = [P[name] for name in ("earned", "met", "deviation", "evaluation_adjusted", "evaluation_spent", "execution_rate")]
+RESULTS = [P[name] for name in ("deviation", "evaluation_adjusted", "evaluation_spent", "execution_rate")]
 
 
 def sheet_rows(values: list[list[Any]], with_results: bool) -> list[list[Any]]:
     """The sheet's rows, headers first, from the unit-year's rows in COLUMNS order; the results'
     columns `with_results` (some project of the unit-year has a self-evaluation)."""
     extra = [P[c.name] for c in xlsx_extra_columns(values)]
-    headers = [*FLAT_HEADERS, *(COLUMNS[k].title for k in extra), *(RESULT_HEADERS if with_results else ())]
+    money_unit = values[0][P["money_unit"]] if values else UNSAID["money_unit"]
+    headers = sheet_headers([COLUMNS[k] for k in extra], with_results, money_unit)
     name, category, budget, goals, level1, level2, indicator, nature, op_word, unit, score = FLAT
     code, agency, target, target_number = P["agency_code"], P["agency_name"], P["target"], P["target_number"]
-    actual, actual_number = P["actual"], P["actual_number"]
+    actual, actual_number, earned, met, basis = P["actual"], P["actual_number"], P["earned"], P["met"], P["met_basis"]
     result = [headers]
     for row in values:
         cells = [row[name], f"{row[code]}-{row[agency]}", row[category], row[budget], row[goals], row[level1],
                  row[level2], row[indicator], row[nature], row[op_word], number_or_text(row[target_number], row[target]),
                  row[unit], row[score], *[row[k] for k in extra]]
         if with_results:
-            cells += [number_or_text(row[actual_number], row[actual]), *[row[k] for k in RESULTS]]
+            cells += [number_or_text(row[actual_number], row[actual]), row[earned], met_cell(row[met], row[basis]),
+                      *[row[k] for k in RESULTS]]
         result.append(cells)
     return result
