@@ -19,7 +19,8 @@ def vocabulary() -> dict:
     data = yaml.safe_load(text)
     return {"suffixes": sorted(data["suffixes"], key=len, reverse=True),
             "town_suffixes": list(data["town_suffixes"]),
-            "peoples": sorted(data["peoples"], key=len, reverse=True), "short_min": int(data["short_min"])}
+            "peoples": sorted(data["peoples"], key=len, reverse=True), "short_min": int(data["short_min"]),
+            "loose_endings": list(data["loose_endings"])}
 
 
 def first_division(text: str) -> str | None:
