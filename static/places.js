@@ -5,15 +5,17 @@
 // Used by search.js and by bench/search_places.py, which measures it.
 
 const KIND_ORDER = { 单位: 1, 年度公开表: 2, 部门整体支出: 2 };
+const CHECKED = 20;  // the results read to see whether the words were found as typed (a page's worth)
 // What separates the words of a query besides spaces: 东莞，交通 and 东莞/2022 are two words.
 const SEPARATORS = /[\s,，、;；/|·]+/;
 // A year written inside a word: 东莞2022, 2022年东莞, 乌海2022年度.
 const YEAR = /((?:19|20)\d\d)(?:年度|年)?/;
 
-// 乌海市 → 乌海, 海北藏族自治州 → 海北; a name left shorter than short_min stays whole.
+// 乌海市 → 乌海, 海北藏族自治州 → 海北, 浦东新区 → 浦东 but 祁新区 → 祁新 (the longest ending
+// that leaves short_min characters); a name left shorter than short_min stays whole.
 export function shortName(place, vocab) {
   let short = place;
-  const suffix = vocab.suffixes.find((s) => short.endsWith(s));
+  const suffix = vocab.suffixes.find((s) => short.endsWith(s) && short.length - s.length >= vocab.short_min);
   if (suffix) short = short.slice(0, -suffix.length);
   for (let stripped = true; stripped;) {
     stripped = false;
@@ -169,8 +171,16 @@ export async function placeSearch(pagefind, query, filters, vocab, chosen = {}) 
   };
   const words = asked.words.join(" ") || null;
   const found = await run(words);
-  if (found.results.length || !words) return { asked, ...found, words, approximate: false };
+  if (!words) return { asked, ...found, words, approximate: false };
+  if (found.results.length) return { asked, ...found, words, approximate: !(await haveWords(found.results, asked.words)) };
   return { asked, ...(await run(null)), words, approximate: true };
+}
+
+// Pagefind leaves out a word its index does not have (社会保障居 finds 社会保障局): results are
+// exact only when one of the first of them has every word as it was typed.
+async function haveWords(results, words) {
+  const items = await Promise.all(results.slice(0, CHECKED).map((result) => result.data()));
+  return items.some((item) => words.every((word) => item.content.includes(word) || (item.meta.title || "").includes(word)));
 }
 
 export function kindOrder(kind) {
