@@ -161,8 +161,8 @@ export async function placeSearch(pagefind, query, filters, vocab, chosen = {}) 
   if (!asked.places && !asked.units.length) return null;
   const where = { ...chosen };
   if (asked.years.length) where.year = { any: asked.years };
-  const run = async (words) => {
-    const options = (extra) => ({ filters: { ...where, ...extra }, ...(words ? {} : { sort: { kind: "asc" } }) });
+  const run = async (words, byKind = !words) => {
+    const options = (extra) => ({ filters: { ...where, ...extra }, ...(byKind ? { sort: { kind: "asc" } } : {}) });
     const searches = [];
     if (asked.places) searches.push(pagefind.search(words, options({ place: { any: asked.places } })));
     if (asked.units.length) searches.push(pagefind.search(words, options({ unit: { any: asked.units } })));
@@ -172,8 +172,9 @@ export async function placeSearch(pagefind, query, filters, vocab, chosen = {}) 
   const words = asked.words.join(" ") || null;
   const found = await run(words);
   if (!words) return { asked, ...found, words, approximate: false };
-  if (found.results.length) return { asked, ...found, words, approximate: !(await haveWords(found.results, asked.words)) };
-  return { asked, ...(await run(null)), words, approximate: true };
+  if (found.results.length && await haveWords(found.results, asked.words)) return { asked, ...found, words, approximate: false };
+  // Near matches in that place (社会保障居 for 社会保障局), or else all its pages: units first.
+  return { asked, ...(await run(found.results.length ? words : null, true)), words, approximate: true };
 }
 
 // Pagefind leaves out a word its index does not have (社会保障居 finds 社会保障局): results are

@@ -180,5 +180,5 @@ def test_a_mistyped_unit_name_is_found_in_its_place_and_said_to_be_approximate(p
     """居 for 局: Pagefind leaves out a word its index lacks and would find the unit silently."""
     open_page(page, site_url, "/search/")
     found = search(page, "乌海市人力资源和社会保障居")
-    assert units_of([r["path"] for r in found]) == {"418001"}
+    assert units_of([r["path"] for r in found]) == {"418001"} and found[0]["path"] == "/418001/"  # the unit first
     assert "近似结果" in page.inner_text("#search-status")
