@@ -140,13 +140,16 @@ def check_recall(out: Path, sample: list, top: int) -> bool:
                                   ".filter(s => s.isWordLike).map(s => s.segment)", name)
             print(f"segmentation of {name}: index {' / '.join(indexed_words(out, where))}; query (Chromium's "
                   f"Intl.Segmenter, as Pagefind's search) {' / '.join(words)}")
-            misses, times = [], []
+            misses, times, firsts, totals = [], [], 0, []
             for number, (name, where) in enumerate(sample, 1):
                 if number % 50 == 0:
                     print(f"  {number} queries, {len(misses)} missed, {sum(times):.0f} s", flush=True)
                 start = time.perf_counter()
                 paths = [r["path"] for r in search(page, name)[:top]]
                 times.append(time.perf_counter() - start)
+                total = re.search(r"(\d+) 项", page.inner_text("#search-status"))
+                totals.append(int(total.group(1)) if total else 0)
+                firsts += bool(paths) and paths[0] == where
                 if where not in paths:
                     misses.append((name, where, paths[:3]))
             browser.close()
@@ -155,6 +158,9 @@ def check_recall(out: Path, sample: list, top: int) -> bool:
     found = len(sample) - len(misses)
     print(f"recall: {found}/{len(sample)} = {found / len(sample):.1%} in the top {top}; query time median "
           f"{statistics.median(times):.2f} s, max {max(times):.2f} s, total {sum(times):.0f} s")
+    # Each name is one project's: the other results are the imprecision a reader wades through.
+    print(f"precision: the project first for {firsts}/{len(sample)} = {firsts / len(sample):.1%}; results per query "
+          f"median {statistics.median(totals):.0f}, max {max(totals)} (one is right)")
     for miss in misses[:10]:
         print("  missed:", *miss)
     if errors:

@@ -2,7 +2,7 @@
 // that names a place or a unit gets that place's units, years and projects (places.js); results
 // come 20 to a page. Everything from the index is written with textContent; excerpts become text
 // and <mark> only.
-import { placeSearch } from "./places.js";
+import { placeSearch, readQuery } from "./places.js";
 
 const script = document.querySelector("script[data-pagefind]");
 const bundle = new URL(script.dataset.pagefind, document.baseURI);
@@ -139,10 +139,22 @@ async function runSearch() {
 async function answerFor(query, filters) {
   const place = query ? await placeSearch(pagefind, query, allFilters, vocab, filters) : null;
   if (place && place.results.length) {
-    const named = place.asked.places || place.asked.units.slice(0, 3);
-    return { search: place.search, results: place.results, loaded: [], place: named, words: place.words, approximate: false, query };
+    const years = place.asked.years.length ? [`${place.asked.years.join("、")} 年`] : [];
+    const named = [(place.asked.places || place.asked.units.slice(0, 3)).join("、"), ...years];
+    const answer = { search: place.search, results: place.results, loaded: [], place: named, words: place.words, query };
+    // None of the place's pages has the other words: the whole query written somewhere else
+    // (a name that begins like a place: 青山绿水) comes first, else the place's pages, said so.
+    if (!place.approximate) return { ...answer, approximate: false };
+    const phrase = await find(query, filters, true);
+    if (!phrase.candidates.length) return { ...answer, approximate: true };
   }
-  const { search, candidates, phraseFound } = await find(query, filters);
+  const asked = query ? readQuery(query, allFilters, vocab) : { unknownPlaces: [] };
+  const { search, candidates, phraseFound } = await find(query, filters, asked.unknownPlaces.length > 0);
+  // A place the site has no unit in (东城区) finds only pages that name it, never other
+  // places' pages through one of its characters.
+  if (asked.unknownPlaces.length && !candidates.length) {
+    return { search, results: [], loaded: [], place: null, unknown: asked.unknownPlaces, approximate: false, query };
+  }
   const data = await Promise.all(candidates.slice(0, RERANKED).map(({ result, parts }) =>
     result.data().then((item) => ({ item, parts }))));
   // Results that contain the whole query as written come first, then Pagefind's own results,
@@ -174,10 +186,16 @@ async function showPage() {
 }
 
 function statusLine(total, first, shown) {
+  if (!total && answer.unknown) {
+    return `没有找到相符的结果：${answer.unknown.map((p) => `“${p}”`).join("、")}不是本站单位所在的地方，也没有页面提到它。`;
+  }
   if (!total) return "没有找到相符的结果。";
   const range = total > SHOWN ? `，第 ${first + 1}–${first + shown} 项` : "";
-  if (answer.place && answer.words) return `${answer.place.join("、")}的页面中含“${answer.words}”的：找到 ${total} 项${range}`;
-  if (answer.place) return `${answer.place.join("、")}：找到 ${total} 项（单位、年度公开表和项目）${range}`;
+  if (answer.place && answer.approximate) {
+    return `${answer.place.join(" ")}的页面中没有“${answer.words}”。近似结果：${answer.place.join(" ")}的 ${total} 项${range}`;
+  }
+  if (answer.place && answer.words) return `${answer.place.join(" ")}的页面中含“${answer.words}”的：找到 ${total} 项${range}`;
+  if (answer.place) return `${answer.place.join(" ")}：找到 ${total} 项（单位、年度公开表和项目）${range}`;
   if (answer.approximate) return `没有完全相符的结果。近似结果 ${total} 项${range}（只含查询的一部分）`;
   return `找到 ${total} 项${range}`;
 }
@@ -202,7 +220,7 @@ function resultItem(item) {
   meta.forEach((part, index) => line.append(...(index ? [" · "] : []), element("span", part, /\d/.test(part) ? "nowrap" : undefined)));
   li.append(heading, line);
   // A place's pages found by their filters alone have no words to show in context.
-  if (!answer.place || answer.words) li.append(excerpt(item.excerpt));
+  if (!answer.place || (answer.words && !answer.approximate)) li.append(excerpt(item.excerpt));
   return li;
 }
 
@@ -239,9 +257,10 @@ function renderPager(pages) {
 // word that a shard does not have at all). So the words alone are searched too only when the
 // phrase finds nothing, or on a site of one index (SHARD_PAGES in sitegen/render/search.py) to add
 // what the phrase left out, after the phrase's own results.
-async function find(query, filters) {
+async function find(query, filters, phraseOnly = false) {
   if (!query) return plain(await pagefind.search(null, { filters }));
   const phrase = await pagefind.search(`"${query.replace(/"/g, " ").trim()}"`, { filters });
+  if (phraseOnly) return plain(phrase);
   if (!phrase.results.length) {
     const search = await pagefind.search(query, { filters });
     return { search, candidates: await withFallback(search.results, query, filters), phraseFound: false };

@@ -24,6 +24,8 @@ def test_a_region_is_cut_into_its_divisions(region, expected):
 def test_short_names_leave_out_the_ending_and_the_people():
     assert [short_name(p) for p in ("乌海市", "内蒙古自治区", "海北藏族自治州", "祁连县", "棠溪镇", "沙县")] == \
         ["乌海", "内蒙古", "海北", "祁连", "棠溪", "沙县"]
+    # 新区 is an ending, but not of 祁新区, whose short name is 祁新 (found by bench/search_places.py)
+    assert [short_name(p) for p in ("浦东新区", "祁新区", "新区")] == ["浦东", "祁新", "新区"]
 
 
 def test_a_town_comes_from_the_units_name_only_below_its_region():
@@ -136,3 +138,47 @@ def test_a_place_and_words_find_that_places_pages_with_the_words(page, site_url)
     assert found and units_of([r["path"] for r in found]) == {"418001"}
     assert "培训" in page.inner_text("#search-status")
     assert page.locator("#results .excerpt mark", has_text="培训").count() > 0
+
+
+def test_a_units_name_with_its_places_short_name_finds_that_unit_alone(page, site_url):
+    """东莞交通运输局 for 东莞市交通运输局, as people leave out 市/县 inside a unit's name too."""
+    open_page(page, site_url, "/search/")
+    for query, unit in (("东莞交通运输局", "dg-jtj"), ("东莞交通", "dg-jtj"), ("乌海人力", "418001"),
+                        ("稷山医疗保障局", "jishan-ybj"), ("青山教育局", "015001"), ("上海普陀体育", "putuo-tiyu-zhongxin")):
+        paths = [r["path"] for r in every_result(page, query)]
+        assert paths[0] == f"/{unit}/" and units_of(paths) == {unit}, (query, paths)
+        assert "近似" not in page.inner_text("#search-status"), query
+
+
+def test_a_place_written_together_with_words_or_a_year(page, site_url):
+    open_page(page, site_url, "/search/")
+    found = search(page, "乌海培训")  # no space between the place and the word
+    assert found and units_of([r["path"] for r in found]) == {"418001"}
+    assert page.locator("#results .excerpt mark", has_text="培训").count() > 0
+    for query in ("东莞2022", "2022年东莞", "东莞/2022"):
+        assert units_of([r["path"] for r in search(page, query)]) == {"dg-zhanlanguan"}, query  # dg-jtj has 2019 only
+        assert "东莞市 2022 年：" in page.inner_text("#search-status"), query
+    assert units_of([r["path"] for r in search(page, "东莞，交通")]) == {"dg-jtj"}
+    assert units_of([r["path"] for r in search(page, "海北州")]) == {"057001"}  # 海北藏族自治州
+
+
+def test_a_place_whose_pages_lack_the_words_says_so_and_stays_in_that_place(page, site_url):
+    open_page(page, site_url, "/search/")
+    found = search(page, "上海浦东")
+    assert units_of([r["path"] for r in found]) == {"putuo-tiyu-zhongxin"}
+    assert "近似结果" in page.inner_text("#search-status") and "没有“浦东”" in page.inner_text("#search-status")
+
+
+def test_a_place_the_site_has_no_unit_in_finds_no_other_place(page, site_url):
+    """东城区 shares 东 with 东莞 and 城 with 嘉峪关城市博物馆: neither comes back."""
+    open_page(page, site_url, "/search/")
+    assert search(page, "东城区") == []
+    assert "东城区" in page.inner_text("#search-status")
+
+
+def test_a_mistyped_unit_name_is_found_in_its_place_and_said_to_be_approximate(page, site_url):
+    """居 for 局: Pagefind leaves out a word its index lacks and would find the unit silently."""
+    open_page(page, site_url, "/search/")
+    found = search(page, "乌海市人力资源和社会保障居")
+    assert units_of([r["path"] for r in found]) == {"418001"} and found[0]["path"] == "/418001/"  # the unit first
+    assert "近似结果" in page.inner_text("#search-status")

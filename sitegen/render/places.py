@@ -19,7 +19,8 @@ def vocabulary() -> dict:
     data = yaml.safe_load(text)
     return {"suffixes": sorted(data["suffixes"], key=len, reverse=True),
             "town_suffixes": list(data["town_suffixes"]),
-            "peoples": sorted(data["peoples"], key=len, reverse=True), "short_min": int(data["short_min"])}
+            "peoples": sorted(data["peoples"], key=len, reverse=True), "short_min": int(data["short_min"]),
+            "loose_endings": list(data["loose_endings"])}
 
 
 def first_division(text: str) -> str | None:
@@ -60,12 +61,13 @@ def places(name: str, region: str) -> list[str]:
 
 
 def short_name(place: str) -> str:
-    """乌海市 → 乌海, 内蒙古自治区 → 内蒙古, 海北藏族自治州 → 海北; a name that would be left with
+    """乌海市 → 乌海, 内蒙古自治区 → 内蒙古, 海北藏族自治州 → 海北, 浦东新区 → 浦东 but 祁新区 →
+    祁新 (the longest ending that leaves short_min characters); a name that would be left with
     fewer than short_min characters is kept whole (沙县)."""
     vocab = vocabulary()
     short = place
     for suffix in vocab["suffixes"]:
-        if short.endswith(suffix):
+        if short.endswith(suffix) and len(short) - len(suffix) >= vocab["short_min"]:
             short = short[: -len(suffix)]
             break
     stripped = True
