@@ -186,8 +186,8 @@ def small_disk(tmp_path):
         return folder
 
     yield mount
-    for folder in mounted:
-        subprocess.run(["umount", str(folder)], check=False)
+    for folder in mounted:  # lazily: a worker of the build that has not exited yet may hold a file there
+        subprocess.run(["umount", "--lazy", str(folder)], check=False)
 
 
 # Full in the HTML, open-data and PDF steps, and in Pagefind's (which exits 0 all the same).

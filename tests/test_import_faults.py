@@ -168,7 +168,7 @@ def tmpfs(mount: Path, options: str):
     try:
         yield mount
     finally:
-        subprocess.run(["umount", str(mount)], check=True)
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
 @pytest.fixture
