@@ -69,16 +69,21 @@ def served(tmp_path):
     assert "Traceback" not in log.read_text(encoding="utf-8")
 
 
-def raw_request(url: str, target: str, host: str | None = "127.0.0.1") -> str:
-    """The status line the server answers to `GET target`, sent as bytes (urllib would quote it)."""
+def raw_request(url: str, target: str, host: str | None = "127.0.0.1", more: str = "") -> str:
+    """The status line the server answers to `GET target`, sent as bytes (urllib would quote it);
+    `more`: header lines to add. An empty string: the server closed the connection unanswered."""
+    return raw_answer(url, target, host, more).split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def raw_answer(url: str, target: str, host: str | None = "127.0.0.1", more: str = "") -> bytes:
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-        headers = f"Host: {host}\r\n" if host is not None else ""
+        headers = (f"Host: {host}\r\n" if host is not None else "") + more
         connection.sendall(f"GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
         answer = b""
         while chunk := connection.recv(65536):
             answer += chunk
-    return answer.split(b"\r\n", 1)[0].decode("latin-1")
+    return answer
 
 
 def test_edit_rebuilds_and_a_yaml_error_shows_on_the_page(served):
@@ -131,6 +136,30 @@ def test_bad_paths_are_400_and_never_a_traceback(tmp_path):
     assert "Traceback" not in log.read_text(encoding="utf-8")
 
 
+# Names no file system holds: a part longer than 255 bytes, a path longer than 4096. Path.is_dir
+# raised ENAMETOOLONG for them: the connection was closed unanswered.
+TOO_LONG = ["/" + "a" * 300, "/" + "a" * 300 + ".html", "/u1/" + "%E6%B5%8B" * 100 + "/", "/a" * 3000,
+            "/" + "/".join(["b" * 250] * 20) + "/"]
+
+
+def test_names_too_long_for_the_system_are_404_not_a_closed_connection(served, tmp_path):
+    _, url, process = served
+    answers = {target[:20]: raw_request(url, target) for target in TOO_LONG}
+    assert answers == {target[:20]: "HTTP/1.0 404 Not Found" for target in TOO_LONG}
+    assert raw_request(url, "/" + "a" * 70000).split(" ")[1] == "414"  # the stdlib's limit of a request line
+    assert raw_request(url, "/u1/2024/p1/").endswith("200 OK") and process.poll() is None
+    assert "请求出错" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
+def test_a_folder_without_its_slash_is_redirected(served):
+    """The page's links are relative: served at /u1/2024/p1 they would point one level too high."""
+    _, url, _ = served
+    answer = raw_answer(url, "/u1/2024/p1?x=1").decode("latin-1")
+    assert answer.startswith("HTTP/1.0 301") and "\r\nLocation: /u1/2024/p1/?x=1\r\n" in answer
+    assert raw_request(url, "//u1/2024/p1").split(" ")[1] == "301"
+    assert "\r\nLocation: /u1/2024/p1/\r\n" in raw_answer(url, "//u1/2024/p1").decode("latin-1")  # not //u1: another host
+
+
 def test_a_host_of_another_site_is_400(served):
     _, url, _ = served
     port = url.rsplit(":", 1)[1]
@@ -138,6 +167,9 @@ def test_a_host_of_another_site_is_400(served):
         assert raw_request(url, "/u1/2024/p1/", host).split(" ")[1] == "400", host
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST", f"[::1]:{port}", "localhost.", None):
         assert raw_request(url, "/u1/2024/p1/", host).split(" ")[1] == "200", host
+    # Two Host headers: which one a proxy or a browser's cache believes is not ours to guess.
+    assert raw_request(url, "/u1/2024/p1/", f"127.0.0.1:{port}", "Host: evil.example\r\n").split(" ")[1] == "400"
+    assert raw_request(url, "/u1/2024/p1/", "evil.example", f"Host: 127.0.0.1:{port}\r\n").split(" ")[1] == "400"
 
 
 def test_200_requests_at_once_are_all_answered_quickly(served):
@@ -196,3 +228,23 @@ def test_a_site_inside_a_hidden_folder_is_watched_and_hidden_files_are_not(tmp_p
         stop.set()
         watcher.join(timeout=10)
     assert len(builds) == 1
+
+
+def test_a_refusal_while_rebuilding_is_its_one_line_and_the_site_stays(served, tmp_path):
+    """A SitegenError met by a rebuild (here the cache folder made writable by others, a real
+    UntrustedCache) is shown as its own line, not as a defect of sitegen, and serving goes on."""
+    content, url, process = served
+    cache = tmp_path / ".sitegen-cache"
+    project = content / P1
+    good = project.read_text(encoding="utf-8")
+    cache.chmod(0o777)
+    project.write_text(good.replace("测试项目", "未生成的项目"), encoding="utf-8")
+    page = wait_for(lambda: (lambda html: html if 'role="alert"' in html else None)(fetch(url + "/u1/2024/p1/")))
+    assert f"缓存目录 {cache} 可被其他用户写入" in page and "测试项目" in page  # the last good site
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    failed = [line for line in log.splitlines() if line.startswith("生成失败：")]
+    assert len(failed) == 1 and "缓存目录" in failed[0] and "内部错误" not in log, log
+    cache.chmod(0o700)
+    project.write_text(good.replace("测试项目", "修好后的项目"), encoding="utf-8")
+    wait_for(lambda: "修好后的项目" in fetch(url + "/u1/2024/p1/"))
+    assert 'role="alert"' not in fetch(url + "/u1/2024/p1/") and process.poll() is None

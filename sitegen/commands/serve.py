@@ -9,7 +9,8 @@ good site online, prints the errors and shows them on every page until they are
 fixed.
 
 A preview server, not a web server: threads, a listen backlog of 128, 400 for a
-path it cannot serve (a NUL, a control character, bytes that are not UTF-8) and for
+path it cannot serve (a NUL, a control character, bytes that are not UTF-8), 404 for
+a name too long for the file system, 400 for two Host headers and for
 a Host header that names another site (DNS rebinding: a page of evil.example whose
 name is made to point at 127.0.0.1 would otherwise read the preview), and a warning
 when bound to an address other machines can reach.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import json
+import os
 import socket
 import sys
 import threading
@@ -31,12 +33,11 @@ from urllib.parse import unquote
 
 from sitegen.build.cache import open_cache
 from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, default_cache_dir, without
+from sitegen.base.errors import SitegenError
 from sitegen.base.findings import shorten
-from sitegen.checks.review.synonyms import SynonymsError
-from sitegen.render import RenderError
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_STATIC
 from sitegen.commands.report import summary_line
-from sitegen.base.safety import UnsafeOutput, check_output_path
+from sitegen.base.safety import check_output_path
 
 VERSION_PATH = "/__sitegen/version"
 # Served as files of the preview, not inline: the pages' Content-Security-Policy allows
@@ -94,7 +95,7 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def refused(self) -> bool:
         """Answer 400 to a path that cannot name a file of the site or a Host of another site."""
-        problem = bad_path(self.path) or bad_host(self.headers.get("Host"), self.hosts)
+        problem = bad_path(self.path) or bad_host(self.headers.get_all("Host"), self.hosts)
         if problem:
             self.send_error(400, problem)
         return bool(problem)
@@ -125,12 +126,15 @@ def bad_path(path: str) -> str | None:
     return None
 
 
-def bad_host(header: str | None, hosts: frozenset[str]) -> str | None:
-    """A Host naming another site. An address (127.0.0.1, [::1], 10.0.0.5) is always answered:
-    DNS rebinding needs a name; a request without Host (HTTP/1.0, not a browser) too."""
-    if not hosts or header is None:
+def bad_host(headers: list[str] | None, hosts: frozenset[str]) -> str | None:
+    """A Host naming another site, or two Host headers (RFC 9112: 400; one of them could name
+    another site while the other passed). An address (127.0.0.1, [::1], 10.0.0.5) is always
+    answered: DNS rebinding needs a name; a request without Host (HTTP/1.0, not a browser) too."""
+    if not hosts or not headers:
         return None
-    name = header.strip().lower()
+    if len(headers) > 1:
+        return "More than one Host"
+    name = headers[0].strip().lower()
     if name.startswith("["):
         name = name[1:name.find("]")] if "]" in name else name
     elif name.count(":") == 1:
@@ -189,12 +193,20 @@ class PreviewHandler(SiteHandler):
         if path in PREVIEW_FILES:
             body, content_type = PREVIEW_FILES[path]
             return self.send_body(body.encode(), f"{content_type}; charset=utf-8")
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            return self.send_body(self.preview.decorate(target.read_text(encoding="utf-8")).encode(), "text/html; charset=utf-8")
-        if self.preview.errors and not target.exists():  # no good build yet: show why
+        # os.path's tests, not Path's: they answer False for a name the system refuses (longer than
+        # 255 bytes: ENAMETOOLONG), where Path.is_dir raised and the request went unanswered.
+        target = self.translate_path(self.path)
+        if os.path.isdir(target):
+            if not path.endswith("/"):  # the stdlib's redirect: the page's relative links need the slash
+                return super().do_GET()
+            target = os.path.join(target, "index.html")
+        if target.endswith(".html") and os.path.isfile(target):
+            try:
+                page = Path(target).read_text(encoding="utf-8")
+            except OSError:  # gone since the test (a rebuild's swap): answered, not dropped
+                return self.send_error(404)
+            return self.send_body(self.preview.decorate(page).encode(), "text/html; charset=utf-8")
+        if self.preview.errors and not os.path.lexists(target):  # no good build yet: show why
             page = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>错误</title></head><body></body></html>'
             return self.send_body(self.preview.decorate(page).encode(), "text/html; charset=utf-8")
         return super().do_GET()
@@ -230,7 +242,7 @@ class Preview:
         except BuildFailed as failed:
             self.errors = [finding.format() for finding in failed.loaded.findings.sorted() if finding.level == "error"]
             print("\n".join(self.errors) + "\n有错误：网站保持上一次的版本", flush=True)
-        except (RenderError, SynonymsError, UnsafeOutput) as exc:
+        except SitegenError as exc:  # a layout, the synonyms, the output or cache folder: its one line
             self.failed(str(exc))
         except OSError as exc:
             self.failed(f"{exc.strerror or exc}：{exc.filename or self.out_dir}")
