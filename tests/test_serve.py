@@ -142,6 +142,40 @@ TOO_LONG = ["/" + "a" * 300, "/" + "a" * 300 + ".html", "/u1/" + "%E6%B5%8B" * 1
             "/" + "/".join(["b" * 250] * 20) + "/"]
 
 
+def raw_bytes(url: str, data: bytes) -> bytes:
+    """All the server answers to `data`, the connection then half-closed by the client."""
+    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10) as connection:
+        answer = b""
+        try:
+            connection.sendall(data)
+            connection.shutdown(socket.SHUT_WR)
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:  # refused before reading all of `data`: what came before counts
+            pass
+    return answer
+
+
+def test_garbage_and_floods_are_answered_never_dropped(served, tmp_path):
+    _, url, process = served
+    page = b"GET /u1/2024/p1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    expected = {  # what the answer starts with (an HTTP/0.9-like line is answered without a status line)
+        b"\r\n" + page + b"\r\n": b"HTTP/1.0 200",  # the stdlib closed unanswered after the empty line
+        b"\r\n\n\r\n" + page + b"\r\n": b"HTTP/1.0 200",
+        b"\r\n" + b"a" * 70000 + b"\r\n\r\n": b"HTTP/1.0 414",
+        page + b"".join(b"X-%d: y\r\n" % i for i in range(200)) + b"\r\n": b"HTTP/1.0 431",
+        page + b"X: " + b"y" * 70000 + b"\r\n\r\n": b"HTTP/1.0 431",
+        b"HEAD /u1/2024/p1/ HTTP/1.1\r\n\r\n": b"HTTP/1.0 200",
+        b"POST /u1/2024/p1/ HTTP/1.1\r\n\r\n": b"HTTP/1.0 501",
+        b"GET / HTTP/9.9\r\n\r\n": b"<!DOCTYPE HTML>",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n": b"<!DOCTYPE HTML>",  # TLS to a plain port
+    }
+    answers = {data[:30]: raw_bytes(url, data)[:len(start)] for data, start in expected.items()}
+    assert answers == {data[:30]: start for data, start in expected.items()}
+    assert process.poll() is None
+    assert "请求出错" not in (tmp_path / "serve.log").read_text(encoding="utf-8")
+
+
 def test_names_too_long_for_the_system_are_404_not_a_closed_connection(served, tmp_path):
     _, url, process = served
     answers = {target[:20]: raw_request(url, target) for target in TOO_LONG}

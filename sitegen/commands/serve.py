@@ -62,6 +62,8 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 # A browser opening many pages' files at once: with the socket module's default of 5 waiting
 # connections, the others wait for the SYN to be sent again (seconds each) or time out.
 BACKLOG = 128
+MAX_LINE = 65536  # of a request line: the stdlib's limit (414 past it)
+MAX_EMPTY_LINES = 8
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -84,6 +86,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass
+
+    def parse_request(self) -> bool:
+        """Empty lines before the request line are skipped (RFC 9112, 2.2), where the stdlib closed
+        the connection unanswered; nothing after them: closed, there is nothing to answer."""
+        for _ in range(MAX_EMPTY_LINES):
+            if self.raw_requestline not in (b"\r\n", b"\n"):
+                break
+            self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
+        if len(self.raw_requestline) > MAX_LINE:  # the stdlib's own check, done before the skip
+            self.requestline, self.request_version, self.command = "", "", ""
+            self.send_error(414)
+            return False
+        return super().parse_request()
 
     def do_GET(self):
         if not self.refused():
