@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
@@ -206,21 +207,46 @@ def test_a_host_of_another_site_is_400(served):
     assert raw_request(url, "/u1/2024/p1/", "evil.example", f"Host: 127.0.0.1:{port}\r\n").split(" ")[1] == "400"
 
 
-def test_200_requests_at_once_are_all_answered_quickly(served):
-    """A listen backlog of 5 made some of 200 concurrent requests wait for SYN retransmits (31 s)."""
+def test_200_requests_at_once_are_all_answered(served):
+    """Times: bench/serve_load.py (a backlog of 5: 2 of 200 requests failed, the slowest took 31 s)."""
     _, url, _ = served
 
-    def timed(_):
-        started = time.monotonic()
+    def status(_):
         with urllib.request.urlopen(url + "/u1/2024/p1/", timeout=30) as response:
             response.read()
-            return response.status, time.monotonic() - started
+            return response.status
 
     with ThreadPoolExecutor(max_workers=200) as pool:
-        results = list(pool.map(timed, range(200)))
-    assert [status for status, _ in results] == [200] * 200
-    # With a backlog of 5, connections wait for SYN retransmits (after 1 s, 3 s, 7 s…).
-    assert max(seconds for _, seconds in results) < 3, sorted(seconds for _, seconds in results)[-5:]
+        assert list(pool.map(status, range(200))) == [200] * 200
+
+
+def test_128_connections_wait_while_the_server_is_busy(served):
+    """The listen backlog, measured on the kernel's queue: with the server stopped (SIGSTOP) nothing
+    is accepted, so the connections the kernel completes are the ones its queue holds (backlog + 1
+    on Linux); past that it drops the SYN and the client waits for a retransmit (1 s, 3 s, 7 s…).
+    With the socket module's default of 5, 6 got through."""
+    _, url, process = served
+    port = int(url.rsplit(":", 1)[1])
+    waiting = []
+    process.send_signal(signal.SIGSTOP)
+    try:
+        for _ in range(200):
+            try:
+                waiting.append(socket.create_connection(("127.0.0.1", port), timeout=0.5))
+            except (TimeoutError, socket.timeout):
+                break
+        for connection in waiting:
+            connection.sendall(b"GET /u1/2024/p1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    finally:
+        process.send_signal(signal.SIGCONT)
+    try:
+        assert len(waiting) >= 128
+        for connection in waiting:  # and each is answered once the server goes on
+            connection.settimeout(30)
+            assert connection.recv(12) == b"HTTP/1.0 200"
+    finally:
+        for connection in waiting:
+            connection.close()
 
 
 def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
