@@ -56,7 +56,7 @@ def start_serve(tmp_path: Path, host: str = "127.0.0.1"):
         process = subprocess.Popen(
             [sys.executable, "-m", "sitegen", "serve", str(content), "--out", str(tmp_path / "out"), "--port", str(port),
              "--host", host, "--no-pdf"], stdout=file, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{ {'0.0.0.0': '127.0.0.1', '::': '[::1]', '::1': '[::1]'}.get(host, host)}:{port}"
     wait_for(lambda: "测试项目" in fetch(url + "/u1/2024/p1/"))
     return content, url, process, log
 
@@ -77,8 +77,8 @@ def raw_request(url: str, target: str, host: str | None = "127.0.0.1", more: str
 
 
 def raw_answer(url: str, target: str, host: str | None = "127.0.0.1", more: str = "") -> bytes:
-    port = int(url.rsplit(":", 1)[1])
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+    address, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((address.strip("[]"), int(port)), timeout=10) as connection:
         headers = (f"Host: {host}\r\n" if host is not None else "") + more
         connection.sendall(f"GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
         answer = b""
@@ -249,8 +249,9 @@ def test_128_connections_wait_while_the_server_is_busy(served):
             connection.close()
 
 
-def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
-    content, url, process, log = start_serve(tmp_path, host="0.0.0.0")
+@pytest.mark.parametrize("host", ["0.0.0.0", "::"])
+def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path, host):
+    content, url, process, log = start_serve(tmp_path, host=host)
     try:
         assert raw_request(url, "/u1/2024/p1/", socket.gethostname()).endswith("200 OK")
         assert raw_request(url, "/u1/2024/p1/", "evil.example").split(" ")[1] == "400"
@@ -258,7 +259,30 @@ def test_bound_beyond_this_machine_a_warning_is_printed(tmp_path):
         process.terminate()
         process.wait(timeout=10)
     lines = log.read_text(encoding="utf-8").splitlines()
-    assert sum(line.startswith("警告：预览服务器监听 0.0.0.0") for line in lines) == 1, lines
+    assert sum(line.startswith(f"警告：预览服务器监听 {host}，") for line in lines) == 1, lines
+
+
+def test_on_ipv6_loopback_it_serves_without_warning(tmp_path):
+    """The stdlib's server binds IPv4 only: `--host ::1` ended in "address family not supported"."""
+    content, url, process, log = start_serve(tmp_path, host="::1")
+    try:
+        assert url.startswith("http://[::1]:") and raw_request(url, "/u1/2024/p1/", url[7:]).endswith("200 OK")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    text = log.read_text(encoding="utf-8")
+    assert f"预览地址：{url}/ " in text and "警告：预览服务器" not in text
+
+
+@pytest.mark.parametrize("host", ["192.0.2.1", "no-such-host.invalid"])
+def test_an_address_that_cannot_be_bound_is_one_line_before_any_build(tmp_path, host):
+    """192.0.2.1 is a documentation address (RFC 5737) no machine has; the site was built first."""
+    content = write_tree(tmp_path / "content", MINIMAL)
+    result = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(content), "--out", str(tmp_path / "out"),
+                             "--port", str(free_port()), "--host", host], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith(f"sitegen serve: 无法在 http://{host}:")
+    assert not (tmp_path / "out").exists()
 
 
 def test_on_loopback_no_warning_is_printed(served, tmp_path):

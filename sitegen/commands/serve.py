@@ -70,6 +70,11 @@ class PreviewServer(ThreadingHTTPServer):
     request_queue_size = BACKLOG
     daemon_threads = True
 
+    def __init__(self, address: tuple[str, int], handler) -> None:
+        if ":" in address[0]:  # ::1, :: (the stdlib's server binds IPv4 only: "address family not supported")
+            self.address_family = socket.AF_INET6
+        super().__init__(address, handler)
+
     def handle_error(self, request, client_address) -> None:
         """One line, never a traceback; a client that went away is not an error."""
         error = sys.exc_info()[1]
@@ -317,17 +322,29 @@ class Preview:
 
 def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
           with_pdf: bool = True, force: bool = False) -> PreviewServer:
-    """Build once, start watching, and return the server (call serve_forever on it).
+    """Bind, build once, start watching, and return the server (call serve_forever on it).
 
     An output folder a build may not replace (safety.check_output_path) raises UnsafeOutput,
-    a cache folder others can write cache.UntrustedCache, before anything is built or served."""
+    a cache folder others can write cache.UntrustedCache, an address that cannot be bound
+    OSError, before anything is built or served. Bound beyond this machine: a warning line."""
     check_output_path(out_dir, content_dir, force=force)
     open_cache(default_cache_dir(out_dir))
     preview = Preview(content_dir, out_dir, with_pdf, force)
-    preview.rebuild()
-    out_dir.mkdir(parents=True, exist_ok=True)
     handler = type("BoundPreviewHandler", (PreviewHandler,), {"preview": preview, "hosts": served_names(host)})
     # The folder is looked up on every request, so the swap after a rebuild is picked up.
     server = PreviewServer((host, port), partial(handler, directory=str(out_dir.resolve())))
+    warning = exposure_warning(host)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    try:
+        preview.rebuild()
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except BaseException:  # Ctrl+C during the first build
+        server.server_close()
+        raise
     threading.Thread(target=preview.watch, daemon=True).start()
     return server
+
+
+def shown_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
