@@ -205,7 +205,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from sitegen.base import signals
     from sitegen.base.progress import Progress
-    from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
+    from sitegen.build.site import PDF, RENDERERS, BuildFailed, WorkerLost, build, without
     from sitegen.commands.report import text_report
     from sitegen.render import RenderError
     from sitegen.checks.review.synonyms import SynonymsError
@@ -224,7 +224,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         show_traceback(args)
         if isinstance(exc, (LayoutError, SynonymsError)):  # starts with file:line, as findings do
             line = f"{exc}（{unchanged}）"
-        elif isinstance(exc, RenderError):  # met while rendering: say that the site stays as it was
+        elif isinstance(exc, (RenderError, WorkerLost)):  # met while rendering: the site stays as it was
             line = f"sitegen build: {exc}；{unchanged}"
         else:  # refused before any work: the message says it all
             line = f"sitegen build: {exc}"
