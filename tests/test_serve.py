@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -332,3 +333,18 @@ def test_a_refusal_while_rebuilding_is_its_one_line_and_the_site_stays(served, t
     project.write_text(good.replace("测试项目", "修好后的项目"), encoding="utf-8")
     wait_for(lambda: "修好后的项目" in fetch(url + "/u1/2024/p1/"))
     assert 'role="alert"' not in fetch(url + "/u1/2024/p1/") and process.poll() is None
+
+
+def test_clients_that_reset_the_connection_leave_no_trace(served, tmp_path):
+    """A browser cancelling a download (a reset before or during the answer): nothing on the
+    terminal. Without PreviewServer.handle_error the stdlib printed a traceback for each."""
+    _, url, process = served
+    port = int(url.rsplit(":", 1)[1])
+    for _ in range(20):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close: RST
+            connection.sendall(b"GET /u1/2024/p1/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    assert raw_request(url, "/u1/2024/p1/").endswith("200 OK") and process.poll() is None
+    time.sleep(0.5)  # the aborted answers' threads are done
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and "请求出错" not in log and "Exception" not in log, log
