@@ -64,6 +64,7 @@ LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 BACKLOG = 128
 MAX_LINE = 65536  # of a request line: the stdlib's limit (414 past it)
 MAX_EMPTY_LINES = 8
+WATCH_START_SECONDS = 5  # the watcher answers within its rust_timeout (1 s) once its watches are set
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -88,6 +89,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
 
     # The names this server answers to (Host header); empty: any (a test's server).
     hosts: frozenset[str] = frozenset()
+    # Every answer has a status line, also to a line without a version: the stdlib answered those
+    # as HTTP/0.9 (a bare page; to HEAD, nothing at all).
+    default_request_version = "HTTP/1.0"
 
     def log_message(self, format, *args):  # noqa: A002 - the stdlib's name
         pass
@@ -99,11 +103,19 @@ class SiteHandler(SimpleHTTPRequestHandler):
             if self.raw_requestline not in (b"\r\n", b"\n"):
                 break
             self.raw_requestline = self.rfile.readline(MAX_LINE + 1)
-        if len(self.raw_requestline) > MAX_LINE:  # the stdlib's own check, done before the skip
+        problem = (414, None) if len(self.raw_requestline) > MAX_LINE else None  # the stdlib's check, redone
+        if self.raw_requestline and not self.raw_requestline.strip():  # blanks, or empty lines past the few skipped
+            problem = (400, "Bad request: empty request line")  # the stdlib closed the connection unanswered
+        if problem:
             self.requestline, self.request_version, self.command = "", "", ""
-            self.send_error(414)
+            self.send_error(*problem)
             return False
-        return super().parse_request()
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # asked for by name: refused
+            self.send_error(505, "HTTP/0.9 is not supported")
+            return False
+        return True
 
     def do_GET(self):
         if not self.refused():
@@ -121,6 +133,8 @@ class SiteHandler(SimpleHTTPRequestHandler):
         return bool(problem)
 
     def send_error(self, code, message=None, explain=None):
+        if self.request_version == "HTTP/0.9":  # named in the request line: a status line all the same
+            self.request_version = "HTTP/1.0"
         page = Path(self.directory) / "404.html"
         if code != 404 or not page.is_file():
             return super().send_error(code, message, explain)
@@ -248,12 +262,18 @@ class Preview:
         self.renderers = RENDERERS if with_pdf else without(PDF)
         self.version = 0
         self.errors: list[str] = []
+        self.building = threading.Lock()  # the first build (serve's thread) and the watcher's
+        self.watching = threading.Event()  # set once the watcher's watches are in place
         self.watched = [content_dir, content_dir.resolve().parent / "layouts", content_dir.resolve().parent / "static",
                         BUILTIN_LAYOUTS, BUILTIN_STATIC]
 
     def rebuild(self) -> None:
         """Build once; any failure is shown in the terminal and the pages' banner, never raised,
         so that the watcher keeps watching."""
+        with self.building:
+            self.build_once()
+
+    def build_once(self) -> None:
         started = time.perf_counter()
         try:
             loaded = build(self.content_dir, self.out_dir, renderers=self.renderers, force=self.force)
@@ -302,11 +322,13 @@ class Preview:
                     and editors(change, str(inside))
 
             if not roots:
+                self.watching.set()
                 time.sleep(1)
                 continue
             try:
                 for changes in watch(*roots, watch_filter=relevant, stop_event=stop, debounce=1600, step=50,
                                      rust_timeout=1000, yield_on_timeout=True, raise_interrupt=False):
+                    self.watching.set()  # the first answer (a change, or none within rust_timeout)
                     if changes:
                         self.rebuild()
                     elif self.roots() != roots:
@@ -322,7 +344,7 @@ class Preview:
 
 def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int = 8000,
           with_pdf: bool = True, force: bool = False) -> PreviewServer:
-    """Bind, build once, start watching, and return the server (call serve_forever on it).
+    """Bind, start watching, build once, and return the server (call serve_forever on it).
 
     An output folder a build may not replace (safety.check_output_path) raises UnsafeOutput,
     a cache folder others can write cache.UntrustedCache, an address that cannot be bound
@@ -336,13 +358,16 @@ def serve(content_dir: Path, out_dir: Path, host: str = "127.0.0.1", port: int =
     warning = exposure_warning(host)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    # Watching before the first build: an edit made while it runs, or as soon as the first page
+    # is served, is rebuilt (the watches took a moment to be set, and such an edit went unseen).
+    threading.Thread(target=preview.watch, daemon=True).start()
+    preview.watching.wait(WATCH_START_SECONDS)
     try:
         preview.rebuild()
         out_dir.mkdir(parents=True, exist_ok=True)
     except BaseException:  # Ctrl+C during the first build
         server.server_close()
         raise
-    threading.Thread(target=preview.watch, daemon=True).start()
     return server
 
 
