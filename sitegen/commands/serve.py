@@ -97,8 +97,9 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass
 
     def parse_request(self) -> bool:
-        """Empty lines before the request line are skipped (RFC 9112, 2.2), where the stdlib closed
-        the connection unanswered; nothing after them: closed, there is nothing to answer."""
+        """A few empty lines before the request line are skipped (RFC 9112, 2.2) and a line of blanks
+        is 400, where the stdlib closed the connection unanswered; the client gone (end of input):
+        closed, there is nobody to answer."""
         for _ in range(MAX_EMPTY_LINES):
             if self.raw_requestline not in (b"\r\n", b"\n"):
                 break
