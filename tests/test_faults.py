@@ -113,6 +113,37 @@ def test_sigterm_to_the_whole_process_group(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 
+def test_workers_of_a_build_killed_outright_end_too(tmp_path):
+    """SIGKILL to the main process only (the OOM killer picks one process): its workers, adopted by
+    init, stayed for ever, one blocked writing its result to a pipe nobody read."""
+    before = snapshot(previous_site(tmp_path / "output"))
+    process = start_build(tmp_path, start_new_session=True)
+    workers = in_pdf_step(tmp_path, process)
+    process.kill()
+    try:
+        process.communicate(timeout=30)  # returns once no worker holds the pipes
+        wait_until(lambda: not any(running(pid) for pid in workers), 15)
+    finally:
+        for pid in workers:  # a failed test leaves no process behind
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert snapshot(tmp_path / "output") == before
+
+
+def test_a_worker_killed_outright_fails_the_build_in_one_line(tmp_path):
+    """The OOM killer picking a worker: was "内部错误 BrokenProcessPool …（这是 sitegen 的缺陷）", exit 70."""
+    before = snapshot(previous_site(tmp_path / "output"))
+    process = start_build(tmp_path)
+    workers = in_pdf_step(tmp_path, process)
+    os.kill(workers[0], signal.SIGKILL)
+    _, err = process.communicate(timeout=60)
+    [line] = err.decode().strip().splitlines()
+    assert process.returncode == 1, line
+    assert line.startswith("sitegen build: 一个工作进程意外结束") and line.endswith("output/ 保持不变"), line
+    assert snapshot(tmp_path / "output") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
 def test_the_next_build_removes_what_a_killed_build_left(tmp_path):
     previous_site(tmp_path / "output")
     process = start_build(tmp_path, start_new_session=True)

@@ -9,7 +9,8 @@ and the CLI prints one line and exits 128 + the signal's number.
 Forked workers do not keep the handler: in them SIGTERM has its default
 action (the worker ends at once, even inside a long C call of WeasyPrint)
 and SIGINT, which Ctrl+C sends to the whole process group, is ignored and
-left to the main process, which ends them itself.
+left to the main process, which ends them itself. A worker whose main process
+is killed outright (no handler runs) ends by itself within a second.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from contextlib import contextmanager
 from typing import Iterator
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
+PARENT_CHECK_SECONDS = 0.5
+EXIT_ORPHANED = 128 + signal.SIGKILL  # as if the kill had reached the worker too
 
 
 class Terminated(KeyboardInterrupt):
@@ -64,6 +67,19 @@ def in_forked_child() -> None:
     if state.main_pid is not None and os.getpid() != state.main_pid:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        end_with_parent(os.getppid())
+
+
+def end_with_parent(parent: int) -> None:
+    """A worker whose build was killed outright (kill -9, the OOM killer: no handler runs to end
+    the children) ends within a second or so. Adopted by init instead, it stayed for ever, blocked
+    writing its result to a pipe that its sibling still held open."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=watch, name="sitegen-parent-watch", daemon=True).start()
 
 
 def on_signal(signum: int, frame) -> None:

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from pathlib import Path
 
@@ -81,6 +82,16 @@ class BuildFailed(SitegenError):
         self.loaded = loaded
 
 
+class WorkerLost(SitegenError):
+    """A worker process ended in the middle of its work, killed from outside (the OOM killer, kill):
+    not a defect of sitegen to report, and nothing was published."""
+
+    exit_code = 1
+
+    def __init__(self):
+        super().__init__("一个工作进程意外结束（被终止，或内存不足被系统结束；可用 SITEGEN_WORKERS=1 少用内存）")
+
+
 class FactsChanged(Exception):
     """The shards found other site-wide facts than the plan guessed: render them again."""
 
@@ -112,10 +123,13 @@ def build(content_dir: Path, out_dir: Path, progress: Progress | None = None,
     started = time.time()
     try:
         open_cache(cache_dir)
-        if cluster is None:
-            loaded = render_retrying(out_dir, context, renderers, progress, force)
-        else:
-            loaded = render_on_cluster(out_dir, context, renderers, progress, force, cluster)
+        try:
+            if cluster is None:
+                loaded = render_retrying(out_dir, context, renderers, progress, force)
+            else:
+                loaded = render_on_cluster(out_dir, context, renderers, progress, force, cluster)
+        except BrokenProcessPool as broken:
+            raise WorkerLost() from broken
     except BaseException:
         if not cache_existed:
             shutil.rmtree(cache_dir, ignore_errors=True)

@@ -205,7 +205,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     from sitegen.base import signals
     from sitegen.base.progress import Progress
-    from sitegen.build.site import PDF, RENDERERS, BuildFailed, build, without
+    from sitegen.build.site import PDF, RENDERERS, BuildFailed, WorkerLost, build, without
     from sitegen.commands.report import text_report
     from sitegen.render import RenderError
     from sitegen.checks.review.synonyms import SynonymsError
@@ -224,7 +224,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         show_traceback(args)
         if isinstance(exc, (LayoutError, SynonymsError)):  # starts with file:line, as findings do
             line = f"{exc}（{unchanged}）"
-        elif isinstance(exc, RenderError):  # met while rendering: say that the site stays as it was
+        elif isinstance(exc, (RenderError, WorkerLost)):  # met while rendering: the site stays as it was
             line = f"sitegen build: {exc}；{unchanged}"
         else:  # refused before any work: the message says it all
             line = f"sitegen build: {exc}"
@@ -252,20 +252,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from sitegen.base.safety import UnsafeOutput
     from sitegen.build.cache import UntrustedCache
-    from sitegen.commands.serve import exposure_warning, serve
+    from sitegen.commands.serve import serve, shown_url
 
-    warning = exposure_warning(args.host)
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
     try:
         server = serve(args.content, args.out, args.host, args.port, with_pdf=not args.no_pdf, force=args.force)
     except (UnsafeOutput, UntrustedCache) as exc:  # refused before anything is built or served
         print(f"sitegen serve: {exc}", file=sys.stderr)
         return exc.exit_code
-    except OSError as exc:
-        print(f"sitegen serve: 无法在 {args.host}:{args.port} 上启动：{exc.strerror}", file=sys.stderr)
+    except OSError as exc:  # the address (taken, not this machine's, no such name), or the output folder
+        where = exc.filename or shown_url(args.host, args.port)
+        print(f"sitegen serve: 无法在 {where} 上启动：{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FINDINGS
-    print(f"预览地址：http://{args.host}:{server.server_address[1]}/ （Ctrl+C 停止）", flush=True)
+    print(f"预览地址：{shown_url(args.host, server.server_address[1])} （Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()
     finally:
