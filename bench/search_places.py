@@ -7,7 +7,9 @@
 characters (莞城 beside 东莞) as real ones do, and units named as agencies name themselves: the city
 and a department (乌海市人力资源和社会保障局), the county and a department, the town's government
 under its city and county (池州市贵池区棠溪镇人民政府), a museum named by its city's short name
-(东莞展览馆). The queries, by kind: every place's full name and short name; every unit's name; its
+(东莞展览馆), and in every province a county of one name (城关区, as 普陀区 is in 上海 and in 舟山).
+The queries, by kind: every place's full name and short name; a city's and its county's short
+names together (上海普陀: that county only, not the others of its name); every unit's name; its
 name with its places' short names (东莞交通运输局, 贵池棠溪人民政府); a place's short name with the
 year (东莞2025) and with words (东莞运行经费) written together; a unit's name with a typo in its last
 character (社会保障居), which must be found and said to be approximate. The expected units are the
@@ -29,6 +31,7 @@ from bench import project_yaml  # noqa: E402  (bench/bench.py)
 CHARACTERS = "东莞城乌海安平宁德祁连山阳江北南西湖青川河源泉州长沙台兴华新丰庆永昌汉武嘉峪临沧翔贵池溪定远明宝清云龙"
 DEPARTMENTS = ("人力资源和社会保障局", "医疗保障局", "教育局", "交通运输局", "财政局")
 PROVINCES, CITIES, COUNTIES = 6, 4, 4
+SHARED = ("城关区", "城关")  # 关 is not among CHARACTERS: no other place is named so
 
 
 class Names:
@@ -82,6 +85,8 @@ def generate_places(root: Path, seed: int = 22) -> list[dict]:
                 town = (stem + "镇", stem)
                 unit(city[0] + county[0] + town[0] + "人民政府", [province, city, county, town],
                      county[1] + town[1] + "人民政府")
+            if c == 0:  # a county named as one in every province is (城关区, 鼓楼区, 普陀区)
+                unit(city[0] + SHARED[0] + DEPARTMENTS[2], [province, city, SHARED], city[1] + SHARED[1] + DEPARTMENTS[2])
     return units
 
 
@@ -175,11 +180,17 @@ def query_groups(units: list[dict]) -> dict[str, dict[str, set[str]]]:
                 places.setdefault(query, set()).add(u["id"])
     shorts = {short: places[short] for u in units for _, short in u["places"]}
 
+    counties: dict[str, set[str]] = {}  # 乌海城关: the county of that name in that city only
+    for u in units:
+        if len(u["places"]) > 2:
+            counties.setdefault(u["places"][1][1] + u["places"][2][1], set()).add(u["id"])
+
     def beginning(query: str) -> set[str]:  # a unit's name and any other that begins with it
         return {v["id"] for v in units if v["name"].startswith(query) or v["short"].startswith(query)}
 
     return {
         PLACES: places,
+        "a city and its county together (上海普陀, 城关区 in six cities)": counties,
         "unit names": {u["name"]: beginning(u["name"]) for u in units},
         "unit names with their places' short names (东莞交通运输局)": {u["short"]: beginning(u["short"]) for u in units},
         "a place and the year together (东莞2025)": {short + "2025": ids for short, ids in shorts.items()},

@@ -50,43 +50,48 @@ function longestName(text, names) {
 }
 
 // The place names a text begins with, one after another (广东东莞交通 → 广东, 东莞): the places
-// the last of them stands for (null if none) and the rest of the text (交通).
+// each stands for, in order (广东省, 东莞市), and the rest of the text (交通).
 export function leadingPlaces(text, names) {
   let at = 0;
-  let last = null;
+  const chain = [];
   for (let name = longestName(text, names); name; name = longestName(text.slice(at), names)) {
-    last = names.get(name);
+    chain.push([...names.get(name)]);
     at += name.length;
   }
-  return { places: last, rest: text.slice(at) };
+  return { chain, rest: text.slice(at) };
 }
 
 // The places a token names: read from its start as place names one after another (广东东莞,
 // 内蒙古乌海市), the last of which may be typed in part (内蒙 for 内蒙古自治区), and what
 // follows them (东莞交通 → 东莞市 and 交通). null when the token does not begin with a place.
 function placesOf(token, names, vocab) {
-  const { places, rest } = leadingPlaces(token, names);
+  const { chain, rest } = leadingPlaces(token, names);
   // 海北州 for 海北藏族自治州: an ending written after a short name is part of the place.
-  if (!rest || (places && vocab.loose_endings.includes(rest))) return places && { places, rest: "" };
+  if (chain.length && (!rest || vocab.loose_endings.includes(rest))) return { chain, rest: "" };
   if (rest.length >= vocab.short_min) {
     const begun = new Set();  // the rest begins a place's name
     for (const [name, values] of names) if (name.startsWith(rest)) values.forEach((v) => begun.add(v));
-    if (begun.size) return { places: begun, rest: "" };
+    if (begun.size) return { chain: [...chain, [...begun]], rest: "" };
   }
-  return places && { places, rest };
+  return chain.length ? { chain, rest } : null;
 }
 
 // The units a token names: their names begin with it (东莞市交通), or, once the places each
-// begins with are read (东莞交通 and 东莞市交通运输局: 东莞市, then 交通…), the unit is in the
-// token's place and the rest of its name begins with the rest of the token.
+// begins with are read (东莞交通 and 东莞市交通运输局: 东莞市, then 交通…), the unit's name
+// names the token's last place and the rest of its name begins with the rest of the token
+// (then `inPlaces`: its pages must also be in each place the token names, 南京鼓楼 not 福州鼓楼).
 function unitsOf(token, read, units, names, vocab) {
-  if (token.length < vocab.short_min) return [];
+  if (token.length < vocab.short_min) return { units: [], inPlaces: false };
   const named = units.filter((unit) => unit.startsWith(token));
-  if (named.length || !read || !read.rest) return named;
-  return units.filter((unit) => {
-    const own = leadingPlaces(unit, names);
-    return own.places && own.rest.startsWith(read.rest) && [...read.places].some((p) => own.places.has(p));
-  });
+  if (named.length || !read || !read.rest) return { units: named, inPlaces: false };
+  const last = read.chain[read.chain.length - 1];
+  return {
+    units: units.filter((unit) => {
+      const own = leadingPlaces(unit, names);
+      return own.chain.length && own.rest.startsWith(read.rest) && own.chain.flat().some((p) => last.includes(p));
+    }),
+    inPlaces: true,
+  };
 }
 
 // A word that looks like a place's name (东城区, 浦东新区) but is none of the site's places.
@@ -109,12 +114,13 @@ function tokens(query, filters) {
   return found;
 }
 
-// What a query asks for: places and units (filter values), years, the words left for the
-// full-text search, and words that look like places the site does not have.
+// What a query asks for: places (`chain`: each place named, in order, as the filter values it
+// stands for; `places` when that place's pages are asked for), units (filter values), years, the
+// words left for the full-text search, and words that look like places the site does not have.
 export function readQuery(query, filters, vocab) {
   const names = placeNames(Object.keys(filters.place || {}), vocab);
   const units = Object.keys(filters.unit || {});
-  const asked = { places: null, units: [], years: [], words: [], unknownPlaces: [] };
+  const asked = { places: false, chain: [], units: [], years: [], words: [], unknownPlaces: [] };
   for (const token of tokens(query, filters)) {
     const year = token.match(/^((?:19|20)\d\d)(?:年度|年)?$/);
     if (year && (filters.year || {})[year[1]] !== undefined) {
@@ -123,11 +129,13 @@ export function readQuery(query, filters, vocab) {
     }
     const read = placesOf(token, names, vocab);
     const named = unitsOf(token, read, units, names, vocab);
-    if (named.length) {
-      asked.units.push(...named);
-      if (read && !read.rest) asked.places = [...read.places];
+    if (named.units.length) {
+      asked.units.push(...named.units);
+      if (read && (!read.rest || named.inPlaces)) asked.chain.push(...read.chain);
+      if (read && !read.rest) asked.places = true;
     } else if (read) {
-      asked.places = [...read.places];
+      asked.chain.push(...read.chain);
+      asked.places = true;
       if (read.rest) asked.words.push(read.rest);
     } else {
       asked.words.push(token);
@@ -135,6 +143,11 @@ export function readQuery(query, filters, vocab) {
     }
   }
   return asked;
+}
+
+// How the status line names what was read: 内蒙古自治区 乌海市.
+export function placeLabel(asked) {
+  return asked.places ? asked.chain.map((values) => values.join("、")).join(" ") : asked.units.slice(0, 3).join("、");
 }
 
 function merged(searches) {
@@ -161,16 +174,23 @@ export async function placeSearch(pagefind, query, filters, vocab, chosen = {}) 
   if (!asked.places && !asked.units.length) return null;
   const where = { ...chosen };
   if (asked.years.length) where.year = { any: asked.years };
+  // In every place named (南京 鼓楼: Pagefind's compound filter, one `place` filter a place).
+  if (asked.chain.length) where.all = asked.chain.map((values) => ({ place: { any: values } }));
   const run = async (words, byKind = !words) => {
     const options = (extra) => ({ filters: { ...where, ...extra }, ...(byKind ? { sort: { kind: "asc" } } : {}) });
     const searches = [];
-    if (asked.places) searches.push(pagefind.search(words, options({ place: { any: asked.places } })));
+    if (asked.places) searches.push(pagefind.search(words, options({})));
     if (asked.units.length) searches.push(pagefind.search(words, options({ unit: { any: asked.units } })));
     const found = await Promise.all(searches);
     return { search: found[0], results: merged(found) };
   };
   const words = asked.words.join(" ") || null;
   const found = await run(words);
+  // Places that do not lie one in another (东莞 乌海): the pages of each, said to be approximate.
+  if (!found.results.length && asked.chain.length > 1) {
+    where.all = [{ place: { any: [...new Set(asked.chain.flat())] } }];
+    return { asked, ...(await run(words, true)), words, approximate: true, eachPlace: true };
+  }
   if (!words) return { asked, ...found, words, approximate: false };
   if (found.results.length && await haveWords(found.results, asked.words)) return { asked, ...found, words, approximate: false };
   // Near matches in that place (社会保障居 for 社会保障局), or else all its pages: units first.

@@ -2,7 +2,7 @@
 // that names a place or a unit gets that place's units, years and projects (places.js); results
 // come 20 to a page. Everything from the index is written with textContent; excerpts become text
 // and <mark> only.
-import { placeSearch, readQuery } from "./places.js";
+import { placeLabel, placeSearch, readQuery } from "./places.js";
 
 const script = document.querySelector("script[data-pagefind]");
 const bundle = new URL(script.dataset.pagefind, document.baseURI);
@@ -140,8 +140,8 @@ async function answerFor(query, filters) {
   const place = query ? await placeSearch(pagefind, query, allFilters, vocab, filters) : null;
   if (place && place.results.length) {
     const years = place.asked.years.length ? [`${place.asked.years.join("、")} 年`] : [];
-    const named = [(place.asked.places || place.asked.units.slice(0, 3)).join("、"), ...years];
-    const answer = { search: place.search, results: place.results, loaded: [], place: named, words: place.words, query };
+    const named = [placeLabel(place.asked), ...years];
+    const answer = { search: place.search, results: place.results, loaded: [], place: named, words: place.words, eachPlace: place.eachPlace, query };
     // None of the place's pages has the other words: the whole query written somewhere else
     // (a name that begins like a place: 青山绿水) comes first, else the place's pages, said so.
     if (!place.approximate) return { ...answer, approximate: false };
@@ -191,6 +191,7 @@ function statusLine(total, first, shown) {
   }
   if (!total) return "没有找到相符的结果。";
   const range = total > SHOWN ? `，第 ${first + 1}–${first + shown} 项` : "";
+  if (answer.eachPlace) return `没有同时属于${answer.place.join(" ")}的页面。近似结果：属于其中任一地方的 ${total} 项${range}`;
   if (answer.place && answer.approximate) {
     return `${answer.place.join(" ")}的页面中没有“${answer.words}”。近似结果：${answer.place.join(" ")}的 ${total} 项${range}`;
   }

@@ -182,3 +182,38 @@ def test_a_mistyped_unit_name_is_found_in_its_place_and_said_to_be_approximate(p
     found = search(page, "乌海市人力资源和社会保障居")
     assert units_of([r["path"] for r in found]) == {"418001"} and found[0]["path"] == "/418001/"  # the unit first
     assert "近似结果" in page.inner_text("#search-status")
+
+
+TWO_PUTUO = {
+    "site.yaml": "title: 测试站点\nbase_url: https://example.org/\nreview: {missing-dimension: off, no-cost: off}\n",
+    "sh/agency.yaml": 'code: "100001"\nname: 上海市普陀区教育局\nregion: 上海市普陀区\n',
+    "zs/agency.yaml": 'code: "100002"\nname: 舟山市普陀区教育局\nregion: 浙江省舟山市普陀区\n',
+}
+for unit in ("sh", "zs"):
+    TWO_PUTUO[f"{unit}/2024/p1.yaml"] = (
+        "name: 校舍维修\nbudget: 10.00\ngoals: 完成维修\nindicators:\n"
+        "  - {level1: 产出指标, level2: 数量指标, name: 维修校舍, op: ≥, target: 2, unit: 所, score: 90}\n")
+
+
+@pytest.fixture(scope="module")
+def two_putuo(tmp_path_factory):
+    """Two counties of one name (普陀区 in 上海 and in 舟山), built with the search index and served."""
+    from sitegen.build.site import PDF, build, without
+    from tests.conftest import served, write_tree
+
+    root = tmp_path_factory.mktemp("putuo")
+    build(write_tree(root / "content", TWO_PUTUO), root / "out", renderers=without(PDF), cache_dir=root / "cache")
+    with served(root / "out") as url:
+        yield url
+
+
+def test_a_city_and_its_county_find_that_county_not_its_namesake(page, two_putuo):
+    open_page(page, two_putuo, "/search/")
+    assert units_of([r["path"] for r in search(page, "普陀")]) == {"sh", "zs"}
+    for query, unit in (("上海普陀", "sh"), ("舟山 普陀区", "zs"), ("浙江普陀", "zs"), ("舟山普陀教育局", "zs")):
+        assert units_of([r["path"] for r in search(page, query)]) == {unit}, query
+        assert "近似" not in page.inner_text("#search-status"), query
+    search(page, "上海普陀")
+    assert page.inner_text("#search-status").startswith("上海市 普陀区：")
+    found = search(page, "上海 舟山")  # two places, neither in the other: each one's pages, said so
+    assert units_of([r["path"] for r in found]) == {"sh", "zs"} and "近似结果" in page.inner_text("#search-status")
