@@ -283,6 +283,21 @@ def test_quality_speaks_chinese_money_first_and_collapses_alike_rows(browser, si
     context.close()
 
 
+def test_a_unit_years_target_review_speaks_chinese(browser, site_url):
+    """The 目标质量 section of a unit-year page is read by the same people as /quality/: no rule
+    codes or key names on screen (东莞 2019 has vague-target and missing-dimension findings),
+    the code and the check's own wording a click away."""
+    context, page = tab(browser, 1280)
+    open_page(page, site_url, "/dg-jtj/2019/")
+    review = page.locator("section.review")
+    visible = review.inner_text()
+    assert "时效指标" in visible and re.findall(r"[a-z][a-z_.-]{2,}", visible) == []
+    assert page.evaluate("[...document.querySelectorAll('section.review code')].every(c => c.closest('details'))")
+    review.locator("details.technical summary").first.click()
+    assert re.search(r"[a-z]+-[a-z]+", review.locator("details.technical[open]").inner_text())
+    context.close()
+
+
 def test_every_rule_of_the_checks_has_a_group_and_a_plain_title():
     """A rule left out of vocab/quality.yaml falls to the last group, behind the table problems:
     a judgement rule (执行率低却全部满分) would no longer come first."""

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 
 from sitegen.model.money import figure_text, money_text, percent_text
 from sitegen.model.specs import CELL_LABELS
+from sitegen.render.quality import plain_words
 from sitegen.base.resources import BUILTIN_LAYOUTS, BUILTIN_ROOT, BUILTIN_STATIC  # noqa: F401 (re-exported)
 from sitegen.render import RenderError
 from sitegen.base.safety import shown_path
@@ -197,6 +198,7 @@ def environment(site_root: Path | None = None) -> jinja2.Environment:
     env.filters["figure"] = figure_text  # scores and other figures, as written: 10, 9.5
     env.filters["percent"] = percent_text  # 99.10%
     env.filters["unbroken"] = unbroken  # 2023 年, ≤10 万元: figures and units kept on one line
+    env.filters["plain_words"] = plain_words  # a check's message without the format's key names
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(markdown(text))
     env.globals["url"] = url
     # A field's cell label as its declaration gives it (model/vocab/fields.yaml), so a label changes
