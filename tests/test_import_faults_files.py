@@ -212,6 +212,24 @@ def test_escaped_characters_in_cells_are_decoded(tmp_path):
     assert grid.rows == [["a\x0bb_x000B_c\u2028d"]]
 
 
+def test_a_lone_surrogate_escape_is_refused_naming_the_cell(tmp_path):
+    """_xD800_ decodes to half a surrogate pair: no YAML carries it (libyaml refuses the escape), so
+    the import once wrote files that did not load. A whole pair is the one character it encodes."""
+    cells = b'<row r="1"><c r="A1" t="inlineStr"><is><t>a_xD83D__xDE00_b</t></is></c></row>'
+    _, [grid] = read_file(raw_xlsx(tmp_path / "pair.xlsx", cells), "pair.xlsx")
+    assert grid.rows == [["a\U0001F600b"]]
+    book = openpyxl.load_workbook(FLAT)
+    sheet = book.worksheets[0]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "培训次数")
+    cell.value = "培训_xD800_次数"
+    book.save(tmp_path / "lone.xlsx")
+    into = tmp_path / "content"
+    code, out, err = run("import", str(tmp_path / "lone.xlsx"), "--into", str(into), *ARGS)
+    assert code == 2 and "Traceback" not in err and not into.exists(), err
+    assert err.splitlines()[0] == (f"sitegen import: {tmp_path / 'lone.xlsx'} {sheet.title}!{cell.coordinate}: 转义 _xD800_ 是半个 UTF-16 代理对，"
+                                   "不是字符，无法写入 YAML：请在 Excel 中改正这个单元格后再导入")
+
+
 def test_a_bom_before_invalid_utf8_is_named_as_such(tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "项目名称,一级指标\n".encode() + b"\xff\xfe bad\n")
