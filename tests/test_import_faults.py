@@ -317,3 +317,17 @@ def test_a_self_evaluation_never_reads_a_fifo_or_device_of_the_tree(tmp_path):
     process = sitegen("import", str(JISHAN / "table.xlsx"), "--into", str(into), *JISHAN_ARGS)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 2 and "内容目录有错误，不能并入自评表" in err and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize("length", [65, 240, 300])
+def test_an_agency_id_too_long_for_check_or_the_file_system_is_one_line(tmp_path, length):
+    """300 characters passed the name pattern and made the import's own mkdir fail: exit 70."""
+    into = tmp_path / "content"
+    code, out, err = run("import", str(FLAT), "--into", str(into), "--agency", "a" * length, *ARGS)
+    assert code == 2 and "Traceback" not in err and "内部错误" not in err, err
+    assert err.splitlines()[0] == (f"sitegen import: {FLAT}: 单位目录名「{'a' * 40}…」有 {length} 个字符，最多 64 个"
+                                   "（它会成为网址和 PDF 文件名的一部分），请用 --agency 指定一个短的")
+    assert not into.exists()

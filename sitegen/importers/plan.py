@@ -28,7 +28,7 @@ from sitegen.importers.explain import unrecognised
 from sitegen.importers.readers import read_file_warned
 from sitegen.importers.report import Report
 from sitegen.importers.transaction import WriteFailed, reason
-from sitegen.content.load import ID_PATTERN
+from sitegen.content.load import ID_PATTERN, MAX_ID_LENGTH
 from sitegen.model import Project
 
 REGION = re.compile(r"^((?:[^省市县区旗州盟]{2,7}(?:省|自治区))?(?:[^省市县区旗州盟]{1,7}(?:市|自治州|地区|盟))?(?:[^省市县区旗州盟]{1,7}(?:县|区|旗))?)")
@@ -125,6 +125,9 @@ def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit
             raise BadInput(f"{found.grid.source}: 表中没有单位编码，请用 --agency 指定单位目录名（如 --agency 418001）")
         if not ID_PATTERN.match(agency_id):
             raise BadInput(f"{found.grid.source}: 单位目录名「{agency_id}」只能用 ASCII 字母、数字、- 和 _，请用 --agency 指定")
+        if len(agency_id) > MAX_ID_LENGTH:  # check refuses it (long-id), and past 255 bytes no file system takes it
+            raise BadInput(f"{found.grid.source}: 单位目录名「{agency_id[:40]}…」有 {len(agency_id)} 个字符，最多 {MAX_ID_LENGTH} 个"
+                           "（它会成为网址和 PDF 文件名的一部分），请用 --agency 指定一个短的")
         year = options.year or found.year or sheet_year(found.grid)
         if year is None:
             raise BadInput(f"{found.grid.source}: 表中没有预算年度，请用 --year 指定（如 --year 2024）")
