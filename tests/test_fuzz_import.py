@@ -37,6 +37,8 @@ def import_into(*args: str) -> tuple[int, str, str, Path]:
     assert "Traceback" not in err and "内部错误" not in err, err
     if code:
         assert tree(into) == {}, "a failed import wrote files"
+    if code == 2:  # refused: one line, naming what
+        assert len(err.strip().splitlines()) == 1 and err.startswith("sitegen import: "), err
     return code, out, err, into
 
 

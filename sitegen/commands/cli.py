@@ -297,6 +297,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def refused(message: str) -> str:
+    """A refused import's one line: the reason, and that nothing was written unless it says so."""
+    return message if any(word in message for word in ("撤回", "未改动", "未写入")) else f"{message}（未写入任何文件）"
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from sitegen.importers.grid import BadInput
     from sitegen.importers.plan import Options, run_import
@@ -312,8 +317,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return 0
             code, report = run_import(args.files, options)
     except BadInput as exc:
-        print(f"sitegen import: {exc.message}", file=sys.stderr)
-        print("未写入任何文件", file=sys.stderr)
+        print(f"sitegen import: {refused(exc.message)}", file=sys.stderr)
         return EXIT_USAGE
     print(report.text(args.dry_run))
     if code and report.files:  # a folder: each file was imported or not on its own (listed above)
