@@ -212,7 +212,10 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     money = next((f.money_unit for f in unit.found if f.money_unit), None)
     notes = next((f.notes for f in unit.found if f.notes and f.projects), "")
     lead = next((f for f in unit.found if f.projects), first)  # the goals table, not an overall.yaml
-    disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": lead.layout,
+    # The PDF's form is the author's once the unit-year exists: a re-import of the site's own (flat)
+    # all.xlsx with --force turned every declaration and per-project PDF into a flat one.
+    layout = written_layout(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir) or lead.layout
+    disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": layout,
                   "money_unit": money if money == "元" else None}
     for found in unit.found:
         if found.overall is not None and not merge_overall(unit, found, options, report, existing, files, merged):
@@ -245,6 +248,16 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
         project.id = pid
         files[year_dir / f"{pid}.yaml"] = writer.project_yaml(source_lines(found, rows), project)
     return files
+
+
+def written_layout(year_dir: Path) -> str | None:
+    """The pdf_layout an existing disclosure.yaml gives, if any (None for a file that does not load)."""
+    try:
+        data = yaml.load((year_dir / "disclosure.yaml").read_text(encoding="utf-8"), Loader=writer.FAST_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    layout = data.get("pdf_layout") if isinstance(data, dict) else None
+    return layout if isinstance(layout, str) else None
 
 
 def shared_notes(unit: Unit) -> None:
