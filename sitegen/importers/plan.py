@@ -45,6 +45,7 @@ class Options:
     # The copy of --into this import reads (copy_for_check), set under the lock: the loader never
     # opens the tree itself, so no link, fifo or device in it is ever followed or read.
     copy: Path | None = None
+    progress: bool = False  # a large file: each step after reading shows on a terminal too
 
 
 @dataclass
@@ -82,29 +83,34 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
 LARGE_FILE = 2 * 1024 * 1024  # bytes: a file this size takes seconds to read; a terminal shows it
 
 
-def progress_for(path: Path, shown: str):
-    """A progress line on a terminal while a large file is read (nothing when piped)."""
+def is_large(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= LARGE_FILE
+    except OSError:
+        return False
+
+
+def step(shown: bool, name: str):
+    """A progress line on a terminal while `name` runs, when `shown` (nothing when piped)."""
     from contextlib import nullcontext
 
     from sitegen.base.progress import Progress
 
-    try:
-        large = path.stat().st_size >= LARGE_FILE
-    except OSError:
-        large = False
-    return Progress().step(f"读取 {shown}") if large else nullcontext()
+    return Progress().step(name) if shown else nullcontext()
 
 
 def read_all(paths: list[Path], report: Report) -> list[Found]:
     founds = []
     for path in paths:
         shown = str(path)
-        with progress_for(path, shown):
+        large = is_large(path)
+        with step(large, f"读取 {shown}"):
             kind, grids, warnings = read_file_warned(path, shown)
         report.warnings += warnings
         notes = "".join(f"，{note}" for grid in grids[:1] for note in grid.notes)
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
-        found = recognise(grids, report)
+        with step(large, f"识别 {shown} 中的表格"):
+            found = recognise(grids, report)
         if not found:
             raise BadInput(unrecognised(shown, grids))
         founds += found
@@ -463,6 +469,7 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
         return batch.run(paths, options, read_all, import_founds)
     report = Report()
     founds = read_all(paths, report)  # before the lock: reading the tables does not touch the tree
+    options.progress = any(is_large(path) for path in paths)
     with transaction.locked(options.into):
         return import_founds(founds, options, report), report
 
@@ -490,18 +497,22 @@ def plan_check_write(founds: list[Found], options: Options, report: Report) -> i
     if not (options.into / "site.yaml").exists():
         files[options.into / "site.yaml"] = writer.site_yaml()
         report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
-    for unit in units:
-        files.update(plan_unit(unit, options, report, existing, merged))
-    transaction.refuse_links(options.into, list(files))
-    changed = conflicts(files, options.force, report, merged)
+    with step(options.progress, "生成 YAML 文件"):
+        for unit in units:
+            files.update(plan_unit(unit, options, report, existing, merged))
+        transaction.refuse_links(options.into, list(files))
+        changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
         return 1
-    if not check_copy(options.copy, options.into, changed, report):
+    with step(options.progress, f"检查导入后的内容（{len(changed)} 个文件）"):
+        passed = check_copy(options.copy, options.into, changed, report)
+    if not passed:
         return 1
     report.written = [str(path) + ("（并入已有文件：只改了不同的值，注释和表中没有的键都保留）" if path.exists() else "")
                       for path in changed]
     if not options.dry_run and changed:
-        done = transaction.write_all(options.into, changed)
+        with step(options.progress, f"写入 {len(changed)} 个文件"):
+            done = transaction.write_all(options.into, changed)
         report.backup = done.backup
         report.replaced = [str(path) for path in done.replaced]
     return 0
