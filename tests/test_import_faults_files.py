@@ -116,6 +116,16 @@ def test_an_xlsx_under_another_name_is_read_by_content(tmp_path, name):
     assert code == 0, err
 
 
+@pytest.mark.parametrize("suffix", [".pdf", ".docx"])
+def test_text_named_pdf_or_docx_is_named_as_such(tmp_path, suffix):
+    """Not "unsupported file type (.pdf can be imported)", which contradicts itself."""
+    path = tmp_path / f"t{suffix}"
+    path.write_text("项目名称,一级指标\n甲,产出指标\n", encoding="utf-8")
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"t{suffix}: 文件名是 {suffix}，但内容不是 PDF、Excel 或 Word 文件（可能是文本或已损坏）：如果是 CSV 表格，请改名为 .csv 后再导入" in err
+
+
 def test_a_docx_named_pdf_is_read_by_content(tmp_path):
     shutil.copy(WORD, tmp_path / "table.pdf")
     kind, grids = read_file(tmp_path / "table.pdf", "table.pdf")

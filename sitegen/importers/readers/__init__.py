@@ -40,6 +40,10 @@ def file_type(path: Path, shown: str) -> str:
         raise BadInput(f"{shown}: 这是网页（HTML）文件，不是 Excel 文件：请用 Excel 打开后另存为 .xlsx 再导入")
     if path.suffix.lower() in TEXT_SUFFIXES or path.suffix.lower() in (".xls", ".xlsx"):
         return "csv"
+    suffix = path.suffix.lower()
+    if suffix in (".pdf", ".docx"):  # the name promises a type the content is not: say so, not "unsupported"
+        raise BadInput(f"{shown}: 文件名是 {suffix}，但内容不是 PDF、Excel 或 Word 文件（可能是文本或已损坏）："
+                       "如果是 CSV 表格，请改名为 .csv 后再导入")
     raise BadInput(f"{shown}: 不支持的文件类型（可导入 .xlsx、.xls、.docx、.pdf、.csv）")
 
 
