@@ -94,6 +94,20 @@ def test_a_damaged_workbook_under_any_name_is_one_line(tmp_path_factory, garbage
     import_into(str(folder / f"t{suffix}"))
 
 
+@FUZZ
+@given(st.one_of(st.text(min_size=1, max_size=80), st.integers(min_value=1, max_value=400).map("a".__mul__)))
+def test_any_unit_folder_name_is_imported_or_refused_in_one_line(agency):
+    """--agency becomes a folder, a URL and a PDF's name: any text, any length (300 characters once
+    made the import's own mkdir fail: exit 70)."""
+    into = Path(tempfile.mkdtemp(prefix="fuzz-agency-")) / "content"
+    code, out, err = run("import", str(FLAT), "--into", str(into), *ARGS, "--agency", agency)
+    assert code in (0, 2) and "Traceback" not in err and "内部错误" not in err, (code, err)
+    if code == 2:
+        assert tree(into) == {} and len(err.strip().splitlines()) == 1, err
+    else:
+        assert load_content(into).ok and (into / agency / "2022" / "p01.yaml").is_file()
+
+
 ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
             b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x">%p;]>',
             b'<!DOCTYPE x [<!ENTITY a "&#x26;#x3C;">]>', "<!DOCTYPE x [<!ENTITY a 'b'>]>".encode("utf-16-le")]

@@ -331,3 +331,12 @@ def test_an_agency_id_too_long_for_check_or_the_file_system_is_one_line(tmp_path
     assert err.splitlines()[0] == (f"sitegen import: {FLAT}: 单位目录名「{'a' * 40}…」有 {length} 个字符，最多 64 个"
                                    "（它会成为网址和 PDF 文件名的一部分），请用 --agency 指定一个短的（未写入任何文件）")
     assert not into.exists()
+
+
+def test_a_name_with_control_characters_is_shown_escaped_on_one_line(tmp_path):
+    """A refusal quotes what it refuses: a line break or a terminal's escape sequence in it was
+    printed as it is (two lines; the terminal turned red)."""
+    into = tmp_path / "content"
+    code, _, err = run("import", str(FLAT), "--into", str(into), *ARGS, "--agency", "u1\x1b[31m\nu2\u2028")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "\x1b" not in err, err
+    assert "单位目录名「u1\\x1b[31m\\x0au2\\u2028」只能用 ASCII 字母、数字、- 和 _" in err and not into.exists()

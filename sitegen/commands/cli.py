@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.base.errors import SitegenError
-from sitegen.base.findings import shorten
+from sitegen.base.findings import shorten, visible
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
@@ -298,7 +298,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def refused(message: str) -> str:
-    """A refused import's one line: the reason, and that nothing was written unless it says so."""
+    """A refused import's one line: the reason (names and cells in it made visible), and that
+    nothing was written unless it says so."""
+    message = visible(message)
     return message if any(word in message for word in ("撤回", "未改动", "未写入")) else f"{message}（未写入任何文件）"
 
 
