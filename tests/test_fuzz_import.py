@@ -137,6 +137,23 @@ def test_odd_xml_in_any_part_is_read_or_refused_in_one_line(tmp_path_factory, pi
 
 
 @FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["s", "b", "e", "n", "str", "d", "inlineStr", "x", ""]),
+                          st.one_of(st.integers(min_value=-2, max_value=10**20).map(str), st.text(max_size=12))),
+                min_size=1, max_size=4))
+def test_a_cell_of_any_type_and_value_is_read_or_refused_in_one_line(tmp_path_factory, cells):
+    """What a workbook's XML may say of a cell: a shared string that is not there (t="s", <v>5</v>),
+    a date or a boolean that is none, a type no program writes."""
+    from xml.sax.saxutils import escape
+
+    from tests.test_import_faults_files import raw_xlsx
+
+    row = "".join(f'<c r="{chr(65 + n)}1"{f" t={chr(34)}{kind}{chr(34)}" if kind else ""}><v>{escape(value)}</v></c>'
+                  for n, (kind, value) in enumerate(cells))
+    text = "".join(ch for ch in row if ch.isprintable())  # XML 1.0 has no control characters
+    import_into(str(raw_xlsx(tmp_path_factory.mktemp("cells") / "t.xlsx", f'<row r="1">{text}</row>'.encode())))
+
+
+@FUZZ
 @given(st.sampled_from(ENTITIES), st.integers(min_value=0, max_value=12))
 def test_a_dtd_in_any_part_is_refused(tmp_path_factory, dtd, part):
     def declare(data: bytes) -> bytes:  # the DTD after the XML declaration, where a parser reads it

@@ -189,6 +189,13 @@ def test_a_csv_of_too_many_rows_is_refused(tmp_path):
     assert code == 2 and "long.csv: 有 200002 行，超过导入上限 200000 行" in err
 
 
+def test_a_cell_of_a_shared_string_that_is_not_there_is_one_line(tmp_path):
+    path = raw_xlsx(tmp_path / "sst.xlsx", b'<row r="1"><c r="A1" t="s"><v>5</v></c></row>')
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "内部错误" not in err, err
+    assert "sst.xlsx: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：IndexError）" in err
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:

@@ -45,8 +45,9 @@ def read_warned(path: Path, shown: str) -> tuple[list[Grid], list[str]]:
             # data_only: a formula cell gives the value Excel saved with it, never the formula.
             book = openpyxl.load_workbook(stream, data_only=True)
     # SyntaxError: the XML parsers' own (expat's ParseError, lxml's XMLSyntaxError), an undefined &entity; say.
-    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError,
-            SyntaxError) as exc:
+    # IndexError: a cell of a shared string the workbook does not have (t="s", <v>5</v>, no sharedStrings part).
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, IndexError, ValueError, TypeError, OSError,
+            EOFError, SyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：{type(exc).__name__}）") from None
     grids = [sheet_grid(sheet, shown) for sheet in book.worksheets]
     return grids, formula_warnings(path, shown, facts)
