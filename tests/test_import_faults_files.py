@@ -135,8 +135,9 @@ def test_a_docx_named_pdf_is_read_by_content(tmp_path):
 # ---------------------------------------------------------------- limits
 
 
-def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1") -> Path:
-    """A minimal workbook written by hand: one sheet with `sheet_data` inside <sheetData>."""
+def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1", strings: int = 0) -> Path:
+    """A minimal workbook written by hand: one sheet with `sheet_data` inside <sheetData>; with
+    `strings`, a shared-string table of that many (registered as Excel does, so openpyxl reads it)."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts = {
@@ -153,9 +154,21 @@ def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1") -> Path:
         "xl/_rels/workbook.xml.rels": f'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
     }
+    if strings:
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace("</Types>", (
+            '<Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace("</Relationships>", (
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in parts.items():
             z.writestr(name, text)
+        if strings:
+            with z.open("xl/sharedStrings.xml", "w") as part:
+                part.write(f'<?xml version="1.0"?><sst xmlns="{main}">'.encode())
+                for start in range(0, strings, 100_000):
+                    part.write(b"<si><t>x</t></si>" * min(100_000, strings - start))
+                part.write(b"</sst>")
         with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="{dimension}"/><sheetData>'.encode())
             sheet.write(sheet_data)
@@ -194,6 +207,19 @@ def test_a_cell_of_a_shared_string_that_is_not_there_is_one_line(tmp_path):
     code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
     assert code == 2 and len(err.strip().splitlines()) == 1 and "内部错误" not in err, err
     assert "sst.xlsx: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：IndexError）" in err
+
+
+def test_too_many_shared_strings_are_refused_before_reading(tmp_path):
+    """openpyxl holds every shared string in one list before it reads a cell: 15 million tiny ones
+    (600 KB packed) ran for minutes, past 800 MB, within every other limit."""
+    cell = b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    _, [grid] = read_file(raw_xlsx(tmp_path / "few.xlsx", cell, strings=3), "few.xlsx")
+    assert grid.rows == [["x"]]  # the table is read as Excel's own
+    path = raw_xlsx(tmp_path / "strings.xlsx", cell, strings=2_000_001)
+    started = time.monotonic()
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "strings.xlsx: 有 2000000 个以上的共享文本（xl/sharedStrings.xml），超过导入上限 2000000 个" in err, err
+    assert time.monotonic() - started < 20
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
