@@ -222,6 +222,18 @@ def test_too_many_shared_strings_are_refused_before_reading(tmp_path):
     assert time.monotonic() - started < 20
 
 
+def test_a_zip_that_claims_a_newer_version_is_one_line(tmp_path):
+    """The central directory's "version needed to extract" of a member set to 6.4: Python's zipfile
+    raises NotImplementedError on opening the file (found by the fuzz: exit 70)."""
+    data = bytearray(FLAT.read_bytes())
+    at = data.index(b"PK\x01\x02") + 6  # the first central directory entry's version needed
+    data[at:at + 2] = (64).to_bytes(2, "little")
+    path = tmp_path / "v64.xlsx"
+    path.write_bytes(bytes(data))
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS)
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "v64.xlsx: 文件已损坏（压缩包不完整），无法读取" in err, err
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:

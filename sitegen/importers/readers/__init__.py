@@ -51,7 +51,8 @@ def zip_type(path: Path, shown: str) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError):
+    # NotImplementedError: a damaged header that claims a newer zip version ("zip file version 6.4").
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
         raise BadInput(f"{shown}: 文件已损坏（压缩包不完整），无法读取") from None
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
