@@ -108,6 +108,31 @@ def test_any_unit_folder_name_is_imported_or_refused_in_one_line(agency):
         assert load_content(into).ok and (into / agency / "2022" / "p01.yaml").is_file()
 
 
+WORD = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.docx"))[0]
+
+
+@FUZZ
+@given(st.binary(min_size=1, max_size=64), st.integers(min_value=0), st.sampled_from([b"", b"&foo;", b"&#0;", b"<"]))
+def test_a_damaged_word_file_is_one_line(tmp_path_factory, garbage, where, piece):
+    """Bytes of the Word fixture overwritten, or an odd piece put into its document.xml."""
+    folder = tmp_path_factory.mktemp("word")
+    if piece:
+        with zipfile.ZipFile(WORD) as old, zipfile.ZipFile(folder / "t.docx", "w") as new:
+            for name in old.namelist():
+                data = old.read(name)
+                if name == "word/document.xml":
+                    tags = [n for n in range(len(data)) if data[n:n + 1] == b">"]
+                    at = tags[where % len(tags)] + 1
+                    data = data[:at] + piece + data[at:]
+                new.writestr(name, data)
+    else:
+        data = bytearray(WORD.read_bytes())
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+        (folder / "t.docx").write_bytes(bytes(data))
+    import_into(str(folder / "t.docx"))
+
+
 ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
             b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x">%p;]>',
             b'<!DOCTYPE x [<!ENTITY a "&#x26;#x3C;">]>', "<!DOCTYPE x [<!ENTITY a 'b'>]>".encode("utf-16-le")]
