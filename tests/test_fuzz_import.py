@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from sitegen.checks.pipeline import load_content
 from sitegen.importers.writer import RAW_UNSAFE
 from tests.conftest import run
 from tests.test_import_cli import ARGS, FLAT, tree
+from tests.test_import_faults import ENV, SITEGEN
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -131,6 +133,27 @@ def test_a_damaged_word_file_is_one_line(tmp_path_factory, garbage, where, piece
         data[at:at + len(garbage)] = garbage
         (folder / "t.docx").write_bytes(bytes(data))
     import_into(str(folder / "t.docx"))
+
+
+PDFS = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.pdf"))
+
+
+@FUZZ
+@given(st.sampled_from(PDFS), st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), min_size=1, max_size=3))
+def test_a_damaged_pdf_is_read_or_refused_and_stderr_holds_one_line_at_most(tmp_path_factory, source, damage):
+    """pdfminer logged what it worked around ("Data-loss while decompressing corrupted data") to
+    stderr, around the import's own line."""
+    data = bytearray(source.read_bytes())
+    for where, garbage in damage:
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+    folder = tmp_path_factory.mktemp("pdf")
+    (folder / "t.pdf").write_bytes(bytes(data))
+    # A process of its own: in this one, pytest's log capture would take what pdfminer logs.
+    done = subprocess.run([*SITEGEN, "import", str(folder / "t.pdf"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120)
+    assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
 
 
 ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
