@@ -7,6 +7,7 @@ reader's library is imported only when a file of its type comes.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -82,6 +83,15 @@ def read_file(path: Path, shown: str) -> tuple[str, list[Grid]]:
 def read_file_warned(path: Path, shown: str) -> tuple[str, list[Grid], list[str]]:
     """The file's type, its grids, and what the reader warns about (formula cells of an .xlsx
     without a saved value)."""
+    # The libraries' own warnings ("Data Validation extension is not supported", "… contains invalid
+    # dependency definitions") went to stderr as Python warnings with their source lines, around
+    # the import's one line; what the import makes of a file is in its report.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_by_type(path, shown)
+
+
+def read_by_type(path: Path, shown: str) -> tuple[str, list[Grid], list[str]]:
     kind = file_type(path, shown)
     if kind == "xlsx":
         from sitegen.importers.readers import xlsx
