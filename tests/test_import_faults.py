@@ -28,8 +28,8 @@ SITEGEN = [sys.executable, "-m", "sitegen"]
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
-def sitegen(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([*SITEGEN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, **kwargs)
+def sitegen(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([*SITEGEN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or ENV, **kwargs)
 
 
 def wait_for_line(process: subprocess.Popen, text: str, seconds: float = 60) -> str:
@@ -211,6 +211,23 @@ def test_a_full_disk_writes_nothing_and_names_the_file(small_disk):
     line = err.splitlines()[0]
     assert line.startswith(f"sitegen import: 写入 {into}/") and "失败：磁盘空间不足（本次导入写入的文件已全部撤回）" in line
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_full_temporary_folder_leaves_the_tree_as_it_was(tmp_path):
+    """The check runs on a copy in the temporary folder: when that is full, one line and the tree
+    untouched (the tree is on another disk, so nothing stops the write but the copy)."""
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    for path in (into / "418001" / "2022").glob("p*.yaml"):
+        path.write_text(re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    before = {p: p.read_bytes() for p in into.rglob("*") if p.is_file()}
+    with tmpfs(tmp_path / "tmp", "size=16k,mode=1777") as temp:
+        process = sitegen("import", str(FLAT), "--into", str(into), "--force", *ARGS, env={**ENV, "TMPDIR": str(temp)})
+        out, err = process.communicate(timeout=120)
+        assert sorted(temp.iterdir()) == []
+    assert process.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"写入检查用的临时副本（{temp}/sitegen-import-" in err and "失败：磁盘空间不足；内容目录未改动" in err
+    assert {p: p.read_bytes() for p in into.rglob("*") if p.is_file()} == before
 
 
 def test_a_full_disk_during_force_puts_every_file_back(small_disk):
