@@ -156,6 +156,34 @@ def test_a_damaged_pdf_is_read_or_refused_and_stderr_holds_one_line_at_most(tmp_
     assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
 
 
+XLS = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.xls"))
+
+
+def limited_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a damaged .xls once took 22 GB
+
+
+@FUZZ
+@given(st.sampled_from(XLS), st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), min_size=1, max_size=3))
+def test_a_damaged_xls_is_read_or_refused_in_one_line(tmp_path_factory, source, damage):
+    """xlrd on damaged records: compound-file errors, short records, numbers out of range, and a
+    merged range of 65,536 × 65,536 cells padded out in memory."""
+    data = bytearray(source.read_bytes())
+    for where, garbage in damage:
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+    folder = tmp_path_factory.mktemp("xls")
+    (folder / "t.xls").write_bytes(bytes(data))
+    done = subprocess.run([*SITEGEN, "import", str(folder / "t.xls"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 1 and "WARNING" not in done.stdout, done.stderr
+    if done.returncode:
+        assert tree(folder / "content") == {}
+
+
 ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
             b'<!DOCTYPE x [<!ENTITY % p SYSTEM "http://127.0.0.1:9/x">%p;]>',
             b'<!DOCTYPE x [<!ENTITY a "&#x26;#x3C;">]>', "<!DOCTYPE x [<!ENTITY a 'b'>]>".encode("utf-16-le")]

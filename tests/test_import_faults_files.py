@@ -260,6 +260,24 @@ def test_the_libraries_warnings_stay_off_stderr(tmp_path):
     assert "Warning" not in done.stderr and "t.xlsx: 无法读取 Excel 文件" in done.stderr
 
 
+def test_an_xls_merged_range_of_every_row_and_column_is_refused_by_its_area(tmp_path):
+    """A damaged MERGEDCELLS record (rows 0–65535 × columns 0–65535): xlrd padded every row to the
+    widest, 4 billion cells (22 GB when it was found by the fuzz)."""
+    import struct
+
+    from tests.test_fuzz_import import limited_memory
+
+    data = bytearray((FIXTURES / "bozhou-2023-qxj-declaration" / "table.xls").read_bytes())
+    at = next(n for n in range(len(data)) if data[n:n + 2] == b"\xe5\x00"
+              and struct.unpack_from("<H", data, n + 2)[0] == 2 + 8 * struct.unpack_from("<H", data, n + 4)[0] > 2)
+    struct.pack_into("<HHHH", data, at + 6, 0, 0xFFFF, 0, 0xFFFF)  # the record's first range
+    (tmp_path / "m.xls").write_bytes(bytes(data))
+    done = subprocess.run([*SITEGEN, "import", str(tmp_path / "m.xls"), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "m.xls 表1!CRXP65536: 表的范围到 CRXP65536（65536 行 × 65536 列），超过导入上限（10000000 格）" in done.stderr
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
