@@ -135,9 +135,10 @@ def test_a_docx_named_pdf_is_read_by_content(tmp_path):
 # ---------------------------------------------------------------- limits
 
 
-def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1", strings: int = 0) -> Path:
-    """A minimal workbook written by hand: one sheet with `sheet_data` inside <sheetData>; with
-    `strings`, a shared-string table of that many (registered as Excel does, so openpyxl reads it)."""
+def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1", strings: int = 0, after: bytes = b"") -> Path:
+    """A minimal workbook written by hand: one sheet with `sheet_data` inside <sheetData> (and
+    `after` after it: merges); with `strings`, a shared-string table of that many (registered as
+    Excel does, so openpyxl reads it)."""
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     parts = {
@@ -172,7 +173,7 @@ def raw_xlsx(path: Path, sheet_data: bytes, dimension: str = "A1", strings: int 
         with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(f'<?xml version="1.0"?><worksheet xmlns="{main}"><dimension ref="{dimension}"/><sheetData>'.encode())
             sheet.write(sheet_data)
-            sheet.write(b"</sheetData></worksheet>")
+            sheet.write(b"</sheetData>" + after + b"</worksheet>")
     return path
 
 
@@ -276,6 +277,17 @@ def test_an_xls_merged_range_of_every_row_and_column_is_refused_by_its_area(tmp_
                           capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "m.xls 表1!CRXP65536: 表的范围到 CRXP65536（65536 行 × 65536 列），超过导入上限（10000000 格）" in done.stderr
+
+
+def test_a_merged_range_of_millions_of_cells_is_refused_before_reading(tmp_path):
+    """A1:CV100000 is within the area limit, but openpyxl makes a cell object for each of its ten
+    million cells: 97 s and past 4 GB. The pre-read pass counts merged cells as cells."""
+    cell = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+    path = raw_xlsx(tmp_path / "merge.xlsx", cell, after=b'<mergeCells count="1"><mergeCell ref="A1:CV100000"/></mergeCells>')
+    started = time.monotonic()
+    code, _, err = run("import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1")
+    assert code == 2 and "merge.xlsx: 工作表 xl/worksheets/sheet1.xml 的合并单元格共有 2000000 格以上，超过导入上限 2000000 格" in err, err
+    assert time.monotonic() - started < 10
 
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):

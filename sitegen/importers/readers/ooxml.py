@@ -46,6 +46,7 @@ ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
 
 
 @dataclass
@@ -82,7 +83,7 @@ def scan(z: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str, facts: Facts) 
     """One part, streamed: a DTD refused; rows and cells of a worksheet counted."""
     name = member.filename
     sheet = PurePosixPath(name).parent.name == "worksheets"
-    rows = cells = 0
+    rows = cells = merged = 0
     tail = b""
     with z.open(member) as part:
         while True:
@@ -105,11 +106,28 @@ def scan(z: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str, facts: Facts) 
             if sheet:
                 rows += len(ROW.findall(body))
                 cells += len(CELL.findall(body))
+                merged += sum(merged_cells(m) for m in MERGE.finditer(body))
+                if merged > MAX_CELLS:  # openpyxl makes a cell object for each cell of a merged range
+                    raise BadInput(f"{shown}: 工作表 {name} 的合并单元格共有 {MAX_CELLS} 格以上，超过导入上限 {MAX_CELLS} 格："
+                                   "请取消远处多余的合并，或拆成几个文件")
                 if FORMULA.search(body):
                     facts.formulas.add(name)
                 limit(shown, name, rows, cells)
             if not chunk:
                 break
+
+
+def merged_cells(match: re.Match) -> int:
+    """The number of cells of a merged range's `ref` (A1:CV100000 is 10,000,000)."""
+    left, top, right, bottom = column_number(match[1]), int(match[2]), column_number(match[3]), int(match[4])
+    return (abs(bottom - top) + 1) * (abs(right - left) + 1)
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
 def limit(shown: str, name: str, rows: int, cells: int) -> None:
