@@ -290,6 +290,23 @@ def test_a_merged_range_of_millions_of_cells_is_refused_before_reading(tmp_path)
     assert time.monotonic() - started < 10
 
 
+def test_a_word_cell_spanning_two_billion_columns_is_refused_before_it_is_made(tmp_path):
+    """A damaged w:gridSpan: the reader padded the row with that many empty cells (16 GB)."""
+    import re
+
+    from tests.test_fuzz_import import limited_memory
+
+    def change(name: str, data: bytes) -> bytes:
+        return re.sub(rb'<w:gridSpan w:val="\d+"/>', b'<w:gridSpan w:val="2000000000"/>', data, count=1) if name == "word/document.xml" else data
+
+    path = rewrite(WORD, tmp_path / "span.docx", change)
+    assert b"2000000000" in zipfile.ZipFile(path).read("word/document.xml")
+    done = subprocess.run([*SITEGEN, "import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "span.docx 表1 第" in done.stderr and "单元格横跨 2000000000 列，一行超过 16384 列" in done.stderr
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
