@@ -307,6 +307,18 @@ def test_a_word_cell_spanning_two_billion_columns_is_refused_before_it_is_made(t
     assert "span.docx 表1 第" in done.stderr and "单元格横跨 2000000000 列，一行超过 16384 列" in done.stderr
 
 
+def test_a_csv_line_of_200000_fields_over_short_lines_is_refused_by_its_area(tmp_path):
+    """400 KB: every row was padded to the widest, twenty billion cells (a MemoryError, exit 70)."""
+    from tests.test_fuzz_import import limited_memory
+
+    path = tmp_path / "wide.csv"
+    path.write_text("项目名称,一级指标\n" + "," * 200_000 + "\n" + "a\n" * 100_000, encoding="utf-8")
+    done = subprocess.run([*SITEGEN, "import", str(path), "--into", str(tmp_path / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "wide.csv: 第 2 行有 200001 列，全表 100002 行 × 200001 列，超过导入上限（10000000 格）" in done.stderr
+
+
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path):
     path = raw_xlsx(tmp_path / "bomb.xlsx", b"")
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z, z.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
