@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from sitegen.checks.pipeline import load_content
 from sitegen.importers.writer import RAW_UNSAFE
 from tests.conftest import run
 from tests.test_import_cli import ARGS, FLAT, tree
+from tests.test_import_faults import ENV, SITEGEN
 
 EXAMPLES = int(os.environ.get("SITEGEN_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -37,6 +39,8 @@ def import_into(*args: str) -> tuple[int, str, str, Path]:
     assert "Traceback" not in err and "内部错误" not in err, err
     if code:
         assert tree(into) == {}, "a failed import wrote files"
+    if code == 2:  # refused: one line, naming what
+        assert len(err.strip().splitlines()) == 1 and err.startswith("sitegen import: "), err
     return code, out, err, into
 
 
@@ -57,6 +61,30 @@ def test_any_cell_text_is_written_as_yaml_that_reads_back(tmp_path_factory, text
         assert RAW_UNSAFE.search(written.replace("\n", "")) is None
 
 
+# OOXML's _xHHHH_ escapes: any code unit, surrogates (alone or paired) and the non-characters too.
+escape = st.one_of(st.integers(min_value=0, max_value=0xFFFF), st.integers(min_value=0xD800, max_value=0xDFFF)).map("_x{:04X}_".format)
+
+
+@FUZZ
+@given(st.lists(st.one_of(escape, cell_text), min_size=1, max_size=6).map("".join))
+def test_any_escaped_text_in_a_workbook_cell_is_written_or_refused_naming_it(tmp_path_factory, text):
+    import openpyxl
+
+    book = openpyxl.load_workbook(FLAT)
+    sheet = book.worksheets[0]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "培训次数")
+    cell.value = "培训" + "".join(ch for ch in text if ch.isprintable())  # openpyxl refuses control characters
+    path = tmp_path_factory.mktemp("escaped") / "t.xlsx"
+    book.save(path)
+    code, out, err, into = import_into(str(path))
+    assert "[yaml-syntax]" not in out, out  # the import's own check read back YAML it could not load
+    if code == 2:
+        assert f"t.xlsx 表1!{cell.coordinate}: " in err, err
+    if code == 0:
+        loaded = load_content(into)
+        assert loaded.ok, [f.format() for f in loaded.findings.errors]
+
+
 @FUZZ
 @given(st.binary(min_size=1, max_size=64), st.integers(min_value=0), st.sampled_from([".xlsx", ".xls", ".csv", ".pdf", ".docx", ""]))
 def test_a_damaged_workbook_under_any_name_is_one_line(tmp_path_factory, garbage, where, suffix):
@@ -66,6 +94,94 @@ def test_a_damaged_workbook_under_any_name_is_one_line(tmp_path_factory, garbage
     folder = tmp_path_factory.mktemp("damaged")
     (folder / f"t{suffix}").write_bytes(bytes(data))
     import_into(str(folder / f"t{suffix}"))
+
+
+@FUZZ
+@given(st.one_of(st.text(min_size=1, max_size=80), st.integers(min_value=1, max_value=400).map("a".__mul__)))
+def test_any_unit_folder_name_is_imported_or_refused_in_one_line(agency):
+    """--agency becomes a folder, a URL and a PDF's name: any text, any length (300 characters once
+    made the import's own mkdir fail: exit 70)."""
+    into = Path(tempfile.mkdtemp(prefix="fuzz-agency-")) / "content"
+    code, out, err = run("import", str(FLAT), "--into", str(into), *ARGS, f"--agency={agency}")  # a value may start with -
+    assert code in (0, 2) and "Traceback" not in err and "内部错误" not in err, (code, err)
+    if code == 2:
+        assert tree(into) == {} and len(err.strip().splitlines()) == 1, err
+    else:
+        assert load_content(into).ok and (into / agency / "2022" / "p01.yaml").is_file()
+
+
+WORD = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.docx"))[0]
+
+
+@FUZZ
+@given(st.binary(min_size=1, max_size=64), st.integers(min_value=0), st.sampled_from([b"", b"&foo;", b"&#0;", b"<"]))
+def test_a_damaged_word_file_is_one_line(tmp_path_factory, garbage, where, piece):
+    """Bytes of the Word fixture overwritten, or an odd piece put into its document.xml."""
+    folder = tmp_path_factory.mktemp("word")
+    if piece:
+        with zipfile.ZipFile(WORD) as old, zipfile.ZipFile(folder / "t.docx", "w") as new:
+            for name in old.namelist():
+                data = old.read(name)
+                if name == "word/document.xml":
+                    tags = [n for n in range(len(data)) if data[n:n + 1] == b">"]
+                    at = tags[where % len(tags)] + 1
+                    data = data[:at] + piece + data[at:]
+                new.writestr(name, data)
+    else:
+        data = bytearray(WORD.read_bytes())
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+        (folder / "t.docx").write_bytes(bytes(data))
+    import_into(str(folder / "t.docx"))
+
+
+PDFS = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.pdf"))
+
+
+@FUZZ
+@given(st.sampled_from(PDFS), st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), min_size=1, max_size=3))
+def test_a_damaged_pdf_is_read_or_refused_and_stderr_holds_one_line_at_most(tmp_path_factory, source, damage):
+    """pdfminer logged what it worked around ("Data-loss while decompressing corrupted data") to
+    stderr, around the import's own line."""
+    data = bytearray(source.read_bytes())
+    for where, garbage in damage:
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+    folder = tmp_path_factory.mktemp("pdf")
+    (folder / "t.pdf").write_bytes(bytes(data))
+    # A process of its own: in this one, pytest's log capture would take what pdfminer logs.
+    done = subprocess.run([*SITEGEN, "import", str(folder / "t.pdf"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120)
+    assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
+
+
+XLS = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.xls"))
+
+
+def limited_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a damaged .xls once took 22 GB
+
+
+@FUZZ
+@given(st.sampled_from(XLS), st.lists(st.tuples(st.integers(min_value=0), st.binary(min_size=1, max_size=16)), min_size=1, max_size=3))
+def test_a_damaged_xls_is_read_or_refused_in_one_line(tmp_path_factory, source, damage):
+    """xlrd on damaged records: compound-file errors, short records, numbers out of range, and a
+    merged range of 65,536 × 65,536 cells padded out in memory."""
+    data = bytearray(source.read_bytes())
+    for where, garbage in damage:
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+    folder = tmp_path_factory.mktemp("xls")
+    (folder / "t.xls").write_bytes(bytes(data))
+    done = subprocess.run([*SITEGEN, "import", str(folder / "t.xls"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 1 and "WARNING" not in done.stdout, done.stderr
+    if done.returncode:
+        assert tree(folder / "content") == {}
 
 
 ENTITIES = [b'<!DOCTYPE x [<!ENTITY a "b">]>', b'<!DOCTYPE x SYSTEM "file:///etc/passwd">',
@@ -94,6 +210,23 @@ def test_odd_xml_in_any_part_is_read_or_refused_in_one_line(tmp_path_factory, pi
         return data[:at] + piece + data[at:]
 
     import_into(str(with_part_changed(tmp_path_factory.mktemp("xml"), part, insert)))
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["s", "b", "e", "n", "str", "d", "inlineStr", "x", ""]),
+                          st.one_of(st.integers(min_value=-2, max_value=10**20).map(str), st.text(max_size=12))),
+                min_size=1, max_size=4))
+def test_a_cell_of_any_type_and_value_is_read_or_refused_in_one_line(tmp_path_factory, cells):
+    """What a workbook's XML may say of a cell: a shared string that is not there (t="s", <v>5</v>),
+    a date or a boolean that is none, a type no program writes."""
+    from xml.sax.saxutils import escape
+
+    from tests.test_import_faults_files import raw_xlsx
+
+    row = "".join(f'<c r="{chr(65 + n)}1"{f" t={chr(34)}{kind}{chr(34)}" if kind else ""}><v>{escape(value)}</v></c>'
+                  for n, (kind, value) in enumerate(cells))
+    text = "".join(ch for ch in row if ch.isprintable())  # XML 1.0 has no control characters
+    import_into(str(raw_xlsx(tmp_path_factory.mktemp("cells") / "t.xlsx", f'<row r="1">{text}</row>'.encode())))
 
 
 @FUZZ

@@ -28,8 +28,8 @@ SITEGEN = [sys.executable, "-m", "sitegen"]
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
 
 
-def sitegen(*args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([*SITEGEN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV, **kwargs)
+def sitegen(*args: str, env: dict | None = None, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([*SITEGEN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or ENV, **kwargs)
 
 
 def wait_for_line(process: subprocess.Popen, text: str, seconds: float = 60) -> str:
@@ -115,7 +115,7 @@ def test_a_folder_linked_out_of_the_tree_is_refused_naming_it(tmp_path):
     before = tree(elsewhere)
     (elsewhere / "2022" / "p01.yaml").unlink()
     code, out, err = run("import", str(FLAT), "--into", str(into), "--force", *ARGS)
-    assert code == 2 and f"{into}/418001 是符号链接" in err and len(err.strip().splitlines()) == 2
+    assert code == 2 and f"{into}/418001 是符号链接" in err and len(err.strip().splitlines()) == 1
     assert not (elsewhere / "2022" / "p01.yaml").exists() and len(tree(elsewhere)) == len(before) - 1
 
 
@@ -194,7 +194,7 @@ def test_a_file_size_limit_writes_nothing_and_says_so(tmp_path):
 def test_a_read_only_file_system_is_one_line(tmp_path):
     with tmpfs(tmp_path / "ro", "size=64k,ro") as mount:
         code, _, err = run("import", str(FLAT), "--into", str(mount / "content"), *ARGS)
-    assert code == 2 and err.splitlines()[0] == f"sitegen import: 写入 {mount}/content 失败：没有写入权限"
+    assert code == 2 and err.splitlines()[0] == f"sitegen import: 写入 {mount}/content 失败：没有写入权限（未写入任何文件）"
 
 
 def fill(disk: Path, leave: int) -> None:
@@ -211,6 +211,23 @@ def test_a_full_disk_writes_nothing_and_names_the_file(small_disk):
     line = err.splitlines()[0]
     assert line.startswith(f"sitegen import: 写入 {into}/") and "失败：磁盘空间不足（本次导入写入的文件已全部撤回）" in line
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]
+
+
+def test_a_full_temporary_folder_leaves_the_tree_as_it_was(tmp_path):
+    """The check runs on a copy in the temporary folder: when that is full, one line and the tree
+    untouched (the tree is on another disk, so nothing stops the write but the copy)."""
+    into = tmp_path / "content"
+    assert run("import", str(FLAT), "--into", str(into), *ARGS)[0] == 0
+    for path in (into / "418001" / "2022").glob("p*.yaml"):
+        path.write_text(re.sub(r"^budget: ", "budget: 1", path.read_text(encoding="utf-8"), flags=re.M), encoding="utf-8")
+    before = {p: p.read_bytes() for p in into.rglob("*") if p.is_file()}
+    with tmpfs(tmp_path / "tmp", "size=16k,mode=1777") as temp:
+        process = sitegen("import", str(FLAT), "--into", str(into), "--force", *ARGS, env={**ENV, "TMPDIR": str(temp)})
+        out, err = process.communicate(timeout=120)
+        assert sorted(temp.iterdir()) == []
+    assert process.returncode == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"写入检查用的临时副本（{temp}/sitegen-import-" in err and "失败：磁盘空间不足；内容目录未改动" in err
+    assert {p: p.read_bytes() for p in into.rglob("*") if p.is_file()} == before
 
 
 def test_a_full_disk_during_force_puts_every_file_back(small_disk):
@@ -317,3 +334,26 @@ def test_a_self_evaluation_never_reads_a_fifo_or_device_of_the_tree(tmp_path):
     process = sitegen("import", str(JISHAN / "table.xlsx"), "--into", str(into), *JISHAN_ARGS)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 2 and "内容目录有错误，不能并入自评表" in err and "Traceback" not in err, err
+
+
+# ---------------------------------------------------------------- ids
+
+
+@pytest.mark.parametrize("length", [65, 240, 300])
+def test_an_agency_id_too_long_for_check_or_the_file_system_is_one_line(tmp_path, length):
+    """300 characters passed the name pattern and made the import's own mkdir fail: exit 70."""
+    into = tmp_path / "content"
+    code, out, err = run("import", str(FLAT), "--into", str(into), "--agency", "a" * length, *ARGS)
+    assert code == 2 and "Traceback" not in err and "内部错误" not in err, err
+    assert err.splitlines()[0] == (f"sitegen import: {FLAT}: 单位目录名「{'a' * 40}…」有 {length} 个字符，最多 64 个"
+                                   "（它会成为网址和 PDF 文件名的一部分），请用 --agency 指定一个短的（未写入任何文件）")
+    assert not into.exists()
+
+
+def test_a_name_with_control_characters_is_shown_escaped_on_one_line(tmp_path):
+    """A refusal quotes what it refuses: a line break or a terminal's escape sequence in it was
+    printed as it is (two lines; the terminal turned red)."""
+    into = tmp_path / "content"
+    code, _, err = run("import", str(FLAT), "--into", str(into), *ARGS, "--agency", "u1\x1b[31m\nu2\u2028")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "\x1b" not in err, err
+    assert "单位目录名「u1\\x1b[31m\\x0au2\\u2028」只能用 ASCII 字母、数字、- 和 _" in err and not into.exists()

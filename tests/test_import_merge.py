@@ -260,9 +260,13 @@ def test_reimporting_the_sites_own_xlsx_with_force_keeps_comments_title_and_tota
     kept = {(uy.agency.id, uy.year): (uy.title, uy.stated_total, uy.notes) for uy in before.content.unit_years()}
     assert {(uy.agency.id, uy.year): (uy.title, uy.stated_total, uy.notes) for uy in after.content.unit_years()} == kept
     assert any(stated for _, stated, _ in kept.values()) and any(title for title, _, _ in kept.values())
-    # What changed are the values the table gives otherwise (pdf_layout: the XLSX is a flat table;
-    # order), never a value the table does not have; the replaced files are in the backup.
+    # What changed are the values the table gives otherwise (order), never a value the table does
+    # not have; the replaced files are in the backup. The PDF's form stays the author's (the XLSX
+    # is a flat table: --force once made every PDF flat).
     assert "备份：被替换的" in out
+    layouts = {(uy.agency.id, uy.year): uy.pdf_layout for uy in before.content.unit_years()}
+    assert {(uy.agency.id, uy.year): uy.pdf_layout for uy in after.content.unit_years()} == layouts
+    assert {"declaration", "per-project"} <= set(layouts.values())
     # Again, without --force: nothing differs any more, nothing is written.
     snapshot = files(into)
     code, out, _ = run("import", str(xlsx), "--into", str(into))

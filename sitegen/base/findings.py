@@ -6,6 +6,7 @@ one format: `path:line:col: error|warning: message [code]`.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
@@ -18,6 +19,22 @@ def shorten(text: object, limit: int = QUOTE_LIMIT) -> str:
     """`text` on one line (a finding is one line) and at most `limit` characters, cut with …."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+UNSEEN = ("Cc", "Cf", "Cs", "Zl", "Zp")  # control and format characters, line and paragraph separators
+
+
+def visible(text: str) -> str:
+    """`text` with every character a terminal would act on or break the line at written as an
+    escape (\\x1b, \\u2028): a name or cell quoted in a one-line message stays one line, and
+    an escape sequence in it is shown, not run."""
+    if text.isprintable():
+        return text
+    return "".join(escaped(ch) if unicodedata.category(ch) in UNSEEN else ch for ch in text)
+
+
+def escaped(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
 
 
 def quoted(text: object, limit: int = QUOTE_LIMIT) -> str:

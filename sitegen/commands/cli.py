@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.base.errors import SitegenError
-from sitegen.base.findings import shorten
+from sitegen.base.findings import shorten, visible
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERNAL = 70  # a defect of sitegen itself (BSD's EX_SOFTWARE), never a content error
@@ -295,6 +295,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def refused(message: str) -> str:
+    """A refused import's one line: the reason (names and cells in it made visible), and that
+    nothing was written unless it says so."""
+    message = visible(message)
+    return message if any(word in message for word in ("撤回", "未改动", "未写入")) else f"{message}（未写入任何文件）"
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from sitegen.importers.grid import BadInput
     from sitegen.importers.plan import Options, run_import
@@ -310,8 +317,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return 0
             code, report = run_import(args.files, options)
     except BadInput as exc:
-        print(f"sitegen import: {exc.message}", file=sys.stderr)
-        print("未写入任何文件", file=sys.stderr)
+        print(f"sitegen import: {refused(exc.message)}", file=sys.stderr)
         return EXIT_USAGE
     print(report.text(args.dry_run))
     if code and report.files:  # a folder: each file was imported or not on its own (listed above)

@@ -75,11 +75,12 @@ class Grid:
         width = max([width] + [m.right + 1 for m in self.merges])
         self.rows = [list(r) + [""] * (width - len(r)) for r in self.rows]
         self.rows += [[""] * width for _ in range(max((m.bottom + 1 for m in self.merges), default=0) - len(self.rows))]
-        self._merge_of: dict[tuple[int, int], Merge] = {}
+        # Each row's merges, not each cell's: one merged range of 100 columns × 100,000 rows
+        # (within the area limit) was ten million dict entries and over 4 GB.
+        self._merges_in_row: dict[int, list[Merge]] = {}
         for m in self.merges:
             for r in range(m.top, m.bottom + 1):
-                for c in range(m.left, m.right + 1):
-                    self._merge_of[(r, c)] = m
+                self._merges_in_row.setdefault(r, []).append(m)
 
     @property
     def height(self) -> int:
@@ -98,7 +99,11 @@ class Grid:
         return self._used_width
 
     def merge_at(self, row: int, col: int) -> Merge | None:
-        return self._merge_of.get((row, col))
+        """The merged range over this cell; of ranges that overlap (a damaged file), the last."""
+        for m in reversed(self._merges_in_row.get(row, ())):
+            if m.left <= col <= m.right:
+                return m
+        return None
 
     def own(self, row: int, col: int) -> str:
         """The text written in this very cell (empty inside a merge but its first cell)."""
@@ -106,14 +111,14 @@ class Grid:
 
     def text(self, row: int, col: int) -> str:
         """The text shown at this cell: a merged range's text for all its cells."""
-        m = self._merge_of.get((row, col))
+        m = self.merge_at(row, col)
         if m is not None:
             return self.rows[m.top][m.left].strip()
         return self.rows[row][col].strip()
 
     def is_continuation(self, row: int, col: int) -> bool:
         """Inside a merged range, below or right of its first cell."""
-        m = self._merge_of.get((row, col))
+        m = self.merge_at(row, col)
         return m is not None and (m.top, m.left) != (row, col)
 
     def is_empty_row(self, row: int) -> bool:

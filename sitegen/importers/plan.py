@@ -28,7 +28,7 @@ from sitegen.importers.explain import unrecognised
 from sitegen.importers.readers import read_file_warned
 from sitegen.importers.report import Report
 from sitegen.importers.transaction import WriteFailed, reason
-from sitegen.content.load import ID_PATTERN
+from sitegen.content.load import ID_PATTERN, MAX_ID_LENGTH
 from sitegen.model import Project
 
 REGION = re.compile(r"^((?:[^省市县区旗州盟]{2,7}(?:省|自治区))?(?:[^省市县区旗州盟]{1,7}(?:市|自治州|地区|盟))?(?:[^省市县区旗州盟]{1,7}(?:县|区|旗))?)")
@@ -45,6 +45,7 @@ class Options:
     # The copy of --into this import reads (copy_for_check), set under the lock: the loader never
     # opens the tree itself, so no link, fifo or device in it is ever followed or read.
     copy: Path | None = None
+    progress: bool = False  # a large file: each step after reading shows on a terminal too
 
 
 @dataclass
@@ -82,29 +83,34 @@ def recognise(grids: list[Grid], report: Report) -> list[Found]:
 LARGE_FILE = 2 * 1024 * 1024  # bytes: a file this size takes seconds to read; a terminal shows it
 
 
-def progress_for(path: Path, shown: str):
-    """A progress line on a terminal while a large file is read (nothing when piped)."""
+def is_large(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= LARGE_FILE
+    except OSError:
+        return False
+
+
+def step(shown: bool, name: str):
+    """A progress line on a terminal while `name` runs, when `shown` (nothing when piped)."""
     from contextlib import nullcontext
 
     from sitegen.base.progress import Progress
 
-    try:
-        large = path.stat().st_size >= LARGE_FILE
-    except OSError:
-        large = False
-    return Progress().step(f"读取 {shown}") if large else nullcontext()
+    return Progress().step(name) if shown else nullcontext()
 
 
 def read_all(paths: list[Path], report: Report) -> list[Found]:
     founds = []
     for path in paths:
         shown = str(path)
-        with progress_for(path, shown):
+        large = is_large(path)
+        with step(large, f"读取 {shown}"):
             kind, grids, warnings = read_file_warned(path, shown)
         report.warnings += warnings
         notes = "".join(f"，{note}" for grid in grids[:1] for note in grid.notes)
         report.read.append(f"{shown}（{kind}，{len(grids)} 个{'页面表格' if kind == 'pdf' else '表'}{notes}）")
-        found = recognise(grids, report)
+        with step(large, f"识别 {shown} 中的表格"):
+            found = recognise(grids, report)
         if not found:
             raise BadInput(unrecognised(shown, grids))
         founds += found
@@ -125,6 +131,9 @@ def units_of(founds: list[Found], options: Options, report: Report) -> list[Unit
             raise BadInput(f"{found.grid.source}: 表中没有单位编码，请用 --agency 指定单位目录名（如 --agency 418001）")
         if not ID_PATTERN.match(agency_id):
             raise BadInput(f"{found.grid.source}: 单位目录名「{agency_id}」只能用 ASCII 字母、数字、- 和 _，请用 --agency 指定")
+        if len(agency_id) > MAX_ID_LENGTH:  # check refuses it (long-id), and past 255 bytes no file system takes it
+            raise BadInput(f"{found.grid.source}: 单位目录名「{agency_id[:40]}…」有 {len(agency_id)} 个字符，最多 {MAX_ID_LENGTH} 个"
+                           "（它会成为网址和 PDF 文件名的一部分），请用 --agency 指定一个短的")
         year = options.year or found.year or sheet_year(found.grid)
         if year is None:
             raise BadInput(f"{found.grid.source}: 表中没有预算年度，请用 --year 指定（如 --year 2024）")
@@ -209,7 +218,10 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     money = next((f.money_unit for f in unit.found if f.money_unit), None)
     notes = next((f.notes for f in unit.found if f.notes and f.projects), "")
     lead = next((f for f in unit.found if f.projects), first)  # the goals table, not an overall.yaml
-    disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": lead.layout,
+    # The PDF's form is the author's once the unit-year exists: a re-import of the site's own (flat)
+    # all.xlsx with --force turned every declaration and per-project PDF into a flat one.
+    layout = written_layout(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir) or lead.layout
+    disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": layout,
                   "money_unit": money if money == "元" else None}
     for found in unit.found:
         if found.overall is not None and not merge_overall(unit, found, options, report, existing, files, merged):
@@ -242,6 +254,16 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
         project.id = pid
         files[year_dir / f"{pid}.yaml"] = writer.project_yaml(source_lines(found, rows), project)
     return files
+
+
+def written_layout(year_dir: Path) -> str | None:
+    """The pdf_layout an existing disclosure.yaml gives, if any (None for a file that does not load)."""
+    try:
+        data = yaml.load((year_dir / "disclosure.yaml").read_text(encoding="utf-8"), Loader=writer.FAST_LOADER)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    layout = data.get("pdf_layout") if isinstance(data, dict) else None
+    return layout if isinstance(layout, str) else None
 
 
 def shared_notes(unit: Unit) -> None:
@@ -447,6 +469,7 @@ def run_import(paths: list[Path], options: Options) -> tuple[int, Report]:
         return batch.run(paths, options, read_all, import_founds)
     report = Report()
     founds = read_all(paths, report)  # before the lock: reading the tables does not touch the tree
+    options.progress = any(is_large(path) for path in paths)
     with transaction.locked(options.into):
         return import_founds(founds, options, report), report
 
@@ -474,18 +497,22 @@ def plan_check_write(founds: list[Found], options: Options, report: Report) -> i
     if not (options.into / "site.yaml").exists():
         files[options.into / "site.yaml"] = writer.site_yaml()
         report.guesses.append(f"{options.into}/site.yaml: 新建（站点标题和网址请改成本站的）")
-    for unit in units:
-        files.update(plan_unit(unit, options, report, existing, merged))
-    transaction.refuse_links(options.into, list(files))
-    changed = conflicts(files, options.force, report, merged)
+    with step(options.progress, "生成 YAML 文件"):
+        for unit in units:
+            files.update(plan_unit(unit, options, report, existing, merged))
+        transaction.refuse_links(options.into, list(files))
+        changed = conflicts(files, options.force, report, merged)
     if report.conflicts:
         return 1
-    if not check_copy(options.copy, options.into, changed, report):
+    with step(options.progress, f"检查导入后的内容（{len(changed)} 个文件）"):
+        passed = check_copy(options.copy, options.into, changed, report)
+    if not passed:
         return 1
     report.written = [str(path) + ("（并入已有文件：只改了不同的值，注释和表中没有的键都保留）" if path.exists() else "")
                       for path in changed]
     if not options.dry_run and changed:
-        done = transaction.write_all(options.into, changed)
+        with step(options.progress, f"写入 {len(changed)} 个文件"):
+            done = transaction.write_all(options.into, changed)
         report.backup = done.backup
         report.replaced = [str(path) for path in done.replaced]
     return 0

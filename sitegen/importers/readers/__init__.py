@@ -7,6 +7,7 @@ reader's library is imported only when a file of its type comes.
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def file_type(path: Path, shown: str) -> str:
         raise BadInput(f"{shown}: 这是网页（HTML）文件，不是 Excel 文件：请用 Excel 打开后另存为 .xlsx 再导入")
     if path.suffix.lower() in TEXT_SUFFIXES or path.suffix.lower() in (".xls", ".xlsx"):
         return "csv"
+    suffix = path.suffix.lower()
+    if suffix in (".pdf", ".docx"):  # the name promises a type the content is not: say so, not "unsupported"
+        raise BadInput(f"{shown}: 文件名是 {suffix}，但内容不是 PDF、Excel 或 Word 文件（可能是文本或已损坏）："
+                       "如果是 CSV 表格，请改名为 .csv 后再导入")
     raise BadInput(f"{shown}: 不支持的文件类型（可导入 .xlsx、.xls、.docx、.pdf、.csv）")
 
 
@@ -47,7 +52,8 @@ def zip_type(path: Path, shown: str) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             names = set(z.namelist())
-    except (zipfile.BadZipFile, OSError):
+    # NotImplementedError: a damaged header that claims a newer zip version ("zip file version 6.4").
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError):
         raise BadInput(f"{shown}: 文件已损坏（压缩包不完整），无法读取") from None
     if "xl/workbook.xml" in names or any(n.startswith("xl/") for n in names):
         return "xlsx"
@@ -77,6 +83,15 @@ def read_file(path: Path, shown: str) -> tuple[str, list[Grid]]:
 def read_file_warned(path: Path, shown: str) -> tuple[str, list[Grid], list[str]]:
     """The file's type, its grids, and what the reader warns about (formula cells of an .xlsx
     without a saved value)."""
+    # The libraries' own warnings ("Data Validation extension is not supported", "… contains invalid
+    # dependency definitions") went to stderr as Python warnings with their source lines, around
+    # the import's one line; what the import makes of a file is in its report.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return read_by_type(path, shown)
+
+
+def read_by_type(path: Path, shown: str) -> tuple[str, list[Grid], list[str]]:
     kind = file_type(path, shown)
     if kind == "xlsx":
         from sitegen.importers.readers import xlsx

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid
-from sitegen.importers.readers.ooxml import MAX_ROWS
+from sitegen.importers.readers.ooxml import MAX_AREA, MAX_ROWS
 
 DELIMITERS = ",\t;"
 DELIMITER_NAMES = {",": "逗号", "\t": "制表符", ";": "分号"}
@@ -56,6 +56,12 @@ def read(path: Path, shown: str) -> list[Grid]:
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if len(rows) > MAX_ROWS:
         raise BadInput(f"{shown}: 有 {len(rows)} 行，超过导入上限 {MAX_ROWS} 行：请删去多余的行或拆成几个文件")
+    # The grid makes every row as wide as the widest: one line of 200,000 commas over 100,000
+    # short lines (a 400 KB file) asked for twenty billion cells.
+    widest = max(range(len(rows)), key=lambda n: len(rows[n]), default=0)
+    if rows and len(rows) * len(rows[widest]) > MAX_AREA:
+        raise BadInput(f"{shown}: 第 {widest + 1} 行有 {len(rows[widest])} 列，全表 {len(rows)} 行 × {len(rows[widest])} 列，"
+                       f"超过导入上限（{MAX_AREA} 格）：请删去多余的分隔符或拆成几个文件")
     return [Grid(shown, "", rows, notes=[f"编码 {encoding}，分隔符 {DELIMITER_NAMES[delimiter]}"])]
 
 

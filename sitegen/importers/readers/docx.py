@@ -16,6 +16,9 @@ from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid, Merge
 from sitegen.importers.readers import ooxml
+from sitegen.importers.readers.ooxml import MAX_AREA
+
+MAX_COLUMNS = 16_384  # as many as a worksheet has (XFD); Word itself allows 63
 
 NOTE = re.compile(r"^\s*(备\s*注|注)\s*[:：]")
 
@@ -70,11 +73,14 @@ def table_grid(tbl, shown: str, name: str) -> Grid:
     rows: list[list[str]] = []
     merges: list[Merge] = []
     open_down: dict[int, list[int]] = {}  # grid column → [top row, width] of a vertical merge still open
+    width = 0
     for r, tr in enumerate(tbl.tr_lst):
+        within_limits(shown, name, r, 0, tr.grid_before, width)
         row: list[str] = [""] * tr.grid_before
         seen: set[int] = set()
         for tc in tr.tc_lst:
             col, span = len(row), tc.grid_span
+            within_limits(shown, name, r, col, span, width)
             row += [cell_text(tc)] + [""] * (span - 1)
             if tc.vMerge == "continue" and col in open_down:
                 row[col] = ""
@@ -89,9 +95,20 @@ def table_grid(tbl, shown: str, name: str) -> Grid:
         for col in [c for c in open_down if c not in seen]:
             close(open_down, col, r, merges)
         rows.append(row)
+        width = max(width, len(row))
     for col in list(open_down):
         close(open_down, col, len(rows), merges)
     return Grid(shown, name, rows, merges)
+
+
+def within_limits(shown: str, name: str, r: int, col: int, span: int, width: int) -> None:
+    """Refuse a row that would reach past MAX_COLUMNS, or a table past MAX_AREA, before its cells are
+    made: a damaged gridSpan (w:val="2000000000") asked for two billion of them."""
+    if span > MAX_COLUMNS - col:
+        raise BadInput(f"{shown} {name} 第{r + 1}行: 单元格横跨 {span} 列，一行超过 {MAX_COLUMNS} 列：文件可能已损坏，"
+                       "请在 Word 中检查这张表格或另存后再导入")
+    if (r + 1) * max(width, col + span) > MAX_AREA:
+        raise BadInput(f"{shown} {name} 第{r + 1}行: 表格超过导入上限（{MAX_AREA} 格）：请拆成几个文件")
 
 
 def close(open_down: dict[int, list[int]], col: int, row: int, merges: list[Merge]) -> None:

@@ -8,7 +8,10 @@ Both are zip files of XML parts. Before any library parses them:
   a DTD is how entity expansion (a "billion laughs") and external entities get in. The
   libraries parse with entity resolution off (openpyxl with defusedxml, python-docx's lxml
   parser with resolve_entities=False); refusing the DTD up front makes it one clear line;
-- a worksheet may have at most MAX_ROWS rows and MAX_CELLS cells, counted in its XML.
+- a worksheet may have at most MAX_ROWS rows and MAX_CELLS cells, counted in its XML; the
+  workbook at most MAX_STRINGS shared strings (`<si>`, in any part: openpyxl finds the table by
+  its content type, not its name), which openpyxl holds as one list before any cell is read
+  (15 million `<si><t>x</t></si>` are 255 MB unpacked, 600 KB packed).
 
 One streaming pass over each part, a megabyte at a time; the parts are read again by the
 library afterwards (a 50 MB workbook: about a second more).
@@ -28,6 +31,7 @@ MAX_UNPACKED = 256 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
 MAX_CELLS = 2_000_000
+MAX_STRINGS = 2_000_000
 MAX_AREA = 10_000_000  # rows × columns of one grid (every row is as wide as the widest): .xlsx and .xls
 CHUNK = 1 << 20
 XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -41,11 +45,14 @@ DTD = re.compile(b"|".join(re.escape(form) for word in (b"<!DOCTYPE", b"<!ENTITY
 ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+SHARED_STRING = re.compile(rb"<(?:\w+:)?si[\s>/]")
+MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*ref="\$?([A-Za-z]{1,3})\$?(\d{1,7}):\$?([A-Za-z]{1,3})\$?(\d{1,7})"')
 
 
 @dataclass
 class Facts:
     formulas: set[str] = field(default_factory=set)  # worksheet parts with a formula in them
+    strings: int = 0  # shared strings counted so far, in all parts
 
 
 def guard(path, shown: str) -> Facts:
@@ -76,28 +83,51 @@ def scan(z: zipfile.ZipFile, member: zipfile.ZipInfo, shown: str, facts: Facts) 
     """One part, streamed: a DTD refused; rows and cells of a worksheet counted."""
     name = member.filename
     sheet = PurePosixPath(name).parent.name == "worksheets"
-    rows = cells = 0
+    rows = cells = merged = 0
     tail = b""
     with z.open(member) as part:
         while True:
             chunk = part.read(CHUNK)
             data = tail + chunk
-            # Keep the end from the last `<` on: a tag cut by the chunk is counted with the next.
-            # (one byte before it too: a UTF-16-BE `<!DOCTYPE` starts with a zero byte).
-            cut = data.rfind(b"<") - 1 if chunk else len(data)
-            cut = len(data) if cut < 0 or len(data) - cut > 4096 else cut
-            body, tail = data[:cut], data[cut:]
+            # The body ends before the last `<`: a tag cut by the chunk is counted with the next. The
+            # tail keeps one byte more (a UTF-16-BE `<!DOCTYPE` starts with a zero byte), which no
+            # tag starts with; the body keeps it too, as the end of the tag before (`<si>` was
+            # once cut to `<si` and not counted).
+            cut = data.rfind(b"<") if chunk else len(data)
+            cut = len(data) if cut < 1 or len(data) - cut > 4096 else cut
+            body, tail = data[:cut], data[cut - 1:] if cut < len(data) else b""
             if DTD.search(body):
                 raise BadInput(f"{shown}: 文件中的 {name} 含有 DTD（<!DOCTYPE 或 <!ENTITY）：Excel 和 Word 不会写入 DTD，"
                                "这可能是被改动过的文件，不导入（请用 Excel 或 Word 重新另存后再导入）")
+            facts.strings += len(SHARED_STRING.findall(body))
+            if facts.strings > MAX_STRINGS:
+                raise BadInput(f"{shown}: 有 {MAX_STRINGS} 个以上的共享文本（{name}），超过导入上限 {MAX_STRINGS} 个："
+                               "请删去多余的工作表或内容，或拆成几个文件")
             if sheet:
                 rows += len(ROW.findall(body))
                 cells += len(CELL.findall(body))
+                merged += sum(merged_cells(m) for m in MERGE.finditer(body))
+                if merged > MAX_CELLS:  # openpyxl makes a cell object for each cell of a merged range
+                    raise BadInput(f"{shown}: 工作表 {name} 的合并单元格共有 {MAX_CELLS} 格以上，超过导入上限 {MAX_CELLS} 格："
+                                   "请取消远处多余的合并，或拆成几个文件")
                 if FORMULA.search(body):
                     facts.formulas.add(name)
                 limit(shown, name, rows, cells)
             if not chunk:
                 break
+
+
+def merged_cells(match: re.Match) -> int:
+    """The number of cells of a merged range's `ref` (A1:CV100000 is 10,000,000)."""
+    left, top, right, bottom = column_number(match[1]), int(match[2]), column_number(match[3]), int(match[4])
+    return (abs(bottom - top) + 1) * (abs(right - left) + 1)
+
+
+def column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
 
 
 def limit(shown: str, name: str, rows: int, cells: int) -> None:

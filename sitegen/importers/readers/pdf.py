@@ -14,8 +14,11 @@ A PDF without any text is a scan: OCR is not supported, and the import says so.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from sitegen.importers.grid import BadInput, Grid, Merge
 
@@ -28,6 +31,27 @@ NO_LINE_START = set("、，。；：！？）》」』】”’,.;:!?)%％")
 
 
 def read(path: Path, shown: str) -> list[Grid]:
+    with libraries_quiet():
+        return read_pages(path, shown)
+
+
+@contextmanager
+def libraries_quiet() -> Iterator[None]:
+    """pdfminer logs what it works around in a damaged file ("Data-loss while decompressing
+    corrupted data", "Could not get FontBBox …") to stderr, lines around the import's one line;
+    what matters of it reaches the user as that line, or as the check's findings."""
+    loggers = [logging.getLogger(name) for name in ("pdfminer", "pdfplumber")]  # their modules' loggers are children
+    before = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, before):
+            logger.setLevel(level)
+
+
+def read_pages(path: Path, shown: str) -> list[Grid]:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfplumber.utils.exceptions import PdfminerException

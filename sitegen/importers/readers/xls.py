@@ -7,6 +7,7 @@ number format (formatting_info), so 65.00 stays 65.00.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid, Merge, column_letters
@@ -15,26 +16,38 @@ from sitegen.importers.readers.numbers import date_text, general, number_text
 
 
 def read(path: Path, shown: str) -> list[Grid]:
+    import struct
+
     import xlrd
+    from xlrd.compdoc import CompDocError
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
+        # ragged_rows: each row as long as its last cell. Without it xlrd pads every row to the
+        # widest, and a damaged merged range (rows 0–65535 × columns 0–65535) took 22 GB.
+        book = xlrd.open_workbook(str(path), formatting_info=True, ragged_rows=True, logfile=io.StringIO())  # its notes went to stdout
     except xlrd.XLRDError as exc:
         if "encrypted" in str(exc).lower():
             raise BadInput(f"{shown}: 文件有密码保护，请在 Excel 中去掉密码后再导入") from None
         raise BadInput(f"{shown}: 无法读取 .xls 文件（文件已损坏？{exc}）") from None
-    except (OSError, ValueError, IndexError, AssertionError, KeyError) as exc:
+    # What xlrd raises on damaged records: its compound-file errors, short records (struct.error),
+    # numbers out of range, and its own assertions.
+    except (CompDocError, struct.error, OSError, ValueError, IndexError, AssertionError, KeyError, TypeError,
+            OverflowError, EOFError, ZeroDivisionError) as exc:
         raise BadInput(f"{shown}: 无法读取 .xls 文件（文件已损坏：{type(exc).__name__}）") from None
-    grids = []
-    for sheet in book.sheets():
-        if sheet.nrows * sheet.ncols > MAX_AREA:
-            far = f"{column_letters(sheet.ncols - 1)}{sheet.nrows}"
-            raise BadInput(f"{shown} {sheet.name}!{far}: 表的范围到 {far}（{sheet.nrows} 行 × {sheet.ncols} 列），"
-                           f"超过导入上限（{MAX_AREA} 格）：请删去远处多余的内容，或拆成几个文件")
-        rows = [[cell_text(book, sheet.cell(r, c)) for c in range(sheet.ncols)] for r in range(sheet.nrows)]
-        merges = [Merge(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
-        grids.append(Grid(shown, sheet.name, rows, merges))
-    return grids
+    return [sheet_grid(book, sheet, shown) for sheet in book.sheets()]
+
+
+def sheet_grid(book, sheet, shown: str) -> Grid:
+    """One sheet's grid, refused when it (with its merged ranges) spans more than MAX_AREA cells."""
+    merges = [Merge(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells if rlo < rhi and clo < chi]
+    height = max([sheet.nrows] + [m.bottom + 1 for m in merges])
+    width = max([sheet.ncols] + [m.right + 1 for m in merges])
+    if height * width > MAX_AREA:
+        far = f"{column_letters(width - 1)}{height}"
+        raise BadInput(f"{shown} {sheet.name}!{far}: 表的范围到 {far}（{height} 行 × {width} 列），"
+                       f"超过导入上限（{MAX_AREA} 格）：请删去远处多余的内容，或拆成几个文件")
+    rows = [[cell_text(book, sheet.cell(r, c)) for c in range(sheet.row_len(r))] for r in range(sheet.nrows)]
+    return Grid(shown, sheet.name, rows, merges)
 
 
 def cell_text(book, cell) -> str:

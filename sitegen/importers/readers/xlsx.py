@@ -26,6 +26,8 @@ from sitegen.importers.readers import ooxml
 from sitegen.importers.readers.numbers import date_text, number_text
 
 ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")  # OOXML ST_Xstring: _x000B_ is U+000B, _x005F_ an underscore
+SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]")
 
 
 def read(path: Path, shown: str) -> list[Grid]:
@@ -43,8 +45,9 @@ def read_warned(path: Path, shown: str) -> tuple[list[Grid], list[str]]:
             # data_only: a formula cell gives the value Excel saved with it, never the formula.
             book = openpyxl.load_workbook(stream, data_only=True)
     # SyntaxError: the XML parsers' own (expat's ParseError, lxml's XMLSyntaxError), an undefined &entity; say.
-    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError,
-            SyntaxError) as exc:
+    # IndexError: a cell of a shared string the workbook does not have (t="s", <v>5</v>, no sharedStrings part).
+    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, IndexError, ValueError, TypeError, OSError,
+            EOFError, SyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：{type(exc).__name__}）") from None
     grids = [sheet_grid(sheet, shown) for sheet in book.worksheets]
     return grids, formula_warnings(path, shown, facts)
@@ -63,21 +66,37 @@ def sheet_grid(sheet, shown: str) -> Grid:
                        f"（{ooxml.MAX_ROWS} 行、{ooxml.MAX_AREA} 格）：请删去远处多余的内容或合并单元格，或拆成几个文件")
     rows = [[""] * width for _ in range(height)]
     for (r, c), cell in cells.items():
-        rows[r][c] = cell_text(cell)
+        rows[r][c] = cell_text(cell, shown)
     return Grid(shown, sheet.title, rows, merges)
 
 
-def cell_text(cell) -> str:
+def cell_text(cell, shown: str) -> str:
     value = cell.value
     if value is None:
         return ""
     if isinstance(value, str):
-        return ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), value)
+        return unescaped(value, f"{shown} {cell.parent.title}!{cell.coordinate}")
     if isinstance(value, (datetime, date, time)):
         return date_text(value, cell.number_format)
     if isinstance(value, (int, float)):
         return number_text(value, cell.number_format)
     return str(value)
+
+
+def unescaped(text: str, where: str) -> str:
+    """The text with its _xHHHH_ escapes decoded. Two escapes of a surrogate pair (_xD83D__xDE00_)
+    are one character; a surrogate alone is no character at all: no YAML can carry it (libyaml
+    refuses its escape), so the cell is refused by name rather than written as a file that
+    does not load."""
+    if "_x" not in text:
+        return text
+    text = ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if not SURROGATE.search(text):
+        return text
+    if lone := LONE_SURROGATE.search(text):
+        raise BadInput(f"{where}: 转义 _x{ord(lone.group(0)):04X}_ 是半个 UTF-16 代理对，不是字符，无法写入 YAML："
+                       "请在 Excel 中改正这个单元格后再导入")
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def formula_warnings(path: Path, shown: str, facts: ooxml.Facts) -> list[str]:
