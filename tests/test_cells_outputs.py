@@ -56,7 +56,9 @@ def seeds_built(tmp_path_factory) -> Path:
 
 def test_version_1_pages_and_pdfs_are_unchanged(seeds_built):
     """The seeds' pages byte for byte and their PDFs' text (pdftotext) as main built them before
-    contract version 2 (tests/data/v1_output.sha256, recorded again on 2026-12-07 after issue 22 and 25 work: cards, nowrap spans, the review in plain words, the flat PDF one page longer with its wider money columns; the PDFs' text unchanged). The PDFs' text,
+    contract version 2 (tests/data/v1_output.sha256, recorded again on 2026-12-07 after the work of
+    issues 22 and 25: cards, nowrap spans, the review in plain words, the flat PDF one page longer
+    with its wider money columns; the PDFs' text unchanged). The PDFs' text,
     not their bytes, so a WeasyPrint or font update does not fail this; the byte-identical PDFs
     are checked by comparing builds (reported in the branch's note). When a change to the seeds'
     pages is meant, record again from a build of main: for each page `sha256sum < page`, for each
