@@ -8,7 +8,6 @@ from typing import Callable, Iterable
 
 from sitegen.base.findings import Loc, quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
-from sitegen.model.money import money_text
 
 
 @dataclass(frozen=True)
@@ -32,11 +31,6 @@ def flag(code: str, message: str, record, key: str, path: str | None = None) -> 
 def fmt(number: Decimal) -> str:
     """A figure as people write it: 80, 46.1, 438.00 (never 8E+1)."""
     return format(number, "f")
-
-
-def amount_of(value: Decimal | None, unit: str) -> str:
-    """An amount in a message as the pages print it (contract 2.1, Money): 1,329,120.67 元, 90.00 万元."""
-    return money_text(value, unit)
 
 
 def indicator_path(position: int, owner: str = "") -> str:

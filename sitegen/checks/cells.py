@@ -6,7 +6,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, amount_of, flag, indicator_path
+from sitegen.checks.base import Flag, flag, indicator_path
+from sitegen.model.money import money_text
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Project
 
@@ -19,7 +20,7 @@ def costs_total(project: Project, content: Content) -> Iterable[Flag]:
     if total != project.budget:
         items = "、".join(quoted(c.item, 20) for c in project.costs[:5]) + ("……" if len(project.costs) > 5 else "")
         unit = project.unit_year.money_unit
-        message = f"成本构成（costs：{items}）金额合计 {amount_of(total, unit)}，与项目预算数（budget）{amount_of(project.budget, unit)} 不一致"
+        message = f"成本构成（costs：{items}）金额合计 {money_text(total, unit)}，与项目预算数（budget）{money_text(project.budget, unit)} 不一致"
         yield flag("costs-total", message, project, "costs")
 
 
@@ -31,7 +32,7 @@ def below_budget(project: Project, content: Content) -> Iterable[Flag]:
     for code, what, amount, record, key, path in wholes:
         if amount is not None and amount < project.budget:
             unit = project.unit_year.money_unit
-            message = f"{what}（{path}）{amount_of(amount, unit)} 低于本年预算数（budget）{amount_of(project.budget, unit)}"
+            message = f"{what}（{path}）{money_text(amount, unit)} 低于本年预算数（budget）{money_text(project.budget, unit)}"
             yield flag(code, message, record, key, path)
 
 

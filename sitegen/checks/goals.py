@@ -9,7 +9,8 @@ from collections import Counter
 from decimal import Decimal
 from typing import Iterable
 
-from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, amount_of, flag, fmt, indicator_path, named
+from sitegen.checks.base import Flag, ProjectRule, UnitYearRule, flag, fmt, indicator_path, named
+from sitegen.model.money import money_text
 from sitegen.base.findings import quoted
 from sitegen.model import Content, Indicator, Project, UnitYear
 
@@ -39,8 +40,8 @@ def cost_over_budget(project: Project, content: Content) -> Iterable[Flag]:
     total = sum((i.target.number for i in costs), Decimal(0))  # type: ignore[union-attr,misc]
     if costs and total > project.budget:
         rows = "、".join(f"{quoted(i.name, 20)} {fmt(i.target.number)}" for i in costs)  # type: ignore[union-attr]
-        message = (f"成本指标中以{money_unit}计的目标值（target）合计 {amount_of(total, money_unit)}，"
-                   f"超过项目预算数（budget）{amount_of(project.budget, money_unit)}：{rows}")
+        message = (f"成本指标中以{money_unit}计的目标值（target）合计 {money_text(total, money_unit)}，"
+                   f"超过项目预算数（budget）{money_text(project.budget, money_unit)}：{rows}")
         yield flag("cost-over-budget", message, project, "budget")
 
 
@@ -127,7 +128,7 @@ def stated_total(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     stated = unit_year.stated_total
     if stated is not None and stated != unit_year.total:
         unit = unit_year.money_unit
-        message = f"原表合计（stated_total）{amount_of(stated, unit)} 与各项目预算数之和 {amount_of(unit_year.total, unit)} 不一致"
+        message = f"原表合计（stated_total）{money_text(stated, unit)} 与各项目预算数之和 {money_text(unit_year.total, unit)} 不一致"
         yield flag("stated-total", message, unit_year, "stated_total")
 
 

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Iterable
 
 from sitegen.checks import goals, results
-from sitegen.checks.base import Flag, UnitYearRule, amount_of, flag
+from sitegen.checks.base import Flag, UnitYearRule, flag
+from sitegen.model.money import money_text
 from sitegen.model import Content, Overall, Project, Task, UnitYear
 
 # 支出项目名称 that stand for the basic budget, not a project of their own.
@@ -56,8 +57,8 @@ def funds_split(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
         unit = unit_year.money_unit
         yield Flag(
             "overall-funds-split",
-            f"基本支出（funds.basic）{amount_of(o.basic, unit)} + 项目支出（funds.project）{amount_of(o.project, unit)} = "
-            f"{amount_of(o.basic + o.project, unit)}，与资金总额（funds.total）{amount_of(o.total, unit)} 不一致",  # type: ignore[operator]
+            f"基本支出（funds.basic）{money_text(o.basic, unit)} + 项目支出（funds.project）{money_text(o.project, unit)} = "
+            f"{money_text(o.basic + o.project, unit)}，与资金总额（funds.total）{money_text(o.total, unit)} 不一致",  # type: ignore[operator]
             funds_loc(o, "total"),
             "funds.total",
         )
@@ -72,7 +73,7 @@ def tasks_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]:
     total = sum(amounts, Decimal(0))
     if funds is not None and total > funds:
         unit = unit_year.money_unit
-        message = f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {amount_of(total, unit)}，超过资金总额 {amount_of(funds, unit)}"
+        message = f"年度履职目标（tasks）{len(amounts)} 行预算金额合计 {money_text(total, unit)}，超过资金总额 {money_text(funds, unit)}"
         yield flag("overall-tasks-over-funds", message, o, "tasks")
 
 
@@ -84,8 +85,8 @@ def projects_over_funds(unit_year: UnitYear, content: Content) -> Iterable[Flag]
     if unit_year.total > o.project:
         yield Flag(
             "overall-projects-over-funds",
-            f"本单位本年度 {len(unit_year.projects)} 个项目的预算数合计 {amount_of(unit_year.total, unit_year.money_unit)}，"
-            f"超过部门整体目标表的项目支出（funds.project）{amount_of(o.project, unit_year.money_unit)}",
+            f"本单位本年度 {len(unit_year.projects)} 个项目的预算数合计 {money_text(unit_year.total, unit_year.money_unit)}，"
+            f"超过部门整体目标表的项目支出（funds.project）{money_text(o.project, unit_year.money_unit)}",
             funds_loc(o, "project"),
             "funds.project",
         )

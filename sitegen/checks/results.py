@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sitegen.checks.base import Flag, amount_of, flag, fmt, indicator_path
+from sitegen.checks.base import Flag, flag, fmt, indicator_path
+from sitegen.model.money import money_text
 from sitegen.model import Content, Evaluation, Indicator, Project
 
 
@@ -49,8 +50,8 @@ INDICATOR_RULES = (earned_over_score, not_met_full_score, not_met_no_deviation)
 
 def spent_over_adjusted(evaluation: Evaluation, owner: str, unit: str) -> Iterable[Flag]:
     if evaluation.spent > evaluation.adjusted:
-        message = (f"{owner}全年执行数（evaluation.budget.spent）{amount_of(evaluation.spent, unit)} 超过全年预算数"
-                   f"（evaluation.budget.adjusted）{amount_of(evaluation.adjusted, unit)}")
+        message = (f"{owner}全年执行数（evaluation.budget.spent）{money_text(evaluation.spent, unit)} 超过全年预算数"
+                   f"（evaluation.budget.adjusted）{money_text(evaluation.adjusted, unit)}")
         yield flag("spent-over-adjusted", message, evaluation, "spent", "evaluation.budget.spent")
 
 
