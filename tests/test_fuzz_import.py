@@ -110,6 +110,22 @@ def test_any_unit_folder_name_is_imported_or_refused_in_one_line(agency):
         assert load_content(into).ok and (into / agency / "2022" / "p01.yaml").is_file()
 
 
+def damaged(source: Path, damage: list[tuple[int, bytes]], target: Path) -> Path:
+    """`source`'s bytes with each (where, garbage) written over them, saved as `target`."""
+    data = bytearray(source.read_bytes())
+    for where, garbage in damage:
+        at = where % len(data)
+        data[at:at + len(garbage)] = garbage
+    target.write_bytes(bytes(data))
+    return target
+
+
+def import_apart(path: Path, folder: Path, **popen) -> subprocess.CompletedProcess:
+    """`sitegen import path` into folder/content, in a process of its own."""
+    return subprocess.run([*SITEGEN, "import", str(path), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
+                          capture_output=True, text=True, env=ENV, timeout=120, **popen)
+
+
 WORD = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.docx"))[0]
 
 
@@ -128,10 +144,7 @@ def test_a_damaged_word_file_is_one_line(tmp_path_factory, garbage, where, piece
                     data = data[:at] + piece + data[at:]
                 new.writestr(name, data)
     else:
-        data = bytearray(WORD.read_bytes())
-        at = where % len(data)
-        data[at:at + len(garbage)] = garbage
-        (folder / "t.docx").write_bytes(bytes(data))
+        damaged(WORD, [(where, garbage)], folder / "t.docx")
     import_into(str(folder / "t.docx"))
 
 
@@ -143,15 +156,9 @@ PDFS = sorted((Path(__file__).parent / "import_fixtures").glob("*/table.pdf"))
 def test_a_damaged_pdf_is_read_or_refused_and_stderr_holds_one_line_at_most(tmp_path_factory, source, damage):
     """pdfminer logged what it worked around ("Data-loss while decompressing corrupted data") to
     stderr, around the import's own line."""
-    data = bytearray(source.read_bytes())
-    for where, garbage in damage:
-        at = where % len(data)
-        data[at:at + len(garbage)] = garbage
     folder = tmp_path_factory.mktemp("pdf")
-    (folder / "t.pdf").write_bytes(bytes(data))
     # A process of its own: in this one, pytest's log capture would take what pdfminer logs.
-    done = subprocess.run([*SITEGEN, "import", str(folder / "t.pdf"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
-                          capture_output=True, text=True, env=ENV, timeout=120)
+    done = import_apart(damaged(source, damage, folder / "t.pdf"), folder)
     assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) <= 1, done.stderr
 
@@ -170,14 +177,8 @@ def limited_memory() -> None:
 def test_a_damaged_xls_is_read_or_refused_in_one_line(tmp_path_factory, source, damage):
     """xlrd on damaged records: compound-file errors, short records, numbers out of range, and a
     merged range of 65,536 × 65,536 cells padded out in memory."""
-    data = bytearray(source.read_bytes())
-    for where, garbage in damage:
-        at = where % len(data)
-        data[at:at + len(garbage)] = garbage
     folder = tmp_path_factory.mktemp("xls")
-    (folder / "t.xls").write_bytes(bytes(data))
-    done = subprocess.run([*SITEGEN, "import", str(folder / "t.xls"), "--into", str(folder / "content"), *ARGS, "--agency", "a1"],
-                          capture_output=True, text=True, env=ENV, timeout=120, preexec_fn=limited_memory)
+    done = import_apart(damaged(source, damage, folder / "t.xls"), folder, preexec_fn=limited_memory)
     assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr and "内部错误" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) <= 1 and "WARNING" not in done.stdout, done.stderr
     if done.returncode:
