@@ -14,7 +14,7 @@ from sitegen.render.data.documents import indicator_json, json_text, plain, proj
 from sitegen.render.data.common import DATA, SITE_NAME, SiteMeta, build_date, json_open, schema_of, unit_year_name
 from sitegen.render.data.files import (
     UnitYearData, datapackage, download_paths, render_data, render_site_data, render_unit_data, site_meta,
-    table_schema, unit_year_data, write_site_data, write_unit_year_data, xlsx_bytes,
+    unit_year_data, write_site_data, write_unit_year_data, xlsx_bytes,
 )
 from sitegen.render.data.overall import OVERALL_RESOURCES, overall_data, overall_download_paths, overall_resources
 from sitegen.render.data.sheet import FLAT_HEADERS, RESULT_HEADERS, xlsx_extra_columns
@@ -25,6 +25,6 @@ __all__ = [
     "entries", "indicator_json", "json_open", "json_text", "overall_data", "overall_download_paths", "overall_resources",
     "plain", "project_json", "render_data", "render_site_data", "schema_of",
     "render_unit_data", "rows",
-    "site_meta", "spreadsheet_safe", "table_schema", "unit_year_data", "unit_year_json", "unit_year_name",
+    "site_meta", "spreadsheet_safe", "unit_year_data", "unit_year_json", "unit_year_name",
     "write_site_data", "write_unit_year_data", "xlsx_bytes", "xlsx_extra_columns",
 ]  # fmt: skip

@@ -183,10 +183,6 @@ def render_data(content: Content, writer: Writer, context: Context) -> list[str]
 # ---------------------------------------------------------------- Data Package
 
 
-def table_schema() -> dict:
-    return schema_of(COLUMNS)
-
-
 def datapackage(meta: SiteMeta, csv_names: list[str], more: list[dict] | None = None) -> dict:
     schema = schema_of(site_titled(COLUMNS, meta.money_unit))  # the project CSVs share their columns: one schema, serialised for each
     return {
