@@ -199,6 +199,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     first = unit.first
     agency_dir = options.into / unit.agency_id
     year_dir = agency_dir / str(unit.year)
+    read_dir = options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir  # what is there now
     agency_file = agency_dir / "agency.yaml"
     if not agency_file.exists():
         name = next((f.agency_name for f in unit.found if f.agency_name), "")
@@ -220,7 +221,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
     lead = next((f for f in unit.found if f.projects), first)  # the goals table, not an overall.yaml
     # The PDF's form is the author's once the unit-year exists: a re-import of the site's own (flat)
     # all.xlsx with --force turned every declaration and per-project PDF into a flat one.
-    layout = written_layout(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir) or lead.layout
+    layout = written_layout(read_dir) or lead.layout
     disclosure = {"title": lead.title, "stated_total": stated, "notes": notes, "pdf_layout": layout,
                   "money_unit": money if money == "元" else None}
     for found in unit.found:
@@ -239,7 +240,7 @@ def plan_unit(unit: Unit, options: Options, report: Report, existing=None, merge
                 continue
             projects.append((p, rows, f))
     projects.sort(key=lambda planned: unit.found.index(planned[2]))
-    existing = existing_ids(options.copy / unit.agency_id / str(unit.year) if options.copy else year_dir)
+    existing = existing_ids(read_dir)
     taken = set(existing.values())
     width = max(2, len(str(len(projects))))
     number = 0
