@@ -7,6 +7,7 @@ computed here (and in table.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing
 import re
@@ -258,6 +259,11 @@ class SitePages:
             return print_date(values["agency"].years)
         if "year" in values and "unit_years" in values:  # a year's page: that year's tables
             return print_date(values["unit_years"], whole_site=True)
+        return self.site_print_date
+
+    @functools.cached_property
+    def site_print_date(self) -> str:
+        """The site-wide pages' date: the same for each of them, found once."""
         return print_date(self.content.unit_years(), whole_site=True)
 
     def queue_units(self) -> None:
