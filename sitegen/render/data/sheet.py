@@ -5,6 +5,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import Any
 
+from sitegen.model.records import INFERRED
 from sitegen.model.specs import CELL_LABELS
 from sitegen.render.data.columns import ANNUAL, COLUMNS, INDICATOR_CELLS, POSITION, PROJECT_CELLS, Column
 
@@ -56,7 +57,7 @@ def sheet_headers(extra: list[Column], with_results: bool, money_unit: str) -> l
 
 def met_cell(met: str | None, basis: str | None) -> str | None:
     """目标达成 as the pages and PDFs print it: 未达成（推定） when the mark is inferred (contract 2.1)."""
-    return f"{met}（推定）" if met and basis == "inferred" else met
+    return f"{met}（推定）" if met and basis == INFERRED else met
 
 
 def number_or_text(number: Any, text: Any) -> Any:
