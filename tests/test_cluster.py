@@ -315,7 +315,7 @@ def test_a_worker_that_sees_other_content_at_the_same_path_is_not_used(generated
     probe = subprocess.run([*wrap, "true"], capture_output=True, timeout=30)
     if probe.returncode != 0:
         pytest.skip(f"no mount namespace here: {probe.stderr.decode(errors='replace').strip()}")
-    out, cache = tmp_path / "output", tmp_path / "cache"
+    out, cache = tmp_path / "output", tmp_path / ".sitegen-cache"  # the CLI build's, beside its output
     code, err, _ = build_with_a_worker(content, out, ROOT, wrap=wrap)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "工作节点 tcp://127.0.0.1:" in err and "u0000" in err and "文件与本机不同" in err, err
