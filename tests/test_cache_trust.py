@@ -179,12 +179,20 @@ def test_a_folder_inside_the_cache_that_others_can_write_is_refused(site, tmp_pa
     assert code == 2 and str(cache / "shards") in err and len(err.strip().splitlines()) == 1, err
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+AS_ROOT = pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+
+
+def nobodys_folder(folder: Path) -> Path:
+    """`folder` made (0755) and given to user nobody (uid 65534)."""
+    folder.mkdir(mode=0o755)
+    os.chown(folder, 65534, 65534)
+    return folder
+
+
+@AS_ROOT
 def test_a_cache_folder_of_another_user_is_refused(site, tmp_path):
     content = site()
-    cache = tmp_path / ".sitegen-cache"
-    cache.mkdir(mode=0o755)
-    os.chown(cache, 65534, 65534)
+    cache = nobodys_folder(tmp_path / ".sitegen-cache")
     marker = tmp_path / "ran"
     planted_entry(content, cache, marker)
     os.chown(cache / "shards", 65534, 65534)
@@ -301,12 +309,10 @@ def shared_group_of(folder: Path) -> bool:
     return shared_group(folder.stat().st_gid)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another user needs root")
+@AS_ROOT
 def test_a_cache_folder_in_a_folder_of_another_user_is_refused(site, tmp_path):
     content = site()
-    folder = tmp_path / "theirs"
-    folder.mkdir(mode=0o755)
-    os.chown(folder, 65534, 65534)
+    folder = nobodys_folder(tmp_path / "theirs")
     code, err = build_cli(content, folder / "site")
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert f"{folder} 属于用户 nobody（uid 65534）" in err or f"{folder} 属于用户 uid 65534" in err, err

@@ -251,18 +251,26 @@ def cache_holds(cache: Path, text: str) -> list[str]:
 
 def test_a_worker_running_other_code_is_refused_before_any_work(other_code, generated_build, tmp_path):
     content, _ = generated_build
-    scheduler = Scheduler(n_workers=1)
-    worker = start_worker(scheduler.cluster.scheduler_address, other_code)
-    try:
-        code, _, err = run("build", str(content), "--out", str(tmp_path / "output"), "--no-pdf",
-                           "--cluster", scheduler.cluster.scheduler_address)
-    finally:
-        stop(worker)
-        scheduler.close()
+    code, err, scheduler = build_with_a_worker(content, tmp_path / "output", other_code, workers=1)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "工作节点 tcp://127.0.0.1:" in err and "代码" in err and "未被使用" in err
     assert not (tmp_path / "output").exists()
     assert no_task_ran(scheduler)  # refused by the check at the start, not by a first result
+
+
+def build_with_a_worker(content: Path, out: Path, code: Path, workers: int = 0, wrap: tuple[str, ...] = (),
+                        **env: str) -> tuple[int, str, Scheduler]:
+    """`sitegen build --no-pdf --cluster` on a Scheduler of `workers` workers joined by one
+    start_worker(code, wrap, **env); its exit code and stderr, and the scheduler, closed."""
+    scheduler = Scheduler(n_workers=workers)
+    worker = start_worker(scheduler.cluster.scheduler_address, code, wrap, **env)
+    try:
+        exit_code, _, err = run("build", str(content), "--out", str(out), "--no-pdf", "--cluster",
+                                scheduler.cluster.scheduler_address)
+    finally:
+        stop(worker)
+        scheduler.close()
+    return exit_code, err, scheduler
 
 
 def no_task_ran(scheduler: Scheduler) -> bool:
@@ -307,15 +315,8 @@ def test_a_worker_that_sees_other_content_at_the_same_path_is_not_used(generated
     probe = subprocess.run([*wrap, "true"], capture_output=True, timeout=30)
     if probe.returncode != 0:
         pytest.skip(f"no mount namespace here: {probe.stderr.decode(errors='replace').strip()}")
-    scheduler = Scheduler(n_workers=0)
-    worker = start_worker(scheduler.cluster.scheduler_address, ROOT, wrap)
-    out, cache = tmp_path / "output", tmp_path / "cache"
-    try:
-        code, _, err = run("build", str(content), "--out", str(out), "--no-pdf", "--cluster",
-                           scheduler.cluster.scheduler_address)
-    finally:
-        stop(worker)
-        scheduler.close()
+    out, cache = tmp_path / "output", tmp_path / ".sitegen-cache"  # the CLI build's, beside its output
+    code, err, _ = build_with_a_worker(content, out, ROOT, wrap=wrap)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "工作节点 tcp://127.0.0.1:" in err and "u0000" in err and "文件与本机不同" in err, err
     assert not out.exists() and cache_holds(cache, "陈旧副本") == []
@@ -333,14 +334,7 @@ def test_a_worker_with_other_fonts_is_refused_before_any_work(generated_build, t
     if not listed or not Path("/usr/share/fonts/truetype/dejavu").is_dir():
         pytest.skip("fontconfig or the DejaVu fonts are missing")
     assert not any("CJK" in name for name in listed)
-    scheduler = Scheduler(n_workers=0)
-    worker = start_worker(scheduler.cluster.scheduler_address, ROOT, FONTCONFIG_FILE=str(fonts))
-    try:
-        code, _, err = run("build", str(content), "--out", str(tmp_path / "output"), "--no-pdf",
-                           "--cluster", scheduler.cluster.scheduler_address)
-    finally:
-        stop(worker)
-        scheduler.close()
+    code, err, scheduler = build_with_a_worker(content, tmp_path / "output", ROOT, FONTCONFIG_FILE=str(fonts))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "字体" in err, err
     assert not (tmp_path / "output").exists() and no_task_ran(scheduler)
 

@@ -78,13 +78,25 @@ def raw_request(url: str, target: str, host: str | None = "127.0.0.1", more: str
 
 
 def raw_answer(url: str, target: str, host: str | None = "127.0.0.1", more: str = "") -> bytes:
+    headers = (f"Host: {host}\r\n" if host is not None else "") + more
+    return raw_bytes(url, f"GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
+
+
+def raw_bytes(url: str, data: bytes) -> bytes:
+    """All the server answers to `data`, the connection then half-closed by the client."""
     address, port = url.removeprefix("http://").rsplit(":", 1)
     with socket.create_connection((address.strip("[]"), int(port)), timeout=10) as connection:
-        headers = (f"Host: {host}\r\n" if host is not None else "") + more
-        connection.sendall(f"GET {target} HTTP/1.1\r\n{headers}Connection: close\r\n\r\n".encode("latin-1"))
         answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
+        try:
+            connection.sendall(data)
+            connection.shutdown(socket.SHUT_WR)
+        except OSError:  # answered and closed before all of `data` was read: the answer counts
+            pass
+        try:
+            while chunk := connection.recv(65536):
+                answer += chunk
+        except ConnectionResetError:  # the unread rest of `data` made the close a reset
+            pass
     return answer
 
 
@@ -142,23 +154,6 @@ def test_bad_paths_are_400_and_never_a_traceback(tmp_path):
 # raised ENAMETOOLONG for them: the connection was closed unanswered.
 TOO_LONG = ["/" + "a" * 300, "/" + "a" * 300 + ".html", "/u1/" + "%E6%B5%8B" * 100 + "/", "/a" * 3000,
             "/" + "/".join(["b" * 250] * 20) + "/"]
-
-
-def raw_bytes(url: str, data: bytes) -> bytes:
-    """All the server answers to `data`, the connection then half-closed by the client."""
-    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10) as connection:
-        answer = b""
-        try:
-            connection.sendall(data)
-            connection.shutdown(socket.SHUT_WR)
-        except OSError:  # answered and closed before all of `data` was read: the answer counts
-            pass
-        try:
-            while chunk := connection.recv(65536):
-                answer += chunk
-        except ConnectionResetError:  # the unread rest of `data` made the close a reset
-            pass
-    return answer
 
 
 def test_garbage_and_floods_are_answered_never_dropped(served, tmp_path):

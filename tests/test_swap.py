@@ -135,37 +135,24 @@ from sitegen.build.site import PDF, build, without
 point = sys.argv[4]
 def die():
     os.kill(os.getpid(), signal.SIGKILL)
-def around(module, name, before=False, after=False, when=lambda *args: True):
-    real = getattr(module, name)
+def around(owner, name, before=False, after=False, when=lambda *args, **kwargs: True):
+    real = getattr(owner, name)
     def step(*args, **kwargs):
-        if before and when(*args):
+        if before and when(*args, **kwargs):
             die()
         result = real(*args, **kwargs)
-        if after and when(*args):
+        if after and when(*args, **kwargs):
             die()
         return result
-    setattr(module, name, step)
-gone = lambda *args, **kwargs: publish.GONE in kwargs.get("prefix", "")
+    setattr(owner, name, step)
 if point == "before exchange":
     around(publish, "exchange", before=True)
 elif point == "after exchange":
     around(publish, "exchange", after=True)
 elif point == "after the removal's folder is made":
-    real = tempfile.mkdtemp
-    def mkdtemp(*args, **kwargs):
-        made = real(*args, **kwargs)
-        if gone(**kwargs):
-            die()
-        return made
-    tempfile.mkdtemp = mkdtemp
+    around(tempfile, "mkdtemp", after=True, when=lambda *args, **kwargs: publish.GONE in kwargs.get("prefix", ""))
 elif point == "after the previous site is renamed":
-    real_rename = Path.rename
-    def rename(self, target):
-        moved = real_rename(self, target)
-        if publish.GONE in Path(target).name:
-            die()
-        return moved
-    Path.rename = rename
+    around(Path, "rename", after=True, when=lambda self, target: publish.GONE in Path(target).name)
 elif point == "before the remover starts":
     around(publish, "remove_in_background", before=True)
 build(Path(sys.argv[1]), Path(sys.argv[2]), renderers=without(PDF), cache_dir=Path(sys.argv[3]))

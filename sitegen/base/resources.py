@@ -143,15 +143,15 @@ def code_stamp() -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(found))
 
 
-STAMP: list[tuple] = []  # code_stamp() when code_digest was last worked out by current_code_digest
-
-
 def current_code_digest() -> str:
     """code_digest of the files as they are now. A process that lives long (a cluster's `dask
     worker`) reads its layouts from disk at each render: after a checkout was updated under it,
     it must neither report the digest of before, nor key the PDFs it renders and caches by it."""
-    stamp = code_stamp()
-    if STAMP != [stamp]:
-        code_digest.cache_clear()
-        STAMP[:] = [stamp]
+    return digest_at(code_stamp())
+
+
+@lru_cache(maxsize=1)
+def digest_at(stamp: tuple) -> str:
+    """code_digest worked out again once the files' stamp is new (`stamp` is only the key)."""
+    code_digest.cache_clear()
     return code_digest()

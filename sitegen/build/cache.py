@@ -117,7 +117,7 @@ class ShardCache:
 
 
 def open_cache(folder: Path) -> None:
-    """Make the cache folder, closed to others, or refuse an existing one that is not trusted_folder."""
+    """Make the cache folder, closed to others, or refuse one that is not trusted (refuse_untrusted)."""
     try:
         folder.mkdir(mode=0o700, parents=True)
     except FileExistsError:
