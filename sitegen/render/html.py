@@ -270,8 +270,7 @@ class SitePages:
         """The pages of every unit of the content, in a stable order: unit, unit-years, projects."""
         self.changes = changes_since_last_year(self.content)
         for agency in self.content.agencies:
-            year_results = {(agency.id, uy.year): results.summarise(uy.projects) or (results.DEPARTMENT_WIDE if uy.overall and uy.overall.evaluation else None)
-                            for uy in agency.years}
+            year_results = {(agency.id, uy.year): results.year_status(uy) for uy in agency.years}
             self.page(agency.url, "agency.html", agency=agency, agency_problems=len(self.problems_of[id(agency)]),
                       year_results=year_results, search_places=self.search_places(agency),
                       agency_problem_list=self.problems_of[id(agency)],

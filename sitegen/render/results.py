@@ -28,6 +28,16 @@ CLASSES = {MET: "met", NOT_MET: "not-met", NOT_JUDGED: "not-judged"}
 DEPARTMENT_WIDE = "部门整体"
 
 
+def year_status(unit_year: UnitYear) -> Summary | str | None:
+    """A unit-year's self-evaluation as the lists show it: its projects' summary, else
+    DEPARTMENT_WIDE when only its department-wide table was self-evaluated, else None."""
+    return summarise(unit_year.projects) or (DEPARTMENT_WIDE if overall_evaluated(unit_year) else None)
+
+
+def overall_evaluated(unit_year: UnitYear) -> bool:
+    return bool(unit_year.overall and unit_year.overall.evaluation)
+
+
 def has_results(content: Content) -> bool:
     """Whether the site publishes any self-evaluation; a site without one shows no results views."""
     return any(p.evaluation for p in content.projects())

@@ -84,7 +84,7 @@ class SiteSummary:
         self.level2.update(i.level2_std or i.level2 for i in indicators)
         self.ranking += results.unit_results(content)
         self.shortfalls += results.shortfalls(content)
-        self.overall_evaluated |= {(uy.agency.id, uy.year) for uy in content.unit_years() if uy.overall and uy.overall.evaluation}
+        self.overall_evaluated |= {(uy.agency.id, uy.year) for uy in content.unit_years() if results.overall_evaluated(uy)}
         self.facts = self.facts.merge(facts_of(content))
         self.findings += findings
         self.indicator_rows.append(indicator_index.rows_of(content, findings))
