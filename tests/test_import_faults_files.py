@@ -107,6 +107,34 @@ def test_a_comment_in_word_xml_is_no_crash(tmp_path):
     assert kind == "docx" and grids == read_file(WORD, "t.docx")[1]
 
 
+def flagged_encrypted(source: Path, target: Path, member: str) -> Path:
+    """A copy of a zip in which one member carries the "encrypted" flag (bit 0 of its general-purpose
+    flags, in its local header and its central-directory entry), as a damaged file may."""
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as z:
+        info = z.getinfo(member)
+    data[info.header_offset + 6] |= 1
+    name = member.encode()
+    entry = data.index(b"PK\x01\x02")  # the central directory: one entry a member, its name at +46
+    while data[entry + 46:entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 46)
+    data[entry + 8] |= 1
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_a_word_file_with_a_member_flagged_encrypted_is_one_line(tmp_path):
+    """zipfile raises RuntimeError for an encrypted member: python-docx reads the thumbnail
+    (docProps/thumbnail.jpeg) too, which the XML scan skips; it was exit 70 (found by the fuzz)."""
+    hostile = flagged_encrypted(WORD, tmp_path / "t.docx", "docProps/thumbnail.jpeg")
+    with zipfile.ZipFile(hostile) as z, pytest.raises(RuntimeError):
+        z.read("docProps/thumbnail.jpeg")  # the file is what the test means
+    code, _, err = run("import", str(hostile), *ARGS, "--into", str(tmp_path / "content"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert "t.docx" in err and "RuntimeError" in err, err
+    assert not (tmp_path / "content").exists()
+
+
 @pytest.mark.parametrize("name", ["table.xls", "table.csv", "table.pdf", "table"])
 def test_an_xlsx_under_another_name_is_read_by_content(tmp_path, name):
     shutil.copy(FLAT, tmp_path / name)

@@ -219,15 +219,24 @@ def identify(address: str, timeout: float = HANDSHAKE) -> None:
         with ThreadPoolExecutor(max_workers=1) as pool:
             reply = pool.submit(asyncio.run, asyncio.wait_for(scheduler_identity(address, timeout), timeout)).result()
     except (asyncio.TimeoutError, TimeoutError):
-        raise ClusterError(f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的") from None
+        raise ClusterError(no_answer(address, timeout)) from None
     except CommClosedError:  # an OSError, whose text is Dask's description of the connection
         raise ClusterError(f"{cut(address)} 没有应答就关闭了连接：它不是 Dask 调度器，或只收 TLS 连接（tls://）") from None
     except OSError as exc:
+        # Dask retries a connection closed during its handshake until its own deadline, then
+        # raises an OSError of its own ("Timed out trying to connect"): on a busy machine that is
+        # what a service closing every connection looks like.
+        if str(exc).startswith("Timed out"):
+            raise ClusterError(no_answer(address, timeout)) from None
         raise ClusterError(f"无法连接集群 {cut(address)}：{first_line(exc) or type(exc).__name__}") from None
     except Exception as exc:  # noqa: BLE001 - garbage of any shape: MemoryError, a codec's errors
         raise ClusterError(f"{cut(address)} 的应答不是 Dask 协议（{type(exc).__name__}）：请确认地址和端口是 Dask 调度器的") from None
     if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
         raise ClusterError(f"{cut(address)} 不是 Dask 调度器（它自称 {cut(reply, 40)}）：请确认地址和端口")
+
+
+def no_answer(address: str, timeout: float) -> str:
+    return f"{cut(address)} 在 {timeout:g} 秒内没有以 Dask 调度器的身份应答：请确认地址和端口是 Dask 调度器的"
 
 
 def tls_settings() -> bool:

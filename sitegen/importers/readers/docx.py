@@ -10,8 +10,6 @@ printed before a table (its title, `单位：万元`) become rows above it; a
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from pathlib import Path
 
 from sitegen.importers.grid import BadInput, Grid, Merge
@@ -32,7 +30,7 @@ def read(path: Path, shown: str) -> list[Grid]:
     try:
         with open(path, "rb") as stream:  # by content: the file's name does not matter
             document = docx.Document(stream)
-    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, EOFError, XMLSyntaxError) as exc:
+    except (PackageNotFoundError, *ooxml.ZIP_ERRORS, KeyError, XMLSyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Word 文件（文件已损坏或不是 .docx：{type(exc).__name__}）") from None
     grids: list[Grid] = []
     lines: list[str] = []  # paragraphs since the last table

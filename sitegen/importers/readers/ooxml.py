@@ -27,6 +27,10 @@ from pathlib import PurePosixPath
 
 from sitegen.importers.grid import BadInput
 
+# What reading a damaged zip raises: zipfile's own errors, zlib's, a short file, a compression
+# method it lacks (NotImplementedError) and a member flagged as encrypted (RuntimeError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError)
+
 MAX_UNPACKED = 256 * 1024 * 1024
 MAX_MEMBERS = 10_000
 MAX_ROWS = 200_000
@@ -65,7 +69,7 @@ def guard(path, shown: str) -> Facts:
             for member in members:
                 if member.filename.lower().endswith(XML_SUFFIXES):
                     scan(z, member, shown, facts)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+    except ZIP_ERRORS as exc:
         raise BadInput(f"{shown}: 文件已损坏（压缩包不完整或无法解压：{type(exc).__name__}），无法读取") from None
     return facts
 

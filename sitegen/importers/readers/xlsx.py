@@ -16,8 +16,6 @@ sheet's dimension: one styled empty cell at XFD1048576 would be 17 billion cells
 from __future__ import annotations
 
 import re
-import zipfile
-import zlib
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -46,8 +44,7 @@ def read_warned(path: Path, shown: str) -> tuple[list[Grid], list[str]]:
             book = openpyxl.load_workbook(stream, data_only=True)
     # SyntaxError: the XML parsers' own (expat's ParseError, lxml's XMLSyntaxError), an undefined &entity; say.
     # IndexError: a cell of a shared string the workbook does not have (t="s", <v>5</v>, no sharedStrings part).
-    except (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, IndexError, ValueError, TypeError, OSError,
-            EOFError, SyntaxError) as exc:
+    except (*ooxml.ZIP_ERRORS, InvalidFileException, KeyError, IndexError, TypeError, SyntaxError) as exc:
         raise BadInput(f"{shown}: 无法读取 Excel 文件（文件已损坏或不是 .xlsx：{type(exc).__name__}）") from None
     grids = [sheet_grid(sheet, shown) for sheet in book.worksheets]
     return grids, formula_warnings(path, shown, facts)
@@ -102,7 +99,7 @@ def unescaped(text: str, where: str) -> str:
 def formula_warnings(path: Path, shown: str, facts: ooxml.Facts) -> list[str]:
     try:
         found = ooxml.unsaved_formulas(path, facts)
-    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, KeyError, SyntaxError):  # lxml's errors are SyntaxErrors
+    except (*ooxml.ZIP_ERRORS, KeyError, SyntaxError):  # lxml's errors are SyntaxErrors
         return []  # openpyxl read the file; the warning is what cannot be given
     return [f"{shown} {sheet}!{cell}: 公式格（={formula}）没有保存计算结果，按空格导入：请在 Excel 中打开并保存后再导入，"
             "或在导入的文件中填写这个值" for sheet, cells in found.items() for cell, formula in cells]
