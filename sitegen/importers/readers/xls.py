@@ -30,9 +30,9 @@ def read(path: Path, shown: str) -> list[Grid]:
             raise BadInput(f"{shown}: 文件有密码保护，请在 Excel 中去掉密码后再导入") from None
         raise BadInput(f"{shown}: 无法读取 .xls 文件（文件已损坏？{exc}）") from None
     # What xlrd raises on damaged records: its compound-file errors, short records (struct.error),
-    # numbers out of range, and its own assertions.
+    # numbers out of range, its own assertions, and a CODEPAGE record naming no codec (LookupError).
     except (CompDocError, struct.error, OSError, ValueError, IndexError, AssertionError, KeyError, TypeError,
-            OverflowError, EOFError, ZeroDivisionError) as exc:
+            OverflowError, EOFError, ZeroDivisionError, LookupError) as exc:
         raise BadInput(f"{shown}: 无法读取 .xls 文件（文件已损坏：{type(exc).__name__}）") from None
     return [sheet_grid(book, sheet, shown) for sheet in book.sheets()]
 
