@@ -86,7 +86,8 @@ def test_peer_pages_for_what_two_units_or_two_years_share(peers_site):
                         if "参训人员满意度" in read(out, f"peers/{p.name}/index.html").split("<h1>")[1][:40])
     # each unit's row, by year; the spread in text: 2024's four targets 80, 90, 92, 95
     assert satisfaction.count("<tr") >= 1 + 5 + 3
-    assert '<th scope="row" class="num">2024</th><td>%</td><td class="num">4</td><td class="num">80</td><td class="num">91</td><td class="num">95</td>' in satisfaction
+    assert ('<th scope="row" class="num" data-label="年度">2024</th><td data-label="计量单位">%</td><td class="num" data-label="目标数">4</td>'
+            '<td class="num" data-label="最低">80</td><td class="num" data-label="中位数">91</td><td class="num" data-label="最高">95</td>') in satisfaction
     assert "宽于同行" in satisfaction and "<svg" in satisfaction and 'role="img"' in satisfaction
 
 
@@ -282,7 +283,7 @@ def test_a_peer_page_in_pages_has_every_row_once_in_order(tmp_path):
     [folder] = [p for p in (out / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind")
                 and "<h1>参训人员满意度</h1>" in (p / "index.html").read_text(encoding="utf-8")]
     pages = [folder / "index.html", folder / "2/index.html", folder / "3/index.html"]
-    rows = [re.findall(r'<tr(?: class="flagged")?><td class="num">(\d+)</td><td><a href="[^"]*">([^<]*)</a>', p.read_text(encoding="utf-8"))
+    rows = [re.findall(r'<tr(?: class="flagged")?><td class="num" data-label="年度">(\d+)</td><td data-label="预算单位"><a href="[^"]*">([^<]*)</a>', p.read_text(encoding="utf-8"))
             for p in pages]
     assert rows == [[("2023", "单位100001"), ("2024", "单位100001")], [("2024", "单位100002"), ("2024", "单位100003")],
                     [("2024", "单位100004")]]

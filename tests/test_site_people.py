@@ -148,10 +148,13 @@ def test_no_figure_is_split_from_its_unit_on_a_phone(browser, site_url):
     assert {path: found for path, found in split.items() if found} == {}
 
 
-@pytest.mark.parametrize("path", ["/units/", "/years/2022/", "/901001033/", "/dg-jtj/2019/", SELF_EVALUATED, "/901001033/2018/"])
-def test_lists_and_money_tables_fit_a_phone(browser, site_url, path):
-    """The lists of units and unit-years, a unit-year's projects and the self-evaluations' money: every
-    cell on the phone's screen (the budget and the results status never scrolled off to the right)."""
+@pytest.mark.parametrize("path", ["/units/", "/years/2022/", "/901001033/", "/dg-jtj/2019/", SELF_EVALUATED, "/901001033/2018/", "peer"])
+def test_lists_and_money_tables_fit_a_phone(browser, site_url, built, path):
+    """The lists of units and unit-years, a unit-year's projects, the self-evaluations' money and a
+    peer page's tables: every cell on the phone's screen (the budget, the results status and the
+    peers' median never scrolled off to the right)."""
+    if path == "peer":
+        path = "/peers/" + sorted(p.name for p in (built / "peers").iterdir() if p.is_dir() and p.name not in ("k", "kind"))[0] + "/"
     context, page = tab(browser, 360, is_mobile=True)
     open_page(page, site_url, path)
     cells = page.eval_on_selector_all("main table:not(.pairs) :is(td, th)", """cells => cells
